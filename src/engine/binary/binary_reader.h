@@ -1,0 +1,53 @@
+// Bounds-checked cursor over module bytes with the spec's LEB128 rules (size and unused-bit
+// checks). Every failure throws DecodeError carrying the byte offset.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace wc::engine {
+
+class DecodeError : public std::runtime_error {
+ public:
+  DecodeError(size_t offset, const std::string& what)
+      : std::runtime_error(what), offset_(offset) {}
+  size_t offset() const { return offset_; }
+
+ private:
+  size_t offset_;
+};
+
+class BinaryReader {
+ public:
+  BinaryReader(const uint8_t* bytes, size_t begin, size_t end) : p_(bytes), pos_(begin), end_(end) {}
+
+  size_t pos() const { return pos_; }
+  size_t end() const { return end_; }
+  bool at_end() const { return pos_ >= end_; }
+  size_t remaining() const { return end_ - pos_; }
+  const uint8_t* data() const { return p_; }
+
+  uint8_t u8();
+  uint32_t u32_fixed();  // little-endian, 4 bytes
+  uint64_t u64_fixed();
+  uint32_t u32();        // unsigned LEB128, at most 5 bytes
+  uint64_t u64();        // unsigned LEB128, at most 10 bytes
+  int32_t s32();         // signed LEB128, at most 5 bytes
+  int64_t s64();         // signed LEB128, at most 10 bytes
+  int64_t s33();         // signed LEB128, at most 5 bytes (block type indices)
+  std::string name();    // length-prefixed, must be valid UTF-8
+  void skip(size_t n);
+  [[noreturn]] void fail(const std::string& what) const { throw DecodeError(pos_, what); }
+
+ private:
+  uint64_t read_unsigned(unsigned bits);
+  int64_t read_signed(unsigned bits);
+
+  const uint8_t* p_;
+  size_t pos_;
+  size_t end_;
+};
+
+}  // namespace wc::engine

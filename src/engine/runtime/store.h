@@ -1,0 +1,186 @@
+// The runtime's object graph: a Store owns every function, table, memory, global and instance
+// created in it. Instances of one store may share (import) each other's objects.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/module.h"
+#include "engine/result.h"
+#include "engine/runtime/linear_memory.h"
+#include "engine/runtime/trap.h"
+#include "engine/runtime/value.h"
+
+namespace wc::engine {
+
+class Instance;
+class Store;
+struct CompiledFunction;  // the interpreter's translated form (interp/compiled_function.h)
+
+struct StoreConfig {
+  // Sum of committed linear-memory bytes allowed across the store (tenant limit).
+  uint64_t max_memory_bytes = uint64_t{4} << 30;
+  // Bytes of the interpreter's value stack (frames of locals + operands).
+  size_t value_stack_bytes = size_t{8} << 20;
+  // Nested wasm calls before "call stack exhausted".
+  uint32_t max_call_depth = 20000;
+};
+
+// Passed to a host function: the calling instance (for its memory) and a way to trap.
+class HostCall {
+ public:
+  HostCall(Store& store, Instance* caller) : store_(store), caller_(caller) {}
+  Store& store() { return store_; }
+  Instance* caller() { return caller_; }
+  // Makes the call trap once the host function returns.
+  void trap(TrapKind kind, std::string message);
+  void exit(int code);
+  std::optional<Trap>& pending_trap() { return trap_; }
+
+ private:
+  Store& store_;
+  Instance* caller_;
+  std::optional<Trap> trap_;
+};
+
+// Arguments arrive in slots[0..params), results are written to slots[0..results).
+// Each slot holds one value's bits as in Value::bits.
+using HostFn = std::function<void(HostCall&, uint64_t* slots)>;
+
+struct FuncInstance {
+  const FuncType* type = nullptr;   // owned by the module or by the host function
+  uint32_t type_id = 0;             // interned: equal ids <=> equal signatures (call_indirect)
+  Instance* instance = nullptr;     // null for host functions
+  uint32_t index = 0;               // index in the owning instance's function space
+  const CompiledFunction* code = nullptr;  // null for host functions
+  HostFn host;
+  std::unique_ptr<FuncType> owned_type;    // host functions own their type
+  std::string name;                 // for backtraces
+};
+
+struct TableInstance {
+  TableType type;
+  std::vector<uint64_t> elems;  // reference handles, 0 = null
+};
+
+struct MemoryInstance {
+  MemoryType type;
+  LinearMemory memory;
+};
+
+struct GlobalInstance {
+  GlobalType type;
+  uint64_t bits = 0;
+  Value value() const { return Value{type.type, bits}; }
+};
+
+struct ExternVal {
+  ExternKind kind = ExternKind::Func;
+  union {
+    FuncInstance* func;
+    TableInstance* table;
+    MemoryInstance* memory;
+    GlobalInstance* global;
+  };
+  ExternVal() : func(nullptr) {}
+  static ExternVal of(FuncInstance* f) { ExternVal e; e.kind = ExternKind::Func; e.func = f; return e; }
+  static ExternVal of(TableInstance* t) { ExternVal e; e.kind = ExternKind::Table; e.table = t; return e; }
+  static ExternVal of(MemoryInstance* m) { ExternVal e; e.kind = ExternKind::Memory; e.memory = m; return e; }
+  static ExternVal of(GlobalInstance* g) { ExternVal e; e.kind = ExternKind::Global; e.global = g; return e; }
+};
+
+class Instance {
+ public:
+  const Module& module() const { return *module_; }
+  std::optional<ExternVal> get_export(std::string_view name) const;
+  FuncInstance* get_func(std::string_view export_name) const;
+  MemoryInstance* memory0() const { return memories_.empty() ? nullptr : memories_[0]; }
+
+  // Everything below is for the runtime and the interpreter.
+  std::shared_ptr<const Module> module_;
+  std::vector<FuncInstance*> funcs_;
+  std::vector<TableInstance*> tables_;
+  std::vector<MemoryInstance*> memories_;
+  std::vector<GlobalInstance*> globals_;
+  std::vector<std::vector<uint64_t>> elems_;   // element segments' references; cleared on drop
+  std::vector<bool> data_dropped_;
+  std::vector<std::unique_ptr<CompiledFunction>> compiled_;  // per defined function
+  std::unordered_map<std::string, ExternVal> exports_;
+  // Cached for the interpreter's hot path.
+  uint8_t* mem0_base = nullptr;
+};
+
+struct InvokeResult {
+  std::vector<Value> results;
+  std::optional<Trap> trap;
+  bool ok() const { return !trap.has_value(); }
+};
+
+// Why instantiation failed: a link error (unknown import or wrong type) or a trap while
+// initializing (segment out of bounds, start function trapped).
+struct InstantiateError {
+  enum class Kind { Link, Trap } kind = Kind::Link;
+  std::string message;
+  std::optional<Trap> trap;
+};
+
+class Store {
+ public:
+  explicit Store(StoreConfig config = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const StoreConfig& config() const { return config_; }
+
+  // Host objects.
+  FuncInstance* create_host_func(FuncType type, HostFn fn, std::string name = "host");
+  TableInstance* create_table(TableType type, uint64_t init = 0);
+  Result<MemoryInstance*> create_memory(MemoryType type);
+  GlobalInstance* create_global(GlobalType type, Value init);
+
+  // Imports are given in the module's import order, already resolved (see Linker).
+  // Module must be validated. On success runs the start function.
+  std::variant<Instance*, InstantiateError> instantiate(std::shared_ptr<const Module> module,
+                                                        const std::vector<ExternVal>& imports);
+
+  InvokeResult invoke(FuncInstance* func, std::span<const Value> args);
+
+  // Asks running guest code in this store to trap with TrapKind::Interrupted at the next loop
+  // back-edge or call. Safe from another thread or a signal handler.
+  void interrupt() { interrupt_flag_.store(true, std::memory_order_relaxed); }
+  void clear_interrupt() { interrupt_flag_.store(false, std::memory_order_relaxed); }
+  std::atomic<bool>& interrupt_flag() { return interrupt_flag_; }
+
+  // Bytes of linear memory committed in this store (checked against max_memory_bytes).
+  uint64_t committed_memory_bytes() const { return committed_memory_; }
+  bool reserve_memory_bytes(uint64_t delta);
+  void release_memory_bytes(uint64_t delta) { committed_memory_ -= delta; }
+
+  uint32_t intern_type(const FuncType& type);
+
+  struct ExecState;  // the interpreter's stacks (interp/)
+  ExecState& exec_state() { return *exec_; }
+
+ private:
+  StoreConfig config_;
+  std::atomic<bool> interrupt_flag_{false};
+  uint64_t committed_memory_ = 0;
+  std::vector<std::unique_ptr<FuncInstance>> funcs_;
+  std::vector<std::unique_ptr<TableInstance>> tables_;
+  std::vector<std::unique_ptr<MemoryInstance>> memories_;
+  std::vector<std::unique_ptr<GlobalInstance>> globals_;
+  std::vector<std::unique_ptr<Instance>> instances_;
+  std::vector<FuncType> interned_types_;
+  std::unique_ptr<ExecState> exec_;
+};
+
+}  // namespace wc::engine

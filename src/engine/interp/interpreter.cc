@@ -1,10 +1,10 @@
 // TEMPORARY STUB: replaced by the real interpreter (being written). Lets the rest link.
 #include "engine/interp/interpreter.h"
+#include "engine/interp/exec_state.h"
 
 namespace wc::engine {
 
 struct CompiledFunction {};
-struct Store::ExecState {};
 
 std::unique_ptr<CompiledFunction> compile_function(const Module&, uint32_t,
                                                    const std::vector<uint32_t>&) {
@@ -20,7 +20,6 @@ InvokeResult interpret(Store&, FuncInstance*, std::span<const Value>) {
 std::unique_ptr<Store::ExecState> make_exec_state(const StoreConfig&) {
   return std::make_unique<Store::ExecState>();
 }
-void destroy_exec_state(Store::ExecState* state) { delete state; }
 void install_trap_handler() {}
 
 }  // namespace wc::engine

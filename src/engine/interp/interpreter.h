@@ -19,7 +19,6 @@ InvokeResult interpret(Store& store, FuncInstance* func, std::span<const Value> 
 
 // Creates the per-store execution state (value stack, call stack).
 std::unique_ptr<Store::ExecState> make_exec_state(const StoreConfig& config);
-void destroy_exec_state(Store::ExecState* state);
 
 // Installs the SIGSEGV/SIGBUS handler that turns guard-page faults into traps (idempotent).
 void install_trap_handler();

@@ -31,11 +31,20 @@ const char* valtype_name(ValType t) {
 }
 
 std::string functype_to_string(const FuncType& t) {
+  auto list = [](const std::vector<ValType>& types) {
+    std::string s;
+    for (ValType v : types) {
+      if (!s.empty()) s += ' ';
+      s += valtype_name(v);
+    }
+    return s;
+  };
   std::string s = "[";
-  for (size_t i = 0; i < t.params.size(); ++i) s += (i ? " " : "") + std::string(valtype_name(t.params[i]));
+  s += list(t.params);
   s += "] -> [";
-  for (size_t i = 0; i < t.results.size(); ++i) s += (i ? " " : "") + std::string(valtype_name(t.results[i]));
-  return s + "]";
+  s += list(t.results);
+  s += ']';
+  return s;
 }
 
 const char* extern_kind_name(ExternKind k) {

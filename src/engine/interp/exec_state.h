@@ -1,19 +1,30 @@
 // Per-store execution state of the interpreter: the value stack that holds every frame's
-// locals and operands, and the call-depth budget. Complete type for Store's unique_ptr.
+// locals and operands, and the call stack of return addresses. Complete type for Store.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "engine/runtime/store.h"
 
 namespace wc::engine {
 
+// One activation: where to return to, and the function that was entered (for backtraces).
+struct CallFrame {
+  const uint32_t* ret_ip;
+  uint64_t* ret_fp;
+  FuncInstance* func;
+};
+
 struct Store::ExecState {
   std::unique_ptr<uint64_t[]> stack;  // value stack, in 64-bit slots
   uint64_t* stack_end = nullptr;
-  uint64_t* sp = nullptr;            // first free slot (nested invokes start here)
-  uint32_t depth = 0;                // current wasm call depth
+  uint64_t* sp = nullptr;             // first free slot: where a nested invoke starts
+  std::unique_ptr<CallFrame[]> frames;
+  uint32_t max_depth = 0;
+  uint32_t depth = 0;                 // frames in use
+  std::optional<Trap> host_trap;      // set when a host function trapped
 };
 
 }  // namespace wc::engine

@@ -1,25 +1,630 @@
-// TEMPORARY STUB: replaced by the real interpreter (being written). Lets the rest link.
+// The interpreter loop: direct-threaded code (computed goto) over the slot form produced by
+// translator.cc. Wasm-to-wasm calls do not recurse in C++: frames live on the store's value
+// stack and return addresses on its call stack, so deep guest recursion is a trap, not a crash.
+// Out-of-bounds memory accesses fault in the guard region; the fault handler (trap_handler.cc)
+// longjmps back to interpret(), which turns the fault into a trap.
 #include "engine/interp/interpreter.h"
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+#include "engine/interp/compiled_function.h"
 #include "engine/interp/exec_state.h"
+#include "engine/interp/iops.h"
+#include "engine/interp/numeric.h"
+#include "engine/interp/trap_handler.h"
+#include "engine/runtime/memory_ops.h"
 
 namespace wc::engine {
+namespace {
 
-struct CompiledFunction {};
+using u32 = uint32_t;
+using u64 = uint64_t;
+using i32 = int32_t;
+using i64 = int64_t;
 
-std::unique_ptr<CompiledFunction> compile_function(const Module&, uint32_t,
-                                                   const std::vector<uint32_t>&) {
-  return std::make_unique<CompiledFunction>();
+template <typename T>
+inline T ld(const u64* slot) {
+  T v;
+  std::memcpy(&v, slot, sizeof(T));
+  return v;
+}
+// 32-bit values are stored zero-extended, so every slot holds exactly its value's bits.
+inline void st(u64* slot, u32 v) { *slot = v; }
+inline void st(u64* slot, u64 v) { *slot = v; }
+inline void st(u64* slot, i32 v) { *slot = static_cast<u32>(v); }
+inline void st(u64* slot, i64 v) { *slot = static_cast<u64>(v); }
+inline void st(u64* slot, float v) { *slot = std::bit_cast<u32>(v); }
+inline void st(u64* slot, double v) { *slot = std::bit_cast<u64>(v); }
+inline void st(u64* slot, bool v) { *slot = v ? 1 : 0; }
+
+template <typename T>
+inline T load_mem(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+template <typename T>
+inline void store_mem(uint8_t* p, T v) {
+  std::memcpy(p, &v, sizeof(T));
 }
 
-InvokeResult interpret(Store&, FuncInstance*, std::span<const Value>) {
-  InvokeResult r;
-  r.trap = Trap{TrapKind::Host, "interpreter not implemented yet", {}, 0};
-  return r;
+constexpr int kOk = 0;
+constexpr int kHostTrap = 1;
+constexpr int kTrapBase = 2;  // kTrapBase + TrapKind
+
+__attribute__((noinline)) bool call_host(Store& store, Store::ExecState& ex, FuncInstance* callee,
+                                         Instance* caller, u64* args, u64* frame_top) {
+  u64* saved = ex.sp;
+  ex.sp = frame_top;
+  HostCall hc(store, caller);
+  try {
+    callee->host(hc, args);
+  } catch (const std::exception& e) {
+    hc.trap(TrapKind::Host, std::string("host function ") + callee->name + " threw: " + e.what());
+  }
+  ex.sp = saved;
+  if (hc.pending_trap()) {
+    ex.host_trap = std::move(hc.pending_trap());
+    return false;
+  }
+  return true;
 }
 
-std::unique_ptr<Store::ExecState> make_exec_state(const StoreConfig&) {
-  return std::make_unique<Store::ExecState>();
+// Runs `entry` with its frame at `base` until it returns (kOk) or traps. With `handlers` set,
+// only publishes the handler addresses.
+int run(Store* store, FuncInstance* entry, u64* base, const void* const** handlers) {
+  static const void* const kLabels[] = {
+#define WC_LABEL(name, n) &&L_##name,
+#define X_NUM(name, a, b) &&L_##name,
+      WC_IOPS(WC_LABEL) WC_NUMERIC_OPS(WC_IOP_NUMERIC_ENTRY)
+#undef X_NUM
+#undef WC_LABEL
+  };
+  static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == static_cast<size_t>(IOp::Count));
+  if (handlers) {
+    *handlers = kLabels;
+    return kOk;
+  }
+
+  Store::ExecState& ex = store->exec_state();
+  const std::atomic<bool>& interrupt = store->interrupt_flag();
+  CallFrame* const frames = ex.frames.get();
+  const u32 max_depth = ex.max_depth;
+  u64* const stack_end = ex.stack_end;
+  const u32 entry_depth = ex.depth;
+  u32 depth = entry_depth;
+
+  const u32* ip = nullptr;
+  u64* fp = nullptr;
+  Instance* inst = nullptr;
+  uint8_t* mem = nullptr;
+  FuncInstance* func = nullptr;  // running function
+  int trap_kind = 0;
+
+  // Operands of the current instruction.
+#define OP(k) ip[2 + (k)]
+#define S(k) (fp + OP(k))
+#define DISPATCH()                       \
+  do {                                   \
+    const void* target_;                 \
+    std::memcpy(&target_, ip, sizeof(target_)); \
+    goto* target_;                       \
+  } while (0)
+#define NEXT(n)     \
+  do {              \
+    ip += 2 + (n);  \
+    DISPATCH();     \
+  } while (0)
+#define TRAP(kind)                           \
+  do {                                       \
+    trap_kind = static_cast<int>(kind);      \
+    goto trap;                               \
+  } while (0)
+  // Backward jumps are loop back-edges: the place to notice an interrupt request.
+#define JUMP(offset)                                                                 \
+  do {                                                                               \
+    i32 off_ = static_cast<i32>(offset);                                             \
+    if (off_ < 0 && interrupt.load(std::memory_order_relaxed)) TRAP(TrapKind::Interrupted); \
+    ip += off_;                                                                      \
+    DISPATCH();                                                                      \
+  } while (0)
+
+  FuncInstance* callee = entry;
+  u64* new_fp = base;
+  const u32* ret_ip = nullptr;
+
+do_call: {
+  if (!callee->code) {
+    if (!call_host(*store, ex, callee, inst, new_fp, fp + func->code->frame_slots)) {
+      ex.depth = depth;
+      return kHostTrap;
+    }
+    ip = ret_ip;
+    DISPATCH();
+  }
+  const CompiledFunction* cf = callee->code;
+  if (depth >= max_depth || new_fp + cf->frame_slots > stack_end) TRAP(TrapKind::StackExhausted);
+  if (interrupt.load(std::memory_order_relaxed)) TRAP(TrapKind::Interrupted);
+  frames[depth] = CallFrame{ret_ip, fp, callee};
+  ex.depth = ++depth;
+  u64* locals = new_fp + cf->num_params;
+  std::memset(locals, 0, cf->num_locals * sizeof(u64));
+  if (!cf->constants.empty())
+    std::memcpy(locals + cf->num_locals, cf->constants.data(), cf->constants.size() * sizeof(u64));
+  fp = new_fp;
+  ip = cf->code.data();
+  func = callee;
+  if (callee->instance != inst) {
+    inst = callee->instance;
+    mem = inst->mem0_base;
+    set_trap_instance(inst);
+  }
+  DISPATCH();
 }
-void install_trap_handler() {}
+
+L_Return: {
+  ex.depth = --depth;
+  if (depth == entry_depth) return kOk;
+  const CallFrame& f = frames[depth];
+  ip = f.ret_ip;
+  fp = f.ret_fp;
+  func = frames[depth - 1].func;
+  if (func->instance != inst) {
+    inst = func->instance;
+    mem = inst->mem0_base;
+    set_trap_instance(inst);
+  }
+  DISPATCH();
+}
+
+L_Call: {
+  callee = inst->funcs_[OP(0)];
+  new_fp = fp + OP(1);
+  ret_ip = ip + 4;
+  goto do_call;
+}
+
+L_CallIndirect: {
+  const TableInstance* table = inst->tables_[OP(1)];
+  u32 index = ld<u32>(S(3));
+  if (index >= table->elems.size()) TRAP(TrapKind::UndefinedElement);
+  u64 ref = table->elems[index];
+  if (ref == 0) TRAP(TrapKind::UninitializedElement);
+  callee = reinterpret_cast<FuncInstance*>(ref);
+  if (callee->type_id != OP(0)) TRAP(TrapKind::IndirectCallTypeMismatch);
+  new_fp = fp + OP(2);
+  ret_ip = ip + 6;
+  goto do_call;
+}
+
+L_Copy: *S(0) = *S(1); NEXT(2);
+L_Const32: *S(0) = OP(1); NEXT(2);
+L_Const64: *S(0) = OP(1) | (u64{OP(2)} << 32); NEXT(3);
+L_Jump: JUMP(OP(0));
+L_BrIfNez: if (ld<u32>(S(0)) != 0) JUMP(OP(1)); NEXT(2);
+L_BrIfEqz: if (ld<u32>(S(0)) == 0) JUMP(OP(1)); NEXT(2);
+#define WC_FUSED(name, T, cmp) \
+  L_##name: if (ld<T>(S(0)) cmp ld<T>(S(1))) JUMP(OP(2)); NEXT(3);
+WC_FUSED(BrIfI32Eq, u32, ==)
+WC_FUSED(BrIfI32Ne, u32, !=)
+WC_FUSED(BrIfI32LtS, i32, <)
+WC_FUSED(BrIfI32LtU, u32, <)
+WC_FUSED(BrIfI32GtS, i32, >)
+WC_FUSED(BrIfI32GtU, u32, >)
+WC_FUSED(BrIfI32LeS, i32, <=)
+WC_FUSED(BrIfI32LeU, u32, <=)
+WC_FUSED(BrIfI32GeS, i32, >=)
+WC_FUSED(BrIfI32GeU, u32, >=)
+#undef WC_FUSED
+L_BrTable: {
+  u32 index = ld<u32>(S(0));
+  u32 count = OP(1);
+  if (index > count) index = count;
+  JUMP(OP(2 + index));
+}
+L_Trap: TRAP(static_cast<TrapKind>(OP(0)));
+L_Select: *S(0) = ld<u32>(S(3)) ? *S(1) : *S(2); NEXT(4);
+L_GlobalGet: *S(0) = inst->globals_[OP(1)]->bits; NEXT(2);
+L_GlobalSet: inst->globals_[OP(0)]->bits = *S(1); NEXT(2);
+
+L_MemorySize: st(S(0), inst->memories_[0]->memory.pages()); NEXT(1);
+L_MemoryGrow: {
+  std::optional<u32> old = grow_memory(*store, *inst->memories_[0], ld<u32>(S(1)));
+  st(S(0), old ? *old : 0xFFFFFFFFu);
+  NEXT(2);
+}
+L_MemoryFill:
+  if (!memory_fill(*inst->memories_[0], ld<u32>(S(0)), static_cast<uint8_t>(ld<u32>(S(1))),
+                   ld<u32>(S(2))))
+    TRAP(TrapKind::MemoryOutOfBounds);
+  NEXT(3);
+L_MemoryCopy:
+  if (!memory_copy(*inst->memories_[0], ld<u32>(S(0)), ld<u32>(S(1)), ld<u32>(S(2))))
+    TRAP(TrapKind::MemoryOutOfBounds);
+  NEXT(3);
+L_MemoryInit:
+  if (!memory_init(*inst, OP(0), ld<u32>(S(1)), ld<u32>(S(2)), ld<u32>(S(3))))
+    TRAP(TrapKind::MemoryOutOfBounds);
+  NEXT(4);
+L_DataDrop: data_drop(*inst, OP(0)); NEXT(1);
+L_TableGet: {
+  const TableInstance* t = inst->tables_[OP(1)];
+  u32 i = ld<u32>(S(2));
+  if (i >= t->elems.size()) TRAP(TrapKind::TableOutOfBounds);
+  *S(0) = t->elems[i];
+  NEXT(3);
+}
+L_TableSet: {
+  TableInstance* t = inst->tables_[OP(0)];
+  u32 i = ld<u32>(S(1));
+  if (i >= t->elems.size()) TRAP(TrapKind::TableOutOfBounds);
+  t->elems[i] = *S(2);
+  NEXT(3);
+}
+L_TableSize: st(S(0), static_cast<u32>(inst->tables_[OP(1)]->elems.size())); NEXT(2);
+L_TableGrow: {
+  std::optional<u32> old = grow_table(*inst->tables_[OP(1)], ld<u32>(S(3)), *S(2));
+  st(S(0), old ? *old : 0xFFFFFFFFu);
+  NEXT(4);
+}
+L_TableFill:
+  if (!table_fill(*inst->tables_[OP(0)], ld<u32>(S(1)), *S(2), ld<u32>(S(3))))
+    TRAP(TrapKind::TableOutOfBounds);
+  NEXT(4);
+L_TableCopy:
+  if (!table_copy(*inst->tables_[OP(0)], *inst->tables_[OP(1)], ld<u32>(S(2)), ld<u32>(S(3)),
+                  ld<u32>(S(4))))
+    TRAP(TrapKind::TableOutOfBounds);
+  NEXT(5);
+L_TableInit:
+  if (!table_init(*inst, OP(0), OP(1), ld<u32>(S(2)), ld<u32>(S(3)), ld<u32>(S(4))))
+    TRAP(TrapKind::TableOutOfBounds);
+  NEXT(5);
+L_ElemDrop: elem_drop(*inst, OP(0)); NEXT(1);
+L_RefIsNull: st(S(0), *S(1) == 0); NEXT(2);
+L_RefFunc: *S(0) = reinterpret_cast<u64>(inst->funcs_[OP(1)]); NEXT(2);
+
+  // Loads and stores: the effective address is base + u32 index + u32 offset, at most
+  // 2^33 bytes past base, which the guard reservation covers; no bounds check here.
+#define ADDR(k) (mem + u64{ld<u32>(S(k))} + OP(2))
+#define WC_LOAD(name, R, T) \
+  L_##name: st(S(0), static_cast<R>(load_mem<T>(ADDR(1)))); NEXT(3);
+WC_LOAD(I32Load, u32, u32)
+WC_LOAD(I64Load, u64, u64)
+WC_LOAD(F32Load, u32, u32)
+WC_LOAD(F64Load, u64, u64)
+WC_LOAD(I32Load8S, i32, int8_t)
+WC_LOAD(I32Load8U, u32, uint8_t)
+WC_LOAD(I32Load16S, i32, int16_t)
+WC_LOAD(I32Load16U, u32, uint16_t)
+WC_LOAD(I64Load8S, i64, int8_t)
+WC_LOAD(I64Load8U, u64, uint8_t)
+WC_LOAD(I64Load16S, i64, int16_t)
+WC_LOAD(I64Load16U, u64, uint16_t)
+WC_LOAD(I64Load32S, i64, int32_t)
+WC_LOAD(I64Load32U, u64, uint32_t)
+#undef WC_LOAD
+#define ADDR_ST (mem + u64{ld<u32>(S(0))} + OP(2))
+#define WC_STORE(name, T) \
+  L_##name: store_mem<T>(ADDR_ST, static_cast<T>(*S(1))); NEXT(3);
+WC_STORE(I32Store, u32)
+WC_STORE(I64Store, u64)
+WC_STORE(F32Store, u32)
+WC_STORE(F64Store, u64)
+WC_STORE(I32Store8, uint8_t)
+WC_STORE(I32Store16, uint16_t)
+WC_STORE(I64Store8, uint8_t)
+WC_STORE(I64Store16, uint16_t)
+WC_STORE(I64Store32, uint32_t)
+#undef WC_STORE
+#undef ADDR_ST
+#undef ADDR
+
+  // ---- numeric ----
+#define UN(name, T, expr)    \
+  L_##name: {                \
+    T a = ld<T>(S(1));       \
+    st(S(0), (expr));        \
+    NEXT(2);                 \
+  }
+#define BIN(name, T, expr)   \
+  L_##name: {                \
+    T a = ld<T>(S(1));       \
+    T b = ld<T>(S(2));       \
+    st(S(0), (expr));        \
+    NEXT(3);                 \
+  }
+UN(I32Eqz, u32, a == 0)
+BIN(I32Eq, u32, a == b)
+BIN(I32Ne, u32, a != b)
+BIN(I32LtS, i32, a < b)
+BIN(I32LtU, u32, a < b)
+BIN(I32GtS, i32, a > b)
+BIN(I32GtU, u32, a > b)
+BIN(I32LeS, i32, a <= b)
+BIN(I32LeU, u32, a <= b)
+BIN(I32GeS, i32, a >= b)
+BIN(I32GeU, u32, a >= b)
+UN(I64Eqz, u64, a == 0)
+BIN(I64Eq, u64, a == b)
+BIN(I64Ne, u64, a != b)
+BIN(I64LtS, i64, a < b)
+BIN(I64LtU, u64, a < b)
+BIN(I64GtS, i64, a > b)
+BIN(I64GtU, u64, a > b)
+BIN(I64LeS, i64, a <= b)
+BIN(I64LeU, u64, a <= b)
+BIN(I64GeS, i64, a >= b)
+BIN(I64GeU, u64, a >= b)
+BIN(F32Eq, float, a == b)
+BIN(F32Ne, float, a != b)
+BIN(F32Lt, float, a < b)
+BIN(F32Gt, float, a > b)
+BIN(F32Le, float, a <= b)
+BIN(F32Ge, float, a >= b)
+BIN(F64Eq, double, a == b)
+BIN(F64Ne, double, a != b)
+BIN(F64Lt, double, a < b)
+BIN(F64Gt, double, a > b)
+BIN(F64Le, double, a <= b)
+BIN(F64Ge, double, a >= b)
+
+UN(I32Clz, u32, static_cast<u32>(std::countl_zero(a)))
+UN(I32Ctz, u32, static_cast<u32>(std::countr_zero(a)))
+UN(I32Popcnt, u32, static_cast<u32>(std::popcount(a)))
+BIN(I32Add, u32, a + b)
+BIN(I32Sub, u32, a - b)
+BIN(I32Mul, u32, a * b)
+L_I32DivS: {
+  i32 a = ld<i32>(S(1)), b = ld<i32>(S(2));
+  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
+  if (a == INT32_MIN && b == -1) TRAP(TrapKind::IntegerOverflow);
+  st(S(0), a / b);
+  NEXT(3);
+}
+L_I32DivU: {
+  u32 a = ld<u32>(S(1)), b = ld<u32>(S(2));
+  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
+  st(S(0), a / b);
+  NEXT(3);
+}
+L_I32RemS: {
+  i32 a = ld<i32>(S(1)), b = ld<i32>(S(2));
+  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
+  st(S(0), b == -1 ? 0 : a % b);
+  NEXT(3);
+}
+L_I32RemU: {
+  u32 a = ld<u32>(S(1)), b = ld<u32>(S(2));
+  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
+  st(S(0), a % b);
+  NEXT(3);
+}
+BIN(I32And, u32, a & b)
+BIN(I32Or, u32, a | b)
+BIN(I32Xor, u32, a ^ b)
+BIN(I32Shl, u32, a << (b & 31))
+BIN(I32ShrS, i32, a >> (b & 31))
+BIN(I32ShrU, u32, a >> (b & 31))
+BIN(I32Rotl, u32, std::rotl(a, static_cast<int>(b & 31)))
+BIN(I32Rotr, u32, std::rotr(a, static_cast<int>(b & 31)))
+
+UN(I64Clz, u64, static_cast<u64>(std::countl_zero(a)))
+UN(I64Ctz, u64, static_cast<u64>(std::countr_zero(a)))
+UN(I64Popcnt, u64, static_cast<u64>(std::popcount(a)))
+BIN(I64Add, u64, a + b)
+BIN(I64Sub, u64, a - b)
+BIN(I64Mul, u64, a * b)
+L_I64DivS: {
+  i64 a = ld<i64>(S(1)), b = ld<i64>(S(2));
+  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
+  if (a == INT64_MIN && b == -1) TRAP(TrapKind::IntegerOverflow);
+  st(S(0), a / b);
+  NEXT(3);
+}
+L_I64DivU: {
+  u64 a = ld<u64>(S(1)), b = ld<u64>(S(2));
+  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
+  st(S(0), a / b);
+  NEXT(3);
+}
+L_I64RemS: {
+  i64 a = ld<i64>(S(1)), b = ld<i64>(S(2));
+  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
+  st(S(0), b == -1 ? i64{0} : a % b);
+  NEXT(3);
+}
+L_I64RemU: {
+  u64 a = ld<u64>(S(1)), b = ld<u64>(S(2));
+  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
+  st(S(0), a % b);
+  NEXT(3);
+}
+BIN(I64And, u64, a & b)
+BIN(I64Or, u64, a | b)
+BIN(I64Xor, u64, a ^ b)
+BIN(I64Shl, u64, a << (b & 63))
+BIN(I64ShrS, i64, a >> (b & 63))
+BIN(I64ShrU, u64, a >> (b & 63))
+BIN(I64Rotl, u64, std::rotl(a, static_cast<int>(b & 63)))
+BIN(I64Rotr, u64, std::rotr(a, static_cast<int>(b & 63)))
+
+  // abs, neg and copysign are bit operations in wasm: NaN payloads pass through unchanged.
+UN(F32Abs, u32, a & 0x7FFFFFFFu)
+UN(F32Neg, u32, a ^ 0x80000000u)
+UN(F32Ceil, float, std::ceil(a))
+UN(F32Floor, float, std::floor(a))
+UN(F32Trunc, float, std::trunc(a))
+UN(F32Nearest, float, numeric::nearest(a))
+UN(F32Sqrt, float, std::sqrt(a))
+BIN(F32Add, float, a + b)
+BIN(F32Sub, float, a - b)
+BIN(F32Mul, float, a * b)
+BIN(F32Div, float, a / b)
+BIN(F32Min, float, numeric::wasm_min(a, b))
+BIN(F32Max, float, numeric::wasm_max(a, b))
+BIN(F32Copysign, u32, (a & 0x7FFFFFFFu) | (b & 0x80000000u))
+UN(F64Abs, u64, a & u64{0x7FFFFFFFFFFFFFFF})
+UN(F64Neg, u64, a ^ u64{0x8000000000000000})
+UN(F64Ceil, double, std::ceil(a))
+UN(F64Floor, double, std::floor(a))
+UN(F64Trunc, double, std::trunc(a))
+UN(F64Nearest, double, numeric::nearest(a))
+UN(F64Sqrt, double, std::sqrt(a))
+BIN(F64Add, double, a + b)
+BIN(F64Sub, double, a - b)
+BIN(F64Mul, double, a * b)
+BIN(F64Div, double, a / b)
+BIN(F64Min, double, numeric::wasm_min(a, b))
+BIN(F64Max, double, numeric::wasm_max(a, b))
+BIN(F64Copysign, u64, (a & u64{0x7FFFFFFFFFFFFFFF}) | (b & u64{0x8000000000000000}))
+
+UN(I32WrapI64, u64, static_cast<u32>(a))
+#define TRUNC(name, I, F)                                            \
+  L_##name: {                                                        \
+    F a = ld<F>(S(1));                                               \
+    switch (numeric::trunc_check<I>(a)) {                            \
+      case numeric::TruncResult::NaN: TRAP(TrapKind::InvalidConversion); \
+      case numeric::TruncResult::Overflow: TRAP(TrapKind::IntegerOverflow); \
+      case numeric::TruncResult::Ok: break;                          \
+    }                                                                \
+    st(S(0), static_cast<I>(a));                                     \
+    NEXT(2);                                                         \
+  }
+TRUNC(I32TruncF32S, i32, float)
+TRUNC(I32TruncF32U, u32, float)
+TRUNC(I32TruncF64S, i32, double)
+TRUNC(I32TruncF64U, u32, double)
+TRUNC(I64TruncF32S, i64, float)
+TRUNC(I64TruncF32U, u64, float)
+TRUNC(I64TruncF64S, i64, double)
+TRUNC(I64TruncF64U, u64, double)
+#undef TRUNC
+UN(I64ExtendI32S, i32, static_cast<i64>(a))
+UN(I64ExtendI32U, u32, static_cast<u64>(a))
+UN(F32ConvertI32S, i32, static_cast<float>(a))
+UN(F32ConvertI32U, u32, static_cast<float>(a))
+UN(F32ConvertI64S, i64, static_cast<float>(a))
+UN(F32ConvertI64U, u64, static_cast<float>(a))
+UN(F32DemoteF64, double, static_cast<float>(a))
+UN(F64ConvertI32S, i32, static_cast<double>(a))
+UN(F64ConvertI32U, u32, static_cast<double>(a))
+UN(F64ConvertI64S, i64, static_cast<double>(a))
+UN(F64ConvertI64U, u64, static_cast<double>(a))
+UN(F64PromoteF32, float, static_cast<double>(a))
+UN(I32ReinterpretF32, u32, a)
+UN(I64ReinterpretF64, u64, a)
+UN(F32ReinterpretI32, u32, a)
+UN(F64ReinterpretI64, u64, a)
+UN(I32Extend8S, u32, static_cast<i32>(static_cast<int8_t>(a)))
+UN(I32Extend16S, u32, static_cast<i32>(static_cast<int16_t>(a)))
+UN(I64Extend8S, u64, static_cast<i64>(static_cast<int8_t>(a)))
+UN(I64Extend16S, u64, static_cast<i64>(static_cast<int16_t>(a)))
+UN(I64Extend32S, u64, static_cast<i64>(static_cast<int32_t>(a)))
+UN(I32TruncSatF32S, float, numeric::trunc_sat<i32>(a))
+UN(I32TruncSatF32U, float, numeric::trunc_sat<u32>(a))
+UN(I32TruncSatF64S, double, numeric::trunc_sat<i32>(a))
+UN(I32TruncSatF64U, double, numeric::trunc_sat<u32>(a))
+UN(I64TruncSatF32S, float, numeric::trunc_sat<i64>(a))
+UN(I64TruncSatF32U, float, numeric::trunc_sat<u64>(a))
+UN(I64TruncSatF64S, double, numeric::trunc_sat<i64>(a))
+UN(I64TruncSatF64U, double, numeric::trunc_sat<u64>(a))
+#undef UN
+#undef BIN
+
+trap:
+  ex.depth = depth;
+  return kTrapBase + trap_kind;
+
+#undef OP
+#undef S
+#undef DISPATCH
+#undef NEXT
+#undef TRAP
+#undef JUMP
+}
+
+Trap make_trap(Store::ExecState& ex, int status, uint32_t entry_depth) {
+  Trap trap;
+  if (status == kHostTrap && ex.host_trap) {
+    trap = std::move(*ex.host_trap);
+    ex.host_trap.reset();
+  } else {
+    trap.kind = static_cast<TrapKind>(status - kTrapBase);
+    trap.message = trap_message(trap.kind);
+  }
+  for (uint32_t d = ex.depth; d > entry_depth; --d) {
+    const FuncInstance* f = ex.frames[d - 1].func;
+    trap.backtrace.push_back(f ? f->name : "?");
+  }
+  return trap;
+}
+
+}  // namespace
+
+const void* const* iop_handlers() {
+  static const void* const* table = [] {
+    const void* const* t = nullptr;
+    run(nullptr, nullptr, nullptr, &t);
+    return t;
+  }();
+  return table;
+}
+
+std::unique_ptr<Store::ExecState> make_exec_state(const StoreConfig& config) {
+  auto ex = std::make_unique<Store::ExecState>();
+  size_t slots = config.value_stack_bytes / sizeof(uint64_t);
+  ex->stack.reset(new uint64_t[slots]);
+  ex->stack_end = ex->stack.get() + slots;
+  ex->sp = ex->stack.get();
+  ex->max_depth = config.max_call_depth;
+  ex->frames.reset(new CallFrame[config.max_call_depth + 1]);
+  return ex;
+}
+
+InvokeResult interpret(Store& store, FuncInstance* func, std::span<const Value> args) {
+  Store::ExecState& ex = store.exec_state();
+  InvokeResult result;
+  const FuncType& type = *func->type;
+  uint64_t* base = ex.sp;
+  size_t need = std::max(type.params.size(), type.results.size());
+  if (base + need + 1 > ex.stack_end) {
+    result.trap = Trap{TrapKind::StackExhausted, trap_message(TrapKind::StackExhausted), {}, 0};
+    return result;
+  }
+  for (size_t i = 0; i < args.size(); ++i) base[i] = args[i].bits;
+
+  if (!func->code) {
+    HostCall hc(store, nullptr);
+    func->host(hc, base);
+    if (hc.pending_trap()) {
+      result.trap = std::move(hc.pending_trap());
+      return result;
+    }
+  } else {
+    const uint32_t entry_depth = ex.depth;
+    TrapScope scope;
+    trap_scope_push(scope);
+    int status;
+    if (sigsetjmp(scope.buf, 0) == 0) {
+      status = run(&store, func, base, nullptr);
+    } else {
+      status = kTrapBase + static_cast<int>(TrapKind::MemoryOutOfBounds);
+    }
+    trap_scope_pop(scope);
+    ex.sp = base;
+    if (status != kOk) {
+      result.trap = make_trap(ex, status, entry_depth);
+      ex.depth = entry_depth;
+      return result;
+    }
+  }
+  result.results.reserve(type.results.size());
+  for (size_t i = 0; i < type.results.size(); ++i)
+    result.results.push_back(Value{type.results[i], base[i]});
+  return result;
+}
 
 }  // namespace wc::engine

@@ -1,0 +1,29 @@
+// The interpreter's internal form of one function.
+//
+// Frame layout, in 64-bit slots from the frame pointer:
+//   [params | declared locals | constants | operand stack (max_height)]
+// Every operand of an internal instruction names a frame slot, so locals and constants are read
+// in place (no local.get / const instructions on the hot path). A caller leaves the arguments at
+// the top of its operand stack and the callee's frame starts there; results come back in the
+// callee's slots 0..n, which are exactly where the caller expects them.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/types.h"
+
+namespace wc::engine {
+
+struct CompiledFunction {
+  // Instruction stream: each instruction is an 8-byte handler address (two words) followed by
+  // 32-bit operands; see iops.h for each instruction's operands.
+  std::vector<uint32_t> code;
+  std::vector<uint64_t> constants;  // copied into the frame on entry
+  uint32_t num_params = 0;
+  uint32_t num_locals = 0;   // declared locals, zeroed on entry
+  uint32_t num_results = 0;
+  uint32_t frame_slots = 0;  // params + locals + constants + max operand height
+};
+
+}  // namespace wc::engine

@@ -1,0 +1,64 @@
+// Numeric semantics the C++ operators do not give directly: wasm's min/max (NaN propagation,
+// -0 < +0), round-to-nearest-even, and the range checks of float-to-int truncation.
+#pragma once
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+namespace wc::engine::numeric {
+
+template <typename F>
+inline F wasm_min(F a, F b) {
+  if (std::isnan(a) || std::isnan(b)) return a + b;  // quiet NaN, payload kept
+  if (a == b) return std::signbit(a) ? a : b;        // min(-0, +0) = -0
+  return a < b ? a : b;
+}
+
+template <typename F>
+inline F wasm_max(F a, F b) {
+  if (std::isnan(a) || std::isnan(b)) return a + b;
+  if (a == b) return std::signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+
+inline float nearest(float x) { return std::nearbyint(x); }
+inline double nearest(double x) { return std::nearbyint(x); }
+
+constexpr double pow2(int n) {
+  double r = 1;
+  for (int i = 0; i < n; ++i) r *= 2;
+  return r;
+}
+
+enum class TruncResult { Ok, NaN, Overflow };
+
+// Checks that trunc(x) fits in I. The bounds are exact in double for every source type.
+template <typename I, typename F>
+inline TruncResult trunc_check(F x) {
+  if (std::isnan(x)) return TruncResult::NaN;
+  double d = static_cast<double>(x);
+  if constexpr (std::is_signed_v<I>) {
+    constexpr double lo = -pow2(std::numeric_limits<I>::digits);  // -2^(N-1)
+    constexpr double hi = pow2(std::numeric_limits<I>::digits);   //  2^(N-1)
+    // For 32-bit targets, anything above -2^31 - 1 truncates into range.
+    if (sizeof(I) == 4 ? !(d > lo - 1.0) : !(d >= lo)) return TruncResult::Overflow;
+    if (!(d < hi)) return TruncResult::Overflow;
+  } else {
+    constexpr double hi = pow2(std::numeric_limits<I>::digits);  // 2^N
+    if (!(d > -1.0) || !(d < hi)) return TruncResult::Overflow;
+  }
+  return TruncResult::Ok;
+}
+
+template <typename I, typename F>
+inline I trunc_sat(F x) {
+  if (std::isnan(x)) return 0;
+  switch (trunc_check<I>(x)) {
+    case TruncResult::Ok: return static_cast<I>(x);
+    default: return x < 0 ? std::numeric_limits<I>::min() : std::numeric_limits<I>::max();
+  }
+}
+
+}  // namespace wc::engine::numeric

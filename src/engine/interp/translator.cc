@@ -1,0 +1,636 @@
+// Translates a validated function body into the interpreter's slot form (compiled_function.h).
+//
+// The translator keeps a *virtual* operand stack: each entry says which frame slot holds the
+// value. `local.get` and constants push entries naming the local's or the constant's slot and
+// emit nothing; an operation reads its operands wherever they are and writes its result to the
+// entry's canonical slot (stack_base + position). Entries that name a local are copied to their
+// canonical slot ("materialized") before that local is overwritten and before control flow
+// merges, so every path agrees on where each value lives.
+#include <cstring>
+#include <optional>
+#include <unordered_map>
+
+#include "engine/interp/compiled_function.h"
+#include "engine/interp/interpreter.h"
+#include "engine/interp/iops.h"
+#include "engine/runtime/trap.h"
+
+namespace wc::engine {
+namespace {
+
+constexpr size_t kNone = SIZE_MAX;
+// Constants beyond this many distinct values are materialized by instructions instead, so a
+// huge function does not make every call copy a huge constant pool.
+constexpr size_t kMaxPooledConstants = 512;
+
+struct Fixup {
+  size_t instr;  // position of the branch instruction (offsets are relative to it)
+  size_t field;  // position of the offset word
+};
+
+struct Ctrl {
+  Op kind = Op::Block;
+  uint32_t height = 0;  // operand-stack height below the block's parameters
+  uint32_t num_params = 0;
+  uint32_t num_results = 0;
+  size_t loop_start = 0;
+  std::vector<Fixup> fixups;  // forward branches to the end
+  std::optional<Fixup> else_fixup;
+  bool unreachable = false;
+  bool is_function = false;
+  uint32_t label_arity() const { return kind == Op::Loop ? num_params : num_results; }
+};
+
+class Translator {
+ public:
+  Translator(const Module& module, uint32_t defined_index, const std::vector<uint32_t>& type_ids)
+      : m_(module),
+        body_(module.code[defined_index]),
+        type_(module.func_type(module.num_imported_funcs + defined_index)),
+        type_ids_(type_ids),
+        handlers_(iop_handlers()) {}
+
+  std::unique_ptr<CompiledFunction> run() {
+    out_ = std::make_unique<CompiledFunction>();
+    out_->num_params = static_cast<uint32_t>(type_.params.size());
+    out_->num_locals = static_cast<uint32_t>(body_.num_locals);
+    out_->num_results = static_cast<uint32_t>(type_.results.size());
+    const_base_ = out_->num_params + out_->num_locals;
+    collect_constants();
+    stack_base_ = const_base_ + static_cast<uint32_t>(out_->constants.size());
+
+    Ctrl fn;
+    fn.kind = Op::Block;
+    fn.is_function = true;
+    fn.num_results = out_->num_results;
+    ctrls_.push_back(fn);
+
+    InstrReader reader(m_.bytes.data(), body_.code_begin, body_.code_end);
+    Instr in;
+    uint32_t dead_depth = 0;  // blocks opened inside unreachable code
+    while (!reader.at_end() && !ctrls_.empty()) {
+      reader.read(in);
+      if (ctrls_.back().unreachable) {
+        if (in.op == Op::Block || in.op == Op::Loop || in.op == Op::If) {
+          ++dead_depth;
+          continue;
+        }
+        if (dead_depth > 0) {
+          if (in.op == Op::End) --dead_depth;
+          continue;
+        }
+        if (in.op != Op::Else && in.op != Op::End) continue;
+      }
+      translate(in);
+    }
+    out_->code = std::move(code_);
+    out_->frame_slots = stack_base_ + max_height_ + 1;
+    return std::move(out_);
+  }
+
+ private:
+  // ---- constants ----
+  void collect_constants() {
+    InstrReader reader(m_.bytes.data(), body_.code_begin, body_.code_end);
+    Instr in;
+    while (!reader.at_end()) {
+      reader.read(in);
+      if (in.op == Op::I32Const) {
+        pool_constant(in.bits & 0xFFFFFFFFu);  // 32-bit values live zero-extended in slots
+      } else if (in.op == Op::I64Const || in.op == Op::F32Const || in.op == Op::F64Const) {
+        pool_constant(in.bits);
+      } else if (in.op == Op::RefNull) {
+        pool_constant(0);
+      }
+      if (out_->constants.size() >= kMaxPooledConstants) break;
+    }
+  }
+  void pool_constant(uint64_t bits) {
+    if (const_slots_.count(bits)) return;
+    const_slots_[bits] = const_base_ + static_cast<uint32_t>(out_->constants.size());
+    out_->constants.push_back(bits);
+  }
+  void push_constant(uint64_t bits) {
+    auto it = const_slots_.find(bits);
+    if (it != const_slots_.end()) {
+      vs_.push_back(it->second);
+      return;
+    }
+    size_t pos = emit(IOp::Const64);
+    uint32_t dst = push_new();
+    word(dst);
+    word(static_cast<uint32_t>(bits));
+    word(static_cast<uint32_t>(bits >> 32));
+    last_result_ = pos;
+  }
+
+  // ---- emission ----
+  size_t emit(IOp op) {
+    size_t pos = code_.size();
+    const void* h = handlers_[static_cast<uint16_t>(op)];
+    uint32_t words[2];
+    std::memcpy(words, &h, sizeof h);
+    code_.push_back(words[0]);
+    code_.push_back(words[1]);
+    last_result_ = kNone;
+    last_cmp_ = kNone;
+    return pos;
+  }
+  void word(uint32_t w) { code_.push_back(w); }
+  void place_label() {
+    last_result_ = kNone;
+    last_cmp_ = kNone;
+  }
+
+  uint32_t canonical(size_t position) const { return stack_base_ + static_cast<uint32_t>(position); }
+  uint32_t push_new() {
+    uint32_t slot = canonical(vs_.size());
+    vs_.push_back(slot);
+    if (vs_.size() > max_height_) max_height_ = static_cast<uint32_t>(vs_.size());
+    return slot;
+  }
+  uint32_t pop() {
+    uint32_t s = vs_.back();
+    vs_.pop_back();
+    return s;
+  }
+  bool is_local_slot(uint32_t slot) const { return slot < const_base_; }
+
+  void materialize(size_t position) {
+    uint32_t c = canonical(position);
+    if (vs_[position] == c) return;
+    emit(IOp::Copy);
+    word(c);
+    word(vs_[position]);
+    vs_[position] = c;
+  }
+
+  // An op producing one value into a fresh stack slot; remembered so local.set can retarget it.
+  void emit_result(IOp op, std::initializer_list<uint32_t> operands) {
+    size_t pos = emit(op);
+    word(push_new());
+    for (uint32_t o : operands) word(o);
+    last_result_ = pos;
+  }
+  void emit_plain(IOp op, std::initializer_list<uint32_t> operands) {
+    emit(op);
+    for (uint32_t o : operands) word(o);
+  }
+
+  // ---- branches ----
+  Fixup emit_jump() {
+    size_t pos = emit(IOp::Jump);
+    word(0);
+    return {pos, pos + 2};
+  }
+  void patch(const Fixup& f, size_t target) {
+    code_[f.field] = static_cast<uint32_t>(static_cast<int32_t>(target - f.instr));
+  }
+  void link_to(Ctrl& target, const Fixup& f) {
+    if (target.kind == Op::Loop)
+      patch(f, target.loop_start);
+    else
+      target.fixups.push_back(f);
+  }
+
+  // Conditional branch on the popped i32, taken when it is non-zero (`when_true`) or zero.
+  // Fuses with an immediately preceding i32 comparison.
+  Fixup emit_cond_branch(uint32_t cond_slot, bool when_true) {
+    if (last_cmp_ != kNone && cond_slot == code_[last_cmp_ + 2]) {
+      IOp cmp = last_cmp_op_;
+      uint32_t a = code_[last_cmp_ + 3];
+      if (cmp == IOp::I32Eqz) {
+        code_.resize(last_cmp_);
+        size_t pos = emit(when_true ? IOp::BrIfEqz : IOp::BrIfNez);
+        word(a);
+        word(0);
+        return {pos, pos + 3};
+      }
+      uint32_t b = code_[last_cmp_ + 4];
+      code_.resize(last_cmp_);
+      size_t pos = emit(fused_branch(cmp, when_true));
+      word(a);
+      word(b);
+      word(0);
+      return {pos, pos + 4};
+    }
+    size_t pos = emit(when_true ? IOp::BrIfNez : IOp::BrIfEqz);
+    word(cond_slot);
+    word(0);
+    return {pos, pos + 3};
+  }
+  static IOp fused_branch(IOp cmp, bool when_true) {
+    switch (cmp) {
+      case IOp::I32Eq: return when_true ? IOp::BrIfI32Eq : IOp::BrIfI32Ne;
+      case IOp::I32Ne: return when_true ? IOp::BrIfI32Ne : IOp::BrIfI32Eq;
+      case IOp::I32LtS: return when_true ? IOp::BrIfI32LtS : IOp::BrIfI32GeS;
+      case IOp::I32LtU: return when_true ? IOp::BrIfI32LtU : IOp::BrIfI32GeU;
+      case IOp::I32GtS: return when_true ? IOp::BrIfI32GtS : IOp::BrIfI32LeS;
+      case IOp::I32GtU: return when_true ? IOp::BrIfI32GtU : IOp::BrIfI32LeU;
+      case IOp::I32LeS: return when_true ? IOp::BrIfI32LeS : IOp::BrIfI32GtS;
+      case IOp::I32LeU: return when_true ? IOp::BrIfI32LeU : IOp::BrIfI32GtU;
+      case IOp::I32GeS: return when_true ? IOp::BrIfI32GeS : IOp::BrIfI32LtS;
+      case IOp::I32GeU: return when_true ? IOp::BrIfI32GeU : IOp::BrIfI32LtU;
+      default: return IOp::Count;
+    }
+  }
+  static bool is_fusable_compare(IOp op) {
+    return op == IOp::I32Eqz || fused_branch(op, true) != IOp::Count;
+  }
+
+  // True if branching to `target` needs copies of the branch values.
+  bool needs_moves(const Ctrl& target) const {
+    if (target.is_function) return true;
+    uint32_t arity = target.label_arity();
+    for (uint32_t i = 0; i < arity; ++i)
+      if (vs_[vs_.size() - arity + i] != canonical(target.height + i)) return true;
+    return false;
+  }
+  // Copies the branch values into the target's result slots. Sources sit at or above their
+  // destinations (or in locals/constants), so copying upward never clobbers a later source.
+  void emit_moves(const Ctrl& target) {
+    uint32_t arity = target.label_arity();
+    for (uint32_t i = 0; i < arity; ++i) {
+      uint32_t src = vs_[vs_.size() - arity + i];
+      uint32_t dst = canonical(target.height + i);
+      if (src != dst) emit_plain(IOp::Copy, {dst, src});
+    }
+  }
+  // Unconditional branch (also the taken path of a conditional one).
+  void emit_br(uint32_t depth) {
+    Ctrl& target = ctrls_[ctrls_.size() - 1 - depth];
+    if (target.is_function) {
+      emit_return();
+      return;
+    }
+    emit_moves(target);
+    link_to(target, emit_jump());
+  }
+
+  void emit_return() {
+    uint32_t n = out_->num_results;
+    size_t first = vs_.size() - n;
+    if (n == 1) {
+      if (vs_[first] != 0) emit_plain(IOp::Copy, {0, vs_[first]});
+    } else {
+      // A result read from a low slot could be overwritten by an earlier result's copy, so
+      // such values go through their canonical slot first. Works on a copy of the entries:
+      // this may be the taken path of a conditional branch, and the fall-through path must
+      // not believe those copies happened.
+      std::vector<uint32_t> src(vs_.begin() + first, vs_.end());
+      for (uint32_t i = 0; i < n; ++i) {
+        if (src[i] < n && src[i] != canonical(first + i)) {
+          emit_plain(IOp::Copy, {canonical(first + i), src[i]});
+          src[i] = canonical(first + i);
+        }
+      }
+      for (uint32_t i = 0; i < n; ++i)
+        if (src[i] != i) emit_plain(IOp::Copy, {i, src[i]});
+    }
+    emit(IOp::Return);
+  }
+
+  void set_unreachable() {
+    Ctrl& c = ctrls_.back();
+    c.unreachable = true;
+    vs_.resize(c.height);
+  }
+
+  // ---- blocks ----
+  std::pair<uint32_t, uint32_t> block_arity(const BlockType& bt) const {
+    switch (bt.kind) {
+      case BlockType::Kind::Empty: return {0, 0};
+      case BlockType::Kind::Value: return {0, 1};
+      case BlockType::Kind::TypeIndex: {
+        const FuncType& t = m_.types[bt.type_index];
+        return {static_cast<uint32_t>(t.params.size()), static_cast<uint32_t>(t.results.size())};
+      }
+    }
+    return {0, 0};
+  }
+  // Values that flow into a block must be where every path into and out of it expects them:
+  // parameters in their canonical slots, and nothing left naming a local the block may write.
+  void materialize_for_block(uint32_t num_params) {
+    for (size_t i = 0; i < vs_.size(); ++i)
+      if (is_local_slot(vs_[i]) || i >= vs_.size() - num_params) materialize(i);
+  }
+  void enter_block(Op kind, const BlockType& bt) {
+    auto [np, nr] = block_arity(bt);
+    Ctrl c;
+    c.kind = kind;
+    c.num_params = np;
+    c.num_results = nr;
+    if (kind == Op::If) {
+      uint32_t cond = pop();
+      materialize_for_block(np);
+      c.height = static_cast<uint32_t>(vs_.size()) - np;
+      c.else_fixup = emit_cond_branch(cond, false);
+    } else {
+      materialize_for_block(np);
+      c.height = static_cast<uint32_t>(vs_.size()) - np;
+      if (kind == Op::Loop) {
+        place_label();
+        c.loop_start = code_.size();
+      }
+    }
+    ctrls_.push_back(std::move(c));
+  }
+  void materialize_results(const Ctrl& c) {
+    for (size_t i = vs_.size() - c.num_results; i < vs_.size(); ++i) materialize(i);
+  }
+  void on_else() {
+    Ctrl& c = ctrls_.back();
+    if (!c.unreachable) {
+      materialize_results(c);
+      c.fixups.push_back(emit_jump());
+    }
+    patch(*c.else_fixup, code_.size());
+    c.else_fixup.reset();
+    place_label();
+    c.kind = Op::Else;
+    c.unreachable = false;
+    vs_.resize(c.height);
+    for (uint32_t i = 0; i < c.num_params; ++i) vs_.push_back(canonical(c.height + i));
+  }
+  void on_end() {
+    Ctrl c = std::move(ctrls_.back());
+    ctrls_.pop_back();
+    if (c.is_function) {
+      if (!c.unreachable) emit_return();
+      return;
+    }
+    if (!c.unreachable) materialize_results(c);
+    bool reachable = !c.unreachable || !c.fixups.empty() || c.else_fixup.has_value();
+    if (c.else_fixup) patch(*c.else_fixup, code_.size());
+    for (const Fixup& f : c.fixups) patch(f, code_.size());
+    place_label();
+    vs_.resize(c.height);
+    for (uint32_t i = 0; i < c.num_results; ++i) push_new();
+    if (!reachable) set_unreachable();
+  }
+
+  void on_br_if(uint32_t depth) {
+    uint32_t cond = pop();
+    Ctrl& target = ctrls_[ctrls_.size() - 1 - depth];
+    if (!needs_moves(target)) {
+      link_to(target, emit_cond_branch(cond, true));
+      return;
+    }
+    Fixup skip = emit_cond_branch(cond, false);
+    emit_br(depth);
+    patch(skip, code_.size());
+    place_label();
+  }
+
+  void on_br_table(const Instr& in) {
+    uint32_t index = pop();
+    size_t count = in.targets.size();
+    size_t pos = emit(IOp::BrTable);
+    word(index);
+    word(static_cast<uint32_t>(count));
+    size_t table = code_.size();
+    for (size_t i = 0; i <= count; ++i) word(0);
+    for (size_t i = 0; i <= count; ++i) {
+      uint32_t depth = i < count ? in.targets[i] : in.idx;
+      Ctrl& target = ctrls_[ctrls_.size() - 1 - depth];
+      Fixup entry{pos, table + i};
+      if (needs_moves(target)) {
+        patch(entry, code_.size());  // a stub that moves the values, then jumps
+        emit_br(depth);
+      } else {
+        link_to(target, entry);
+      }
+    }
+    set_unreachable();
+  }
+
+  void on_call(uint32_t func_index) {
+    const FuncType& t = m_.func_type(func_index);
+    emit_call_sequence(t, [&](uint32_t arg_start) {
+      emit_plain(IOp::Call, {func_index, arg_start});
+    });
+  }
+  void on_call_indirect(const Instr& in) {
+    uint32_t index = pop();
+    const FuncType& t = m_.types[in.idx];
+    emit_call_sequence(t, [&](uint32_t arg_start) {
+      emit_plain(IOp::CallIndirect, {type_ids_[in.idx], in.idx2, arg_start, index});
+    });
+  }
+  template <typename EmitCall>
+  void emit_call_sequence(const FuncType& t, EmitCall emit_call) {
+    size_t np = t.params.size();
+    for (size_t i = vs_.size() - np; i < vs_.size(); ++i) materialize(i);
+    uint32_t arg_start = canonical(vs_.size() - np);
+    emit_call(arg_start);
+    vs_.resize(vs_.size() - np);
+    for (size_t i = 0; i < t.results.size(); ++i) push_new();
+    // The callee's frame overlaps our operand stack from arg_start on; make room for results.
+  }
+
+  void on_local_set(uint32_t local, bool tee) {
+    uint32_t value = pop();
+    for (size_t i = 0; i < vs_.size(); ++i)
+      if (vs_[i] == local) materialize(i);
+    if (value != local) {
+      // Retarget the instruction that just computed the value, instead of copying it.
+      if (last_result_ != kNone && value == canonical(vs_.size()) &&
+          code_[last_result_ + 2] == value) {
+        code_[last_result_ + 2] = local;
+        last_result_ = kNone;
+        last_cmp_ = kNone;
+      } else {
+        emit_plain(IOp::Copy, {local, value});
+      }
+    }
+    if (tee) vs_.push_back(local);
+  }
+
+  void translate(const Instr& in) {
+    switch (in.op) {
+#define WC_TR_NUM(name, code, text, a, b, r) case Op::name:
+      WC_NUMERIC_OPS(WC_TR_NUM)
+#undef WC_TR_NUM
+      return translate_numeric(in.op);
+
+#define WC_TR_LOAD(name, code, text, t, bytes, align) case Op::name:
+      WC_LOAD_OPS(WC_TR_LOAD) {
+        uint32_t addr = pop();
+        emit_result(load_iop(in.op), {addr, static_cast<uint32_t>(in.mem.offset)});
+        return;
+      }
+      WC_STORE_OPS(WC_TR_LOAD) {
+        uint32_t value = pop();
+        uint32_t addr = pop();
+        emit_plain(store_iop(in.op), {addr, value, static_cast<uint32_t>(in.mem.offset)});
+        return;
+      }
+#undef WC_TR_LOAD
+
+      case Op::Unreachable:
+        emit_plain(IOp::Trap, {static_cast<uint32_t>(TrapKind::Unreachable)});
+        set_unreachable();
+        return;
+      case Op::Nop: return;
+      case Op::Block:
+      case Op::Loop:
+      case Op::If: enter_block(in.op, in.block); return;
+      case Op::Else: on_else(); return;
+      case Op::End: on_end(); return;
+      case Op::Br:
+        emit_br(in.idx);
+        set_unreachable();
+        return;
+      case Op::BrIf: on_br_if(in.idx); return;
+      case Op::BrTable: on_br_table(in); return;
+      case Op::Return:
+        emit_return();
+        set_unreachable();
+        return;
+      case Op::Call: on_call(in.idx); return;
+      case Op::CallIndirect: on_call_indirect(in); return;
+      case Op::Drop: pop(); return;
+      case Op::Select:
+      case Op::SelectT: {
+        uint32_t c = pop();
+        uint32_t b = pop();
+        uint32_t a = pop();
+        emit_result(IOp::Select, {a, b, c});
+        return;
+      }
+      case Op::LocalGet: vs_.push_back(in.idx); return;
+      case Op::LocalSet: on_local_set(in.idx, false); return;
+      case Op::LocalTee: on_local_set(in.idx, true); return;
+      case Op::GlobalGet: emit_result(IOp::GlobalGet, {in.idx}); return;
+      case Op::GlobalSet: emit_plain(IOp::GlobalSet, {in.idx, pop()}); return;
+      case Op::TableGet: {
+        uint32_t i = pop();
+        emit_result(IOp::TableGet, {in.idx, i});
+        return;
+      }
+      case Op::TableSet: {
+        uint32_t v = pop();
+        uint32_t i = pop();
+        emit_plain(IOp::TableSet, {in.idx, i, v});
+        return;
+      }
+      case Op::MemorySize: emit_result(IOp::MemorySize, {}); return;
+      case Op::MemoryGrow: {
+        uint32_t delta = pop();
+        emit_result(IOp::MemoryGrow, {delta});
+        return;
+      }
+      case Op::I32Const: push_constant(in.bits & 0xFFFFFFFFu); return;
+      case Op::I64Const:
+      case Op::F32Const:
+      case Op::F64Const: push_constant(in.bits); return;
+      case Op::RefNull: push_constant(0); return;
+      case Op::RefIsNull: {
+        uint32_t a = pop();
+        emit_result(IOp::RefIsNull, {a});
+        return;
+      }
+      case Op::RefFunc: emit_result(IOp::RefFunc, {in.idx}); return;
+      case Op::MemoryInit: {
+        uint32_t n = pop(), s = pop(), d = pop();
+        emit_plain(IOp::MemoryInit, {in.idx, d, s, n});
+        return;
+      }
+      case Op::DataDrop: emit_plain(IOp::DataDrop, {in.idx}); return;
+      case Op::MemoryCopy: {
+        uint32_t n = pop(), s = pop(), d = pop();
+        emit_plain(IOp::MemoryCopy, {d, s, n});
+        return;
+      }
+      case Op::MemoryFill: {
+        uint32_t n = pop(), v = pop(), d = pop();
+        emit_plain(IOp::MemoryFill, {d, v, n});
+        return;
+      }
+      case Op::TableInit: {
+        uint32_t n = pop(), s = pop(), d = pop();
+        emit_plain(IOp::TableInit, {in.idx, in.idx2, d, s, n});
+        return;
+      }
+      case Op::ElemDrop: emit_plain(IOp::ElemDrop, {in.idx}); return;
+      case Op::TableCopy: {
+        uint32_t n = pop(), s = pop(), d = pop();
+        emit_plain(IOp::TableCopy, {in.idx, in.idx2, d, s, n});
+        return;
+      }
+      case Op::TableGrow: {
+        uint32_t n = pop(), init = pop();
+        emit_result(IOp::TableGrow, {in.idx, init, n});
+        return;
+      }
+      case Op::TableSize: emit_result(IOp::TableSize, {in.idx}); return;
+      case Op::TableFill: {
+        uint32_t n = pop(), v = pop(), i = pop();
+        emit_plain(IOp::TableFill, {in.idx, i, v, n});
+        return;
+      }
+    }
+  }
+
+  void translate_numeric(Op op) {
+    IOp iop = numeric_iop(op);
+    if (iop_operand_words(iop) == 2) {
+      uint32_t a = pop();
+      emit_result(iop, {a});
+    } else {
+      uint32_t b = pop();
+      uint32_t a = pop();
+      emit_result(iop, {a, b});
+    }
+    if (is_fusable_compare(iop)) {
+      last_cmp_ = last_result_;
+      last_cmp_op_ = iop;
+    }
+  }
+  static IOp numeric_iop(Op op) {
+    switch (op) {
+#define WC_TR_MAP(name, code, text, a, b, r) \
+  case Op::name: return IOp::name;
+      WC_NUMERIC_OPS(WC_TR_MAP)
+#undef WC_TR_MAP
+      default: return IOp::Count;
+    }
+  }
+  static IOp load_iop(Op op) {
+    switch (op) {
+#define WC_TR_MAP(name, code, text, t, bytes, align) \
+  case Op::name: return IOp::name;
+      WC_LOAD_OPS(WC_TR_MAP)
+      WC_STORE_OPS(WC_TR_MAP)
+#undef WC_TR_MAP
+      default: return IOp::Count;
+    }
+  }
+  static IOp store_iop(Op op) { return load_iop(op); }
+
+  const Module& m_;
+  const FunctionBody& body_;
+  const FuncType& type_;
+  const std::vector<uint32_t>& type_ids_;
+  const void* const* handlers_;
+  std::unique_ptr<CompiledFunction> out_;
+  std::vector<uint32_t> code_;
+  std::vector<uint32_t> vs_;  // virtual operand stack: the slot holding each value
+  std::vector<Ctrl> ctrls_;
+  std::unordered_map<uint64_t, uint32_t> const_slots_;
+  uint32_t const_base_ = 0;
+  uint32_t stack_base_ = 0;
+  uint32_t max_height_ = 0;
+  size_t last_result_ = kNone;  // position of the last single-result instruction, if last emitted
+  size_t last_cmp_ = kNone;     // same, when it is a fusable i32 comparison
+  IOp last_cmp_op_ = IOp::Count;
+};
+
+}  // namespace
+
+std::unique_ptr<CompiledFunction> compile_function(const Module& module, uint32_t defined_index,
+                                                   const std::vector<uint32_t>& type_ids) {
+  return Translator(module, defined_index, type_ids).run();
+}
+
+}  // namespace wc::engine

@@ -1,0 +1,273 @@
+#include "engine/runtime/store.h"
+
+#include <unordered_map>
+
+#include "engine/interp/compiled_function.h"  // complete type: Instance owns compiled code
+#include "engine/interp/exec_state.h"
+#include "engine/interp/interpreter.h"
+#include "engine/runtime/const_eval.h"
+#include "engine/runtime/ops.h"
+
+namespace wc::engine {
+
+void HostCall::trap(TrapKind kind, std::string message) {
+  trap_ = Trap{kind, message.empty() ? std::string(trap_message(kind)) : std::move(message), {}, 0};
+}
+
+void HostCall::exit(int code) { trap_ = Trap{TrapKind::Exit, trap_message(TrapKind::Exit), {}, code}; }
+
+std::optional<ExternVal> Instance::get_export(std::string_view name) const {
+  auto it = exports_.find(std::string(name));
+  if (it == exports_.end()) return std::nullopt;
+  return it->second;
+}
+
+FuncInstance* Instance::get_func(std::string_view export_name) const {
+  auto e = get_export(export_name);
+  return e && e->kind == ExternKind::Func ? e->func : nullptr;
+}
+
+Store::Store(StoreConfig config) : config_(config), exec_(make_exec_state(config_)) {
+  install_trap_handler();
+}
+
+Store::~Store() = default;
+
+uint32_t Store::intern_type(const FuncType& type) {
+  // Linear, but a store sees few distinct signatures and this runs only at instantiation.
+  for (size_t i = 0; i < interned_types_.size(); ++i)
+    if (interned_types_[i] == type) return static_cast<uint32_t>(i);
+  interned_types_.push_back(type);
+  return static_cast<uint32_t>(interned_types_.size() - 1);
+}
+
+bool Store::reserve_memory_bytes(uint64_t delta) {
+  if (delta > config_.max_memory_bytes - committed_memory_) return false;
+  committed_memory_ += delta;
+  return true;
+}
+
+FuncInstance* Store::create_host_func(FuncType type, HostFn fn, std::string name) {
+  auto f = std::make_unique<FuncInstance>();
+  f->owned_type = std::make_unique<FuncType>(std::move(type));
+  f->type = f->owned_type.get();
+  f->type_id = intern_type(*f->type);
+  f->host = std::move(fn);
+  f->name = std::move(name);
+  funcs_.push_back(std::move(f));
+  return funcs_.back().get();
+}
+
+TableInstance* Store::create_table(TableType type, uint64_t init) {
+  if (type.limits.min > kMaxTableElems) return nullptr;
+  auto t = std::make_unique<TableInstance>();
+  t->type = type;
+  t->elems.assign(type.limits.min, init);
+  tables_.push_back(std::move(t));
+  return tables_.back().get();
+}
+
+Result<MemoryInstance*> Store::create_memory(MemoryType type) {
+  uint32_t min = type.limits.min;
+  if (min > kMaxPages) return Error{"memory size must be at most 65536 pages (4GiB)"};
+  uint64_t bytes = uint64_t{min} * kPageSize;
+  if (!reserve_memory_bytes(bytes))
+    return Error{"memory limit exceeded: " + std::to_string(bytes) + " more bytes requested, " +
+                 std::to_string(committed_memory_) + " of " + std::to_string(config_.max_memory_bytes) +
+                 " in use"};
+  auto m = std::make_unique<MemoryInstance>();
+  m->type = type;
+  if (!m->memory.init(min, type.limits.max)) {
+    release_memory_bytes(bytes);
+    return Error{"cannot reserve address space for a linear memory"};
+  }
+  memories_.push_back(std::move(m));
+  return memories_.back().get();
+}
+
+GlobalInstance* Store::create_global(GlobalType type, Value init) {
+  auto g = std::make_unique<GlobalInstance>();
+  g->type = type;
+  g->bits = init.bits;
+  globals_.push_back(std::move(g));
+  return globals_.back().get();
+}
+
+namespace {
+
+InstantiateError link_error(std::string message) {
+  return InstantiateError{InstantiateError::Kind::Link, std::move(message), std::nullopt};
+}
+
+InstantiateError trap_error(TrapKind kind, std::string message = {}) {
+  if (message.empty()) message = trap_message(kind);
+  return InstantiateError{InstantiateError::Kind::Trap, message, Trap{kind, message, {}, 0}};
+}
+
+std::optional<ExternVal> export_value(const Instance& inst, const Export& e) {
+  switch (e.kind) {
+    case ExternKind::Func:
+      if (e.index < inst.funcs_.size()) return ExternVal::of(inst.funcs_[e.index]);
+      break;
+    case ExternKind::Table:
+      if (e.index < inst.tables_.size()) return ExternVal::of(inst.tables_[e.index]);
+      break;
+    case ExternKind::Memory:
+      if (e.index < inst.memories_.size()) return ExternVal::of(inst.memories_[e.index]);
+      break;
+    case ExternKind::Global:
+      if (e.index < inst.globals_.size()) return ExternVal::of(inst.globals_[e.index]);
+      break;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<Instance*, InstantiateError> Store::instantiate(std::shared_ptr<const Module> module,
+                                                             const std::vector<ExternVal>& imports) {
+  const Module& m = *module;
+  if (imports.size() != m.imports.size())
+    return link_error("module needs " + std::to_string(m.imports.size()) + " imports, got " +
+                      std::to_string(imports.size()));
+  for (size_t i = 0; i < imports.size(); ++i) {
+    const Import& imp = m.imports[i];
+    if (auto why = import_mismatch(m, imp, imports[i]))
+      return link_error("incompatible import type: " + imp.module + "." + imp.name + " (" + *why + ")");
+  }
+
+  // Registered before anything can fail: once functions exist, tables of other instances may
+  // come to reference them (a partially-run segment initialization), so the instance must live
+  // as long as the store.
+  instances_.push_back(std::make_unique<Instance>());
+  Instance& inst = *instances_.back();
+  inst.module_ = module;
+  for (const ExternVal& v : imports) {
+    switch (v.kind) {
+      case ExternKind::Func: inst.funcs_.push_back(v.func); break;
+      case ExternKind::Table: inst.tables_.push_back(v.table); break;
+      case ExternKind::Memory: inst.memories_.push_back(v.memory); break;
+      case ExternKind::Global: inst.globals_.push_back(v.global); break;
+    }
+  }
+
+  // Functions. Names for backtraces: name section, else first export name, else func[N].
+  std::vector<uint32_t> type_ids;
+  type_ids.reserve(m.types.size());
+  for (const FuncType& t : m.types) type_ids.push_back(intern_type(t));
+  std::unordered_map<uint32_t, const std::string*> export_names;
+  for (const Export& e : m.exports)
+    if (e.kind == ExternKind::Func) export_names.emplace(e.index, &e.name);
+  if (m.code.size() != m.functions.size()) return link_error("function and code counts differ");
+  for (uint32_t i = 0; i < m.functions.size(); ++i) {
+    uint32_t type_index = m.functions[i];
+    if (type_index >= m.types.size()) return link_error("function type index out of range");
+    uint32_t index = static_cast<uint32_t>(inst.funcs_.size());
+    inst.compiled_.push_back(compile_function(m, i, type_ids));
+    auto f = std::make_unique<FuncInstance>();
+    f->type = &m.types[type_index];
+    f->type_id = type_ids[type_index];
+    f->instance = &inst;
+    f->index = index;
+    f->code = inst.compiled_.back().get();
+    if (auto it = m.names.functions.find(index); it != m.names.functions.end())
+      f->name = it->second;
+    else if (auto e = export_names.find(index); e != export_names.end())
+      f->name = *e->second;
+    else
+      f->name = "func[" + std::to_string(index) + "]";
+    funcs_.push_back(std::move(f));
+    inst.funcs_.push_back(funcs_.back().get());
+  }
+
+  for (const TableType& t : m.tables) {
+    TableInstance* table = create_table(t, 0);
+    if (!table)
+      return trap_error(TrapKind::Host, "table of " + std::to_string(t.limits.min) +
+                                            " elements exceeds the limit of " +
+                                            std::to_string(kMaxTableElems));
+    inst.tables_.push_back(table);
+  }
+  for (const MemoryType& t : m.memories) {
+    auto mem = create_memory(t);
+    if (!mem) return trap_error(TrapKind::Host, mem.error().message);
+    inst.memories_.push_back(*mem);
+  }
+  // A global initializer sees the imported and earlier globals (2.0 allows only imported ones;
+  // the validator enforces whatever the enabled features permit).
+  for (const Global& g : m.globals) {
+    auto v = eval_const_expr(g.init, inst.globals_, inst.funcs_);
+    if (!v) return link_error("invalid constant expression in global initializer");
+    inst.globals_.push_back(create_global(g.type, *v));
+  }
+  for (const Export& e : m.exports) {
+    auto v = export_value(inst, e);
+    if (!v) return link_error("export " + e.name + " refers out of range");
+    inst.exports_.emplace(e.name, *v);
+  }
+  inst.elems_.reserve(m.elems.size());
+  for (const ElemSegment& seg : m.elems) {
+    std::vector<uint64_t> refs;
+    refs.reserve(seg.init.size());
+    for (const ConstExpr& e : seg.init) {
+      auto v = eval_const_expr(e, inst.globals_, inst.funcs_);
+      if (!v) return link_error("invalid constant expression in element segment");
+      refs.push_back(v->bits);
+    }
+    inst.elems_.push_back(std::move(refs));
+  }
+  inst.data_dropped_.assign(m.datas.size(), false);
+  if (!inst.memories_.empty()) inst.mem0_base = inst.memories_[0]->memory.base();
+
+  // Segment initialization, in the 2.0 order: all element segments, then all data segments.
+  // Each active segment behaves as table.init/memory.init followed by a drop, so writes of
+  // earlier segments stay visible when a later one traps.
+  for (uint32_t i = 0; i < m.elems.size(); ++i) {
+    const ElemSegment& seg = m.elems[i];
+    if (seg.mode == SegmentMode::Active) {
+      auto off = eval_const_expr(seg.offset, inst.globals_, inst.funcs_);
+      if (!off || seg.table >= inst.tables_.size()) return link_error("invalid element segment");
+      if (!table_init(*inst.tables_[seg.table], inst.elems_[i], off->as_u32(), 0,
+                      static_cast<uint32_t>(inst.elems_[i].size())))
+        return trap_error(TrapKind::TableOutOfBounds);
+    }
+    if (seg.mode != SegmentMode::Passive) inst.elems_[i] = {};  // elem.drop frees the refs
+  }
+  for (uint32_t i = 0; i < m.datas.size(); ++i) {
+    const DataSegment& seg = m.datas[i];
+    if (seg.mode != SegmentMode::Active) continue;
+    auto off = eval_const_expr(seg.offset, inst.globals_, inst.funcs_);
+    if (!off || seg.memory >= inst.memories_.size()) return link_error("invalid data segment");
+    if (!memory_init(*inst.memories_[seg.memory], seg.bytes, off->as_u32(), 0,
+                     static_cast<uint32_t>(seg.bytes.size())))
+      return trap_error(TrapKind::MemoryOutOfBounds);
+    inst.data_dropped_[i] = true;
+  }
+
+  if (m.start) {
+    if (*m.start >= inst.funcs_.size()) return link_error("start function out of range");
+    InvokeResult r = invoke(inst.funcs_[*m.start], {});
+    if (r.trap) return InstantiateError{InstantiateError::Kind::Trap, r.trap->message, std::move(r.trap)};
+  }
+  return &inst;
+}
+
+InvokeResult Store::invoke(FuncInstance* func, std::span<const Value> args) {
+  auto fail = [](std::string message) {
+    InvokeResult r;
+    r.trap = Trap{TrapKind::Host, std::move(message), {}, 0};
+    return r;
+  };
+  if (!func) return fail("invoke: null function");
+  const FuncType& t = *func->type;
+  if (args.size() != t.params.size())
+    return fail("invoke " + func->name + ": expected " + std::to_string(t.params.size()) +
+                " arguments (" + functype_to_string(t) + "), got " + std::to_string(args.size()));
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args[i].type != t.params[i])
+      return fail("invoke " + func->name + ": argument " + std::to_string(i) + " must be " +
+                  valtype_name(t.params[i]) + ", got " + valtype_name(args[i].type));
+  return interpret(*this, func, args);
+}
+
+}  // namespace wc::engine

@@ -1,0 +1,496 @@
+// The spec appendix's validation algorithm for one function body, transcribed closely:
+// an operand stack of value types (kUnknownType standing for the spec's Unknown) and a control
+// stack of frames {opcode, start types, end types, height, unreachable}.
+#include "engine/validate/function_validator.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "engine/binary/binary_reader.h"
+
+namespace wc::engine {
+
+namespace {
+
+std::string hex(size_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%zx", v);
+  return buf;
+}
+
+const char* type_name(ValType t) { return t == kUnknownType ? "unknown" : valtype_name(t); }
+
+// The spec's predicates, under which Unknown matches every class.
+bool is_num(ValType t) { return t == kUnknownType || is_numtype(t); }
+bool is_vec(ValType t) { return t == kUnknownType || t == ValType::V128; }
+bool is_ref(ValType t) { return t == kUnknownType || is_reftype(t); }
+
+// Backing storage for single-value block types, so Types never owns memory.
+constexpr ValType kSingles[] = {ValType::I32,  ValType::I64,     ValType::F32,      ValType::F64,
+                                ValType::V128, ValType::FuncRef, ValType::ExternRef};
+
+// Operand and result types of the fixed-signature numeric table; V marks "no operand".
+constexpr ValType kT_I32 = ValType::I32, kT_I64 = ValType::I64, kT_F32 = ValType::F32,
+                  kT_F64 = ValType::F64, kT_V = kUnknownType;
+
+}  // namespace
+
+bool FunctionValidator::Types::operator==(const Types& o) const {
+  return size == o.size && std::equal(data, data + size, o.data);
+}
+
+FunctionValidator::FunctionValidator(const Module& module, const std::vector<bool>& declared)
+    : module_(module), declared_(declared) {}
+
+std::optional<Error> FunctionValidator::validate(uint32_t defined_index) {
+  func_index_ = module_.num_imported_funcs + defined_index;
+  try {
+    run(defined_index);
+    return std::nullopt;
+  } catch (const ValidationFailure& f) {
+    return Error{f.message + " (function " + std::to_string(func_index_) + ", offset " +
+                 hex(f.offset) + ")"};
+  } catch (const DecodeError& e) {
+    // Bodies are decoded lazily, here: malformed code must still surface as an Error.
+    return Error{"offset " + hex(e.offset()) + ": " + e.what() + " (function " +
+                 std::to_string(func_index_) + ")"};
+  }
+}
+
+void FunctionValidator::fail(const std::string& message) const {
+  throw ValidationFailure{offset_, message};
+}
+
+void FunctionValidator::fail_mismatch(ValType expected, ValType actual, bool empty) const {
+  std::string got = empty ? std::string("nothing (empty stack)") : type_name(actual);
+  fail(std::string("type mismatch: ") + op_name(instr_.op) + " expected " + type_name(expected) +
+       " but got " + got);
+}
+
+void FunctionValidator::run(uint32_t defined_index) {
+  if (defined_index >= module_.code.size() || defined_index >= module_.functions.size())
+    fail("function and code section have inconsistent lengths");
+  const FunctionBody& body = module_.code[defined_index];
+  offset_ = body.code_begin;
+  const uint32_t type_index = module_.functions[defined_index];
+  if (type_index >= module_.types.size()) fail("unknown type " + std::to_string(type_index));
+  const FuncType& ft = module_.types[type_index];
+  params_ = {ft.params.data(), static_cast<uint32_t>(ft.params.size())};
+  results_ = {ft.results.data(), static_cast<uint32_t>(ft.results.size())};
+
+  // Locals stay run-length encoded (a group may declare millions); lookups binary-search.
+  local_ends_.clear();
+  local_types_.clear();
+  uint64_t n = 0;
+  for (const LocalGroup& g : body.locals) {
+    n += g.count;
+    local_ends_.push_back(n);
+    local_types_.push_back(g.type);
+  }
+
+  vals_.clear();
+  ctrls_.clear();
+  instr_.op = Op::Block;
+  push_ctrl(Op::Block, Types{}, results_);  // the function's own frame; `return` targets it
+
+  InstrReader reader(module_.bytes.data(), body.code_begin, body.code_end);
+  while (!ctrls_.empty()) {
+    if (reader.at_end()) {
+      offset_ = reader.pos();
+      fail("END opcode expected");
+    }
+    reader.read(instr_);
+    offset_ = instr_.offset;
+    step(instr_);
+  }
+  if (!reader.at_end()) {
+    offset_ = reader.pos();
+    fail("operators remaining after end of function");
+  }
+}
+
+ValType FunctionValidator::pop() {
+  const Frame& f = ctrls_.back();
+  if (vals_.size() == f.height) {
+    if (f.unreachable) return kUnknownType;
+    fail(std::string("type mismatch: ") + op_name(instr_.op) +
+         " expected a value but the stack is empty");
+  }
+  ValType t = vals_.back();
+  vals_.pop_back();
+  return t;
+}
+
+ValType FunctionValidator::pop(ValType expected) {
+  const Frame& f = ctrls_.back();
+  if (vals_.size() == f.height) {
+    if (f.unreachable) return kUnknownType;
+    fail_mismatch(expected, kUnknownType, true);
+  }
+  ValType actual = vals_.back();
+  vals_.pop_back();
+  if (actual != expected && actual != kUnknownType && expected != kUnknownType)
+    fail_mismatch(expected, actual, false);
+  return actual;
+}
+
+void FunctionValidator::push(Types ts) {
+  vals_.insert(vals_.end(), ts.data, ts.data + ts.size);
+}
+
+void FunctionValidator::pop(Types ts) {
+  for (uint32_t i = ts.size; i-- > 0;) pop(ts[i]);
+}
+
+void FunctionValidator::push_ctrl(Op op, Types in, Types out) {
+  ctrls_.push_back(Frame{op, in, out, vals_.size(), false});
+  push(in);
+}
+
+FunctionValidator::Frame FunctionValidator::pop_ctrl() {
+  Frame f = ctrls_.back();
+  pop(f.end);
+  if (vals_.size() != f.height)
+    fail("type mismatch: " + std::to_string(vals_.size() - f.height) +
+         " value(s) left on the stack at the end of the block");
+  ctrls_.pop_back();
+  return f;
+}
+
+void FunctionValidator::set_unreachable() {
+  vals_.resize(ctrls_.back().height);
+  ctrls_.back().unreachable = true;
+}
+
+const FunctionValidator::Frame& FunctionValidator::label(uint32_t depth) const {
+  if (depth >= ctrls_.size()) fail("unknown label " + std::to_string(depth));
+  return ctrls_[ctrls_.size() - 1 - depth];
+}
+
+FunctionValidator::Types FunctionValidator::single(ValType t) const {
+  for (const ValType& s : kSingles)
+    if (s == t) return Types{&s, 1};
+  fail("malformed value type");
+}
+
+void FunctionValidator::block_types(const BlockType& bt, Types& in, Types& out) const {
+  in = out = Types{};
+  switch (bt.kind) {
+    case BlockType::Kind::Empty:
+      return;
+    case BlockType::Kind::Value:
+      out = single(bt.value);
+      return;
+    case BlockType::Kind::TypeIndex: {
+      if (bt.type_index >= module_.types.size()) fail("unknown type " + std::to_string(bt.type_index));
+      const FuncType& ft = module_.types[bt.type_index];
+      in = {ft.params.data(), static_cast<uint32_t>(ft.params.size())};
+      out = {ft.results.data(), static_cast<uint32_t>(ft.results.size())};
+      return;
+    }
+  }
+}
+
+ValType FunctionValidator::local_type(uint32_t index) const {
+  if (index < params_.size) return params_[index];
+  const uint64_t i = index - params_.size;
+  auto it = std::upper_bound(local_ends_.begin(), local_ends_.end(), i);
+  if (it == local_ends_.end()) fail("unknown local " + std::to_string(index));
+  return local_types_[it - local_ends_.begin()];
+}
+
+void FunctionValidator::check_memory(uint32_t index) const {
+  if (index >= module_.memory_space.size()) fail("unknown memory " + std::to_string(index));
+}
+
+const TableType& FunctionValidator::table(uint32_t index) const {
+  if (index >= module_.table_space.size()) fail("unknown table " + std::to_string(index));
+  return module_.table_space[index];
+}
+
+void FunctionValidator::mem_access(const MemArg& m, uint32_t natural_align) const {
+  check_memory(m.memory);
+  if (m.align > natural_align) fail("alignment must not be larger than natural");
+}
+
+void FunctionValidator::step(const Instr& in) {
+  constexpr ValType I32 = ValType::I32;
+  switch (in.op) {
+#define WC_NUMERIC(name, code, text, a, b, r) \
+  case Op::name:                              \
+    if (kT_##b != kUnknownType) pop(kT_##b);  \
+    pop(kT_##a);                              \
+    push(kT_##r);                             \
+    return;
+    WC_NUMERIC_OPS(WC_NUMERIC)
+#undef WC_NUMERIC
+
+#define WC_LOAD(name, code, text, type, bytes, align) \
+  case Op::name:                                      \
+    mem_access(in.mem, align);                        \
+    pop(I32);                                         \
+    push(kT_##type);                                  \
+    return;
+    WC_LOAD_OPS(WC_LOAD)
+#undef WC_LOAD
+
+#define WC_STORE(name, code, text, type, bytes, align) \
+  case Op::name:                                       \
+    mem_access(in.mem, align);                         \
+    pop(kT_##type);                                    \
+    pop(I32);                                          \
+    return;
+    WC_STORE_OPS(WC_STORE)
+#undef WC_STORE
+
+    case Op::Unreachable:
+      set_unreachable();
+      return;
+    case Op::Nop:
+      return;
+    case Op::Block:
+    case Op::Loop: {
+      Types a, b;
+      block_types(in.block, a, b);
+      pop(a);
+      push_ctrl(in.op, a, b);
+      return;
+    }
+    case Op::If: {
+      Types a, b;
+      block_types(in.block, a, b);
+      pop(I32);
+      pop(a);
+      push_ctrl(Op::If, a, b);
+      return;
+    }
+    case Op::Else: {
+      Frame f = pop_ctrl();
+      if (f.op != Op::If) fail("else without matching if");
+      push_ctrl(Op::Else, f.start, f.end);
+      return;
+    }
+    case Op::End: {
+      Frame f = pop_ctrl();
+      // A missing else branch is the identity, so it must map the params to the results.
+      if (f.op == Op::If && !(f.start == f.end))
+        fail("type mismatch: if without else must have matching parameter and result types");
+      push(f.end);
+      return;
+    }
+    case Op::Br:
+      pop(label_types(label(in.idx)));
+      set_unreachable();
+      return;
+    case Op::BrIf: {
+      Types t = label_types(label(in.idx));
+      pop(I32);
+      pop(t);
+      push(t);
+      return;
+    }
+    case Op::BrTable: {
+      pop(I32);
+      Types dt = label_types(label(in.idx));
+      for (uint32_t target : in.targets) {
+        Types t = label_types(label(target));
+        if (t.size != dt.size) fail("type mismatch: br_table targets have different arities");
+        // Check the stack against this label without consuming it (Unknowns stay Unknown).
+        scratch_.resize(t.size);
+        for (uint32_t i = t.size; i-- > 0;) scratch_[i] = pop(t[i]);
+        vals_.insert(vals_.end(), scratch_.begin(), scratch_.end());
+      }
+      pop(dt);
+      set_unreachable();
+      return;
+    }
+    case Op::Return:
+      pop(results_);
+      set_unreachable();
+      return;
+    case Op::Call: {
+      if (in.idx >= module_.func_space.size()) fail("unknown function " + std::to_string(in.idx));
+      const FuncType& ft = module_.func_type(in.idx);
+      pop(Types{ft.params.data(), static_cast<uint32_t>(ft.params.size())});
+      push(Types{ft.results.data(), static_cast<uint32_t>(ft.results.size())});
+      return;
+    }
+    case Op::CallIndirect: {
+      if (table(in.idx2).elem != ValType::FuncRef)
+        fail("type mismatch: call_indirect through a table of " +
+             std::string(valtype_name(table(in.idx2).elem)));
+      if (in.idx >= module_.types.size()) fail("unknown type " + std::to_string(in.idx));
+      const FuncType& ft = module_.types[in.idx];
+      pop(I32);
+      pop(Types{ft.params.data(), static_cast<uint32_t>(ft.params.size())});
+      push(Types{ft.results.data(), static_cast<uint32_t>(ft.results.size())});
+      return;
+    }
+    case Op::Drop:
+      pop();
+      return;
+    case Op::Select: {
+      pop(I32);
+      ValType t1 = pop();
+      ValType t2 = pop();
+      // Untyped select only for numeric (and vector) operands; references need `select t`.
+      if (!((is_num(t1) && is_num(t2)) || (is_vec(t1) && is_vec(t2))))
+        fail(std::string("type mismatch: select without type on ") + type_name(t1) + " and " +
+             type_name(t2));
+      if (t1 != t2 && t1 != kUnknownType && t2 != kUnknownType)
+        fail(std::string("type mismatch: select operands ") + type_name(t2) + " and " +
+             type_name(t1));
+      push(t1 == kUnknownType ? t2 : t1);
+      return;
+    }
+    case Op::SelectT:
+      pop(I32);
+      pop(in.type);
+      pop(in.type);
+      push(in.type);
+      return;
+    case Op::LocalGet:
+      push(local_type(in.idx));
+      return;
+    case Op::LocalSet:
+      pop(local_type(in.idx));
+      return;
+    case Op::LocalTee: {
+      ValType t = local_type(in.idx);
+      pop(t);
+      push(t);
+      return;
+    }
+    case Op::GlobalGet:
+      if (in.idx >= module_.global_space.size()) fail("unknown global " + std::to_string(in.idx));
+      push(module_.global_space[in.idx].type);
+      return;
+    case Op::GlobalSet: {
+      if (in.idx >= module_.global_space.size()) fail("unknown global " + std::to_string(in.idx));
+      const GlobalType& g = module_.global_space[in.idx];
+      if (!g.is_mutable) fail("global is immutable: global " + std::to_string(in.idx));
+      pop(g.type);
+      return;
+    }
+    case Op::TableGet: {
+      ValType t = table(in.idx).elem;
+      pop(I32);
+      push(t);
+      return;
+    }
+    case Op::TableSet: {
+      ValType t = table(in.idx).elem;
+      pop(t);
+      pop(I32);
+      return;
+    }
+    case Op::MemorySize:
+      check_memory(in.idx);
+      push(I32);
+      return;
+    case Op::MemoryGrow:
+      check_memory(in.idx);
+      pop(I32);
+      push(I32);
+      return;
+    case Op::I32Const:
+      push(I32);
+      return;
+    case Op::I64Const:
+      push(ValType::I64);
+      return;
+    case Op::F32Const:
+      push(ValType::F32);
+      return;
+    case Op::F64Const:
+      push(ValType::F64);
+      return;
+    case Op::RefNull:
+      if (!is_reftype(in.type)) fail("malformed reference type");
+      push(in.type);
+      return;
+    case Op::RefIsNull: {
+      ValType t = pop();
+      if (!is_ref(t)) fail(std::string("type mismatch: ref.is_null on ") + type_name(t));
+      push(I32);
+      return;
+    }
+    case Op::RefFunc:
+      if (in.idx >= module_.func_space.size()) fail("unknown function " + std::to_string(in.idx));
+      if (!declared_[in.idx])
+        fail("undeclared function reference: function " + std::to_string(in.idx) +
+             " appears in no element segment, export or global initializer");
+      push(ValType::FuncRef);
+      return;
+    case Op::MemoryInit:
+    case Op::DataDrop:
+      if (in.op == Op::MemoryInit) check_memory(in.idx2);
+      if (!module_.data_count) fail("data count section required");
+      if (in.idx >= *module_.data_count) fail("unknown data segment " + std::to_string(in.idx));
+      if (in.op == Op::MemoryInit) {
+        pop(I32);
+        pop(I32);
+        pop(I32);
+      }
+      return;
+    case Op::MemoryCopy:
+      check_memory(in.idx);
+      check_memory(in.idx2);
+      pop(I32);
+      pop(I32);
+      pop(I32);
+      return;
+    case Op::MemoryFill:
+      check_memory(in.idx);
+      pop(I32);
+      pop(I32);
+      pop(I32);
+      return;
+    case Op::TableInit: {
+      ValType t = table(in.idx2).elem;
+      if (in.idx >= module_.elems.size()) fail("unknown elem segment " + std::to_string(in.idx));
+      if (module_.elems[in.idx].type != t)
+        fail(std::string("type mismatch: table.init of ") + valtype_name(module_.elems[in.idx].type) +
+             " segment into " + valtype_name(t) + " table");
+      pop(I32);
+      pop(I32);
+      pop(I32);
+      return;
+    }
+    case Op::ElemDrop:
+      if (in.idx >= module_.elems.size()) fail("unknown elem segment " + std::to_string(in.idx));
+      return;
+    case Op::TableCopy: {
+      ValType dst = table(in.idx).elem;
+      ValType src = table(in.idx2).elem;
+      if (dst != src)
+        fail(std::string("type mismatch: table.copy from ") + valtype_name(src) + " table to " +
+             valtype_name(dst) + " table");
+      pop(I32);
+      pop(I32);
+      pop(I32);
+      return;
+    }
+    case Op::TableGrow: {
+      ValType t = table(in.idx).elem;
+      pop(I32);
+      pop(t);
+      push(I32);
+      return;
+    }
+    case Op::TableSize:
+      table(in.idx);
+      push(I32);
+      return;
+    case Op::TableFill: {
+      ValType t = table(in.idx).elem;
+      pop(I32);
+      pop(t);
+      pop(I32);
+      return;
+    }
+  }
+  fail("illegal opcode");  // not reachable for ops the reader produces
+}
+
+}  // namespace wc::engine

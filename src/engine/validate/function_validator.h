@@ -1,0 +1,95 @@
+// Per-function part of validation: the spec appendix's operand/control stack algorithm.
+// Internal to the validator; module_validator.cc drives it once per defined function.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/instr.h"
+#include "engine/module.h"
+#include "engine/validate/validator.h"
+
+namespace wc::engine {
+
+// Stand-in for the spec's `Unknown` operand type (bottom of a polymorphic stack). 0x00 is no
+// value type's encoding, so it cannot collide with a real ValType.
+constexpr ValType kUnknownType = static_cast<ValType>(0x00);
+
+// Thrown inside the validator and turned into an Error at its entry points.
+struct ValidationFailure {
+  size_t offset;
+  std::string message;
+};
+
+// One instance is reused for all functions of a module so that the stacks, the scratch
+// vectors and the Instr's br_table target vector keep their capacity between functions.
+class FunctionValidator {
+ public:
+  // `declared` is C.refs: declared[f] says function f may be named by `ref.func` in code.
+  FunctionValidator(const Module& module, const std::vector<bool>& declared);
+
+  // Validates module.code[defined_index]. nullopt when valid.
+  std::optional<Error> validate(uint32_t defined_index);
+
+ private:
+  // A result or parameter list without owning storage: it points into a FuncType of the
+  // module, or at a static one-element array for single-value block types.
+  struct Types {
+    const ValType* data = nullptr;
+    uint32_t size = 0;
+    ValType operator[](uint32_t i) const { return data[i]; }
+    bool operator==(const Types& o) const;
+  };
+
+  struct Frame {
+    Op op;
+    Types start;
+    Types end;
+    size_t height;
+    bool unreachable;
+  };
+
+  void run(uint32_t defined_index);
+  void step(const Instr& in);
+
+  [[noreturn]] void fail(const std::string& message) const;
+  [[noreturn]] void fail_mismatch(ValType expected, ValType actual, bool empty) const;
+
+  void push(ValType t) { vals_.push_back(t); }
+  ValType pop();
+  ValType pop(ValType expected);
+  void push(Types ts);
+  void pop(Types ts);
+  void push_ctrl(Op op, Types in, Types out);
+  Frame pop_ctrl();
+  void set_unreachable();
+  const Frame& label(uint32_t depth) const;
+  static Types label_types(const Frame& f) { return f.op == Op::Loop ? f.start : f.end; }
+  Types single(ValType t) const;
+  void block_types(const BlockType& bt, Types& in, Types& out) const;
+
+  ValType local_type(uint32_t index) const;
+  void check_memory(uint32_t index) const;
+  const TableType& table(uint32_t index) const;
+  void mem_access(const MemArg& m, uint32_t natural_align) const;
+
+  const Module& module_;
+  const std::vector<bool>& declared_;
+
+  // State of the function being validated.
+  uint32_t func_index_ = 0;  // in the function index space, for messages
+  size_t offset_ = 0;        // of the current instruction, for messages
+  Types params_;
+  Types results_;
+  std::vector<uint64_t> local_ends_;   // cumulative end (exclusive) of each declared local group
+  std::vector<ValType> local_types_;   // type of each declared local group
+  std::vector<ValType> vals_;
+  std::vector<Frame> ctrls_;
+  std::vector<ValType> scratch_;       // br_table: values popped for one label, pushed back
+  Instr instr_;
+};
+
+}  // namespace wc::engine

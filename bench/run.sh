@@ -61,6 +61,7 @@ WASM_FLAGS=(--target=wasm32 "${CFLAGS[@]}" -ffreestanding -nostdlib -Wl,--no-ent
 mkdir -p "$OUT"
 : >"$OUT/commands.txt"
 STARTED=$EPOCHREALTIME
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)  # other work on the machine skews wall times
 
 # Runs a command, logging it to the command list (once per distinct command).
 logged() {
@@ -174,6 +175,7 @@ RESULTS=$BENCH/RESULTS.md
   echo
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(uname -sr)"
+  echo "- Load average (1/5/15 min): $LOAD_BEFORE at start, $(cut -d' ' -f1-3 /proc/loadavg) at end"
   echo "- Command: \`$COMMAND\` (total $((ELAPSED_TOTAL / 60)) min $((ELAPSED_TOTAL % 60)) s)"
   echo "- Engines: native = $(gcc --version | head -n 1) -O2; wasm-run = \`$WASM_RUN\` (tree $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown));"
   echo "  node $(node --version); wasm-interp (wabt) $(wasm-interp --version); wasm built by $(clang-19 --version | head -n 1)"

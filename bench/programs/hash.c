@@ -24,7 +24,7 @@ static uint64_t bench(int32_t reps) {
   uint64_t h = 0x243F6A8885A308D3ull;
   uint32_t crc = 0xFFFFFFFFu;
   for (int32_t r = 0; r < reps; r++) {
-    uint64_t x = 0x9E3779B97F4A7C15ull * (uint64_t)(r + 1) | 1;
+    uint64_t x = (0x9E3779B97F4A7C15ull * (uint64_t)(r + 1)) | 1;  // xorshift needs x != 0
     for (int i = 0; i < 100000; i++) {
       x ^= x << 13;  // xorshift64
       x ^= x >> 7;

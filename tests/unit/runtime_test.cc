@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "engine/binary/decoder.h"
 #include "engine/runtime/const_eval.h"
 #include "engine/runtime/linker.h"
 #include "engine/runtime/ops.h"
@@ -567,6 +568,47 @@ TEST(Instantiate, SegmentFailureKeepsEarlierWrites) {
   ok.import_memory("M", "mem", Limits{0, std::nullopt});
   ok.active_data(i32c(static_cast<int32_t>(kPageSize)), "");
   EXPECT_TRUE(expect_instance(linker.instantiate(store, ok.build())));
+}
+
+// The same path a real embedder takes: bytes -> decode -> link -> instantiate.
+std::vector<uint8_t> section(uint8_t id, std::vector<uint8_t> payload) {
+  std::vector<uint8_t> out{id, static_cast<uint8_t>(payload.size())};  // all < 128 bytes here
+  out.insert(out.end(), payload.begin(), payload.end());
+  return out;
+}
+
+TEST(Instantiate, DecodedModule) {
+  std::vector<uint8_t> bytes{0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
+  auto add = [&](std::vector<uint8_t> sec) { bytes.insert(bytes.end(), sec.begin(), sec.end()); };
+  add(section(1, {0x01, 0x60, 0x00, 0x01, 0x7F}));                             // type 0: [] -> [i32]
+  add(section(2, {0x01, 0x03, 'e', 'n', 'v', 0x01, 'g', 0x03, 0x7F, 0x00}));  // env.g: global i32
+  add(section(3, {0x01, 0x00}));                                               // func 1: type 0
+  add(section(4, {0x01, 0x70, 0x00, 0x02}));                                   // table 2 funcref
+  add(section(5, {0x01, 0x00, 0x01}));                                         // memory 1
+  add(section(6, {0x01, 0x7F, 0x00, 0x23, 0x00, 0x0B}));                       // global 1 = env.g
+  add(section(7, {0x02, 0x01, 'f', 0x00, 0x01, 0x01, 'm', 0x02, 0x00}));      // exports f, m
+  add(section(9, {0x01, 0x00, 0x41, 0x01, 0x0B, 0x01, 0x01}));                 // elem at 1: func 1
+  add(section(10, {0x01, 0x04, 0x00, 0x41, 0x2A, 0x0B}));                      // (i32.const 42)
+  add(section(11, {0x01, 0x00, 0x23, 0x00, 0x0B, 0x02, 'h', 'i'}));            // data at env.g
+  auto decoded = decode_module(bytes);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+
+  Store store;
+  Linker linker;
+  linker.define("env", "g", ExternVal::of(store.create_global(GlobalType{I32, false}, Value::i32(5))));
+  Instance* inst = expect_instance(linker.instantiate(store, *decoded));
+  ASSERT_TRUE(inst);
+  FuncInstance* f = inst->get_func("f");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->name, "f");
+  EXPECT_EQ(inst->tables_[0]->elems, (std::vector<uint64_t>{0, reinterpret_cast<uint64_t>(f)}));
+  EXPECT_EQ(inst->globals_[1]->value().as_u32(), 5u);
+  MemoryInstance* mem = inst->get_export("m")->memory;
+  EXPECT_EQ(std::memcmp(mem->memory.base() + 5, "hi", 2), 0);
+  if (!interpreter_available()) GTEST_SKIP() << "interpreter not implemented yet";
+  auto r = store.invoke(f, {});
+  ASSERT_TRUE(r.ok()) << r.trap->message;
+  EXPECT_EQ(r.results.at(0).as_u32(), 42u);
 }
 
 TEST(Instantiate, MemoryBudgetFailure) {

@@ -2,13 +2,17 @@
 
 namespace wc::engine {
 
+// Running out of bytes is reported at the end of the range (where the data stopped), which is
+// also how the decoder tells a truncated section or body from a truncated module.
+[[noreturn]] static void unexpected_end(size_t end) { throw DecodeError(end, "unexpected end"); }
+
 uint8_t BinaryReader::u8() {
-  if (pos_ >= end_) fail("unexpected end");
+  if (pos_ >= end_) unexpected_end(end_);
   return p_[pos_++];
 }
 
 uint32_t BinaryReader::u32_fixed() {
-  if (remaining() < 4) fail("unexpected end");
+  if (remaining() < 4) unexpected_end(end_);
   uint32_t v = 0;
   for (int i = 3; i >= 0; --i) v = (v << 8) | p_[pos_ + i];
   pos_ += 4;
@@ -16,7 +20,7 @@ uint32_t BinaryReader::u32_fixed() {
 }
 
 uint64_t BinaryReader::u64_fixed() {
-  if (remaining() < 8) fail("unexpected end");
+  if (remaining() < 8) unexpected_end(end_);
   uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | p_[pos_ + i];
   pos_ += 8;
@@ -76,7 +80,7 @@ int64_t BinaryReader::s64() { return read_signed(64); }
 int64_t BinaryReader::s33() { return read_signed(33); }
 
 void BinaryReader::skip(size_t n) {
-  if (n > remaining()) fail("unexpected end");
+  if (n > remaining()) unexpected_end(end_);
   pos_ += n;
 }
 

@@ -79,7 +79,7 @@ class Decoder {
   // from allocating gigabytes.
   static uint32_t count(BinaryReader& r) {
     const uint32_t n = r.u32();
-    if (n > r.remaining()) r.fail("unexpected end");
+    if (n > r.remaining()) throw DecodeError(r.end(), "unexpected end");
     return n;
   }
 

@@ -103,7 +103,7 @@ void InstrReader::read(Instr& out) {
       const uint32_t n = r.u32();
       // Every label takes at least one byte: a count beyond the remaining bytes is malformed,
       // and checking first keeps a hostile count from reserving gigabytes.
-      if (n > r.remaining()) r.fail("unexpected end");
+      if (n > r.remaining()) throw DecodeError(r.end(), "unexpected end");
       out.targets.clear();
       out.targets.reserve(n);
       for (uint32_t i = 0; i < n; ++i) out.targets.push_back(r.u32());

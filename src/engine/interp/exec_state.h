@@ -25,6 +25,7 @@ struct Store::ExecState {
   uint32_t max_depth = 0;
   uint32_t depth = 0;                 // frames in use
   std::optional<Trap> host_trap;      // set when a host function trapped
+  uint64_t trap_detail = 0;           // the element index of a failed call_indirect
 };
 
 }  // namespace wc::engine

@@ -189,6 +189,7 @@ L_Call: {
 L_CallIndirect: {
   const TableInstance* table = inst->tables_[OP(1)];
   u32 index = ld<u32>(S(3));
+  ex.trap_detail = index;
   if (index >= table->elems.size()) TRAP(TrapKind::UndefinedElement);
   u64 ref = table->elems[index];
   if (ref == 0) TRAP(TrapKind::UninitializedElement);
@@ -454,9 +455,9 @@ BIN(I64Rotr, u64, std::rotr(a, static_cast<int>(b & 63)))
   // abs, neg and copysign are bit operations in wasm: NaN payloads pass through unchanged.
 UN(F32Abs, u32, a & 0x7FFFFFFFu)
 UN(F32Neg, u32, a ^ 0x80000000u)
-UN(F32Ceil, float, std::ceil(a))
-UN(F32Floor, float, std::floor(a))
-UN(F32Trunc, float, std::trunc(a))
+UN(F32Ceil, float, numeric::ceil(a))
+UN(F32Floor, float, numeric::floor(a))
+UN(F32Trunc, float, numeric::trunc(a))
 UN(F32Nearest, float, numeric::nearest(a))
 UN(F32Sqrt, float, std::sqrt(a))
 BIN(F32Add, float, a + b)
@@ -468,9 +469,9 @@ BIN(F32Max, float, numeric::wasm_max(a, b))
 BIN(F32Copysign, u32, (a & 0x7FFFFFFFu) | (b & 0x80000000u))
 UN(F64Abs, u64, a & u64{0x7FFFFFFFFFFFFFFF})
 UN(F64Neg, u64, a ^ u64{0x8000000000000000})
-UN(F64Ceil, double, std::ceil(a))
-UN(F64Floor, double, std::floor(a))
-UN(F64Trunc, double, std::trunc(a))
+UN(F64Ceil, double, numeric::ceil(a))
+UN(F64Floor, double, numeric::floor(a))
+UN(F64Trunc, double, numeric::trunc(a))
 UN(F64Nearest, double, numeric::nearest(a))
 UN(F64Sqrt, double, std::sqrt(a))
 BIN(F64Add, double, a + b)
@@ -554,6 +555,8 @@ Trap make_trap(Store::ExecState& ex, int status, uint32_t entry_depth) {
   } else {
     trap.kind = static_cast<TrapKind>(status - kTrapBase);
     trap.message = trap_message(trap.kind);
+    if (trap.kind == TrapKind::UndefinedElement || trap.kind == TrapKind::UninitializedElement)
+      trap.message += " " + std::to_string(ex.trap_detail);
   }
   for (uint32_t d = ex.depth; d > entry_depth; --d) {
     const FuncInstance* f = ex.frames[d - 1].func;

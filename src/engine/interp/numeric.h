@@ -23,8 +23,16 @@ inline F wasm_max(F a, F b) {
   return a > b ? a : b;
 }
 
-inline float nearest(float x) { return std::nearbyint(x); }
-inline double nearest(double x) { return std::nearbyint(x); }
+// Rounding functions of the C library may return a signalling NaN unchanged; wasm requires
+// an arithmetic (quiet) NaN, which x + x produces.
+template <typename F>
+inline F ceil(F x) { return std::isnan(x) ? x + x : std::ceil(x); }
+template <typename F>
+inline F floor(F x) { return std::isnan(x) ? x + x : std::floor(x); }
+template <typename F>
+inline F trunc(F x) { return std::isnan(x) ? x + x : std::trunc(x); }
+template <typename F>
+inline F nearest(F x) { return std::isnan(x) ? x + x : std::nearbyint(x); }
 
 constexpr double pow2(int n) {
   double r = 1;

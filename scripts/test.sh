@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Set up, build, and run every test: unit tests (release and ASan+UBSan), a fuzzing smoke run
+# over the regression corpus, and the official spec suite. The last line is the spec suite's
+# total.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+spec_dir=${SPEC_DIR:-$root/../shared/testdata/wasm-spec-2.0}
+fuzz_seconds=${FUZZ_SECONDS:-60}
+
+scripts/setup.sh
+
+echo "== release build"
+scripts/build.sh build
+echo "== unit tests (release)"
+ctest --test-dir build --output-on-failure -j2
+
+echo "== unit tests and spec suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+scripts/build.sh build-asan -DWC_SANITIZE=ON
+# Our SIGSEGV handler turns guard-page faults into traps and chains anything else to ASan's.
+export ASAN_OPTIONS=allow_user_segv_handler=1:detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir build-asan --output-on-failure -j2
+build-asan/wasm-spec-runner "$spec_dir" --expected-failures tests/spec/expected_failures.txt \
+  > build-asan/spec.log || { cat build-asan/spec.log; exit 1; }
+tail -n 1 build-asan/spec.log | sed 's/^/asan spec suite: /'
+
+echo "== fuzzing: regression inputs, then ${fuzz_seconds}s of decode+validate+instantiate"
+CC=clang-19 CXX=clang++-19 scripts/build.sh build-fuzz -DWC_FUZZ=ON -DWC_SANITIZE=ON
+corpus=$(mktemp -d)
+trap 'rm -rf "$corpus"' EXIT
+for f in address br_table call_indirect elem data global imports memory_grow; do
+  wast2json "$spec_dir/$f.wast" -o "$corpus/$f.json" >/dev/null
+done
+rm -f "$corpus"/*.json "$corpus"/*.wat
+if compgen -G "tests/fuzz/regressions/*" >/dev/null; then
+  build-fuzz/fuzz_module tests/fuzz/regressions/* 2>&1 | tail -n 2
+fi
+build-fuzz/fuzz_module -max_total_time="$fuzz_seconds" -max_len=4096 -rss_limit_mb=4096 \
+  -artifact_prefix=build-fuzz/ "$corpus" 2>&1 | tail -n 3
+
+echo "== spec suite (release)"
+build/wasm-spec-runner "$spec_dir" --expected-failures tests/spec/expected_failures.txt

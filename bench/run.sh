@@ -24,7 +24,7 @@ WASM_RUN=${WASM_RUN:-$ROOT/build/wasm-run}
 RUNS=${RUNS:-3}
 WASM_RUN_DIV=${WASM_RUN_DIV:-10}
 TIMEOUT=${TIMEOUT:-300}
-COMMAND="WASM_RUN=$WASM_RUN RUNS=$RUNS WASM_RUN_DIV=$WASM_RUN_DIV TIMEOUT=$TIMEOUT bench/run.sh $*"
+COMMAND="WASM_RUN=$WASM_RUN RUNS=$RUNS WASM_RUN_DIV=$WASM_RUN_DIV TIMEOUT=$TIMEOUT bench/run.sh${*:+ $*}"
 ENGINES=(native wasm-run node wasm-interp)
 
 # program  reps (native, node: ~1 s native)  wasm-interp reps (~1-2 s; baked in at build time)

@@ -278,7 +278,7 @@ ScriptCounts run_script(const std::string& name, const std::filesystem::path& js
     report(0, std::string("cannot run script: ") + e.what());
   }
   if (hidden) {
-    std::printf("  %s: %d more failures not shown\n", name.c_str(), hidden);
+    std::printf("  %s: %d more failure%s not shown\n", name.c_str(), hidden, hidden == 1 ? "" : "s");
     std::fflush(stdout);
   }
   return counts;

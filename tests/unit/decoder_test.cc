@@ -37,7 +37,9 @@ Bytes leb(uint64_t v) {
 
 Bytes str(const std::string& s) { return cat({leb(s.size()), Bytes(s.begin(), s.end())}); }
 
-Bytes section(uint8_t id, const Bytes& payload) { return cat({{id}, leb(payload.size()), payload}); }
+Bytes section(uint8_t id, const Bytes& payload) {
+  return cat({{id}, leb(payload.size()), payload});
+}
 
 const Bytes kHeader = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
 
@@ -90,8 +92,10 @@ TEST(BinaryReader, U32Limits) {
   BinaryReader r2(padded.data(), 0, padded.size());
   EXPECT_EQ(r2.u32(), 0u);
 
-  EXPECT_EQ(reader_error({0xFF, 0xFF, 0xFF, 0xFF, 0x1F}, [](auto& r) { r.u32(); }), "integer too large");
-  EXPECT_EQ(reader_error({0x80, 0x80, 0x80, 0x80, 0x70}, [](auto& r) { r.u32(); }), "integer too large");
+  EXPECT_EQ(reader_error({0xFF, 0xFF, 0xFF, 0xFF, 0x1F}, [](auto& r) { r.u32(); }),
+            "integer too large");
+  EXPECT_EQ(reader_error({0x80, 0x80, 0x80, 0x80, 0x70}, [](auto& r) { r.u32(); }),
+            "integer too large");
   EXPECT_EQ(reader_error({0x80, 0x80, 0x80, 0x80, 0x80, 0x00}, [](auto& r) { r.u32(); }),
             "integer representation too long");
   EXPECT_EQ(reader_error({0x80, 0x80}, [](auto& r) { r.u32(); }), "unexpected end");
@@ -101,7 +105,8 @@ TEST(BinaryReader, U64Limits) {
   Bytes max = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01};
   BinaryReader r(max.data(), 0, max.size());
   EXPECT_EQ(r.u64(), ~uint64_t(0));
-  EXPECT_EQ(reader_error({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02}, [](auto& r) { r.u64(); }),
+  EXPECT_EQ(reader_error({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02},
+                         [](auto& r) { r.u64(); }),
             "integer too large");
   EXPECT_EQ(reader_error({0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00},
                          [](auto& r) { r.u64(); }),
@@ -109,32 +114,46 @@ TEST(BinaryReader, U64Limits) {
 }
 
 TEST(BinaryReader, SignedLimits) {
-  auto s32 = [](Bytes b) { BinaryReader r(b.data(), 0, b.size()); return r.s32(); };
-  auto s64 = [](Bytes b) { BinaryReader r(b.data(), 0, b.size()); return r.s64(); };
+  auto s32 = [](Bytes b) {
+    BinaryReader r(b.data(), 0, b.size());
+    return r.s32();
+  };
+  auto s64 = [](Bytes b) {
+    BinaryReader r(b.data(), 0, b.size());
+    return r.s64();
+  };
   EXPECT_EQ(s32({0x7F}), -1);
   EXPECT_EQ(s32({0x3F}), 63);
   EXPECT_EQ(s32({0xC0, 0x00}), 64);
-  EXPECT_EQ(s32({0xFF, 0xFF, 0xFF, 0xFF, 0x7F}), -1);                // padded -1: sign bits all set
+  EXPECT_EQ(s32({0xFF, 0xFF, 0xFF, 0xFF, 0x7F}), -1);  // padded -1: sign bits all set
   EXPECT_EQ(s32({0x80, 0x80, 0x80, 0x80, 0x78}), INT32_MIN);
   EXPECT_EQ(s32({0xFF, 0xFF, 0xFF, 0xFF, 0x07}), INT32_MAX);
   // The unused bits of the 5th byte must replicate the sign bit (bit 3 of the byte).
-  EXPECT_EQ(reader_error({0xFF, 0xFF, 0xFF, 0xFF, 0x4F}, [](auto& r) { r.s32(); }), "integer too large");
-  EXPECT_EQ(reader_error({0x80, 0x80, 0x80, 0x80, 0x08}, [](auto& r) { r.s32(); }), "integer too large");
+  EXPECT_EQ(reader_error({0xFF, 0xFF, 0xFF, 0xFF, 0x4F}, [](auto& r) { r.s32(); }),
+            "integer too large");
+  EXPECT_EQ(reader_error({0x80, 0x80, 0x80, 0x80, 0x08}, [](auto& r) { r.s32(); }),
+            "integer too large");
   EXPECT_EQ(reader_error({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F}, [](auto& r) { r.s32(); }),
             "integer representation too long");
 
   EXPECT_EQ(s64({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F}), -1);
   EXPECT_EQ(s64({0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7F}), INT64_MIN);
   EXPECT_EQ(s64({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00}), INT64_MAX);
-  EXPECT_EQ(reader_error({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01}, [](auto& r) { r.s64(); }),
+  EXPECT_EQ(reader_error({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01},
+                         [](auto& r) { r.s64(); }),
             "integer too large");
-  EXPECT_EQ(reader_error({0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7E}, [](auto& r) { r.s64(); }),
+  EXPECT_EQ(reader_error({0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7E},
+                         [](auto& r) { r.s64(); }),
             "integer too large");
 
-  auto s33 = [](Bytes b) { BinaryReader r(b.data(), 0, b.size()); return r.s33(); };
+  auto s33 = [](Bytes b) {
+    BinaryReader r(b.data(), 0, b.size());
+    return r.s33();
+  };
   EXPECT_EQ(s33({0xFF, 0xFF, 0xFF, 0xFF, 0x0F}), int64_t(0xFFFFFFFF));  // 33 bits hold all u32
   EXPECT_EQ(s33({0x80, 0x80, 0x80, 0x80, 0x70}), -(int64_t(1) << 32));
-  EXPECT_EQ(reader_error({0xFF, 0xFF, 0xFF, 0xFF, 0x1F}, [](auto& r) { r.s33(); }), "integer too large");
+  EXPECT_EQ(reader_error({0xFF, 0xFF, 0xFF, 0xFF, 0x1F}, [](auto& r) { r.s33(); }),
+            "integer too large");
 }
 
 TEST(BinaryReader, FixedAndNames) {
@@ -143,16 +162,20 @@ TEST(BinaryReader, FixedAndNames) {
   EXPECT_EQ(r.u32_fixed(), 0x12345678u);
   EXPECT_EQ(reader_error({1, 2, 3}, [](auto& r) { r.u32_fixed(); }), "unexpected end");
 
-  auto name = [](Bytes s) { Bytes b = cat({leb(s.size()), s}); BinaryReader r(b.data(), 0, b.size()); return r.name(); };
+  auto name = [](Bytes s) {
+    Bytes b = cat({leb(s.size()), s});
+    BinaryReader r(b.data(), 0, b.size());
+    return r.name();
+  };
   EXPECT_EQ(name({'a', 'b'}), "ab");
   EXPECT_EQ(name({0xF0, 0x9F, 0x98, 0x80}), "\xF0\x9F\x98\x80");  // U+1F600
   EXPECT_EQ(name({0xEF, 0xBF, 0xBF}), "\xEF\xBF\xBF");            // U+FFFF
-  for (Bytes bad : {Bytes{0xC0, 0x80},              // overlong NUL
-                    Bytes{0xE0, 0x9F, 0xBF},        // overlong 3-byte
-                    Bytes{0xED, 0xA0, 0x80},        // surrogate U+D800
-                    Bytes{0xF4, 0x90, 0x80, 0x80},  // U+110000
-                    Bytes{0xF8, 0x88, 0x80, 0x80, 0x80},
-                    Bytes{0x80}, Bytes{0xC2}, Bytes{0xE2, 0x28, 0xA1}}) {
+  for (Bytes bad :
+       {Bytes{0xC0, 0x80},              // overlong NUL
+        Bytes{0xE0, 0x9F, 0xBF},        // overlong 3-byte
+        Bytes{0xED, 0xA0, 0x80},        // surrogate U+D800
+        Bytes{0xF4, 0x90, 0x80, 0x80},  // U+110000
+        Bytes{0xF8, 0x88, 0x80, 0x80, 0x80}, Bytes{0x80}, Bytes{0xC2}, Bytes{0xE2, 0x28, 0xA1}}) {
     Bytes b = cat({leb(bad.size()), bad});
     EXPECT_EQ(reader_error(b, [](auto& r) { r.name(); }), "malformed UTF-8 encoding");
   }
@@ -203,7 +226,8 @@ TEST(InstrReader, Immediates) {
   Instr bt = read_one({0x0E, 0x02, 0x00, 0x01, 0x05});
   EXPECT_EQ(bt.targets, (std::vector<uint32_t>{0, 1}));
   EXPECT_EQ(bt.idx, 5u);
-  EXPECT_EQ(instr_error({0x0E, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00}), "unexpected end");  // hostile count
+  EXPECT_EQ(instr_error({0x0E, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00}),
+            "unexpected end");  // hostile count
 
   Instr sel = read_one({0x1C, 0x01, 0x7E});
   EXPECT_EQ(sel.op, Op::SelectT);
@@ -272,10 +296,18 @@ TEST(Decoder, AllSections) {
   Bytes bytes = module({
       section(1, {0x02, 0x60, 0x01, 0x7F, 0x01, 0x7E, 0x60, 0x00, 0x00}),
       section(2, cat({{0x04},
-                      str("env"), str("f"), {0x00, 0x00},
-                      str("env"), str("t"), {0x01, 0x70, 0x00, 0x01},
-                      str("env"), str("m"), {0x02, 0x01, 0x01, 0x02},
-                      str("env"), str("g"), {0x03, 0x7F, 0x00}})),
+                      str("env"),
+                      str("f"),
+                      {0x00, 0x00},
+                      str("env"),
+                      str("t"),
+                      {0x01, 0x70, 0x00, 0x01},
+                      str("env"),
+                      str("m"),
+                      {0x02, 0x01, 0x01, 0x02},
+                      str("env"),
+                      str("g"),
+                      {0x03, 0x7F, 0x00}})),
       section(3, {0x01, 0x01}),
       section(4, {0x01, 0x6F, 0x01, 0x02, 0x03}),
       section(6, {0x01, 0x7E, 0x01, 0x42, 0x2A, 0x0B}),
@@ -330,13 +362,14 @@ TEST(Decoder, ElementSegmentEncodings) {
                      cat({{0x05, 0x6F, 0x01, 0xD0, 0x6F, 0x0B}}),   // 5: passive externref
                      cat({{0x06, 0x01}, off, {0x70, 0x01}, ref}),   // 6: active t1, reftype
                      cat({{0x07, 0x70, 0x01}, ref})});              // 7: declarative exprs
-  auto m = decode_ok(module({kTypeSec, kFuncSec, section(4, {0x02, 0x70, 0x00, 0x00, 0x70, 0x00, 0x00}),
-                             section(9, elems), code_sec({0x00, 0x0B})}));
+  auto m =
+      decode_ok(module({kTypeSec, kFuncSec, section(4, {0x02, 0x70, 0x00, 0x00, 0x70, 0x00, 0x00}),
+                        section(9, elems), code_sec({0x00, 0x0B})}));
   ASSERT_TRUE(m);
   ASSERT_EQ(m->elems.size(), 8u);
-  const SegmentMode modes[] = {SegmentMode::Active, SegmentMode::Passive, SegmentMode::Active,
-                               SegmentMode::Declarative, SegmentMode::Active, SegmentMode::Passive,
-                               SegmentMode::Active, SegmentMode::Declarative};
+  const SegmentMode modes[] = {
+      SegmentMode::Active, SegmentMode::Passive, SegmentMode::Active, SegmentMode::Declarative,
+      SegmentMode::Active, SegmentMode::Passive, SegmentMode::Active, SegmentMode::Declarative};
   for (int i = 0; i < 8; ++i) {
     const ElemSegment& e = m->elems[i];
     EXPECT_EQ(e.mode, modes[i]) << i;
@@ -356,15 +389,16 @@ TEST(Decoder, ElementSegmentEncodings) {
 
 TEST(Decoder, NestedBlocksInBody) {
   // block (if (end) end) end: only the last `end` closes the function.
-  auto m = decode_ok(module({kTypeSec, kFuncSec,
-                             code_sec({0x00, 0x02, 0x40, 0x41, 0x01, 0x04, 0x40, 0x0B, 0x0B, 0x0B})}));
+  auto m =
+      decode_ok(module({kTypeSec, kFuncSec,
+                        code_sec({0x00, 0x02, 0x40, 0x41, 0x01, 0x04, 0x40, 0x0B, 0x0B, 0x0B})}));
   ASSERT_TRUE(m);
 }
 
 TEST(Decoder, NameSection) {
-  Bytes names = cat({str("name"),
-                     section(0, str("mod")),
-                     section(1, cat({{0x01, 0x00}, str("main")})),
+  Bytes names = cat({str("name"), section(0, str("mod")),           // module name
+                     section(1, cat({{0x01, 0x00}, str("main")})),  // function 0 = "main"
+                     // function 0: local 0 = "a", local 1 = "b"
                      section(2, cat({{0x01, 0x00, 0x02, 0x00}, str("a"), {0x01}, str("b")}))});
   auto m = decode_ok(module({kTypeSec, kFuncSec, code_sec({0x00, 0x0B}), section(0, names)}));
   ASSERT_TRUE(m);
@@ -387,8 +421,8 @@ TEST(Decoder, MalformedNameSectionIgnored) {
 }
 
 TEST(Decoder, CustomSections) {
-  auto m = decode_ok(module({section(0, cat({str("a"), {1, 2, 3}})), kTypeSec,
-                             section(0, str("b"))}));
+  auto m =
+      decode_ok(module({section(0, cat({str("a"), {1, 2, 3}})), kTypeSec, section(0, str("b"))}));
   ASSERT_TRUE(m);
   ASSERT_EQ(m->customs.size(), 2u);
   EXPECT_EQ(m->customs[0].end - m->customs[0].begin, 3u);
@@ -409,7 +443,8 @@ TEST(Decoder, SectionStructure) {
   expect_error(module({section(13, {})}), "malformed section id");
   expect_error(module({kTypeSec, kTypeSec}), "unexpected content after last section");
   expect_error(module({kFuncSec, kTypeSec}), "unexpected content after last section");
-  expect_error(module({section(10, {0x00}), section(12, {0x00})}), "unexpected content after last section");
+  expect_error(module({section(10, {0x00}), section(12, {0x00})}),
+               "unexpected content after last section");
   expect_error(module({section(1, {0x00, 0x00})}), "section size mismatch");
   expect_error(module({{0x01, 0x05, 0x00}}), "length out of bounds");  // size past the module end
   // Running off a section's end inside the module vs. off the module's end.
@@ -422,19 +457,22 @@ TEST(Decoder, SectionStructure) {
 
 TEST(Decoder, HostileCountsDoNotAllocate) {
   const Bytes huge = {0xFF, 0xFF, 0xFF, 0xFF, 0x0F};
-  for (uint8_t id : {1, 2, 3, 4, 5, 6, 7, 9, 10, 11}) expect_error(module({section(id, huge)}), "unexpected end");
+  for (uint8_t id : {1, 2, 3, 4, 5, 6, 7, 9, 10, 11})
+    expect_error(module({section(id, huge)}), "unexpected end");
   expect_error(module({kTypeSec, kFuncSec, code_sec(cat({huge, {0x7F}}))}), "unexpected end");
   expect_error(module({section(11, cat({{0x01, 0x01}, huge}))}), "unexpected end");
 }
 
 TEST(Decoder, ImportsExportsGlobalsLimits) {
-  expect_error(module({section(2, cat({{0x01}, str("a"), str("b"), {0x04, 0x00}}))}), "malformed import kind");
+  expect_error(module({section(2, cat({{0x01}, str("a"), str("b"), {0x04, 0x00}}))}),
+               "malformed import kind");
   expect_error(module({section(2, cat({{0x01}, str("a"), {0x02, 0xED, 0xA0}, {0x00, 0x00}}))}),
                "malformed UTF-8 encoding");
-  expect_error(module({section(7, cat({{0x01}, str("a"), {0x04, 0x00}}))}), "malformed export kind");
+  expect_error(module({section(7, cat({{0x01}, str("a"), {0x04, 0x00}}))}),
+               "malformed export kind");
   expect_error(module({section(6, {0x01, 0x7F, 0x02, 0x41, 0x00, 0x0B})}), "malformed mutability");
   expect_error(module({section(6, {0x01, 0x7F, 0x00, 0x41, 0x00})}), "unexpected end");  // no end
-  expect_error(module({section(5, {0x01, 0x02, 0x00})}), "integer too large");   // shared flag
+  expect_error(module({section(5, {0x01, 0x02, 0x00})}), "integer too large");  // shared flag
   expect_error(module({section(5, {0x01, 0x81, 0x00})}), "integer representation too long");
   expect_error(module({section(4, {0x01, 0x7F, 0x00, 0x00})}), "malformed reference type");
   auto m = decode_ok(module({section(5, {0x01, 0x00, 0x80, 0x80, 0x04})}));  // min 65536, LEB
@@ -445,26 +483,33 @@ TEST(Decoder, ImportsExportsGlobalsLimits) {
 
 TEST(Decoder, CodeSection) {
   expect_error(module({kTypeSec, kFuncSec}), "function and code section have inconsistent lengths");
-  expect_error(module({kTypeSec, code_sec({0x00, 0x0B})}), "function and code section have inconsistent lengths");
+  expect_error(module({kTypeSec, code_sec({0x00, 0x0B})}),
+               "function and code section have inconsistent lengths");
   expect_error(module({kTypeSec, kFuncSec, code_sec({0x00, 0x01})}), "END opcode expected");
   expect_error(module({kTypeSec, kFuncSec, code_sec({0x00, 0x0B, 0x01})}), "section size mismatch");
-  expect_error(module({kTypeSec, kFuncSec, code_sec({0x00, 0x02, 0x40, 0x0B})}), "END opcode expected");
+  expect_error(module({kTypeSec, kFuncSec, code_sec({0x00, 0x02, 0x40, 0x0B})}),
+               "END opcode expected");
   expect_error(module({kTypeSec, kFuncSec, code_sec({0x00, 0x06, 0x0B})}), "illegal opcode 0x06");
-  expect_error(module({kTypeSec, kFuncSec, code_sec({0x00, 0xFD, 0x0C, 0x0B})}), "illegal opcode 0xfd");
-  expect_error(module({kTypeSec, kFuncSec, code_sec({0x00, 0x41, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0B})}),
+  expect_error(module({kTypeSec, kFuncSec, code_sec({0x00, 0xFD, 0x0C, 0x0B})}),
+               "illegal opcode 0xfd");
+  expect_error(module({kTypeSec, kFuncSec,
+                       code_sec({0x00, 0x41, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0B})}),
                "integer representation too long");
-  expect_error(module({kTypeSec, kFuncSec, code_sec({0x01, 0x01, 0x40, 0x0B})}), "malformed value type");
+  expect_error(module({kTypeSec, kFuncSec, code_sec({0x01, 0x01, 0x40, 0x0B})}),
+               "malformed value type");
 }
 
 TEST(Decoder, TooManyLocals) {
   // Two groups of 2^32-1: over the spec's limit.
   expect_error(module({kTypeSec, kFuncSec,
-                       code_sec({0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x7E, 0x0B})}),
+                       code_sec({0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF,
+                                 0x0F, 0x7E, 0x0B})}),
                "too many locals");
   // Within the spec's limit but over the implementation limit.
   expect_error(module({kTypeSec, kFuncSec, code_sec(cat({{0x01}, leb(50001), {0x7F, 0x0B}}))}),
                "implementation limit");
-  auto m = decode_ok(module({kTypeSec, kFuncSec, code_sec(cat({{0x02}, leb(25000), {0x7F}, leb(25000), {0x7C, 0x0B}}))}));
+  auto m = decode_ok(module(
+      {kTypeSec, kFuncSec, code_sec(cat({{0x02}, leb(25000), {0x7F}, leb(25000), {0x7C, 0x0B}}))}));
   ASSERT_TRUE(m);
   EXPECT_EQ(m->code[0].num_locals, 50000u);
 }
@@ -474,13 +519,17 @@ TEST(Decoder, DataCount) {
   const Bytes data = section(11, {0x01, 0x01, 0x00});  // one passive segment, empty
   decode_ok(module({mem, section(12, {0x01}), data}));
   decode_ok(module({mem, section(12, {0x00})}));
-  expect_error(module({mem, section(12, {0x02}), data}), "data count and data section have inconsistent lengths");
-  expect_error(module({mem, section(12, {0x01})}), "data count and data section have inconsistent lengths");
+  expect_error(module({mem, section(12, {0x02}), data}),
+               "data count and data section have inconsistent lengths");
+  expect_error(module({mem, section(12, {0x01})}),
+               "data count and data section have inconsistent lengths");
   expect_error(module({kTypeSec, kFuncSec, mem, code_sec({0x00, 0xFC, 0x09, 0x00, 0x0B}), data}),
                "data count section required");
-  expect_error(module({kTypeSec, kFuncSec, mem, code_sec({0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00,
-                                                           0xFC, 0x08, 0x00, 0x00, 0x0B}), data}),
-               "data count section required");
+  expect_error(
+      module({kTypeSec, kFuncSec, mem,
+              code_sec({0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xFC, 0x08, 0x00, 0x00, 0x0B}),
+              data}),
+      "data count section required");
   expect_error(module({mem, section(11, {0x01, 0x03})}), "malformed data segment kind");
   // Active segment for memory 0 with explicit index (form 2).
   auto m = decode_ok(module({mem, section(11, {0x01, 0x02, 0x00, 0x41, 0x08, 0x0B, 0x01, 0xAA})}));

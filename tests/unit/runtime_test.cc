@@ -582,12 +582,12 @@ TEST(Instantiate, DecodedModule) {
   auto add = [&](std::vector<uint8_t> sec) { bytes.insert(bytes.end(), sec.begin(), sec.end()); };
   add(section(1, {0x01, 0x60, 0x00, 0x01, 0x7F}));                             // type 0: [] -> [i32]
   add(section(2, {0x01, 0x03, 'e', 'n', 'v', 0x01, 'g', 0x03, 0x7F, 0x00}));  // env.g: global i32
-  add(section(3, {0x01, 0x00}));                                               // func 1: type 0
+  add(section(3, {0x01, 0x00}));                                               // func 0: type 0
   add(section(4, {0x01, 0x70, 0x00, 0x02}));                                   // table 2 funcref
   add(section(5, {0x01, 0x00, 0x01}));                                         // memory 1
   add(section(6, {0x01, 0x7F, 0x00, 0x23, 0x00, 0x0B}));                       // global 1 = env.g
-  add(section(7, {0x02, 0x01, 'f', 0x00, 0x01, 0x01, 'm', 0x02, 0x00}));      // exports f, m
-  add(section(9, {0x01, 0x00, 0x41, 0x01, 0x0B, 0x01, 0x01}));                 // elem at 1: func 1
+  add(section(7, {0x02, 0x01, 'f', 0x00, 0x00, 0x01, 'm', 0x02, 0x00}));      // exports f, m
+  add(section(9, {0x01, 0x00, 0x41, 0x01, 0x0B, 0x01, 0x00}));                 // elem at 1: func 0
   add(section(10, {0x01, 0x04, 0x00, 0x41, 0x2A, 0x0B}));                      // (i32.const 42)
   add(section(11, {0x01, 0x00, 0x23, 0x00, 0x0B, 0x02, 'h', 'i'}));            // data at env.g
   auto decoded = decode_module(bytes);

@@ -89,19 +89,21 @@ static bool valid_utf8(const uint8_t* s, size_t n) {
   size_t i = 0;
   while (i < n) {
     const uint8_t c = s[i];
-    size_t len;
-    uint32_t cp, min;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; min = 0x80; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; min = 0x800; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; min = 0x10000; }
-    else return false;  // stray continuation byte or 0xF8..0xFF
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    // Sequence length from the lead byte; 0 for a stray continuation byte or 0xF8..0xFF.
+    const size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0) return false;
+    static constexpr uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};  // below: overlong
+    uint32_t cp = c & (0x7F >> len);
     if (n - i < len) return false;
     for (size_t k = 1; k < len; ++k) {
       if ((s[i + k] & 0xC0) != 0x80) return false;
       cp = (cp << 6) | (s[i + k] & 0x3F);
     }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    if (cp < kMinForLength[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
     i += len;
   }
   return true;

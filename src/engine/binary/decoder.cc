@@ -15,8 +15,19 @@ namespace {
 constexpr uint64_t kMaxFunctionLocals = 50000;
 
 enum SectionId : uint8_t {
-  kCustom = 0, kType, kImport, kFunction, kTable, kMemory, kGlobal, kExport, kStart, kElement,
-  kCode, kData, kDataCount,
+  kCustom = 0,
+  kType,
+  kImport,
+  kFunction,
+  kTable,
+  kMemory,
+  kGlobal,
+  kExport,
+  kStart,
+  kElement,
+  kCode,
+  kData,
+  kDataCount,
 };
 
 // Position of each section id in the required order: datacount (12) goes between element and code.
@@ -42,7 +53,8 @@ class Decoder {
       if (size > r.remaining()) throw DecodeError(size_at, "length out of bounds");
       if (id != kCustom) {
         // Also rejects a repeated section, since its rank is not greater than itself.
-        if (kSectionRank[id] <= last_rank) throw DecodeError(id_at, "unexpected content after last section");
+        if (kSectionRank[id] <= last_rank)
+          throw DecodeError(id_at, "unexpected content after last section");
         last_rank = kSectionRank[id];
       }
 
@@ -59,8 +71,14 @@ class Decoder {
         case kStart: m_.start = s.u32(); break;
         case kElement: vec(s, m_.elems, [&] { return elem_segment(s); }); break;
         case kDataCount: m_.data_count = s.u32(); break;
-        case kCode: code_section(s); have_code = true; break;
-        case kData: data_section(s); have_data = true; break;
+        case kCode:
+          code_section(s);
+          have_code = true;
+          break;
+        case kData:
+          data_section(s);
+          have_data = true;
+          break;
       }
       if (!s.at_end()) throw DecodeError(s.pos(), "section size mismatch");
       r.skip(size);
@@ -318,7 +336,7 @@ class Decoder {
       LocalGroup g;
       g.count = b.u32();
       g.type = value_type(b);
-      // Sum in 64 bits: groups of up to 2^32-1 each cannot overflow in 2^32 groups.
+      // Summed in 64 bits and checked per group, so the total itself cannot overflow.
       body.num_locals += g.count;
       if (body.num_locals > 0xFFFFFFFFull) throw DecodeError(locals_at, "too many locals");
       return g;
@@ -378,10 +396,22 @@ class Decoder {
   void build_index_spaces() {
     for (const Import& im : m_.imports) {
       switch (im.kind) {
-        case ExternKind::Func: m_.func_space.push_back(im.func_type); ++m_.num_imported_funcs; break;
-        case ExternKind::Table: m_.table_space.push_back(im.table); ++m_.num_imported_tables; break;
-        case ExternKind::Memory: m_.memory_space.push_back(im.memory); ++m_.num_imported_memories; break;
-        case ExternKind::Global: m_.global_space.push_back(im.global); ++m_.num_imported_globals; break;
+        case ExternKind::Func:
+          m_.func_space.push_back(im.func_type);
+          ++m_.num_imported_funcs;
+          break;
+        case ExternKind::Table:
+          m_.table_space.push_back(im.table);
+          ++m_.num_imported_tables;
+          break;
+        case ExternKind::Memory:
+          m_.memory_space.push_back(im.memory);
+          ++m_.num_imported_memories;
+          break;
+        case ExternKind::Global:
+          m_.global_space.push_back(im.global);
+          ++m_.num_imported_globals;
+          break;
       }
     }
     m_.func_space.insert(m_.func_space.end(), m_.functions.begin(), m_.functions.end());

@@ -69,6 +69,8 @@ void InstrReader::read(Instr& out) {
     code = sub <= 0xFFFF ? (uint32_t(kPrefixFC) << 16) | sub : ~uint32_t(0);
   }
 
+  // Grouped case labels read better than clang-format's one per line.
+  // clang-format off
   switch (code) {
     // No immediates.
 #define WC_CASE6(name, c, text, a, b, d) case c:
@@ -159,6 +161,7 @@ void InstrReader::read(Instr& out) {
     default:
       illegal(out.offset, first, sub);  // includes 0xFD (SIMD), not supported yet
   }
+  // clang-format on
   out.op = Op(code);
 }
 

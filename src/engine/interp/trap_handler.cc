@@ -26,7 +26,10 @@ bool in_guard_region(const void* addr) {
 }
 
 void on_fault(int sig, siginfo_t* info, void* context) {
-  if (t_scope && in_guard_region(info->si_addr)) siglongjmp(t_scope->buf, 1);
+  // Only a fault raised by the CPU (si_code > 0) has a meaningful address; a SIGSEGV sent with
+  // kill() is never a guest access.
+  bool from_cpu = info->si_code > 0;
+  if (from_cpu && t_scope && in_guard_region(info->si_addr)) siglongjmp(t_scope->buf, 1);
   // Not a guest access: hand over to whoever was there before (or the default action).
   const struct sigaction& prev = sig == SIGSEGV ? g_previous_segv : g_previous_bus;
   if (prev.sa_flags & SA_SIGINFO) {
@@ -34,7 +37,10 @@ void on_fault(int sig, siginfo_t* info, void* context) {
   } else if (prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN && prev.sa_handler) {
     return prev.sa_handler(sig);
   }
-  signal(sig, SIG_DFL);  // returning re-executes the access, which now kills the process
+  signal(sig, SIG_DFL);
+  // A CPU fault re-executes the access on return and now kills the process; a sent signal
+  // has to be raised again.
+  if (!from_cpu) raise(sig);
 }
 
 }  // namespace

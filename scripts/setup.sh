@@ -9,6 +9,7 @@ packages=(
   wasi-libc libclang-rt-19-dev-wasm32           # C guests for wasm32
   wabt                                          # wast2json for the spec suite, wasm-interp peer
   libgtest-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev
+  libseccomp-dev libtomlplusplus-dev            # worker's syscall filter, policy files
   hyperfine                                     # benchmark timing
 )
 

@@ -11,7 +11,7 @@
 #include "engine/binary/decoder.h"
 #include "engine/runtime/const_eval.h"
 #include "engine/runtime/linker.h"
-#include "engine/runtime/ops.h"
+#include "engine/runtime/memory_ops.h"
 #include "engine/runtime/store.h"
 
 namespace wc::engine {
@@ -293,27 +293,44 @@ TEST(Store, TableOps) {
   EXPECT_EQ(grow_table(*open, UINT32_MAX, 0), std::nullopt);  // capped, no bad_alloc
   EXPECT_EQ(store.create_table(TableType{ValType::FuncRef, Limits{UINT32_MAX, std::nullopt}}), nullptr);
 
-  std::vector<uint64_t> seg{1, 2, 3};
-  EXPECT_TRUE(table_init(*t, seg, 1, 1, 2));
-  EXPECT_EQ(t->elems, (std::vector<uint64_t>{5, 2, 3, 9}));
-  EXPECT_FALSE(table_init(*t, seg, 3, 0, 2));  // dst + n past the end: nothing written
+  EXPECT_TRUE(table_fill(*t, 1, 7, 2));
+  EXPECT_EQ(t->elems, (std::vector<uint64_t>{5, 7, 7, 9}));
+  EXPECT_FALSE(table_fill(*t, 3, 1, 2));  // past the end: nothing written
   EXPECT_EQ(t->elems[3], 9u);
-  EXPECT_FALSE(table_init(*t, seg, 0, 2, 2));  // src + n past the segment
-  EXPECT_TRUE(table_init(*t, seg, 4, 3, 0));   // empty at the very end is fine
-  EXPECT_FALSE(table_init(*t, seg, 5, 0, 0));  // but not past it, even when empty
+  EXPECT_TRUE(table_fill(*t, 4, 1, 0));   // empty at the very end is fine
+  EXPECT_FALSE(table_fill(*t, 5, 1, 0));  // but not past it, even when empty
+
+  EXPECT_TRUE(table_copy(*t, *t, 1, 0, 3));  // overlapping, forward
+  EXPECT_EQ(t->elems, (std::vector<uint64_t>{5, 5, 7, 7}));
+  EXPECT_TRUE(table_copy(*t, *t, 0, 2, 2));  // overlapping, backward
+  EXPECT_EQ(t->elems, (std::vector<uint64_t>{7, 7, 7, 7}));
+  EXPECT_FALSE(table_copy(*t, *t, 0, 3, 2));
+  ASSERT_TRUE(grow_table(*open, 2, 0));
+  EXPECT_TRUE(table_copy(*open, *t, 0, 1, 2));
+  EXPECT_EQ(open->elems, (std::vector<uint64_t>{7, 7}));
+  EXPECT_FALSE(table_copy(*open, *t, 1, 0, 2));
 }
 
-TEST(Store, MemoryInit) {
+TEST(Store, MemoryOps) {
   Store store;
   auto m = store.create_memory(MemoryType{Limits{1, std::nullopt}});
   ASSERT_TRUE(m);
-  const uint8_t bytes[] = {1, 2, 3};
-  EXPECT_TRUE(memory_init(**m, bytes, kPageSize - 3, 0, 3));
-  EXPECT_EQ((*m)->memory.base()[kPageSize - 1], 3);
-  EXPECT_FALSE(memory_init(**m, bytes, kPageSize - 2, 0, 3));
-  EXPECT_FALSE(memory_init(**m, bytes, 0, 1, 3));
-  EXPECT_TRUE(memory_init(**m, bytes, kPageSize, 3, 0));
-  EXPECT_FALSE(memory_init(**m, bytes, kPageSize + 1, 0, 0));
+  uint8_t* base = (*m)->memory.base();
+  EXPECT_TRUE(memory_fill(**m, kPageSize - 3, 0xAB, 3));
+  EXPECT_EQ(base[kPageSize - 1], 0xAB);
+  EXPECT_FALSE(memory_fill(**m, kPageSize - 2, 1, 3));
+  EXPECT_EQ(base[kPageSize - 2], 0xAB);  // nothing written on failure
+  EXPECT_TRUE(memory_fill(**m, kPageSize, 1, 0));
+  EXPECT_FALSE(memory_fill(**m, kPageSize + 1, 1, 0));
+
+  std::memcpy(base, "abcdef", 6);
+  EXPECT_TRUE(memory_copy(**m, 1, 0, 4));
+  EXPECT_EQ(std::memcmp(base, "aabcdf", 6), 0);
+  EXPECT_TRUE(memory_copy(**m, 0, 2, 4));
+  EXPECT_EQ(std::memcmp(base, "bcdfdf", 6), 0);
+  EXPECT_FALSE(memory_copy(**m, 0, kPageSize - 1, 2));
+  EXPECT_FALSE(memory_copy(**m, kPageSize - 1, 0, 2));
+  EXPECT_TRUE(memory_copy(**m, kPageSize, kPageSize, 0));
 }
 
 TEST(Store, InvokeChecksArguments) {
@@ -515,8 +532,6 @@ TEST(Instantiate, BuildsInstance) {
   EXPECT_EQ(inst->mem0_base, mem->memory.base());
   EXPECT_EQ(std::memcmp(mem->memory.base() + 8, "hello", 5), 0);
   EXPECT_EQ(inst->data_dropped_, (std::vector<bool>{true, false}));
-  EXPECT_TRUE(data_segment(*inst, 0).empty());
-  EXPECT_EQ(data_segment(*inst, 1).size(), 2u);
   EXPECT_EQ(store.committed_memory_bytes(), uint64_t{kPageSize});
 }
 
@@ -609,6 +624,43 @@ TEST(Instantiate, DecodedModule) {
   auto r = store.invoke(f, {});
   ASSERT_TRUE(r.ok()) << r.trap->message;
   EXPECT_EQ(r.results.at(0).as_u32(), 42u);
+}
+
+TEST(Instantiate, PassiveSegmentsAndDrops) {
+  Store store;
+  ModuleBuilder b;
+  uint32_t f = b.func(b.type({}, {}), {0x0B});
+  b.table(Limits{4, std::nullopt});
+  b.memory(Limits{1, std::nullopt});
+  ElemSegment elem;
+  elem.init = {ref_func(f), ref_null(), ref_func(f)};
+  b.m.elems.push_back(elem);
+  DataSegment data;
+  data.bytes = {'a', 'b', 'c'};
+  b.m.datas.push_back(data);
+  Instance* inst = expect_instance(store.instantiate(b.build(), {}));
+  ASSERT_TRUE(inst);
+  uint64_t h = reinterpret_cast<uint64_t>(inst->funcs_[f]);
+  TableInstance& t = *inst->tables_[0];
+  uint8_t* mem = inst->mem0_base;
+
+  EXPECT_TRUE(table_init(*inst, 0, 0, 2, 1, 2));
+  EXPECT_EQ(t.elems, (std::vector<uint64_t>{0, 0, 0, h}));
+  EXPECT_FALSE(table_init(*inst, 0, 0, 0, 2, 2));  // src past the segment
+  EXPECT_FALSE(table_init(*inst, 0, 0, 3, 0, 2));  // dst past the table
+  EXPECT_TRUE(table_init(*inst, 0, 0, 0, 3, 0));
+  elem_drop(*inst, 0);
+  EXPECT_TRUE(inst->elems_[0].empty());
+  EXPECT_TRUE(table_init(*inst, 0, 0, 0, 0, 0));   // a dropped segment has length 0
+  EXPECT_FALSE(table_init(*inst, 0, 0, 0, 0, 1));
+
+  EXPECT_TRUE(memory_init(*inst, 0, kPageSize - 2, 1, 2));
+  EXPECT_EQ(std::memcmp(mem + kPageSize - 2, "bc", 2), 0);
+  EXPECT_FALSE(memory_init(*inst, 0, kPageSize - 1, 0, 2));
+  EXPECT_FALSE(memory_init(*inst, 0, 0, 2, 2));
+  data_drop(*inst, 0);
+  EXPECT_TRUE(memory_init(*inst, 0, 0, 0, 0));
+  EXPECT_FALSE(memory_init(*inst, 0, 0, 0, 1));
 }
 
 TEST(Instantiate, MemoryBudgetFailure) {

@@ -6,7 +6,8 @@
 #include "engine/interp/exec_state.h"
 #include "engine/interp/interpreter.h"
 #include "engine/runtime/const_eval.h"
-#include "engine/runtime/ops.h"
+#include "engine/runtime/extern_match.h"
+#include "engine/runtime/memory_ops.h"
 
 namespace wc::engine {
 
@@ -220,28 +221,26 @@ std::variant<Instance*, InstantiateError> Store::instantiate(std::shared_ptr<con
   if (!inst.memories_.empty()) inst.mem0_base = inst.memories_[0]->memory.base();
 
   // Segment initialization, in the 2.0 order: all element segments, then all data segments.
-  // Each active segment behaves as table.init/memory.init followed by a drop, so writes of
+  // Each active segment is exactly table.init/memory.init followed by a drop, so writes of
   // earlier segments stay visible when a later one traps.
   for (uint32_t i = 0; i < m.elems.size(); ++i) {
     const ElemSegment& seg = m.elems[i];
     if (seg.mode == SegmentMode::Active) {
       auto off = eval_const_expr(seg.offset, inst.globals_, inst.funcs_);
       if (!off || seg.table >= inst.tables_.size()) return link_error("invalid element segment");
-      if (!table_init(*inst.tables_[seg.table], inst.elems_[i], off->as_u32(), 0,
-                      static_cast<uint32_t>(inst.elems_[i].size())))
+      if (!table_init(inst, i, seg.table, off->as_u32(), 0, static_cast<uint32_t>(seg.init.size())))
         return trap_error(TrapKind::TableOutOfBounds);
     }
-    if (seg.mode != SegmentMode::Passive) inst.elems_[i] = {};  // elem.drop frees the refs
+    if (seg.mode != SegmentMode::Passive) elem_drop(inst, i);
   }
   for (uint32_t i = 0; i < m.datas.size(); ++i) {
     const DataSegment& seg = m.datas[i];
     if (seg.mode != SegmentMode::Active) continue;
     auto off = eval_const_expr(seg.offset, inst.globals_, inst.funcs_);
-    if (!off || seg.memory >= inst.memories_.size()) return link_error("invalid data segment");
-    if (!memory_init(*inst.memories_[seg.memory], seg.bytes, off->as_u32(), 0,
-                     static_cast<uint32_t>(seg.bytes.size())))
+    if (!off || seg.memory != 0 || inst.memories_.empty()) return link_error("invalid data segment");
+    if (!memory_init(inst, i, off->as_u32(), 0, static_cast<uint32_t>(seg.bytes.size())))
       return trap_error(TrapKind::MemoryOutOfBounds);
-    inst.data_dropped_[i] = true;
+    data_drop(inst, i);
   }
 
   if (m.start) {

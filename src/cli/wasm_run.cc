@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/binary/decoder.h"
+#include "engine/interp/dump.h"
 #include "engine/runtime/linker.h"
 #include "engine/runtime/store.h"
 #include "engine/runtime/trap.h"
@@ -91,6 +92,8 @@ int main(int argc, char** argv) {
   app.add_option("module", path, "The .wasm file")->required();
   app.add_option("--invoke", export_name, "Export to call (default: _start)");
   app.add_option("args", args, "Arguments, parsed as the export's parameter types");
+  bool dump_code = false;
+  app.add_flag("--dump-code", dump_code, "Print each function's translated code to stderr");
   CLI11_PARSE(app, argc, argv);
 
   std::ifstream in(path, std::ios::binary);
@@ -110,6 +113,13 @@ int main(int argc, char** argv) {
     return fail(err->message);
   }
   Instance* instance = std::get<Instance*>(inst);
+  if (dump_code) {
+    for (const FuncInstance* f : instance->funcs_) {
+      if (!f->code) continue;
+      std::fprintf(stderr, "function %u %s\n", f->index, f->name.c_str());
+      dump_compiled(*f->code, stderr);
+    }
+  }
 
   bool implicit = export_name.empty();
   if (implicit) export_name = "_start";

@@ -1,7 +1,14 @@
 // Confinement of the worker process (mechanism only; what to allow is decided by the caller).
-// confine() runs in the worker before it reads a byte of the guest. Layers the kernel refuses
-// are skipped with a warning and reported, never silently: see SandboxReport.
+//
+// Two halves, as in Chromium's sandbox/linux:
+//   - spawn_worker() runs in the broker: it creates the worker in fresh namespaces (user, mount,
+//     pid, net, ipc, uts, each where the kernel allows) with a fixed fd layout, and execs it.
+//   - confine() runs in the worker before it reads a byte of the guest: empty root, fds,
+//     capabilities, no_new_privs, rlimits, Landlock, seccomp-bpf.
+// Layers the kernel refuses are skipped and reported, never silently: see SandboxReport.
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstdint>
 #include <string>
@@ -9,32 +16,104 @@
 
 namespace wc::sandbox {
 
+// The worker finds its IPC socket here (spawn_worker puts it there; confine keeps it if listed).
+inline constexpr int kWorkerIpcFd = 3;
+
 struct SandboxConfig {
-  std::vector<int> keep_fds;      // fds to keep open besides 0, 1, 2 (the IPC socket, ...)
-  uint64_t address_space_bytes = 0;  // 0 = no RLIMIT_AS (guard reservations need a lot)
-  uint64_t cpu_seconds = 0;          // RLIMIT_CPU, 0 = none
+  std::vector<int> keep_fds;         // fds to keep open besides 0, 1, 2 (the IPC socket, ...)
+  uint64_t address_space_bytes = 0;  // RLIMIT_AS; 0 = none (each wasm memory reserves 8 GiB)
+  uint64_t cpu_seconds = 0;          // RLIMIT_CPU (SIGXCPU, then SIGKILL a second later); 0 = none
   uint64_t max_fds = 256;            // RLIMIT_NOFILE
+  uint64_t max_file_bytes = 0;       // RLIMIT_FSIZE; 0 = none
+  uint64_t max_threads = 0;          // RLIMIT_NPROC (counts per user namespace); 0 = unchanged
+  bool allow_threads = true;         // seccomp: clone() for threads only (never new processes)
+  bool allow_exec_memory = false;    // seccomp: PROT_EXEC in mmap/mprotect (a JIT tier needs it)
   bool kill_on_violation = false;    // seccomp: SIGSYS-kill instead of failing with EPERM
 };
 
 struct LayerStatus {
-  std::string name;     // "user namespace", "landlock", "seccomp", ...
+  std::string name;       // "user namespace", "landlock", "seccomp", ...
   bool active = false;
-  std::string detail;   // why not, or which ABI / how many syscalls
+  bool optional = false;  // inactive without weakening the sandbox much (e.g. userns as root)
+  std::string detail;     // why not, or which ABI / how many syscalls
 };
 
 struct SandboxReport {
   std::vector<LayerStatus> layers;
-  bool fully_confined() const;
+
+  void add(LayerStatus layer) { layers.push_back(std::move(layer)); }
+  void append(const SandboxReport& other);
+  const LayerStatus* find(const std::string& name) const;
+  bool fully_confined() const;  // every non-optional layer is active
   std::string to_string() const;
+
+  // One layer per line, tab-separated; for sending a worker's report to the broker.
+  std::string encode() const;
+  static SandboxReport decode(const std::string& text);
 };
 
-// Applies every layer in order; returns what took effect. Fails (returns with the error in the
-// report and `ok` false) only if a mandatory layer (no_new_privs, seccomp) could not be applied.
+// Applies every layer in order; returns what took effect. `ok` is false only if a mandatory
+// layer (no_new_privs, seccomp) could not be applied: the caller must then exit, not run guests.
+// Must run while the process is single-threaded (Landlock binds the calling thread only).
 struct ConfineResult {
   bool ok = false;
   SandboxReport report;
 };
 ConfineResult confine(const SandboxConfig& config);
+
+// ---- broker side ------------------------------------------------------------------------
+
+enum Namespace : unsigned {
+  kUserNs = 1u << 0,
+  kMountNs = 1u << 1,
+  kPidNs = 1u << 2,
+  kNetNs = 1u << 3,
+  kIpcNs = 1u << 4,
+  kUtsNs = 1u << 5,
+  kAllNamespaces = (1u << 6) - 1,
+};
+
+struct SpawnOptions {
+  std::string worker_path;          // the binary to exec (opened by the broker, exec'd by fd)
+  std::vector<std::string> argv;    // argv[0] first; empty = { worker_path }
+  std::vector<std::string> env;     // the worker's whole environment ("KEY=VALUE")
+  int ipc_fd = -1;                  // becomes kWorkerIpcFd in the worker; -1 = none
+  int stdin_fd = 0, stdout_fd = 1, stderr_fd = 2;
+  unsigned namespaces = kAllNamespaces;  // which to try; refused ones are dropped and reported
+  // Who the worker is outside its user namespace (it is uid/gid 0 inside). -1 = automatic:
+  // nobody (65534) when the broker is root, else the broker's own ids.
+  int64_t outside_uid = -1, outside_gid = -1;
+  bool die_with_parent = true;      // PR_SET_PDEATHSIG(SIGKILL): bound to the *calling thread*
+};
+
+struct SpawnResult {
+  pid_t pid = -1;          // the worker (reap it with waitpid); -1 on failure
+  int error = 0;           // errno of the failing step when pid == -1
+  std::string error_step;  // which step failed
+  SandboxReport namespaces;  // one layer per namespace: active or not, and why
+};
+
+// Async-signal-safe in the child, so it may be called from a multi-threaded broker.
+SpawnResult spawn_worker(const SpawnOptions& options);
+
+// For `webcontainerd --sandbox-report`: forks a child into the same namespaces spawn_worker
+// would use, confines it with `config`, and returns the namespace layers followed by the
+// child's confine() report. Call while the broker is single-threaded (the child allocates).
+SandboxReport probe(const SandboxConfig& config, unsigned namespaces = kAllNamespaces);
+
+// ---- test-only compromised worker ---------------------------------------------------------
+
+struct EscapeAttempt {
+  std::string what;
+  long result = 0;  // the syscall's return value
+  int error = 0;    // errno when result == -1
+  bool escaped() const { return result != -1; }
+};
+
+// Issues raw forbidden syscalls, as a compromised worker would, and returns each outcome.
+// Under kill_on_violation the first one kills the process (SIGSYS), which also counts as held.
+// Reached only through the worker's test-only switch (WC_TEST_ESCAPE=1); never in production.
+std::vector<EscapeAttempt> run_escape_attempts();
+std::string format_escape_attempts(const std::vector<EscapeAttempt>& attempts);
 
 }  // namespace wc::sandbox

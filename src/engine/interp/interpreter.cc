@@ -149,10 +149,10 @@ do_call: {
   if (interrupt.load(std::memory_order_relaxed)) TRAP(TrapKind::Interrupted);
   frames[depth] = CallFrame{ret_ip, fp, callee};
   ex.depth = ++depth;
-  u64* locals = new_fp + cf->num_params;
-  std::memset(locals, 0, cf->num_locals * sizeof(u64));
-  if (!cf->constants.empty())
-    std::memcpy(locals + cf->num_locals, cf->constants.data(), cf->constants.size() * sizeof(u64));
+  // Plain loops: frames are small, and a libc call per wasm call would cost more.
+  u64* slot = new_fp + cf->num_params;
+  for (u64* end = slot + cf->num_locals; slot != end;) *slot++ = 0;
+  for (const u64 *c = cf->constants.data(), *end = c + cf->constants.size(); c != end;) *slot++ = *c++;
   fp = new_fp;
   ip = cf->code.data();
   func = callee;
@@ -307,6 +307,27 @@ WC_LOAD(I64Load16U, u64, uint16_t)
 WC_LOAD(I64Load32S, i64, int32_t)
 WC_LOAD(I64Load32U, u64, uint32_t)
 #undef WC_LOAD
+  // The same with the address computed by a folded i32.add (base + index).
+#define WC_LOAD_ADD(name, R, T)                                                              \
+  L_##name##Add:                                                                             \
+  st(S(0), static_cast<R>(load_mem<T>(mem + u64{static_cast<u32>(ld<u32>(S(1)) + ld<u32>(S(2)))} + \
+                                      OP(3))));                                              \
+  NEXT(4);
+WC_LOAD_ADD(I32Load, u32, u32)
+WC_LOAD_ADD(I64Load, u64, u64)
+WC_LOAD_ADD(F32Load, u32, u32)
+WC_LOAD_ADD(F64Load, u64, u64)
+WC_LOAD_ADD(I32Load8S, i32, int8_t)
+WC_LOAD_ADD(I32Load8U, u32, uint8_t)
+WC_LOAD_ADD(I32Load16S, i32, int16_t)
+WC_LOAD_ADD(I32Load16U, u32, uint16_t)
+WC_LOAD_ADD(I64Load8S, i64, int8_t)
+WC_LOAD_ADD(I64Load8U, u64, uint8_t)
+WC_LOAD_ADD(I64Load16S, i64, int16_t)
+WC_LOAD_ADD(I64Load16U, u64, uint16_t)
+WC_LOAD_ADD(I64Load32S, i64, int32_t)
+WC_LOAD_ADD(I64Load32U, u64, uint32_t)
+#undef WC_LOAD_ADD
 #define ADDR_ST (mem + u64{ld<u32>(S(0))} + OP(2))
 #define WC_STORE(name, T) \
   L_##name: store_mem<T>(ADDR_ST, static_cast<T>(*S(1))); NEXT(3);

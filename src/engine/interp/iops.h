@@ -68,6 +68,20 @@ namespace wc::engine {
   X(I64Load16U, 3)                                                      \
   X(I64Load32S, 3)                                                      \
   X(I64Load32U, 3)                                                      \
+  X(I32LoadAdd, 4)      /* dst a b offset: load from a + b, fused i32.add */ \
+  X(I64LoadAdd, 4)                                                      \
+  X(F32LoadAdd, 4)                                                      \
+  X(F64LoadAdd, 4)                                                      \
+  X(I32Load8SAdd, 4)                                                    \
+  X(I32Load8UAdd, 4)                                                    \
+  X(I32Load16SAdd, 4)                                                   \
+  X(I32Load16UAdd, 4)                                                   \
+  X(I64Load8SAdd, 4)                                                    \
+  X(I64Load8UAdd, 4)                                                    \
+  X(I64Load16SAdd, 4)                                                   \
+  X(I64Load16UAdd, 4)                                                   \
+  X(I64Load32SAdd, 4)                                                   \
+  X(I64Load32UAdd, 4)                                                   \
   X(I32Store, 3)        /* addr value offset: stores */                 \
   X(I64Store, 3)                                                        \
   X(F32Store, 3)                                                        \

@@ -134,12 +134,14 @@ class Translator {
     code_.push_back(words[1]);
     last_result_ = kNone;
     last_cmp_ = kNone;
+    last_add_ = kNone;
     return pos;
   }
   void word(uint32_t w) { code_.push_back(w); }
   void place_label() {
     last_result_ = kNone;
     last_cmp_ = kNone;
+    last_add_ = kNone;
   }
 
   uint32_t canonical(size_t position) const { return stack_base_ + static_cast<uint32_t>(position); }
@@ -271,7 +273,11 @@ class Translator {
     uint32_t n = out_->num_results;
     size_t first = vs_.size() - n;
     if (n == 1) {
-      if (vs_[first] != 0) emit_plain(IOp::Copy, {0, vs_[first]});
+      if (retarget_last_result(0)) {
+        // The instruction that computed the result now writes it to slot 0.
+      } else if (vs_[first] != 0) {
+        emit_plain(IOp::Copy, {0, vs_[first]});
+      }
     } else {
       // A result read from a low slot could be overwritten by an earlier result's copy, so
       // such values go through their canonical slot first. Works on a copy of the entries:
@@ -428,20 +434,30 @@ class Translator {
     // The callee's frame overlaps our operand stack from arg_start on; make room for results.
   }
 
+  // If the value on top of the stack was computed by the last instruction into its stack
+  // slot, makes that instruction write `slot` instead. A stack value is consumed exactly once,
+  // so nothing else will read the old slot.
+  bool retarget_last_result(uint32_t slot) {
+    if (last_result_ == kNone || vs_.empty()) return false;
+    uint32_t top = vs_.back();
+    if (top != canonical(vs_.size() - 1) || code_[last_result_ + 2] != top) return false;
+    code_[last_result_ + 2] = slot;
+    last_result_ = kNone;
+    last_cmp_ = kNone;
+    last_add_ = kNone;
+    return true;
+  }
+
   void on_local_set(uint32_t local, bool tee) {
     uint32_t value = pop();
     for (size_t i = 0; i < vs_.size(); ++i)
       if (vs_[i] == local) materialize(i);
     if (value != local) {
       // Retarget the instruction that just computed the value, instead of copying it.
-      if (last_result_ != kNone && value == canonical(vs_.size()) &&
-          code_[last_result_ + 2] == value) {
-        code_[last_result_ + 2] = local;
-        last_result_ = kNone;
-        last_cmp_ = kNone;
-      } else {
-        emit_plain(IOp::Copy, {local, value});
-      }
+      vs_.push_back(value);
+      bool retargeted = retarget_last_result(local);
+      vs_.pop_back();
+      if (!retargeted) emit_plain(IOp::Copy, {local, value});
     }
     if (tee) vs_.push_back(local);
   }
@@ -456,7 +472,15 @@ class Translator {
 #define WC_TR_LOAD(name, code, text, t, bytes, align) case Op::name:
       WC_LOAD_OPS(WC_TR_LOAD) {
         uint32_t addr = pop();
-        emit_result(load_iop(in.op), {addr, static_cast<uint32_t>(in.mem.offset)});
+        uint32_t offset = static_cast<uint32_t>(in.mem.offset);
+        if (last_add_ != kNone && addr == code_[last_add_ + 2] && addr >= stack_base_) {
+          // base + index computed just before: fold the i32.add into the load.
+          uint32_t a = code_[last_add_ + 3], b = code_[last_add_ + 4];
+          code_.resize(last_add_);
+          emit_result(load_add_iop(in.op), {a, b, offset});
+          return;
+        }
+        emit_result(load_iop(in.op), {addr, offset});
         return;
       }
       WC_STORE_OPS(WC_TR_LOAD) {
@@ -586,6 +610,7 @@ class Translator {
       last_cmp_ = last_result_;
       last_cmp_op_ = iop;
     }
+    if (iop == IOp::I32Add) last_add_ = last_result_;
   }
   static IOp numeric_iop(Op op) {
     switch (op) {
@@ -607,6 +632,15 @@ class Translator {
     }
   }
   static IOp store_iop(Op op) { return load_iop(op); }
+  static IOp load_add_iop(Op op) {
+    switch (op) {
+#define WC_TR_MAP(name, code, text, t, bytes, align) \
+  case Op::name: return IOp::name##Add;
+      WC_LOAD_OPS(WC_TR_MAP)
+#undef WC_TR_MAP
+      default: return IOp::Count;
+    }
+  }
 
   const Module& m_;
   const FunctionBody& body_;
@@ -624,6 +658,7 @@ class Translator {
   size_t last_result_ = kNone;  // position of the last single-result instruction, if last emitted
   size_t last_cmp_ = kNone;     // same, when it is a fusable i32 comparison
   IOp last_cmp_op_ = IOp::Count;
+  size_t last_add_ = kNone;     // same, when it is an i32.add (foldable into a load address)
 };
 
 }  // namespace

@@ -1,0 +1,52 @@
+// The guest's file descriptor table: guest fd -> what the worker holds for it. Pure
+// bookkeeping: releasing the host resources of a removed entry is the caller's job
+// (WasiContext::release), so the table itself can be tested without fds.
+//
+// Authority lives in the entry (the directory handle the broker resolves paths under, and
+// the rights), never in the number: moving or closing entries cannot create authority.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/broker_client.h"
+
+namespace wc::host::wasi {
+
+struct FdEntry {
+  int host_fd = -1;
+  bool owns_host_fd = true;      // false for the stdio fds we were lent
+  uint8_t filetype = 0;          // wasi::Filetype
+  uint64_t rights_base = 0;
+  uint64_t rights_inheriting = 0;
+  std::optional<DirHandle> dir;  // a directory capability: path_* resolve beneath it
+  bool is_preopen = false;
+  std::string preopen_name;      // fd_prestat_dir_name, preopens only
+  bool read_only = false;        // from a read-only mount
+};
+
+class FdTable {
+ public:
+  explicit FdTable(uint32_t max_fds = 4096) : max_fds_(max_fds) {}
+
+  FdEntry* get(uint32_t fd);
+  // Lowest free number (POSIX order); nullopt when max_fds are open (EMFILE).
+  std::optional<uint32_t> insert(FdEntry entry);
+  std::optional<FdEntry> remove(uint32_t fd);
+  // Moves `from` onto `to`; both must be open (EBADF otherwise, as wasmtime). Returns the
+  // entry that was at `to`, which the caller releases. from == to is a no-op returning nullopt.
+  bool renumber(uint32_t from, uint32_t to, std::optional<FdEntry>* displaced);
+
+  size_t open_count() const;
+  uint32_t max_fds() const { return max_fds_; }
+  // Every open number, ascending (for destruction and tests).
+  std::vector<uint32_t> open_fds() const;
+
+ private:
+  uint32_t max_fds_;
+  std::vector<std::optional<FdEntry>> slots_;
+};
+
+}  // namespace wc::host::wasi

@@ -2,6 +2,7 @@
 // prlimit64 with a new value is refused by seccomp anyway).
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -33,11 +34,16 @@ LayerStatus apply_rlimits(const SandboxConfig& config) {
 
   std::string detail;
   for (const Limit& l : limits) {
-    rlimit r{static_cast<rlim_t>(l.soft), static_cast<rlim_t>(l.hard)};
+    // Never above the current hard limit: raising it needs CAP_SYS_RESOURCE, dropped by now.
+    rlimit old{}, r{static_cast<rlim_t>(l.soft), static_cast<rlim_t>(l.hard)};
+    if (getrlimit(l.resource, &old) == 0) {
+      r.rlim_max = std::min(r.rlim_max, old.rlim_max);
+      r.rlim_cur = std::min(r.rlim_cur, r.rlim_max);
+    }
     if (setrlimit(l.resource, &r) != 0)
       return {"rlimits", false, false,
               std::string("setrlimit(") + l.name + "): " + std::strerror(errno)};
-    detail += (detail.empty() ? "" : " ") + std::string(l.name) + "=" + std::to_string(l.soft);
+    detail += (detail.empty() ? "" : " ") + std::string(l.name) + "=" + std::to_string(r.rlim_cur);
   }
   return {"rlimits", true, false, detail};
 }

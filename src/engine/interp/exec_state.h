@@ -10,10 +10,12 @@
 
 namespace wc::engine {
 
-// One activation: where to return to, and the function that was entered (for backtraces).
+// One activation: where to return to (code, frame and the caller's instance), and the
+// function that was entered (for backtraces).
 struct CallFrame {
   const uint32_t* ret_ip;
   uint64_t* ret_fp;
+  Instance* ret_instance;
   FuncInstance* func;
 };
 

@@ -5,9 +5,17 @@
 // longjmps back to interpret(), which turns the fault into a trap.
 #include "engine/interp/interpreter.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
+#ifdef WC_PROFILE_DISPATCH
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <unordered_map>
+#include <vector>
+#endif
 
 #include "engine/interp/compiled_function.h"
 #include "engine/interp/exec_state.h"
@@ -72,6 +80,12 @@ __attribute__((noinline)) bool call_host(Store& store, Store::ExecState& ex, Fun
   return true;
 }
 
+#ifdef WC_PROFILE_DISPATCH
+// Developer build only (-DWC_PROFILE_DISPATCH=ON): counts executed instruction pairs and
+// prints the most frequent at exit, to choose superinstructions from data.
+void profile_dispatch(const uint32_t* ip);
+#endif
+
 // Runs `entry` with its frame at `base` until it returns (kOk) or traps. With `handlers` set,
 // only publishes the handler addresses.
 int run(Store* store, FuncInstance* entry, u64* base, const void* const** handlers) {
@@ -100,16 +114,21 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   u64* fp = nullptr;
   Instance* inst = nullptr;
   uint8_t* mem = nullptr;
-  FuncInstance* func = nullptr;  // running function
   int trap_kind = 0;
 
   // Operands of the current instruction.
 #define OP(k) ip[2 + (k)]
 #define S(k) (fp + OP(k))
+#ifdef WC_PROFILE_DISPATCH
+#define WC_PROFILE_HOOK() profile_dispatch(ip)
+#else
+#define WC_PROFILE_HOOK() (void)0
+#endif
 #define DISPATCH()                       \
   do {                                   \
     const void* target_;                 \
     std::memcpy(&target_, ip, sizeof(target_)); \
+    WC_PROFILE_HOOK();                   \
     goto* target_;                       \
   } while (0)
 #define NEXT(n)     \
@@ -137,7 +156,9 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
 
 do_call: {
   if (!callee->code) {
-    if (!call_host(*store, ex, callee, inst, new_fp, fp + func->code->frame_slots)) {
+    // Nested invokes from the host function start above its arguments and results.
+    u64* top = new_fp + std::max(callee->type->params.size(), callee->type->results.size());
+    if (!call_host(*store, ex, callee, inst, new_fp, top)) {
       ex.depth = depth;
       return kHostTrap;
     }
@@ -147,7 +168,7 @@ do_call: {
   const CompiledFunction* cf = callee->code;
   if (depth >= max_depth || new_fp + cf->frame_slots > stack_end) TRAP(TrapKind::StackExhausted);
   if (interrupt.load(std::memory_order_relaxed)) TRAP(TrapKind::Interrupted);
-  frames[depth] = CallFrame{ret_ip, fp, callee};
+  frames[depth] = CallFrame{ret_ip, fp, inst, callee};
   ex.depth = ++depth;
   // Plain loops: frames are small, and a libc call per wasm call would cost more.
   u64* slot = new_fp + cf->num_params;
@@ -155,7 +176,6 @@ do_call: {
   for (const u64 *c = cf->constants.data(), *end = c + cf->constants.size(); c != end;) *slot++ = *c++;
   fp = new_fp;
   ip = cf->code.data();
-  func = callee;
   if (callee->instance != inst) {
     inst = callee->instance;
     mem = inst->mem0_base;
@@ -170,9 +190,8 @@ L_Return: {
   const CallFrame& f = frames[depth];
   ip = f.ret_ip;
   fp = f.ret_fp;
-  func = frames[depth - 1].func;
-  if (func->instance != inst) {
-    inst = func->instance;
+  if (f.ret_instance != inst) {
+    inst = f.ret_instance;
     mem = inst->mem0_base;
     set_trap_instance(inst);
   }
@@ -585,6 +604,57 @@ Trap make_trap(Store::ExecState& ex, int status, uint32_t entry_depth) {
   }
   return trap;
 }
+
+#ifdef WC_PROFILE_DISPATCH
+const char* profile_name(int op);
+void profile_dispatch(const uint32_t* ip) {
+  static std::unordered_map<const void*, int> ids;
+  static std::vector<uint64_t> pairs(size_t(IOp::Count) * size_t(IOp::Count));
+  static std::vector<uint64_t> singles(size_t(IOp::Count));
+  static int prev = 0;
+  static bool registered = false;
+  if (!registered) {
+    registered = true;
+    const void* const* h = iop_handlers();
+    for (int i = 0; i < int(IOp::Count); ++i) ids[h[i]] = i;
+    std::atexit([] {
+      std::vector<std::pair<uint64_t, int>> order;
+      for (size_t i = 0; i < pairs.size(); ++i)
+        if (pairs[i]) order.push_back({pairs[i], int(i)});
+      std::sort(order.rbegin(), order.rend());
+      uint64_t total = 0;
+      for (uint64_t c : singles) total += c;
+      std::fprintf(stderr, "dispatches: %llu\n", (unsigned long long)total);
+      std::vector<std::pair<uint64_t, int>> ops;
+      for (size_t i = 0; i < singles.size(); ++i)
+        if (singles[i]) ops.push_back({singles[i], int(i)});
+      std::sort(ops.rbegin(), ops.rend());
+      for (size_t i = 0; i < ops.size() && i < 25; ++i)
+        std::fprintf(stderr, "op %5.1f%% %s\n", 100.0 * ops[i].first / total, profile_name(ops[i].second));
+      for (size_t i = 0; i < order.size() && i < 30; ++i)
+        std::fprintf(stderr, "pair %5.1f%% %s -> %s\n", 100.0 * order[i].first / total,
+                     profile_name(order[i].second / int(IOp::Count)),
+                     profile_name(order[i].second % int(IOp::Count)));
+    });
+  }
+  const void* h;
+  std::memcpy(&h, ip, sizeof h);
+  int op = ids[h];
+  ++singles[op];
+  ++pairs[size_t(prev) * size_t(IOp::Count) + op];
+  prev = op;
+}
+const char* profile_name(int op) {
+  static const char* const kNames[] = {
+#define WC_IOP_NAME(name, n) #name,
+#define X_NUM(name, a, b) #name,
+      WC_IOPS(WC_IOP_NAME) WC_NUMERIC_OPS(WC_IOP_NUMERIC_ENTRY)
+#undef X_NUM
+#undef WC_IOP_NAME
+  };
+  return kNames[op];
+}
+#endif
 
 }  // namespace
 

@@ -56,6 +56,8 @@ class Translator {
     out_->num_locals = static_cast<uint32_t>(body_.num_locals);
     out_->num_results = static_cast<uint32_t>(type_.results.size());
     const_base_ = out_->num_params + out_->num_locals;
+    entry_zero_.assign(const_base_, false);
+    for (uint32_t i = out_->num_params; i < const_base_; ++i) entry_zero_[i] = true;
     collect_constants();
     stack_base_ = const_base_ + static_cast<uint32_t>(out_->constants.size());
 
@@ -139,6 +141,7 @@ class Translator {
   }
   void word(uint32_t w) { code_.push_back(w); }
   void place_label() {
+    entry_zero_.clear();  // past a label, a local may have been written on another path
     last_result_ = kNone;
     last_cmp_ = kNone;
     last_add_ = kNone;
@@ -321,6 +324,7 @@ class Translator {
       if (is_local_slot(vs_[i]) || i >= vs_.size() - num_params) materialize(i);
   }
   void enter_block(Op kind, const BlockType& bt) {
+    entry_zero_.clear();  // conservative: any block ends the straight-line entry region
     auto [np, nr] = block_arity(bt);
     Ctrl c;
     c.kind = kind;
@@ -437,6 +441,10 @@ class Translator {
   // If the value on top of the stack was computed by the last instruction into its stack
   // slot, makes that instruction write `slot` instead. A stack value is consumed exactly once,
   // so nothing else will read the old slot.
+  bool is_zero_constant(uint32_t slot) const {
+    return slot >= const_base_ && slot < stack_base_ && out_->constants[slot - const_base_] == 0;
+  }
+
   bool retarget_last_result(uint32_t slot) {
     if (last_result_ == kNone || vs_.empty()) return false;
     uint32_t top = vs_.back();
@@ -450,6 +458,12 @@ class Translator {
 
   void on_local_set(uint32_t local, bool tee) {
     uint32_t value = pop();
+    // Compilers often store 0 into a fresh local first thing; it is already 0 on entry.
+    if (local < entry_zero_.size() && entry_zero_[local] && is_zero_constant(value)) {
+      if (tee) vs_.push_back(local);
+      return;
+    }
+    if (local < entry_zero_.size()) entry_zero_[local] = false;
     for (size_t i = 0; i < vs_.size(); ++i)
       if (vs_[i] == local) materialize(i);
     if (value != local) {
@@ -659,6 +673,8 @@ class Translator {
   size_t last_cmp_ = kNone;     // same, when it is a fusable i32 comparison
   IOp last_cmp_op_ = IOp::Count;
   size_t last_add_ = kNone;     // same, when it is an i32.add (foldable into a load address)
+  // Declared locals still known to hold their entry value 0 (straight-line code from entry).
+  std::vector<bool> entry_zero_;
 };
 
 }  // namespace

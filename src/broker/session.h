@@ -1,0 +1,94 @@
+// One worker's view of the filesystem, as the broker keeps it: the directory-handle table
+// (preopens are handles 0..n-1 in policy order; opening a directory adds one; close_dir frees
+// one), the set of inodes it opened from writable mounts, and the request handler. Every
+// message is treated as hostile: handle() validates it completely (ipc::decode_request plus
+// the request-id sequence) before acting, and reports a malformed one so the caller can kill
+// the worker.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "broker/audit.h"
+#include "broker/policy.h"
+#include "ipc/protocol.h"
+
+namespace wc::broker {
+
+class Session {
+ public:
+  // Opens every mount of `policy` (each must be an existing directory). `audit` may be null
+  // (no log, no hints) and must outlive the session.
+  static std::unique_ptr<Session> create(const Policy& policy, std::string container_id,
+                                         AuditLog* audit, std::string* error);
+
+  // One request in, one reply out. nullopt means the message is malformed (bad kind, flags,
+  // length, field, fd count, or an out-of-sequence request id): the caller must kill the
+  // worker. Request ids must be 1, 2, 3, ... (wrapping), as ClientCodec sends them.
+  std::optional<ipc::Message> handle(ipc::Message request);
+
+  // The operation itself, on an already-validated request: the reply's result is 0 or -errno.
+  void execute(ipc::Request& req, ipc::Reply& reply);
+
+  const std::string& container_id() const { return container_; }
+  uint32_t expected_id() const { return next_id_; }
+  size_t handle_count() const;
+
+ private:
+  struct Handle {
+    ipc::UniqueFd fd;        // the directory, as a dirfd for resolution
+    std::string guest_path;  // for audit lines: "/data/sub"
+    size_t mount = 0;        // index into mounts_
+    bool read_only = false;
+  };
+
+  Session(const Policy& policy, std::string container_id, AuditLog* audit);
+
+  Handle* find(uint32_t dir);
+  int add_handle(Handle h, uint32_t* out);  // -EMFILE when the table is full
+  void note_writable(const struct stat& st);
+  bool is_writable(const struct stat& st) const;
+
+  // Denials: audited, with a hint naming the flag that would have allowed it.
+  int deny_read_only(const char* op, const Handle& h, std::string_view path);
+  int deny_escape(const char* op, const Handle& h, std::string_view path);
+  int deny_fd(const char* op, int error);
+  // Resolution helpers that turn -EXDEV from the kernel into an audited escape denial.
+  int open_in(const char* op, const Handle& h, const std::string& path, uint64_t flags,
+              uint64_t mode = 0);
+  int open_parent(const char* op, const Handle& h, std::string_view path, struct SplitPath* sp);
+
+  int do_preopens(ipc::Reply& reply);
+  int do_open(ipc::Request& req, ipc::Reply& reply);
+  int do_close_dir(uint32_t dir);
+  int do_stat(ipc::Request& req, ipc::Reply& reply);
+  int do_mkdir(ipc::Request& req);
+  int do_remove(ipc::Request& req, bool directory);
+  int do_rename(ipc::Request& req);
+  int do_link(ipc::Request& req);
+  int do_symlink(ipc::Request& req);
+  int do_readlink(ipc::Request& req, ipc::Reply& reply);
+  int do_set_times(ipc::Request& req);
+  int do_fd_change(ipc::Request& req);
+
+  std::string container_;
+  AuditLog* audit_;
+  std::vector<Mount> mounts_;
+  std::vector<std::optional<Handle>> handles_;  // index = DirHandle; nullopt = free slot
+  size_t preopen_count_ = 0;
+  size_t max_handles_;
+  // (st_dev, st_ino) of what this worker opened from writable mounts: fd_set_times and
+  // fd_set_size accept only those. Bounded, oldest forgotten first.
+  std::set<std::pair<dev_t, ino_t>> writable_;
+  std::deque<std::pair<dev_t, ino_t>> writable_order_;
+  uint32_t next_id_ = 1;
+};
+
+}  // namespace wc::broker

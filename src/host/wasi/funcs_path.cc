@@ -1,0 +1,178 @@
+// path_*: every one is a request to the broker, resolved beneath the directory capability of
+// the guest fd. Denials come back as negative Linux errnos and reach the guest unchanged
+// (mapped to WASI's numbering).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "host/wasi/errno_map.h"
+#include "host/wasi/internal.h"
+#include "host/wasi/wasi.h"
+#include "host/wasi/wasi_abi.h"
+
+namespace wc::host::wasi {
+
+uint16_t WasiContext::path_create_directory(M& m, uint32_t fd, uint32_t path, uint32_t len) {
+  FdEntry* e;
+  if (uint16_t r = lookup_dir(fd, rights::kPathCreateDirectory, &e)) return r;
+  std::string_view p;
+  if (uint16_t r = read_path(m, path, len, &p)) return r;
+  return errno_from_linux(config_.broker->mkdir(*e->dir, p, 0777));
+}
+
+uint16_t WasiContext::path_remove_directory(M& m, uint32_t fd, uint32_t path, uint32_t len) {
+  FdEntry* e;
+  if (uint16_t r = lookup_dir(fd, rights::kPathRemoveDirectory, &e)) return r;
+  std::string_view p;
+  if (uint16_t r = read_path(m, path, len, &p)) return r;
+  return errno_from_linux(config_.broker->rmdir(*e->dir, p));
+}
+
+uint16_t WasiContext::path_unlink_file(M& m, uint32_t fd, uint32_t path, uint32_t len) {
+  FdEntry* e;
+  if (uint16_t r = lookup_dir(fd, rights::kPathUnlinkFile, &e)) return r;
+  std::string_view p;
+  if (uint16_t r = read_path(m, path, len, &p)) return r;
+  return errno_from_linux(config_.broker->unlink(*e->dir, p));
+}
+
+uint16_t WasiContext::path_filestat_get(M& m, uint32_t fd, uint32_t flags, uint32_t path,
+                                        uint32_t len, uint32_t out) {
+  FdEntry* e;
+  if (uint16_t r = lookup_dir(fd, rights::kPathFilestatGet, &e)) return r;
+  std::string_view p;
+  if (uint16_t r = read_path(m, path, len, &p)) return r;
+  if (!m.in_bounds(out, layout::kFilestatSize)) return err::kFault;
+  struct stat st{};
+  int r = config_.broker->stat(*e->dir, p, flags & kLookupSymlinkFollow, &st);
+  if (r < 0) return errno_from_linux(r);
+  return store_filestat(m, out, st, filetype_of(st, -1));
+}
+
+uint16_t WasiContext::path_filestat_set_times(M& m, uint32_t fd, uint32_t flags, uint32_t path,
+                                              uint32_t len, uint64_t atim, uint64_t mtim,
+                                              uint32_t fst) {
+  FdEntry* e;
+  if (uint16_t r = lookup_dir(fd, rights::kPathFilestatSetTimes, &e)) return r;
+  std::string_view p;
+  if (uint16_t r = read_path(m, path, len, &p)) return r;
+  struct timespec times[2];
+  if (uint16_t r = to_timespecs(atim, mtim, fst, times)) return r;
+  return errno_from_linux(
+      config_.broker->set_times(*e->dir, p, times, flags & kLookupSymlinkFollow));
+}
+
+uint16_t WasiContext::path_link(M& m, uint32_t old_fd, uint32_t old_flags, uint32_t old_path,
+                                uint32_t old_len, uint32_t new_fd, uint32_t new_path,
+                                uint32_t new_len) {
+  FdEntry *from, *to;
+  if (uint16_t r = lookup_dir(old_fd, rights::kPathLinkSource, &from)) return r;
+  if (uint16_t r = lookup_dir(new_fd, rights::kPathLinkTarget, &to)) return r;
+  std::string_view a, b;
+  if (uint16_t r = read_path(m, old_path, old_len, &a)) return r;
+  if (uint16_t r = read_path(m, new_path, new_len, &b)) return r;
+  return errno_from_linux(
+      config_.broker->link(*from->dir, a, *to->dir, b, old_flags & kLookupSymlinkFollow));
+}
+
+uint16_t WasiContext::path_rename(M& m, uint32_t fd, uint32_t old_path, uint32_t old_len,
+                                  uint32_t new_fd, uint32_t new_path, uint32_t new_len) {
+  FdEntry *from, *to;
+  if (uint16_t r = lookup_dir(fd, rights::kPathRenameSource, &from)) return r;
+  if (uint16_t r = lookup_dir(new_fd, rights::kPathRenameTarget, &to)) return r;
+  std::string_view a, b;
+  if (uint16_t r = read_path(m, old_path, old_len, &a)) return r;
+  if (uint16_t r = read_path(m, new_path, new_len, &b)) return r;
+  return errno_from_linux(config_.broker->rename(*from->dir, a, *to->dir, b));
+}
+
+uint16_t WasiContext::path_symlink(M& m, uint32_t old_path, uint32_t old_len, uint32_t fd,
+                                   uint32_t new_path, uint32_t new_len) {
+  FdEntry* e;
+  if (uint16_t r = lookup_dir(fd, rights::kPathSymlink, &e)) return r;
+  std::string_view target, p;
+  if (uint16_t r = read_path(m, old_path, old_len, &target)) return r;
+  if (uint16_t r = read_path(m, new_path, new_len, &p)) return r;
+  return errno_from_linux(config_.broker->symlink(target, *e->dir, p));
+}
+
+// POSIX readlink semantics: the target is cut to the buffer, bufused says how much was put.
+uint16_t WasiContext::path_readlink(M& m, uint32_t fd, uint32_t path, uint32_t len,
+                                    uint32_t buf, uint32_t buf_len, uint32_t bufused_out) {
+  FdEntry* e;
+  if (uint16_t r = lookup_dir(fd, rights::kPathReadlink, &e)) return r;
+  std::string_view p;
+  if (uint16_t r = read_path(m, path, len, &p)) return r;
+  uint8_t* out = m.range(buf, buf_len);
+  if (!out || !m.in_bounds(bufused_out, 4)) return err::kFault;
+  std::string target;
+  int r = config_.broker->readlink(*e->dir, p, &target);
+  if (r < 0) return errno_from_linux(r);
+  uint32_t n = static_cast<uint32_t>(std::min<size_t>(target.size(), buf_len));
+  std::memcpy(out, target.data(), n);
+  m.store<uint32_t>(bufused_out, n);
+  return err::kSuccess;
+}
+
+uint16_t WasiContext::path_open(M& m, uint32_t dirfd, uint32_t dirflags, uint32_t path,
+                                uint32_t len, uint32_t of, uint64_t base, uint64_t inheriting,
+                                uint32_t fdf, uint32_t fd_out) {
+  uint64_t needed = rights::kPathOpen;
+  if (of & oflags::kCreat) needed |= rights::kPathCreateFile;
+  if (of & oflags::kTrunc) needed |= rights::kPathFilestatSetSize;
+  FdEntry* dir;
+  if (uint16_t r = lookup_dir(dirfd, needed, &dir)) return r;
+  // A new fd never holds more than its directory passes down.
+  if ((base & ~dir->rights_inheriting) || (inheriting & ~dir->rights_inheriting))
+    return err::kNotcapable;
+  if ((of & ~uint32_t{oflags::kAll}) || (fdf & ~uint32_t{fdflags::kAll})) return err::kInval;
+  std::string_view p;
+  if (uint16_t r = read_path(m, path, len, &p)) return r;
+  if (!m.in_bounds(fd_out, 4)) return err::kFault;
+
+  // The access mode follows the rights asked for, as wasi-libc encodes O_RDONLY/O_WRONLY.
+  bool read = base & (rights::kFdRead | rights::kFdReaddir);
+  bool write = (base & (rights::kFdWrite | rights::kFdDatasync | rights::kFdAllocate |
+                        rights::kFdFilestatSetSize)) ||
+               (fdf & fdflags::kAppend);
+  int flags = O_CLOEXEC | O_NOCTTY;
+  if (of & oflags::kDirectory) flags |= O_DIRECTORY;
+  else flags |= (read && write) ? O_RDWR : write ? O_WRONLY : O_RDONLY;
+  if (of & oflags::kCreat) flags |= O_CREAT;
+  if (of & oflags::kExcl) flags |= O_EXCL;
+  if (of & oflags::kTrunc) flags |= O_TRUNC;
+  if (!(dirflags & kLookupSymlinkFollow)) flags |= O_NOFOLLOW;
+  if (fdf & fdflags::kAppend) flags |= O_APPEND;
+  if (fdf & fdflags::kDsync) flags |= O_DSYNC;
+  if (fdf & fdflags::kNonblock) flags |= O_NONBLOCK;
+  if (fdf & (fdflags::kRsync | fdflags::kSync)) flags |= O_SYNC;
+
+  Opened opened;
+  int r = config_.broker->open(*dir->dir, p, flags, 0666, &opened);
+  if (r < 0) return errno_from_linux(r);
+  FdEntry e;
+  e.host_fd = opened.fd;
+  e.rights_base = base;
+  e.rights_inheriting = inheriting;
+  e.read_only = opened.read_only;
+  if (opened.is_directory) e.dir = opened.dir;
+  struct stat st{};
+  e.filetype = fstat(opened.fd, &st) == 0 ? filetype_of(st, opened.fd)
+               : opened.is_directory      ? kDirectory
+                                          : kUnknown;
+  std::optional<uint32_t> fd = fds_.insert(std::move(e));
+  if (!fd) {
+    FdEntry lost;
+    lost.host_fd = opened.fd;
+    if (opened.is_directory) lost.dir = opened.dir;
+    release(lost);
+    return err::kMfile;
+  }
+  m.store<uint32_t>(fd_out, *fd);
+  return err::kSuccess;
+}
+
+}  // namespace wc::host::wasi

@@ -1,0 +1,62 @@
+// The worker's side of the broker protocol: BrokerClient calls become requests, replies become
+// results. ClientCodec does the encoding and checking; a subclass only moves messages, so the
+// IPC client and the in-process DirectBrokerClient (broker/) run exactly the same codec.
+#pragma once
+
+#include <mutex>
+#include <optional>
+
+#include "host/broker_client.h"
+#include "ipc/protocol.h"
+
+namespace wc::ipc {
+
+class ClientCodec : public host::BrokerClient {
+ public:
+  std::vector<host::Preopen> preopens() override;
+  int open(host::DirHandle dir, std::string_view path, int oflags, uint32_t mode,
+           host::Opened* out) override;
+  int close_dir(host::DirHandle dir) override;
+  int stat(host::DirHandle dir, std::string_view path, bool follow_symlinks,
+           struct stat* out) override;
+  int mkdir(host::DirHandle dir, std::string_view path, uint32_t mode) override;
+  int rmdir(host::DirHandle dir, std::string_view path) override;
+  int unlink(host::DirHandle dir, std::string_view path) override;
+  int rename(host::DirHandle from_dir, std::string_view from, host::DirHandle to_dir,
+             std::string_view to) override;
+  int link(host::DirHandle from_dir, std::string_view from, host::DirHandle to_dir,
+           std::string_view to, bool follow_symlinks) override;
+  int symlink(std::string_view target, host::DirHandle dir, std::string_view path) override;
+  int readlink(host::DirHandle dir, std::string_view path, std::string* out) override;
+  int set_times(host::DirHandle dir, std::string_view path, const struct timespec times[2],
+                bool follow_symlinks) override;
+  int fd_set_times(int fd, const struct timespec times[2]) override;
+  int fd_set_size(int fd, uint64_t size) override;
+
+ protected:
+  // Delivers one request and returns its reply, or nullopt if the channel is broken.
+  virtual std::optional<Message> transact(Message request) = 0;
+
+ private:
+  // Fills in the id, sends, checks the reply. -EIO (and every later call -EIO) if the channel
+  // or the reply is broken: a worker without a broker cannot do anything useful.
+  int call(Request req, Reply* reply);
+  std::mutex mu_;
+  uint32_t next_id_ = 1;
+  bool broken_ = false;
+};
+
+// Over the SOCK_SEQPACKET socket to the broker. Does not own `socket_fd` (the worker keeps it
+// open through confinement). Thread-safe: one request at a time.
+class IpcBrokerClient : public ClientCodec {
+ public:
+  explicit IpcBrokerClient(int socket_fd) : sock_(socket_fd) {}
+
+ protected:
+  std::optional<Message> transact(Message request) override;
+
+ private:
+  int sock_;
+};
+
+}  // namespace wc::ipc

@@ -1,0 +1,122 @@
+// Policy: the syscalls a confined worker may make. An interpreter running a guest only moves
+// data on fds it already holds, manages its own memory, threads, signals and clocks, and asks
+// the broker (sendmsg/recvmsg on the IPC socket) for everything that names something. So:
+// nothing that takes a path, creates a socket, names an address, makes a process, or reaches
+// another process. Everything not listed fails with EPERM (or kills: kill_on_violation).
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <termios.h>
+
+#include <cerrno>
+
+#include "sandbox/layers.h"
+
+namespace wc::sandbox {
+
+std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_t self) {
+  std::vector<SyscallRule> rules;
+  auto allow = [&](std::initializer_list<int> nrs) {
+    for (int nr : nrs) rules.push_back({nr, SCMP_ACT_ALLOW, {}});
+  };
+  auto allow_if = [&](int nr, std::vector<scmp_arg_cmp> args) {
+    rules.push_back({nr, SCMP_ACT_ALLOW, std::move(args)});
+  };
+  auto fail = [&](int nr, int err) { rules.push_back({nr, SCMP_ACT_ERRNO(err), {}}); };
+
+  // Data on held fds (files and sockets the broker passed, pipes, the IPC socket).
+  allow({SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
+         SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(preadv), SCMP_SYS(pwritev),
+         SCMP_SYS(preadv2), SCMP_SYS(pwritev2), SCMP_SYS(lseek), SCMP_SYS(getdents64),
+         SCMP_SYS(fsync), SCMP_SYS(fdatasync), SCMP_SYS(ftruncate), SCMP_SYS(fallocate),
+         SCMP_SYS(fstat), SCMP_SYS(close), SCMP_SYS(dup), SCMP_SYS(dup2), SCMP_SYS(dup3)});
+  // glibc implements fstat() as newfstatat(fd, "", buf, AT_EMPTY_PATH). A filter cannot read
+  // the path, and a non-empty one would be resolved (relative to a held directory fd, `..`
+  // climbs out of the empty root), so only a NULL path is allowed here; the common "" case
+  // traps to a SIGSYS handler that checks the string and calls fstat(fd) instead (seccomp.cc).
+  allow_if(SCMP_SYS(newfstatat), {SCMP_A1(SCMP_CMP_EQ, 0),
+                                  SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH)});
+  rules.push_back({SCMP_SYS(newfstatat), SCMP_ACT_TRAP, {SCMP_A1(SCMP_CMP_NE, 0)}});
+  // futimens(fd) is utimensat(fd, NULL, ...); with a path it would name something.
+  allow_if(SCMP_SYS(utimensat), {SCMP_A1(SCMP_CMP_EQ, 0)});
+  // fcntl: fd flags and duplication only (no F_SETOWN/F_SETSIG: they aim signals at others).
+  for (int cmd : {F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL})
+    allow_if(SCMP_SYS(fcntl), {SCMP_A1(SCMP_CMP_EQ, static_cast<uint64_t>(cmd))});
+  // ioctl: two harmless socket/pipe queries; isatty()'s probe gets a clean "not a tty". Never
+  // the rest (TIOCSTI on an inherited terminal types into the user's shell).
+  for (unsigned long req : {FIONREAD, FIONBIO})
+    allow_if(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, req)});
+  rules.push_back({SCMP_SYS(ioctl), SCMP_ACT_ERRNO(ENOTTY), {SCMP_A1(SCMP_CMP_EQ, TCGETS)}});
+
+  // Sockets the worker already holds. No socket/connect/bind/listen: those name addresses and
+  // are brokered. sendto only without an address (send()); the broker hands out connected or
+  // listening stream sockets only, where sendmsg's msg_name cannot redirect data.
+  allow({SCMP_SYS(sendmsg), SCMP_SYS(recvmsg), SCMP_SYS(recvfrom), SCMP_SYS(accept),
+         SCMP_SYS(accept4), SCMP_SYS(shutdown), SCMP_SYS(getsockopt), SCMP_SYS(getsockname),
+         SCMP_SYS(getpeername)});
+  allow_if(SCMP_SYS(sendto), {SCMP_A4(SCMP_CMP_EQ, 0)});
+  struct SockOpt {
+    int level, name;
+  };
+  for (SockOpt o : {SockOpt{SOL_SOCKET, SO_REUSEADDR}, {SOL_SOCKET, SO_KEEPALIVE},
+                    {SOL_SOCKET, SO_LINGER}, {SOL_SOCKET, SO_RCVBUF}, {SOL_SOCKET, SO_SNDBUF},
+                    {SOL_SOCKET, SO_RCVTIMEO}, {SOL_SOCKET, SO_SNDTIMEO},
+                    {SOL_SOCKET, SO_RCVLOWAT}, {IPPROTO_TCP, TCP_NODELAY},
+                    {IPPROTO_TCP, TCP_KEEPIDLE}, {IPPROTO_TCP, TCP_KEEPINTVL},
+                    {IPPROTO_TCP, TCP_KEEPCNT}, {IPPROTO_IPV6, IPV6_V6ONLY}})
+    allow_if(SCMP_SYS(setsockopt), {SCMP_A1(SCMP_CMP_EQ, static_cast<uint64_t>(o.level)),
+                                    SCMP_A2(SCMP_CMP_EQ, static_cast<uint64_t>(o.name))});
+
+  // Waiting: the worker's event loop over the IPC socket, guest sockets and timers.
+  allow({SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(pselect6), SCMP_SYS(epoll_create1),
+         SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait),
+         SCMP_SYS(epoll_pwait2), SCMP_SYS(eventfd2)});
+
+  // Memory: the engine's reservations and guard pages, malloc, sanitizer runtimes. W^X unless
+  // a JIT asks for executable memory.
+  allow({SCMP_SYS(munmap), SCMP_SYS(madvise), SCMP_SYS(mremap), SCMP_SYS(brk)});
+  if (config.allow_exec_memory) {
+    allow({SCMP_SYS(mmap), SCMP_SYS(mprotect)});
+  } else {
+    allow_if(SCMP_SYS(mmap), {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)});
+    allow_if(SCMP_SYS(mprotect), {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)});
+  }
+
+  // Signals, to ourselves only (the trap handler, raise/abort). In a pid namespace `self` is
+  // 1; a zygote that forks after confinement must rebuild this rule for each child.
+  allow({SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
+         SCMP_SYS(sigaltstack), SCMP_SYS(restart_syscall)});
+  allow_if(SCMP_SYS(tgkill), {SCMP_A0(SCMP_CMP_EQ, static_cast<uint64_t>(self))});
+  allow_if(SCMP_SYS(kill), {SCMP_A0(SCMP_CMP_EQ, static_cast<uint64_t>(self))});
+
+  // Threads (a watchdog, helper threads), never processes: clone must share memory, files and
+  // signal handlers and stay in the thread group, and may not ask for namespaces. clone3 puts
+  // its flags in memory the filter cannot read, so it reports ENOSYS and glibc falls back.
+  allow({SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(rseq), SCMP_SYS(set_tid_address),
+         SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity), SCMP_SYS(exit),
+         SCMP_SYS(exit_group), SCMP_SYS(getpid), SCMP_SYS(gettid)});
+  if (config.allow_threads) {
+    const uint64_t must = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
+    const uint64_t never = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
+                           CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_PARENT |
+                           CLONE_VFORK | CLONE_PTRACE | CLONE_UNTRACED | CLONE_PIDFD;
+    allow_if(SCMP_SYS(clone), {SCMP_A0(SCMP_CMP_MASKED_EQ, must | never, must)});
+  }
+  fail(SCMP_SYS(clone3), ENOSYS);
+
+  // Time, randomness, and reading (never raising) our own limits and usage.
+  allow({SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres), SCMP_SYS(clock_nanosleep),
+         SCMP_SYS(nanosleep), SCMP_SYS(gettimeofday), SCMP_SYS(getrandom), SCMP_SYS(getrlimit),
+         SCMP_SYS(getrusage)});
+  allow_if(SCMP_SYS(prlimit64), {SCMP_A2(SCMP_CMP_EQ, 0)});
+
+  // Harmless probes that get a clean error rather than EPERM, so callers fall back quietly.
+  fail(SCMP_SYS(statx), ENOSYS);  // to fstat
+  return rules;
+}
+
+}  // namespace wc::sandbox

@@ -347,6 +347,17 @@ WC_LOAD_ADD(I64Load16U, u64, uint16_t)
 WC_LOAD_ADD(I64Load32S, i64, int32_t)
 WC_LOAD_ADD(I64Load32U, u64, uint32_t)
 #undef WC_LOAD_ADD
+  // And with a scaled index: base + (index << shift), an array access in one dispatch.
+#define WC_LOAD_SCALED(name, T)                                                       \
+  L_##name##Scaled:                                                                   \
+  st(S(0), load_mem<T>(mem + u64{static_cast<u32>(ld<u32>(S(1)) + (ld<u32>(S(2)) << OP(3)))} + \
+                       OP(4)));                                                       \
+  NEXT(5);
+WC_LOAD_SCALED(I32Load, u32)
+WC_LOAD_SCALED(I64Load, u64)
+WC_LOAD_SCALED(F32Load, u32)
+WC_LOAD_SCALED(F64Load, u64)
+#undef WC_LOAD_SCALED
 #define ADDR_ST (mem + u64{ld<u32>(S(0))} + OP(2))
 #define WC_STORE(name, T) \
   L_##name: store_mem<T>(ADDR_ST, static_cast<T>(*S(1))); NEXT(3);

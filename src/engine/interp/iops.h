@@ -82,6 +82,10 @@ namespace wc::engine {
   X(I64Load16UAdd, 4)                                                   \
   X(I64Load32SAdd, 4)                                                   \
   X(I64Load32UAdd, 4)                                                   \
+  X(I32LoadScaled, 5)   /* dst base index shift offset: load from base + (index << shift) */ \
+  X(I64LoadScaled, 5)                                                   \
+  X(F32LoadScaled, 5)                                                   \
+  X(F64LoadScaled, 5)                                                   \
   X(I32Store, 3)        /* addr value offset: stores */                 \
   X(I64Store, 3)                                                        \
   X(F32Store, 3)                                                        \

@@ -137,6 +137,8 @@ class Translator {
     last_result_ = kNone;
     last_cmp_ = kNone;
     last_add_ = kNone;
+    last_shl_ = kNone;
+    shl_before_add_ = kNone;
     return pos;
   }
   void word(uint32_t w) { code_.push_back(w); }
@@ -145,6 +147,8 @@ class Translator {
     last_result_ = kNone;
     last_cmp_ = kNone;
     last_add_ = kNone;
+    last_shl_ = kNone;
+    shl_before_add_ = kNone;
   }
 
   uint32_t canonical(size_t position) const { return stack_base_ + static_cast<uint32_t>(position); }
@@ -441,6 +445,28 @@ class Translator {
   // If the value on top of the stack was computed by the last instruction into its stack
   // slot, makes that instruction write `slot` instead. A stack value is consumed exactly once,
   // so nothing else will read the old slot.
+  // `i32.shl x k` (constant k) then `i32.add base, that` then a load of it: one instruction.
+  bool emit_scaled_load(Op op, uint32_t addr, uint32_t offset) {
+    IOp scaled = op == Op::I32Load   ? IOp::I32LoadScaled
+                 : op == Op::I64Load ? IOp::I64LoadScaled
+                 : op == Op::F32Load ? IOp::F32LoadScaled
+                 : op == Op::F64Load ? IOp::F64LoadScaled
+                                     : IOp::Count;
+    if (scaled == IOp::Count || last_add_ == kNone || shl_before_add_ == kNone) return false;
+    if (addr != code_[last_add_ + 2] || addr < stack_base_) return false;
+    uint32_t shifted = code_[shl_before_add_ + 2];
+    uint32_t index = code_[shl_before_add_ + 3], amount = code_[shl_before_add_ + 4];
+    uint32_t a = code_[last_add_ + 3], b = code_[last_add_ + 4];
+    if (shifted < stack_base_ || !is_constant_slot(amount) || (a == shifted) == (b == shifted))
+      return false;
+    uint32_t base = a == shifted ? b : a;
+    uint32_t shift = static_cast<uint32_t>(out_->constants[amount - const_base_] & 31);
+    code_.resize(shl_before_add_);
+    emit_result(scaled, {base, index, shift, offset});
+    return true;
+  }
+  bool is_constant_slot(uint32_t slot) const { return slot >= const_base_ && slot < stack_base_; }
+
   bool is_zero_constant(uint32_t slot) const {
     return slot >= const_base_ && slot < stack_base_ && out_->constants[slot - const_base_] == 0;
   }
@@ -453,6 +479,8 @@ class Translator {
     last_result_ = kNone;
     last_cmp_ = kNone;
     last_add_ = kNone;
+    last_shl_ = kNone;
+    shl_before_add_ = kNone;
     return true;
   }
 
@@ -487,6 +515,7 @@ class Translator {
       WC_LOAD_OPS(WC_TR_LOAD) {
         uint32_t addr = pop();
         uint32_t offset = static_cast<uint32_t>(in.mem.offset);
+        if (emit_scaled_load(in.op, addr, offset)) return;
         if (last_add_ != kNone && addr == code_[last_add_ + 2] && addr >= stack_base_) {
           // base + index computed just before: fold the i32.add into the load.
           uint32_t a = code_[last_add_ + 3], b = code_[last_add_ + 4];
@@ -612,6 +641,7 @@ class Translator {
 
   void translate_numeric(Op op) {
     IOp iop = numeric_iop(op);
+    size_t shl_before = last_shl_;  // emit() forgets it
     if (iop_operand_words(iop) == 2) {
       uint32_t a = pop();
       emit_result(iop, {a});
@@ -624,7 +654,11 @@ class Translator {
       last_cmp_ = last_result_;
       last_cmp_op_ = iop;
     }
-    if (iop == IOp::I32Add) last_add_ = last_result_;
+    if (iop == IOp::I32Add) {
+      last_add_ = last_result_;
+      shl_before_add_ = shl_before;
+    }
+    if (iop == IOp::I32Shl) last_shl_ = last_result_;
   }
   static IOp numeric_iop(Op op) {
     switch (op) {
@@ -673,6 +707,8 @@ class Translator {
   size_t last_cmp_ = kNone;     // same, when it is a fusable i32 comparison
   IOp last_cmp_op_ = IOp::Count;
   size_t last_add_ = kNone;     // same, when it is an i32.add (foldable into a load address)
+  size_t last_shl_ = kNone;       // same, when it is an i32.shl
+  size_t shl_before_add_ = kNone;  // the i32.shl emitted right before last_add_, if any
   // Declared locals still known to hold their entry value 0 (straight-line code from entry).
   std::vector<bool> entry_zero_;
 };

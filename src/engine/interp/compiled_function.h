@@ -19,7 +19,8 @@ struct CompiledFunction {
   // Instruction stream: each instruction is an 8-byte handler address (two words) followed by
   // 32-bit operands; see iops.h for each instruction's operands.
   std::vector<uint32_t> code;
-  std::vector<uint64_t> constants;  // copied into the frame on entry
+  std::vector<uint64_t> constants;       // the constant pool (slots after the locals)
+  std::vector<uint64_t> frame_template;  // num_locals zeros then the constants: copied on entry
   uint32_t num_params = 0;
   uint32_t num_locals = 0;   // declared locals, zeroed on entry
   uint32_t num_results = 0;

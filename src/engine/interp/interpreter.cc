@@ -170,10 +170,16 @@ do_call: {
   if (interrupt.load(std::memory_order_relaxed)) TRAP(TrapKind::Interrupted);
   frames[depth] = CallFrame{ret_ip, fp, inst, callee};
   ex.depth = ++depth;
-  // Plain loops: frames are small, and a libc call per wasm call would cost more.
-  u64* slot = new_fp + cf->num_params;
-  for (u64* end = slot + cf->num_locals; slot != end;) *slot++ = 0;
-  for (const u64 *c = cf->constants.data(), *end = c + cf->constants.size(); c != end;) *slot++ = *c++;
+  // Declared locals (zero) and constants come from one template. A plain loop: frames are
+  // small, and the empty asm keeps compilers from turning it into a memcpy call.
+  {
+    u64* slot = new_fp + cf->num_params;
+    const u64* from = cf->frame_template.data();
+    for (const u64* end = from + cf->frame_template.size(); from != end;) {
+      *slot++ = *from++;
+      asm volatile("" : "+r"(slot));
+    }
+  }
   fp = new_fp;
   ip = cf->code.data();
   if (callee->instance != inst) {

@@ -86,6 +86,9 @@ class Translator {
       translate(in);
     }
     out_->code = std::move(code_);
+    out_->frame_template.assign(out_->num_locals, 0);
+    out_->frame_template.insert(out_->frame_template.end(), out_->constants.begin(),
+                                out_->constants.end());
     out_->frame_slots = stack_base_ + max_height_ + 1;
     return std::move(out_);
   }

@@ -377,6 +377,21 @@ WC_STORE(I64Store8, uint8_t)
 WC_STORE(I64Store16, uint16_t)
 WC_STORE(I64Store32, uint32_t)
 #undef WC_STORE
+#define WC_STORE_ADD(name, T)                                                                \
+  L_##name##Add:                                                                             \
+  store_mem<T>(mem + u64{static_cast<u32>(ld<u32>(S(0)) + ld<u32>(S(1)))} + OP(3),            \
+               static_cast<T>(*S(2)));                                                       \
+  NEXT(4);
+WC_STORE_ADD(I32Store, u32)
+WC_STORE_ADD(I64Store, u64)
+WC_STORE_ADD(F32Store, u32)
+WC_STORE_ADD(F64Store, u64)
+WC_STORE_ADD(I32Store8, uint8_t)
+WC_STORE_ADD(I32Store16, uint16_t)
+WC_STORE_ADD(I64Store8, uint8_t)
+WC_STORE_ADD(I64Store16, uint16_t)
+WC_STORE_ADD(I64Store32, uint32_t)
+#undef WC_STORE_ADD
 #undef ADDR_ST
 #undef ADDR
 

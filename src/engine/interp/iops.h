@@ -94,7 +94,16 @@ namespace wc::engine {
   X(I32Store16, 3)                                                      \
   X(I64Store8, 3)                                                       \
   X(I64Store16, 3)                                                      \
-  X(I64Store32, 3)
+  X(I64Store32, 3)                                                      \
+  X(I32StoreAdd, 4)     /* a b value offset: store to a + b, fused i32.add */ \
+  X(I64StoreAdd, 4)                                                     \
+  X(F32StoreAdd, 4)                                                     \
+  X(F64StoreAdd, 4)                                                     \
+  X(I32Store8Add, 4)                                                    \
+  X(I32Store16Add, 4)                                                   \
+  X(I64Store8Add, 4)                                                    \
+  X(I64Store16Add, 4)                                                   \
+  X(I64Store32Add, 4)
 
 enum class IOp : uint16_t {
 #define WC_IOP_ENUM(name, n) name,

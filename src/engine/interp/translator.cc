@@ -331,7 +331,8 @@ class Translator {
       if (is_local_slot(vs_[i]) || i >= vs_.size() - num_params) materialize(i);
   }
   void enter_block(Op kind, const BlockType& bt) {
-    entry_zero_.clear();  // conservative: any block ends the straight-line entry region
+    // Entering a block or if keeps straight-line order; loop headers and the labels where paths
+    // merge (else, end) forget what is known (place_label).
     auto [np, nr] = block_arity(bt);
     Ctrl c;
     c.kind = kind;
@@ -532,7 +533,15 @@ class Translator {
       WC_STORE_OPS(WC_TR_LOAD) {
         uint32_t value = pop();
         uint32_t addr = pop();
-        emit_plain(store_iop(in.op), {addr, value, static_cast<uint32_t>(in.mem.offset)});
+        uint32_t offset = static_cast<uint32_t>(in.mem.offset);
+        if (last_add_ != kNone && addr == code_[last_add_ + 2] && addr >= stack_base_) {
+          // The address was computed just before (the value needed no instruction).
+          uint32_t a = code_[last_add_ + 3], b = code_[last_add_ + 4];
+          code_.resize(last_add_);
+          emit_plain(store_add_iop(in.op), {a, b, value, offset});
+          return;
+        }
+        emit_plain(store_iop(in.op), {addr, value, offset});
         return;
       }
 #undef WC_TR_LOAD
@@ -683,6 +692,15 @@ class Translator {
     }
   }
   static IOp store_iop(Op op) { return load_iop(op); }
+  static IOp store_add_iop(Op op) {
+    switch (op) {
+#define WC_TR_MAP(name, code, text, t, bytes, align) \
+  case Op::name: return IOp::name##Add;
+      WC_STORE_OPS(WC_TR_MAP)
+#undef WC_TR_MAP
+      default: return IOp::Count;
+    }
+  }
   static IOp load_add_iop(Op op) {
     switch (op) {
 #define WC_TR_MAP(name, code, text, t, bytes, align) \

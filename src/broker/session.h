@@ -18,6 +18,7 @@
 
 #include "broker/audit.h"
 #include "broker/policy.h"
+#include "broker/resolve.h"
 #include "ipc/protocol.h"
 
 namespace wc::broker {
@@ -63,7 +64,7 @@ class Session {
   // Resolution helpers that turn -EXDEV from the kernel into an audited escape denial.
   int open_in(const char* op, const Handle& h, const std::string& path, uint64_t flags,
               uint64_t mode = 0);
-  int open_parent(const char* op, const Handle& h, std::string_view path, struct SplitPath* sp);
+  int open_parent(const char* op, const Handle& h, std::string_view path, SplitPath* sp);
 
   int do_preopens(ipc::Reply& reply);
   int do_open(ipc::Request& req, ipc::Reply& reply);

@@ -118,7 +118,10 @@ Clone clone_into_namespaces(unsigned wanted, int64_t outside_uid, int64_t outsid
   Clone c;
   const bool root = geteuid() == 0;
   int sync[2], err[2];
-  if (pipe2(sync, O_CLOEXEC) != 0) return {.error = errno, .step = "pipe2"};
+  if (pipe2(sync, O_CLOEXEC) != 0) {
+    c.error = errno, c.step = "pipe2";
+    return c;
+  }
   if (pipe2(err, O_CLOEXEC) != 0) {
     c.error = errno, c.step = "pipe2";
     close(sync[0]), close(sync[1]);

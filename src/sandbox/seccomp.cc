@@ -8,6 +8,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <set>
 
@@ -37,7 +38,7 @@ void on_sigsys(int, siginfo_t* info, void* context) {
   auto* uc = static_cast<ucontext_t*>(context);
   int saved_errno = errno;
   long result = -EPERM;
-  if (info->si_code == SYS_SECCOMP && info->si_syscall == __NR_newfstatat) {
+  if (info->si_code == 1 /* SYS_SECCOMP */ && info->si_syscall == __NR_newfstatat) {
     auto path = reinterpret_cast<const char*>(syscall_arg(uc, 1));
     if (path != nullptr && path[0] == '\0' && (syscall_arg(uc, 3) & AT_EMPTY_PATH)) {
       long rc = syscall(__NR_fstat, static_cast<int>(syscall_arg(uc, 0)),

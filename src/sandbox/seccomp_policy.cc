@@ -18,6 +18,13 @@
 
 namespace wc::sandbox {
 
+namespace {
+// libseccomp's SCMP_An() macros leave datum_b out, which -Wmissing-field-initializers rejects.
+scmp_arg_cmp arg(unsigned index, scmp_compare op, uint64_t a, uint64_t b = 0) {
+  return {index, op, a, b};
+}
+}  // namespace
+
 std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_t self) {
   std::vector<SyscallRule> rules;
   auto allow = [&](std::initializer_list<int> nrs) {
@@ -33,24 +40,25 @@ std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_
          SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(preadv), SCMP_SYS(pwritev),
          SCMP_SYS(preadv2), SCMP_SYS(pwritev2), SCMP_SYS(lseek), SCMP_SYS(getdents64),
          SCMP_SYS(fsync), SCMP_SYS(fdatasync), SCMP_SYS(ftruncate), SCMP_SYS(fallocate),
+         SCMP_SYS(fadvise64),  // WASI fd_advise
          SCMP_SYS(fstat), SCMP_SYS(close), SCMP_SYS(dup), SCMP_SYS(dup2), SCMP_SYS(dup3)});
   // glibc implements fstat() as newfstatat(fd, "", buf, AT_EMPTY_PATH). A filter cannot read
   // the path, and a non-empty one would be resolved (relative to a held directory fd, `..`
   // climbs out of the empty root), so only a NULL path is allowed here; the common "" case
   // traps to a SIGSYS handler that checks the string and calls fstat(fd) instead (seccomp.cc).
-  allow_if(SCMP_SYS(newfstatat), {SCMP_A1(SCMP_CMP_EQ, 0),
-                                  SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH)});
-  rules.push_back({SCMP_SYS(newfstatat), SCMP_ACT_TRAP, {SCMP_A1(SCMP_CMP_NE, 0)}});
+  allow_if(SCMP_SYS(newfstatat), {arg(1, SCMP_CMP_EQ, 0),
+                                  arg(3, SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH)});
+  rules.push_back({SCMP_SYS(newfstatat), SCMP_ACT_TRAP, {arg(1, SCMP_CMP_NE, 0)}});
   // futimens(fd) is utimensat(fd, NULL, ...); with a path it would name something.
-  allow_if(SCMP_SYS(utimensat), {SCMP_A1(SCMP_CMP_EQ, 0)});
+  allow_if(SCMP_SYS(utimensat), {arg(1, SCMP_CMP_EQ, 0)});
   // fcntl: fd flags and duplication only (no F_SETOWN/F_SETSIG: they aim signals at others).
   for (int cmd : {F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL})
-    allow_if(SCMP_SYS(fcntl), {SCMP_A1(SCMP_CMP_EQ, static_cast<uint64_t>(cmd))});
+    allow_if(SCMP_SYS(fcntl), {arg(1, SCMP_CMP_EQ, static_cast<uint64_t>(cmd))});
   // ioctl: two harmless socket/pipe queries; isatty()'s probe gets a clean "not a tty". Never
   // the rest (TIOCSTI on an inherited terminal types into the user's shell).
   for (unsigned long req : {FIONREAD, FIONBIO})
-    allow_if(SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, req)});
-  rules.push_back({SCMP_SYS(ioctl), SCMP_ACT_ERRNO(ENOTTY), {SCMP_A1(SCMP_CMP_EQ, TCGETS)}});
+    allow_if(SCMP_SYS(ioctl), {arg(1, SCMP_CMP_EQ, req)});
+  rules.push_back({SCMP_SYS(ioctl), SCMP_ACT_ERRNO(ENOTTY), {arg(1, SCMP_CMP_EQ, TCGETS)}});
 
   // Sockets the worker already holds. No socket/connect/bind/listen: those name addresses and
   // are brokered. sendto only without an address (send()); the broker hands out connected or
@@ -58,7 +66,7 @@ std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_
   allow({SCMP_SYS(sendmsg), SCMP_SYS(recvmsg), SCMP_SYS(recvfrom), SCMP_SYS(accept),
          SCMP_SYS(accept4), SCMP_SYS(shutdown), SCMP_SYS(getsockopt), SCMP_SYS(getsockname),
          SCMP_SYS(getpeername)});
-  allow_if(SCMP_SYS(sendto), {SCMP_A4(SCMP_CMP_EQ, 0)});
+  allow_if(SCMP_SYS(sendto), {arg(4, SCMP_CMP_EQ, 0)});
   struct SockOpt {
     int level, name;
   };
@@ -68,13 +76,16 @@ std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_
                     {SOL_SOCKET, SO_RCVLOWAT}, {IPPROTO_TCP, TCP_NODELAY},
                     {IPPROTO_TCP, TCP_KEEPIDLE}, {IPPROTO_TCP, TCP_KEEPINTVL},
                     {IPPROTO_TCP, TCP_KEEPCNT}, {IPPROTO_IPV6, IPV6_V6ONLY}})
-    allow_if(SCMP_SYS(setsockopt), {SCMP_A1(SCMP_CMP_EQ, static_cast<uint64_t>(o.level)),
-                                    SCMP_A2(SCMP_CMP_EQ, static_cast<uint64_t>(o.name))});
+    allow_if(SCMP_SYS(setsockopt), {arg(1, SCMP_CMP_EQ, static_cast<uint64_t>(o.level)),
+                                    arg(2, SCMP_CMP_EQ, static_cast<uint64_t>(o.name))});
 
   // Waiting: the worker's event loop over the IPC socket, guest sockets and timers.
   allow({SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(pselect6), SCMP_SYS(epoll_create1),
          SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait),
          SCMP_SYS(epoll_pwait2), SCMP_SYS(eventfd2)});
+  // Anonymous pipes name nothing. UBSan's vptr check also needs them: it tests whether a
+  // vtable is readable by write()ing it into a fresh pipe (IsAccessibleMemoryRange).
+  allow({SCMP_SYS(pipe), SCMP_SYS(pipe2)});
 
   // Memory: the engine's reservations and guard pages, malloc, sanitizer runtimes. W^X unless
   // a JIT asks for executable memory.
@@ -82,16 +93,16 @@ std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_
   if (config.allow_exec_memory) {
     allow({SCMP_SYS(mmap), SCMP_SYS(mprotect)});
   } else {
-    allow_if(SCMP_SYS(mmap), {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)});
-    allow_if(SCMP_SYS(mprotect), {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)});
+    allow_if(SCMP_SYS(mmap), {arg(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)});
+    allow_if(SCMP_SYS(mprotect), {arg(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)});
   }
 
   // Signals, to ourselves only (the trap handler, raise/abort). In a pid namespace `self` is
   // 1; a zygote that forks after confinement must rebuild this rule for each child.
   allow({SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
          SCMP_SYS(sigaltstack), SCMP_SYS(restart_syscall)});
-  allow_if(SCMP_SYS(tgkill), {SCMP_A0(SCMP_CMP_EQ, static_cast<uint64_t>(self))});
-  allow_if(SCMP_SYS(kill), {SCMP_A0(SCMP_CMP_EQ, static_cast<uint64_t>(self))});
+  allow_if(SCMP_SYS(tgkill), {arg(0, SCMP_CMP_EQ, static_cast<uint64_t>(self))});
+  allow_if(SCMP_SYS(kill), {arg(0, SCMP_CMP_EQ, static_cast<uint64_t>(self))});
 
   // Threads (a watchdog, helper threads), never processes: clone must share memory, files and
   // signal handlers and stay in the thread group, and may not ask for namespaces. clone3 puts
@@ -104,7 +115,7 @@ std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_
     const uint64_t never = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
                            CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_PARENT |
                            CLONE_VFORK | CLONE_PTRACE | CLONE_UNTRACED | CLONE_PIDFD;
-    allow_if(SCMP_SYS(clone), {SCMP_A0(SCMP_CMP_MASKED_EQ, must | never, must)});
+    allow_if(SCMP_SYS(clone), {arg(0, SCMP_CMP_MASKED_EQ, must | never, must)});
   }
   fail(SCMP_SYS(clone3), ENOSYS);
 
@@ -112,7 +123,7 @@ std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_
   allow({SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres), SCMP_SYS(clock_nanosleep),
          SCMP_SYS(nanosleep), SCMP_SYS(gettimeofday), SCMP_SYS(getrandom), SCMP_SYS(getrlimit),
          SCMP_SYS(getrusage)});
-  allow_if(SCMP_SYS(prlimit64), {SCMP_A2(SCMP_CMP_EQ, 0)});
+  allow_if(SCMP_SYS(prlimit64), {arg(2, SCMP_CMP_EQ, 0)});
 
   // Harmless probes that get a clean error rather than EPERM, so callers fall back quietly.
   fail(SCMP_SYS(statx), ENOSYS);  // to fstat

@@ -141,11 +141,12 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
     trap_kind = static_cast<int>(kind);      \
     goto trap;                               \
   } while (0)
-  // Backward jumps are loop back-edges: the place to notice an interrupt request.
+  // Backward jumps (and a jump to itself: `loop br 0`) are loop back-edges: the place to
+  // notice an interrupt request.
 #define JUMP(offset)                                                                 \
   do {                                                                               \
     i32 off_ = static_cast<i32>(offset);                                             \
-    if (off_ < 0 && interrupt.load(std::memory_order_relaxed)) TRAP(TrapKind::Interrupted); \
+    if (off_ <= 0 && interrupt.load(std::memory_order_relaxed)) TRAP(TrapKind::Interrupted); \
     ip += off_;                                                                      \
     DISPATCH();                                                                      \
   } while (0)

@@ -118,7 +118,7 @@ class Translator {
   void push_constant(uint64_t bits) {
     auto it = const_slots_.find(bits);
     if (it != const_slots_.end()) {
-      vs_.push_back(it->second);
+      push_slot(it->second);
       return;
     }
     size_t pos = emit(IOp::Const64);
@@ -155,10 +155,15 @@ class Translator {
   }
 
   uint32_t canonical(size_t position) const { return stack_base_ + static_cast<uint32_t>(position); }
-  uint32_t push_new() {
-    uint32_t slot = canonical(vs_.size());
+  // Every entry may later be materialized into its canonical slot, so the frame must cover
+  // the deepest stack reached, whatever the entries name.
+  void push_slot(uint32_t slot) {
     vs_.push_back(slot);
     if (vs_.size() > max_height_) max_height_ = static_cast<uint32_t>(vs_.size());
+  }
+  uint32_t push_new() {
+    uint32_t slot = canonical(vs_.size());
+    push_slot(slot);
     return slot;
   }
   uint32_t pop() {
@@ -368,7 +373,7 @@ class Translator {
     c.kind = Op::Else;
     c.unreachable = false;
     vs_.resize(c.height);
-    for (uint32_t i = 0; i < c.num_params; ++i) vs_.push_back(canonical(c.height + i));
+    for (uint32_t i = 0; i < c.num_params; ++i) push_slot(canonical(c.height + i));
   }
   void on_end() {
     Ctrl c = std::move(ctrls_.back());
@@ -492,7 +497,7 @@ class Translator {
     uint32_t value = pop();
     // Compilers often store 0 into a fresh local first thing; it is already 0 on entry.
     if (local < entry_zero_.size() && entry_zero_[local] && is_zero_constant(value)) {
-      if (tee) vs_.push_back(local);
+      if (tee) push_slot(local);
       return;
     }
     if (local < entry_zero_.size()) entry_zero_[local] = false;
@@ -500,12 +505,12 @@ class Translator {
       if (vs_[i] == local) materialize(i);
     if (value != local) {
       // Retarget the instruction that just computed the value, instead of copying it.
-      vs_.push_back(value);
+      push_slot(value);
       bool retargeted = retarget_last_result(local);
       vs_.pop_back();
       if (!retargeted) emit_plain(IOp::Copy, {local, value});
     }
-    if (tee) vs_.push_back(local);
+    if (tee) push_slot(local);
   }
 
   void translate(const Instr& in) {
@@ -577,7 +582,7 @@ class Translator {
         emit_result(IOp::Select, {a, b, c});
         return;
       }
-      case Op::LocalGet: vs_.push_back(in.idx); return;
+      case Op::LocalGet: push_slot(in.idx); return;
       case Op::LocalSet: on_local_set(in.idx, false); return;
       case Op::LocalTee: on_local_set(in.idx, true); return;
       case Op::GlobalGet: emit_result(IOp::GlobalGet, {in.idx}); return;

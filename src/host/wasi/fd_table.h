@@ -18,7 +18,7 @@ namespace wc::host::wasi {
 struct FdEntry {
   int host_fd = -1;
   bool owns_host_fd = true;      // false for the stdio fds we were lent
-  uint8_t filetype = 0;          // wasi::Filetype
+  uint8_t filetype = 0;          // WASI filetype (wasi_abi.h)
   uint64_t rights_base = 0;
   uint64_t rights_inheriting = 0;
   std::optional<DirHandle> dir;  // a directory capability: path_* resolve beneath it

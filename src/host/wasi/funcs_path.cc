@@ -160,9 +160,8 @@ uint16_t WasiContext::path_open(M& m, uint32_t dirfd, uint32_t dirflags, uint32_
   e.read_only = opened.read_only;
   if (opened.is_directory) e.dir = opened.dir;
   struct stat st{};
-  e.filetype = fstat(opened.fd, &st) == 0 ? filetype_of(st, opened.fd)
-               : opened.is_directory      ? kDirectory
-                                          : kUnknown;
+  if (fstat(opened.fd, &st) == 0) e.filetype = filetype_of(st, opened.fd);
+  else e.filetype = opened.is_directory ? kDirectory : kUnknown;
   std::optional<uint32_t> fd = fds_.insert(std::move(e));
   if (!fd) {
     FdEntry lost;

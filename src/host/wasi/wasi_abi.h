@@ -14,10 +14,9 @@ constexpr uint16_t kSuccess = 0, k2big = 1, kAcces = 2, kAgain = 6, kBadf = 8, k
                    kNotsup = 58, kOverflow = 61, kPerm = 63, kSpipe = 70, kNotcapable = 76;
 }  // namespace err
 
-enum Filetype : uint8_t {
-  kUnknown = 0, kBlockDevice = 1, kCharacterDevice = 2, kDirectory = 3, kRegularFile = 4,
-  kSocketDgram = 5, kSocketStream = 6, kSymbolicLink = 7,
-};
+// filetype (u8)
+constexpr uint8_t kUnknown = 0, kBlockDevice = 1, kCharacterDevice = 2, kDirectory = 3,
+                  kRegularFile = 4, kSocketDgram = 5, kSocketStream = 6, kSymbolicLink = 7;
 
 namespace rights {
 constexpr uint64_t kFdDatasync = 1ull << 0, kFdRead = 1ull << 1, kFdSeek = 1ull << 2,

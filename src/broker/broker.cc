@@ -1,0 +1,104 @@
+#include "broker/broker.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "ipc/socket.h"
+
+namespace wc::broker {
+
+Broker::Broker(AuditLog* audit) : audit_(audit), epoll_(epoll_create1(EPOLL_CLOEXEC)) {}
+
+Broker::~Broker() = default;
+
+bool Broker::add_worker(ipc::UniqueFd socket, pid_t pid, const Policy& policy,
+                        std::string container_id, std::string* error) {
+  if (!epoll_) {
+    *error = std::string("epoll: ") + std::strerror(errno);
+    return false;
+  }
+  ipc::UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd) {
+    *error = "worker pid " + std::to_string(pid) + ": " + std::strerror(errno);
+    return false;
+  }
+  int fl = fcntl(socket.get(), F_GETFL);
+  if (fl < 0 || fcntl(socket.get(), F_SETFL, fl | O_NONBLOCK) != 0) {
+    *error = std::string("worker socket: ") + std::strerror(errno);
+    return false;
+  }
+  std::unique_ptr<Session> session = Session::create(policy, std::move(container_id), audit_, error);
+  if (!session) return false;
+  uint64_t key = next_key_++;
+  struct epoll_event ev = {};
+  ev.events = EPOLLIN | EPOLLRDHUP;
+  ev.data.u64 = key;
+  if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, socket.get(), &ev) != 0) {
+    *error = std::string("epoll_ctl: ") + std::strerror(errno);
+    return false;
+  }
+  workers_[key] = Worker{std::move(socket), std::move(pidfd), pid, std::move(session)};
+  return true;
+}
+
+size_t Broker::poll_once(int timeout_ms) {
+  if (workers_.empty()) return 0;
+  struct epoll_event events[64];
+  int n = epoll_wait(epoll_.get(), events, 64, timeout_ms);
+  for (int i = 0; i < n; i++) serve(events[i].data.u64, events[i].events);
+  return workers_.size();
+}
+
+void Broker::run() {
+  while (poll_once(-1) > 0) {
+  }
+}
+
+void Broker::serve(uint64_t key, uint32_t events) {
+  auto it = workers_.find(key);
+  if (it == workers_.end()) return;
+  Worker& w = it->second;
+  ipc::Message msg;
+  int r = ipc::recv_message(w.sock.get(), &msg);
+  if (r == -EAGAIN) {
+    // Spurious or hang-up without data.
+    if (events & (EPOLLHUP | EPOLLERR)) drop(key, Gone::kDisconnected, nullptr);
+    return;
+  }
+  if (r == 0) return drop(key, Gone::kDisconnected, nullptr);
+  if (r == -EBADMSG) return drop(key, Gone::kKilled, "malformed datagram");
+  if (r < 0) return drop(key, Gone::kDisconnected, nullptr);
+
+  std::optional<ipc::Message> reply = w.session->handle(std::move(msg));
+  if (!reply) return drop(key, Gone::kKilled, "malformed request");
+  int s = ipc::send_message(w.sock.get(), *reply);
+  // A full socket means the worker sends requests without reading replies: one request, one
+  // reply is the protocol, and the broker must never block on one worker.
+  if (s == -EAGAIN) return drop(key, Gone::kKilled, "replies not read");
+  if (s < 0) return drop(key, Gone::kDisconnected, nullptr);
+}
+
+void Broker::drop(uint64_t key, Gone why, const char* reason) {
+  auto it = workers_.find(key);
+  Worker w = std::move(it->second);
+  workers_.erase(it);
+  std::string id = w.session->container_id();
+  if (why == Gone::kKilled) {
+    syscall(SYS_pidfd_send_signal, w.pidfd.get(), SIGKILL, nullptr, 0);
+    if (audit_ != nullptr) {
+      audit_->record({id, "ipc", "pid " + std::to_string(w.pid),
+                      std::string("protocol violation (") + reason + "): worker killed", EPROTO,
+                      ""});
+    }
+  }
+  epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, w.sock.get(), nullptr);
+  if (on_worker_gone) on_worker_gone(id, w.pid, why);
+}
+
+}  // namespace wc::broker

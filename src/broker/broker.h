@@ -1,0 +1,64 @@
+// The broker's event loop: one epoll set serving many workers, each over its own
+// SOCK_SEQPACKET socket with its own Session. A worker that breaks the protocol (a malformed
+// message, unexpected fds, a request while its replies go unread) is killed with SIGKILL
+// through a pidfd taken at registration (so a recycled pid is never hit) and dropped; the
+// others keep being served.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "broker/audit.h"
+#include "broker/policy.h"
+#include "broker/session.h"
+
+namespace wc::broker {
+
+enum class Gone { kDisconnected, kKilled };
+
+class Broker {
+ public:
+  // `audit` may be null; it must outlive the broker.
+  explicit Broker(AuditLog* audit = nullptr);
+  ~Broker();
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  // Starts serving a worker. `socket` is the broker's end of the worker's socketpair (taken
+  // over and made non-blocking), `pid` the worker process (it must exist: a pidfd is opened
+  // now). False with *error if a mount cannot be opened or the pid is gone.
+  bool add_worker(ipc::UniqueFd socket, pid_t pid, const Policy& policy,
+                  std::string container_id, std::string* error);
+
+  // Waits up to timeout_ms (-1: forever) for requests, serves one request per ready worker,
+  // and returns the number of workers still connected. 0 means there is nothing left to do.
+  size_t poll_once(int timeout_ms);
+  // poll_once until no worker remains.
+  void run();
+
+  size_t worker_count() const { return workers_.size(); }
+
+  // Called when a worker leaves (it closed its socket, or it was killed).
+  std::function<void(const std::string& container_id, pid_t pid, Gone why)> on_worker_gone;
+
+ private:
+  struct Worker {
+    ipc::UniqueFd sock;
+    ipc::UniqueFd pidfd;
+    pid_t pid = 0;
+    std::unique_ptr<Session> session;
+  };
+  void serve(uint64_t key, uint32_t events);
+  void drop(uint64_t key, Gone why, const char* reason);
+
+  AuditLog* audit_;
+  ipc::UniqueFd epoll_;
+  std::map<uint64_t, Worker> workers_;
+  uint64_t next_key_ = 1;
+};
+
+}  // namespace wc::broker

@@ -1,0 +1,261 @@
+// webcontainerc: the sandboxed worker. Started only by webcontainerd (spawn_worker), with the
+// IPC socket on fd 3, the guest's stdio on 0-2 and its configuration in argv:
+//
+//   webcontainerc [--memory-limit BYTES] [--cpu-time SECONDS] [--max-fds N]
+//                 [--env KEY=VALUE]... -- GUEST_ARGV0 [GUEST_ARGS...]
+//
+// Order matters: confine() first, before a byte of the guest is read; then the module arrives
+// over the IPC socket (a sealed memfd, see webcontainerd/bootstrap.h), is decoded, validated
+// and run as a WASI command whose every path operation is brokered over fd 3. The exit status
+// is the guest's; diagnostics for the user go to stderr prefixed "webcontainerd:" (the command
+// the user ran). Test-only: WC_TEST_ESCAPE=1 makes the worker act compromised once confined.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/webcontainerd/bootstrap.h"
+#include "engine/binary/decoder.h"
+#include "engine/runtime/linker.h"
+#include "engine/runtime/store.h"
+#include "engine/runtime/trap.h"
+#include "engine/validate/validator.h"
+#include "host/wasi/wasi.h"
+#include "ipc/client.h"
+#include "ipc/socket.h"
+#include "sandbox/sandbox.h"
+
+// Under ASan the leak checker runs at exit through ptrace-like /proc access that seccomp
+// forbids; the worker exits with _exit anyway, but make sure an atexit path cannot hang it.
+extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
+
+namespace {
+
+using wc::sandbox::kWorkerIpcFd;
+
+// RLIMIT_CPU's soft limit sends SIGXCPU. The worker is pid 1 of its pid namespace, where the
+// default action of a signal is ignored, so without a handler only the hard limit's SIGKILL
+// a second later would stop it. The handler asks the interpreter to stop (it checks the flag
+// on calls and back-edges), and main() reports the limit.
+std::atomic<bool>* g_interrupt = nullptr;
+volatile sig_atomic_t g_cpu_exceeded = 0;
+
+void on_sigxcpu(int) {
+  g_cpu_exceeded = 1;
+  if (g_interrupt) g_interrupt->store(true, std::memory_order_relaxed);
+}
+
+struct WorkerConfig {
+  uint64_t memory_limit = 0;
+  uint64_t cpu_seconds = 0;
+  uint64_t max_fds = 0;
+  std::vector<std::string> env;
+  std::vector<std::string> args;  // argv[0] first
+};
+
+[[noreturn]] void die(int code, const std::string& message) {
+  std::fprintf(stderr, "webcontainerd: %s\n", message.c_str());
+  std::fflush(stdout);
+  std::fflush(stderr);
+  _exit(code);
+}
+
+bool parse_u64(std::string_view s, uint64_t* out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc{} && end == s.data() + s.size() && !s.empty();
+}
+
+// argv comes from our own broker; anything unexpected is a bug, reported plainly.
+bool parse_args(int argc, char** argv, WorkerConfig* c, std::string* error) {
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--") {
+      ++i;
+      break;
+    }
+    if (i + 1 >= argc) {
+      *error = "option " + std::string(a) + " needs a value";
+      return false;
+    }
+    std::string_view v = argv[++i];
+    if (a == "--memory-limit") {
+      if (!parse_u64(v, &c->memory_limit)) return *error = "bad --memory-limit", false;
+    } else if (a == "--cpu-time") {
+      if (!parse_u64(v, &c->cpu_seconds)) return *error = "bad --cpu-time", false;
+    } else if (a == "--max-fds") {
+      if (!parse_u64(v, &c->max_fds)) return *error = "bad --max-fds", false;
+    } else if (a == "--env") {
+      c->env.emplace_back(v);
+    } else {
+      *error = "unknown option " + std::string(a);
+      return false;
+    }
+  }
+  for (; i < argc; ++i) c->args.emplace_back(argv[i]);
+  if (c->args.empty()) {
+    *error = "no guest argv[0] after --";
+    return false;
+  }
+  return true;
+}
+
+std::string trap_kind_name(wc::engine::TrapKind k) {
+  using wc::engine::TrapKind;
+  switch (k) {
+    case TrapKind::Unreachable: return "an `unreachable` instruction was executed";
+    case TrapKind::MemoryOutOfBounds: return "memory out of bounds";
+    case TrapKind::TableOutOfBounds: return "table out of bounds";
+    case TrapKind::UndefinedElement: return "undefined element";
+    case TrapKind::UninitializedElement: return "uninitialized element";
+    case TrapKind::IndirectCallTypeMismatch: return "indirect call type mismatch";
+    case TrapKind::IntegerDivideByZero: return "integer divide by zero";
+    case TrapKind::IntegerOverflow: return "integer overflow";
+    case TrapKind::InvalidConversion: return "invalid conversion";
+    case TrapKind::StackExhausted: return "stack exhausted";
+    case TrapKind::Interrupted: return "interrupted";
+    case TrapKind::Host: return "host";
+    case TrapKind::Exit: return "exit";
+  }
+  return "unknown";
+}
+
+// Reads the whole module from the memfd the broker sent (plain read(2) on a held fd).
+bool read_module(int fd, uint64_t size, std::vector<uint8_t>* out, std::string* error) {
+  out->resize(size);
+  uint64_t done = 0;
+  while (done < size) {
+    ssize_t n = pread(fd, out->data() + done, size - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *error = n < 0 ? std::string("reading the module: ") + std::strerror(errno)
+                     : "reading the module: short file";
+      return false;
+    }
+    done += static_cast<uint64_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A guest writing to a closed pipe gets EPIPE from fd_write, not a dead worker.
+  signal(SIGPIPE, SIG_IGN);
+  struct sigaction xcpu {};
+  xcpu.sa_handler = on_sigxcpu;
+  sigemptyset(&xcpu.sa_mask);
+  xcpu.sa_flags = SA_RESTART;
+  sigaction(SIGXCPU, &xcpu, nullptr);
+
+  WorkerConfig cfg;
+  std::string error;
+  if (!parse_args(argc, argv, &cfg, &error))
+    die(125, "worker: " + error + " (webcontainerc is started by webcontainerd, not by hand)");
+
+  // 1. Confinement, before anything of the guest is touched.
+  wc::sandbox::SandboxConfig sc;
+  sc.keep_fds = {kWorkerIpcFd};
+  sc.cpu_seconds = cfg.cpu_seconds;
+  if (cfg.max_fds) sc.max_fds = cfg.max_fds;
+  wc::sandbox::ConfineResult confined = wc::sandbox::confine(sc);
+  if (!confined.ok) {
+    die(125, "worker: the sandbox could not be set up; refusing to run the guest\n" +
+                 confined.report.to_string());
+  }
+  if (!confined.report.fully_confined()) {
+    std::string missing;
+    for (const auto& l : confined.report.layers)
+      if (!l.active && !l.optional) missing += (missing.empty() ? "" : ", ") + l.name + " (" + l.detail + ")";
+    std::fprintf(stderr, "webcontainerd: warning: worker sandbox is partial, missing: %s\n",
+                 missing.c_str());
+  }
+
+  // Test-only: behave as a compromised worker would, now that the sandbox is up.
+  if (const char* t = std::getenv("WC_TEST_ESCAPE"); t && std::string_view(t) == "1") {
+    std::vector<wc::sandbox::EscapeAttempt> attempts = wc::sandbox::run_escape_attempts();
+    std::string text = wc::sandbox::format_escape_attempts(attempts);
+    size_t escaped = 0;
+    for (const auto& a : attempts) escaped += a.escaped() ? 1 : 0;
+    std::fprintf(stderr, "webcontainerc: WC_TEST_ESCAPE=1: %zu attempt(s), %zu succeeded\n%s",
+                 attempts.size(), escaped, text.c_str());
+    std::fflush(stderr);
+    _exit(escaped == 0 ? 0 : 1);
+  }
+
+  // 2. The module, from the broker.
+  wc::ipc::Message first;
+  int r;
+  do r = wc::ipc::recv_message(kWorkerIpcFd, &first);
+  while (r == -EINTR);
+  if (r != 1) die(125, "worker: no module from the broker (" +
+                           std::string(r == 0 ? "socket closed" : std::strerror(-r)) + ")");
+  auto boot = wc::cli::decode_bootstrap(std::move(first), &error);
+  if (!boot) die(125, "worker: " + error);
+  std::vector<uint8_t> bytes;
+  if (!read_module(boot->module_fd.get(), boot->module_size, &bytes, &error))
+    die(1, cfg.args[0] + ": " + error);
+  boot->module_fd.reset();
+
+  const std::string& name = cfg.args[0];
+  auto decoded = wc::engine::decode_module(bytes);
+  if (!decoded) die(1, name + ": not a valid WebAssembly module: " + decoded.error().message);
+  std::shared_ptr<const wc::engine::Module> module = decoded.value();
+  bytes = {};
+  if (auto invalid = wc::engine::validate_module(*module))
+    die(1, name + ": invalid module: " + invalid->message);
+
+  // 3. Run it as a WASI command over the broker.
+  wc::engine::StoreConfig store_cfg;
+  if (cfg.memory_limit) store_cfg.max_memory_bytes = cfg.memory_limit;
+  wc::engine::Store store(store_cfg);
+  g_interrupt = &store.interrupt_flag();
+  if (g_cpu_exceeded) store.interrupt();
+  wc::ipc::IpcBrokerClient broker(kWorkerIpcFd);
+  wc::host::wasi::WasiConfig wasi_cfg;
+  wasi_cfg.args = cfg.args;
+  wasi_cfg.env = cfg.env;
+  wasi_cfg.broker = &broker;
+  if (cfg.max_fds) wasi_cfg.max_fds = static_cast<uint32_t>(cfg.max_fds);
+  wc::host::wasi::WasiContext wasi(std::move(wasi_cfg));
+  wc::engine::Linker linker;
+  wc::host::wasi::define_wasi(linker, store, wasi);
+  wc::host::wasi::CommandResult result = wc::host::wasi::run_command(store, linker, module);
+
+  std::fflush(stdout);
+  g_interrupt = nullptr;
+  if (g_cpu_exceeded) {
+    std::fprintf(stderr, "webcontainerd: %s: CPU time limit of %llu s exceeded (--cpu-time): stopped\n",
+                 name.c_str(), static_cast<unsigned long long>(cfg.cpu_seconds));
+    std::fflush(stderr);
+    _exit(128 + SIGXCPU);
+  }
+  if (result.trap) {
+    const wc::engine::Trap& t = *result.trap;
+    std::string kind = trap_kind_name(t.kind);
+    std::string text = name + ": wasm trap: " + t.message;
+    if (t.message.find(kind) == std::string::npos) text += " (" + kind + ")";
+    if (!t.backtrace.empty()) {
+      text += "\nwasm backtrace:";
+      for (size_t i = 0; i < t.backtrace.size(); ++i)
+        text += "\n  " + std::to_string(i) + ": " + t.backtrace[i];
+    }
+    if (!result.error.empty() && result.error != t.message) text += "\n(" + result.error + ")";
+    std::fprintf(stderr, "webcontainerd: %s\n", text.c_str());
+  } else if (!result.error.empty()) {
+    std::fprintf(stderr, "webcontainerd: %s: %s\n", name.c_str(), result.error.c_str());
+  }
+  std::fflush(stderr);
+  // No destructors, no atexit: the guest is done, and a confined process should leave fast.
+  _exit(result.exit_code);
+}

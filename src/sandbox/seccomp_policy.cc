@@ -49,8 +49,10 @@ std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_
   allow_if(SCMP_SYS(newfstatat), {arg(1, SCMP_CMP_EQ, 0),
                                   arg(3, SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH)});
   rules.push_back({SCMP_SYS(newfstatat), SCMP_ACT_TRAP, {arg(1, SCMP_CMP_NE, 0)}});
-  // futimens(fd) is utimensat(fd, NULL, ...); with a path it would name something.
-  allow_if(SCMP_SYS(utimensat), {arg(1, SCMP_CMP_EQ, 0)});
+  // No utimensat at all, not even futimens(fd): a worker running as the files' owner could
+  // change the times of a file from a read-only grant through its O_RDONLY fd. Guests set
+  // times through the broker (fd_set_times), which checks where the fd came from. Data-size
+  // changes (ftruncate, fallocate) stay: the kernel refuses them on read-only fds.
   // fcntl: fd flags and duplication only (no F_SETOWN/F_SETSIG: they aim signals at others).
   for (int cmd : {F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL})
     allow_if(SCMP_SYS(fcntl), {arg(1, SCMP_CMP_EQ, static_cast<uint64_t>(cmd))});

@@ -117,6 +117,8 @@ TEST(SandboxSeccomp, ArgumentChecksRefuseNamingAndPrivilegedForms) {
     refused("statx (probe)", syscall(SYS_statx, AT_FDCWD, "/", 0, 0, &st), ENOSYS);
     timespec times[2] = {};
     refused("utimensat with a path", syscall(SYS_utimensat, AT_FDCWD, "/x", times, 0));
+    // futimens on a held fd would bypass read-only grants when the worker owns the file.
+    refused("futimens on a held fd", syscall(SYS_utimensat, 0, nullptr, times, 0));
     refused("fcntl(F_SETOWN)", fcntl(out, F_SETOWN, 1));
     char c = 'x';
     refused("ioctl(TIOCSTI)", ioctl(0, TIOCSTI, &c));

@@ -6,21 +6,6 @@
 #include "engine/interp/iops.h"
 
 namespace wc::engine {
-namespace {
-
-const char* iop_name(IOp op) {
-  static const char* const kNames[] = {
-#define WC_IOP_NAME(name, n) #name,
-#define X_NUM(name, a, b) #name,
-      WC_IOPS(WC_IOP_NAME) WC_NUMERIC_OPS(WC_IOP_NUMERIC_ENTRY)
-#undef X_NUM
-#undef WC_IOP_NAME
-  };
-  return kNames[static_cast<uint16_t>(op)];
-}
-
-}  // namespace
-
 void dump_compiled(const CompiledFunction& f, std::FILE* out) {
   std::map<const void*, IOp> by_handler;
   const void* const* handlers = iop_handlers();

@@ -677,16 +677,7 @@ void profile_dispatch(const uint32_t* ip) {
   ++pairs[size_t(prev) * size_t(IOp::Count) + op];
   prev = op;
 }
-const char* profile_name(int op) {
-  static const char* const kNames[] = {
-#define WC_IOP_NAME(name, n) #name,
-#define X_NUM(name, a, b) #name,
-      WC_IOPS(WC_IOP_NAME) WC_NUMERIC_OPS(WC_IOP_NUMERIC_ENTRY)
-#undef X_NUM
-#undef WC_IOP_NAME
-  };
-  return kNames[op];
-}
+const char* profile_name(int op) { return iop_name(static_cast<IOp>(op)); }
 #endif
 
 }  // namespace

@@ -21,4 +21,15 @@ uint32_t iop_operand_words(IOp op) {
   return kWords[static_cast<uint16_t>(op)];
 }
 
+const char* iop_name(IOp op) {
+  static const char* const kNames[] = {
+#define WC_IOP_NAME(name, n) #name,
+#define X_NUM(name, a, b) #name,
+      WC_IOPS(WC_IOP_NAME) WC_NUMERIC_OPS(WC_IOP_NUMERIC_ENTRY)
+#undef X_NUM
+#undef WC_IOP_NAME
+  };
+  return kNames[static_cast<uint16_t>(op)];
+}
+
 }  // namespace wc::engine

@@ -117,6 +117,9 @@ enum class IOp : uint16_t {
 // Operand words of each internal op (numeric: 2 for unary, 3 for binary).
 uint32_t iop_operand_words(IOp op);
 
+// The op's name, for dumps and profiles.
+const char* iop_name(IOp op);
+
 // Handler addresses for the threaded code, indexed by IOp (from the interpreter loop).
 const void* const* iop_handlers();
 

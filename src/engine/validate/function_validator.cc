@@ -8,15 +8,12 @@
 
 #include "engine/binary/binary_reader.h"
 
+#include "engine/validate/validation_error.h"
+
 namespace wc::engine {
 
 namespace {
 
-std::string hex(size_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%zx", v);
-  return buf;
-}
 
 const char* type_name(ValType t) { return t == kUnknownType ? "unknown" : valtype_name(t); }
 

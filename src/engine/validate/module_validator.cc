@@ -7,15 +7,12 @@
 #include "engine/validate/function_validator.h"
 #include "engine/validate/validator.h"
 
+#include "engine/validate/validation_error.h"
+
 namespace wc::engine {
 
 namespace {
 
-std::string hex(size_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%zx", v);
-  return buf;
-}
 
 class ModuleValidator {
  public:

@@ -85,6 +85,20 @@ std::string cmp_module(const std::string& op) {
         br_if 0
       end
       local.get 2)
+    ;; a sum kept in a local and compared right away (add fused into the branch), with the
+    ;; sum on either side; returns 2 if the branch was taken, plus 1 if the local holds a + b
+    (func (export "addbr") (param i32 i32) (result i32) (local i32)
+      block
+        local.get 0 local.get 1 i32.add local.tee 2 local.get 1 )" + c + R"( br_if 0
+        local.get 2 local.get 0 local.get 1 i32.add i32.eq return
+      end
+      local.get 2 local.get 0 local.get 1 i32.add i32.eq i32.const 2 i32.add)
+    (func (export "addbr_swap") (param i32 i32) (result i32) (local i32)
+      block
+        local.get 1 local.get 0 local.get 1 i32.add local.tee 2 )" + c + R"( br_if 0
+        local.get 2 local.get 0 local.get 1 i32.add i32.eq return
+      end
+      local.get 2 local.get 0 local.get 1 i32.add i32.eq i32.const 2 i32.add)
     ;; select on the comparison (no branch; the comparison must still be computed)
     (func (export "sel") (param i32 i32) (result i32)
       i32.const 7 i32.const 9 local.get 0 local.get 1 )" + c + R"( select))
@@ -107,6 +121,8 @@ TEST(InterpControl, FusedCompareBranchesAllOps) {
         EXPECT_EQ(w.u32("if_noelse", args), e) << a << " " << b;
         EXPECT_EQ(w.u32("brif_val", args), e) << a << " " << b;
         EXPECT_EQ(w.u32("brif_ret", args), e) << a << " " << b;
+        EXPECT_EQ(w.u32("addbr", args), (op.eval(a + b, b) ? 2u : 0u) + 1) << a << " " << b;
+        EXPECT_EQ(w.u32("addbr_swap", args), (op.eval(b, a + b) ? 2u : 0u) + 1) << a << " " << b;
         EXPECT_EQ(w.u32("brif_k", args), op.eval(a, 0x80000000u) ? 1u : 0u) << a;
         EXPECT_EQ(w.u32("brif_k2", args), op.eval(0xFFFFFFFFu, b) ? 1u : 0u) << b;
         EXPECT_EQ(w.u32("brif_c", args), e) << a << " " << b;

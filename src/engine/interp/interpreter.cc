@@ -245,6 +245,25 @@ WC_FUSED(BrIfI32LeU, u32, <=)
 WC_FUSED(BrIfI32GeS, i32, >=)
 WC_FUSED(BrIfI32GeU, u32, >=)
 #undef WC_FUSED
+  // A loop counter's update and its exit test, in one dispatch.
+#define WC_ADD_FUSED(name, T, cmp)                        \
+  L_Add##name: {                                          \
+    u32 sum = ld<u32>(S(1)) + ld<u32>(S(2));              \
+    st(S(0), sum);                                        \
+    if (static_cast<T>(sum) cmp ld<T>(S(3))) JUMP(OP(4)); \
+    NEXT(5);                                              \
+  }
+WC_ADD_FUSED(BrIfI32Eq, u32, ==)
+WC_ADD_FUSED(BrIfI32Ne, u32, !=)
+WC_ADD_FUSED(BrIfI32LtS, i32, <)
+WC_ADD_FUSED(BrIfI32LtU, u32, <)
+WC_ADD_FUSED(BrIfI32GtS, i32, >)
+WC_ADD_FUSED(BrIfI32GtU, u32, >)
+WC_ADD_FUSED(BrIfI32LeS, i32, <=)
+WC_ADD_FUSED(BrIfI32LeU, u32, <=)
+WC_ADD_FUSED(BrIfI32GeS, i32, >=)
+WC_ADD_FUSED(BrIfI32GeU, u32, >=)
+#undef WC_ADD_FUSED
 L_BrTable: {
   u32 index = ld<u32>(S(0));
   u32 count = OP(1);

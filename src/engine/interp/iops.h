@@ -30,6 +30,16 @@ namespace wc::engine {
   X(BrIfI32LeU, 3)                                                      \
   X(BrIfI32GeS, 3)                                                      \
   X(BrIfI32GeU, 3)                                                      \
+  X(AddBrIfI32Eq, 5)    /* dst a b other off: dst = a + b; branch if dst CMP other */ \
+  X(AddBrIfI32Ne, 5)                                                    \
+  X(AddBrIfI32LtS, 5)                                                   \
+  X(AddBrIfI32LtU, 5)                                                   \
+  X(AddBrIfI32GtS, 5)                                                   \
+  X(AddBrIfI32GtU, 5)                                                   \
+  X(AddBrIfI32LeS, 5)                                                   \
+  X(AddBrIfI32LeU, 5)                                                   \
+  X(AddBrIfI32GeS, 5)                                                   \
+  X(AddBrIfI32GeU, 5)                                                   \
   X(BrTable, 2)         /* index count, then count+1 offsets */         \
   X(Return, 0)                                                          \
   X(Call, 2)            /* func_index arg_start */                      \

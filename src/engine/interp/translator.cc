@@ -132,6 +132,10 @@ class Translator {
   // ---- emission ----
   size_t emit(IOp op) {
     size_t pos = code_.size();
+    prev_emitted_ = last_emitted_;
+    prev_emitted_op_ = last_emitted_op_;
+    last_emitted_ = pos;
+    last_emitted_op_ = op;
     const void* h = handlers_[static_cast<uint16_t>(op)];
     uint32_t words[2];
     std::memcpy(words, &h, sizeof h);
@@ -145,8 +149,15 @@ class Translator {
     return pos;
   }
   void word(uint32_t w) { code_.push_back(w); }
+  // Drops instructions from `pos` on (to re-emit them fused); what was known about the last
+  // instructions no longer holds.
+  void truncate(size_t pos) {
+    code_.resize(pos);
+    last_emitted_ = prev_emitted_ = kNone;
+  }
   void place_label() {
     entry_zero_.clear();  // past a label, a local may have been written on another path
+    last_emitted_ = prev_emitted_ = kNone;  // no fusing across a jump target
     last_result_ = kNone;
     last_cmp_ = kNone;
     last_add_ = kNone;
@@ -217,15 +228,17 @@ class Translator {
       IOp cmp = last_cmp_op_;
       uint32_t a = code_[last_cmp_ + 3];
       if (cmp == IOp::I32Eqz) {
-        code_.resize(last_cmp_);
+        truncate(last_cmp_);
         size_t pos = emit(when_true ? IOp::BrIfEqz : IOp::BrIfNez);
         word(a);
         word(0);
         return {pos, pos + 3};
       }
       uint32_t b = code_[last_cmp_ + 4];
-      code_.resize(last_cmp_);
-      size_t pos = emit(fused_branch(cmp, when_true));
+      IOp branch = fused_branch(cmp, when_true);
+      if (auto fused = fuse_add_into_branch(branch, a, b)) return *fused;
+      truncate(last_cmp_);
+      size_t pos = emit(branch);
       word(a);
       word(b);
       word(0);
@@ -235,6 +248,54 @@ class Translator {
     word(cond_slot);
     word(0);
     return {pos, pos + 3};
+  }
+  // `x = y + z` right before `br_if (x CMP other)`: one instruction that still writes x.
+  // The add must be the instruction just before the compare (no jump target in between).
+  std::optional<Fixup> fuse_add_into_branch(IOp branch, uint32_t a, uint32_t b) {
+    if (prev_emitted_ == kNone || prev_emitted_op_ != IOp::I32Add ||
+        prev_emitted_ + 5 != last_cmp_)
+      return std::nullopt;
+    uint32_t sum = code_[prev_emitted_ + 2];
+    if ((a == sum) == (b == sum)) return std::nullopt;
+    uint32_t other = a == sum ? b : a;
+    if (b == sum) branch = swapped_branch(branch);  // other CMP sum == sum CMP' other
+    uint32_t y = code_[prev_emitted_ + 3], z = code_[prev_emitted_ + 4];
+    truncate(prev_emitted_);
+    size_t pos = emit(add_branch(branch));
+    word(sum);
+    word(y);
+    word(z);
+    word(other);
+    word(0);
+    return Fixup{pos, pos + 6};
+  }
+  static IOp swapped_branch(IOp br) {
+    switch (br) {
+      case IOp::BrIfI32LtS: return IOp::BrIfI32GtS;
+      case IOp::BrIfI32LtU: return IOp::BrIfI32GtU;
+      case IOp::BrIfI32GtS: return IOp::BrIfI32LtS;
+      case IOp::BrIfI32GtU: return IOp::BrIfI32LtU;
+      case IOp::BrIfI32LeS: return IOp::BrIfI32GeS;
+      case IOp::BrIfI32LeU: return IOp::BrIfI32GeU;
+      case IOp::BrIfI32GeS: return IOp::BrIfI32LeS;
+      case IOp::BrIfI32GeU: return IOp::BrIfI32LeU;
+      default: return br;  // Eq, Ne are symmetric
+    }
+  }
+  static IOp add_branch(IOp br) {
+    switch (br) {
+      case IOp::BrIfI32Eq: return IOp::AddBrIfI32Eq;
+      case IOp::BrIfI32Ne: return IOp::AddBrIfI32Ne;
+      case IOp::BrIfI32LtS: return IOp::AddBrIfI32LtS;
+      case IOp::BrIfI32LtU: return IOp::AddBrIfI32LtU;
+      case IOp::BrIfI32GtS: return IOp::AddBrIfI32GtS;
+      case IOp::BrIfI32GtU: return IOp::AddBrIfI32GtU;
+      case IOp::BrIfI32LeS: return IOp::AddBrIfI32LeS;
+      case IOp::BrIfI32LeU: return IOp::AddBrIfI32LeU;
+      case IOp::BrIfI32GeS: return IOp::AddBrIfI32GeS;
+      case IOp::BrIfI32GeU: return IOp::AddBrIfI32GeU;
+      default: return IOp::Count;
+    }
   }
   static IOp fused_branch(IOp cmp, bool when_true) {
     switch (cmp) {
@@ -470,7 +531,7 @@ class Translator {
       return false;
     uint32_t base = a == shifted ? b : a;
     uint32_t shift = static_cast<uint32_t>(out_->constants[amount - const_base_] & 31);
-    code_.resize(shl_before_add_);
+    truncate(shl_before_add_);
     emit_result(scaled, {base, index, shift, offset});
     return true;
   }
@@ -528,7 +589,7 @@ class Translator {
         if (last_add_ != kNone && addr == code_[last_add_ + 2] && addr >= stack_base_) {
           // base + index computed just before: fold the i32.add into the load.
           uint32_t a = code_[last_add_ + 3], b = code_[last_add_ + 4];
-          code_.resize(last_add_);
+          truncate(last_add_);
           emit_result(load_add_iop(in.op), {a, b, offset});
           return;
         }
@@ -542,7 +603,7 @@ class Translator {
         if (last_add_ != kNone && addr == code_[last_add_ + 2] && addr >= stack_base_) {
           // The address was computed just before (the value needed no instruction).
           uint32_t a = code_[last_add_ + 3], b = code_[last_add_ + 4];
-          code_.resize(last_add_);
+          truncate(last_add_);
           emit_plain(store_add_iop(in.op), {a, b, value, offset});
           return;
         }
@@ -734,6 +795,10 @@ class Translator {
   IOp last_cmp_op_ = IOp::Count;
   size_t last_add_ = kNone;     // same, when it is an i32.add (foldable into a load address)
   size_t last_shl_ = kNone;       // same, when it is an i32.shl
+  // The last two instructions emitted (forgotten at jump targets), for fusing across a
+  // retargeting local.set/tee.
+  size_t last_emitted_ = kNone, prev_emitted_ = kNone;
+  IOp last_emitted_op_ = IOp::Count, prev_emitted_op_ = IOp::Count;
   size_t shl_before_add_ = kNone;  // the i32.shl emitted right before last_add_, if any
   // Declared locals still known to hold their entry value 0 (straight-line code from entry).
   std::vector<bool> entry_zero_;

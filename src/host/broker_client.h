@@ -9,6 +9,7 @@
 // the denial codes; see each implementation).
 #pragma once
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -64,6 +65,42 @@ class BrokerClient {
   // travels to the broker, which checks it came from a writable mount.
   virtual int fd_set_times(int fd, const struct timespec times[2]) = 0;
   virtual int fd_set_size(int fd, uint64_t size) = 0;
+
+  // ---- Network (issue 5). Default deny; the broker checks every address against the
+  // --allow-connect / --allow-listen grants and hands back the socket, after which data moves
+  // directly. Implementations that have no network service return -ENOSYS.
+
+  // A connected socket: TCP (SOCK_STREAM) or UDP (SOCK_DGRAM), AF_INET or AF_INET6. Created
+  // non-blocking; for TCP the connect may still be in progress (returns 0 with *fd set and
+  // *in_progress true: wait for POLLOUT and read SO_ERROR).
+  virtual int net_connect(int family, int type, const struct sockaddr* addr, socklen_t len,
+                          int* fd, bool* in_progress) {
+    return -38;  // -ENOSYS
+  }
+  // A bound socket: TCP listening with `backlog`, or UDP bound (backlog ignored). Port 0 asks
+  // for any port (read it back with getsockname on the fd).
+  virtual int net_bind(int family, int type, const struct sockaddr* addr, socklen_t len,
+                       int backlog, int* fd) {
+    return -38;
+  }
+  // Name resolution done by the broker and subject to the same grants: only names (and
+  // results) a connect or listen grant covers are answered.
+  struct ResolvedAddress {
+    struct sockaddr_storage addr;
+    socklen_t len;
+    int socktype;
+  };
+  virtual int net_resolve(std::string_view host, std::string_view service, int family,
+                          int socktype, std::vector<ResolvedAddress>* out) {
+    return -38;
+  }
+  // A datagram to `addr` on a UDP socket the worker holds: the destination is checked by the
+  // broker (the worker's seccomp filter cannot check sendto's address, so unconnected UDP
+  // sends go through here).
+  virtual int net_send_to(int fd, const void* data, size_t size, int flags,
+                          const struct sockaddr* addr, socklen_t len) {
+    return -38;
+  }
 };
 
 }  // namespace wc::host

@@ -227,6 +227,27 @@ L_CallIndirect: {
 }
 
 L_Copy: *S(0) = *S(1); NEXT(2);
+L_Copy2:
+  *S(0) = *S(1);
+  *S(2) = *S(3);
+  NEXT(4);
+  // Multiply then add/subtract, each rounded as the two wasm instructions would be.
+#define WC_MULADD(name, T, expr) \
+  L_##name: {                    \
+    T a = ld<T>(S(1));           \
+    T b = ld<T>(S(2));           \
+    T c = ld<T>(S(3));           \
+    T product = a * b;           \
+    st(S(0), static_cast<T>(expr)); \
+    NEXT(4);                     \
+  }
+WC_MULADD(F64MulAdd, double, product + c)
+WC_MULADD(F64MulSub, double, product - c)
+WC_MULADD(F64SubMul, double, c - product)
+WC_MULADD(F32MulAdd, float, product + c)
+WC_MULADD(F32MulSub, float, product - c)
+WC_MULADD(F32SubMul, float, c - product)
+#undef WC_MULADD
 L_Const32: *S(0) = OP(1); NEXT(2);
 L_Const64: *S(0) = OP(1) | (u64{OP(2)} << 32); NEXT(3);
 L_Jump: JUMP(OP(0));
@@ -244,7 +265,22 @@ WC_FUSED(BrIfI32LeS, i32, <=)
 WC_FUSED(BrIfI32LeU, u32, <=)
 WC_FUSED(BrIfI32GeS, i32, >=)
 WC_FUSED(BrIfI32GeU, u32, >=)
+WC_FUSED(BrIfF64Eq, double, ==)
+WC_FUSED(BrIfF64Ne, double, !=)
+WC_FUSED(BrIfF64Lt, double, <)
+WC_FUSED(BrIfF64Gt, double, >)
+WC_FUSED(BrIfF64Le, double, <=)
+WC_FUSED(BrIfF64Ge, double, >=)
 #undef WC_FUSED
+#define WC_FUSED_NOT(name, T, cmp) \
+  L_##name: if (!(ld<T>(S(0)) cmp ld<T>(S(1)))) JUMP(OP(2)); NEXT(3);
+WC_FUSED_NOT(BrUnlessF64Eq, double, ==)
+WC_FUSED_NOT(BrUnlessF64Ne, double, !=)
+WC_FUSED_NOT(BrUnlessF64Lt, double, <)
+WC_FUSED_NOT(BrUnlessF64Gt, double, >)
+WC_FUSED_NOT(BrUnlessF64Le, double, <=)
+WC_FUSED_NOT(BrUnlessF64Ge, double, >=)
+#undef WC_FUSED_NOT
   // A loop counter's update and its exit test, in one dispatch.
 #define WC_ADD_FUSED(name, T, cmp)                        \
   L_Add##name: {                                          \

@@ -15,6 +15,13 @@ namespace wc::engine {
 
 #define WC_IOPS(X)                                                      \
   X(Copy, 2)            /* dst src: 64-bit slot copy */                 \
+  X(Copy2, 4)           /* dst1 src1 dst2 src2: two copies, in order */ \
+  X(F64MulAdd, 4)       /* dst a b c: a * b + c, rounded twice (no FMA) */ \
+  X(F64MulSub, 4)       /* dst a b c: a * b - c */                      \
+  X(F64SubMul, 4)       /* dst a b c: c - a * b */                      \
+  X(F32MulAdd, 4)                                                       \
+  X(F32MulSub, 4)                                                       \
+  X(F32SubMul, 4)                                                       \
   X(Const32, 2)         /* dst imm32 */                                 \
   X(Const64, 3)         /* dst imm64(lo, hi) */                         \
   X(Jump, 1)            /* off */                                       \
@@ -30,6 +37,18 @@ namespace wc::engine {
   X(BrIfI32LeU, 3)                                                      \
   X(BrIfI32GeS, 3)                                                      \
   X(BrIfI32GeU, 3)                                                      \
+  X(BrIfF64Eq, 3)       /* a b off: float compare-and-branch... */      \
+  X(BrIfF64Ne, 3)                                                       \
+  X(BrIfF64Lt, 3)                                                       \
+  X(BrIfF64Gt, 3)                                                       \
+  X(BrIfF64Le, 3)                                                       \
+  X(BrIfF64Ge, 3)                                                       \
+  X(BrUnlessF64Eq, 3)   /* ...and its negation (with NaN, !(a < b) is not a >= b) */ \
+  X(BrUnlessF64Ne, 3)                                                   \
+  X(BrUnlessF64Lt, 3)                                                   \
+  X(BrUnlessF64Gt, 3)                                                   \
+  X(BrUnlessF64Le, 3)                                                   \
+  X(BrUnlessF64Ge, 3)                                                   \
   X(AddBrIfI32Eq, 5)    /* dst a b other off: dst = a + b; branch if dst CMP other */ \
   X(AddBrIfI32Ne, 5)                                                    \
   X(AddBrIfI32LtS, 5)                                                   \

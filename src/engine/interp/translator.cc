@@ -187,10 +187,24 @@ class Translator {
   void materialize(size_t position) {
     uint32_t c = canonical(position);
     if (vs_[position] == c) return;
-    emit(IOp::Copy);
-    word(c);
-    word(vs_[position]);
+    emit_copy(c, vs_[position]);
     vs_[position] = c;
+  }
+
+  // A slot copy; two in a row become one Copy2 (argument and result shuffles come in runs).
+  void emit_copy(uint32_t dst, uint32_t src) {
+    if (last_emitted_ != kNone && last_emitted_op_ == IOp::Copy &&
+        last_emitted_ + 4 == code_.size()) {
+      const void* h = handlers_[static_cast<uint16_t>(IOp::Copy2)];
+      std::memcpy(&code_[last_emitted_], &h, sizeof h);
+      last_emitted_op_ = IOp::Copy2;
+      word(dst);
+      word(src);
+      return;
+    }
+    emit(IOp::Copy);
+    word(dst);
+    word(src);
   }
 
   // An op producing one value into a fresh stack slot; remembered so local.set can retarget it.
@@ -253,7 +267,7 @@ class Translator {
   // The add must be the instruction just before the compare (no jump target in between).
   std::optional<Fixup> fuse_add_into_branch(IOp branch, uint32_t a, uint32_t b) {
     if (prev_emitted_ == kNone || prev_emitted_op_ != IOp::I32Add ||
-        prev_emitted_ + 5 != last_cmp_)
+        prev_emitted_ + 5 != last_cmp_ || add_branch(branch) == IOp::Count)
       return std::nullopt;
     uint32_t sum = code_[prev_emitted_ + 2];
     if ((a == sum) == (b == sum)) return std::nullopt;
@@ -309,6 +323,12 @@ class Translator {
       case IOp::I32LeU: return when_true ? IOp::BrIfI32LeU : IOp::BrIfI32GtU;
       case IOp::I32GeS: return when_true ? IOp::BrIfI32GeS : IOp::BrIfI32LtS;
       case IOp::I32GeU: return when_true ? IOp::BrIfI32GeU : IOp::BrIfI32LtU;
+      case IOp::F64Eq: return when_true ? IOp::BrIfF64Eq : IOp::BrUnlessF64Eq;
+      case IOp::F64Ne: return when_true ? IOp::BrIfF64Ne : IOp::BrUnlessF64Ne;
+      case IOp::F64Lt: return when_true ? IOp::BrIfF64Lt : IOp::BrUnlessF64Lt;
+      case IOp::F64Gt: return when_true ? IOp::BrIfF64Gt : IOp::BrUnlessF64Gt;
+      case IOp::F64Le: return when_true ? IOp::BrIfF64Le : IOp::BrUnlessF64Le;
+      case IOp::F64Ge: return when_true ? IOp::BrIfF64Ge : IOp::BrUnlessF64Ge;
       default: return IOp::Count;
     }
   }
@@ -331,7 +351,7 @@ class Translator {
     for (uint32_t i = 0; i < arity; ++i) {
       uint32_t src = vs_[vs_.size() - arity + i];
       uint32_t dst = canonical(target.height + i);
-      if (src != dst) emit_plain(IOp::Copy, {dst, src});
+      if (src != dst) emit_copy(dst, src);
     }
   }
   // Unconditional branch (also the taken path of a conditional one).
@@ -352,7 +372,7 @@ class Translator {
       if (retarget_last_result(0)) {
         // The instruction that computed the result now writes it to slot 0.
       } else if (vs_[first] != 0) {
-        emit_plain(IOp::Copy, {0, vs_[first]});
+        emit_copy(0, vs_[first]);
       }
     } else {
       // A result read from a low slot could be overwritten by an earlier result's copy, so
@@ -362,12 +382,12 @@ class Translator {
       std::vector<uint32_t> src(vs_.begin() + first, vs_.end());
       for (uint32_t i = 0; i < n; ++i) {
         if (src[i] < n && src[i] != canonical(first + i)) {
-          emit_plain(IOp::Copy, {canonical(first + i), src[i]});
+          emit_copy(canonical(first + i), src[i]);
           src[i] = canonical(first + i);
         }
       }
       for (uint32_t i = 0; i < n; ++i)
-        if (src[i] != i) emit_plain(IOp::Copy, {i, src[i]});
+        if (src[i] != i) emit_copy(i, src[i]);
     }
     emit(IOp::Return);
   }
@@ -569,7 +589,7 @@ class Translator {
       push_slot(value);
       bool retargeted = retarget_last_result(local);
       vs_.pop_back();
-      if (!retargeted) emit_plain(IOp::Copy, {local, value});
+      if (!retargeted) emit_copy(local, value);
     }
     if (tee) push_slot(local);
   }
@@ -717,8 +737,36 @@ class Translator {
     }
   }
 
+  // `t = a * b` immediately followed by `t + c`, `c + t`, `t - c` or `c - t`, where t is a
+  // stack temporary (consumed only here): one instruction.
+  bool fuse_mul_add(IOp iop) {
+    bool f64 = iop == IOp::F64Add || iop == IOp::F64Sub;
+    bool f32 = iop == IOp::F32Add || iop == IOp::F32Sub;
+    if ((!f64 && !f32) || last_result_ == kNone) return false;
+    if (last_emitted_op_ != (f64 ? IOp::F64Mul : IOp::F32Mul)) return false;
+    uint32_t t = code_[last_result_ + 2];
+    uint32_t y = vs_[vs_.size() - 1], x = vs_[vs_.size() - 2];
+    if (t < stack_base_ || (x == t) == (y == t)) return false;
+    bool is_add = iop == IOp::F64Add || iop == IOp::F32Add;
+    IOp fused;
+    if (is_add)
+      fused = f64 ? IOp::F64MulAdd : IOp::F32MulAdd;
+    else if (x == t)
+      fused = f64 ? IOp::F64MulSub : IOp::F32MulSub;
+    else
+      fused = f64 ? IOp::F64SubMul : IOp::F32SubMul;
+    uint32_t c = x == t ? y : x;
+    uint32_t a = code_[last_result_ + 3], b = code_[last_result_ + 4];
+    pop();
+    pop();
+    truncate(last_result_);
+    emit_result(fused, {a, b, c});
+    return true;
+  }
+
   void translate_numeric(Op op) {
     IOp iop = numeric_iop(op);
+    if (fuse_mul_add(iop)) return;
     size_t shl_before = last_shl_;  // emit() forgets it
     if (iop_operand_words(iop) == 2) {
       uint32_t a = pop();

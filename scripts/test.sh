@@ -41,6 +41,9 @@ if compgen -G "tests/fuzz/regressions/*" >/dev/null; then
 fi
 build-fuzz/fuzz_module -max_total_time="$fuzz_seconds" -max_len=4096 -rss_limit_mb=4096 \
   -artifact_prefix=build-fuzz/ "$corpus" 2>&1 | tail -n 3
+echo "== fuzzing: the broker's IPC decoder and dispatcher, $((fuzz_seconds / 2))s"
+build-fuzz/fuzz_ipc -max_total_time="$((fuzz_seconds / 2))" -rss_limit_mb=4096 \
+  -artifact_prefix=build-fuzz/ 2>&1 | tail -n 3
 
 echo "== spec suite (release)"
 set +e

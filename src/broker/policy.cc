@@ -82,6 +82,16 @@ bool validate_policy(const Policy& policy, std::string* error) {
   for (const std::string& e : policy.env) {
     if (!check_env(e, error)) return false;
   }
+  // The listening sockets ride the bootstrap message along with the module.
+  if (policy.net.tcplisten.size() >= ipc::kMaxFds) {
+    *error = "too many --tcplisten sockets (at most " + std::to_string(ipc::kMaxFds - 1) + ")";
+    return false;
+  }
+  for (const std::string& t : policy.net.tcplisten) {
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (!parse_socket_address(t, &ss, &len, error)) return *error = "tcplisten: " + *error, false;
+  }
   return true;
 }
 

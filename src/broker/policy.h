@@ -13,6 +13,9 @@
 //   cpu_time = 10                             # seconds of CPU, integer or float
 //   timeout = 30.5                            # seconds of wall time
 //   max_fds = 256                             # open fds in the worker
+//   allow_connect = ["127.0.0.1:8000-8099", "[fd00::/8]:*", "localhost:5432"]
+//   allow_listen = ["127.0.0.1:8080", "[::1]:0"]  # same spelling as the flags
+//   tcplisten = ["127.0.0.1:8080"]            # pre-opened listening sockets, as --tcplisten
 //
 //   [[mount]]
 //   host = "/srv/data"
@@ -24,6 +27,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "broker/net_policy.h"
 
 namespace wc::broker {
 
@@ -40,11 +45,20 @@ struct Limits {               // 0 = not set
   uint64_t max_fds = 0;
 };
 
+struct NetPolicy {
+  std::vector<NetRule> allow_connect, allow_listen;
+  std::vector<std::string> tcplisten;  // "ADDR:PORT", opened by the broker at startup
+  // How long a guest's name lookup may hold the broker's loop. 0: never ask the DNS (literal
+  // addresses and names from the grants only).
+  int resolve_timeout_ms = 2000;
+};
+
 struct Policy {
   std::vector<Mount> mounts;      // in order: preopen handle i is mounts[i]
   std::vector<std::string> env;   // "KEY=VALUE"
   std::vector<std::string> args;  // guest argv[1..]
   Limits limits;
+  NetPolicy net;
 };
 
 // "HOST" or "HOST::GUEST", as --dir / --dir-ro take it.

@@ -102,6 +102,15 @@ bool load_policy_string(std::string_view text, Policy* into, std::string* error)
       } else if (!string_list(v, key, &into->env, error)) {
         return false;
       }
+    } else if (key == "allow_connect" || key == "allow_listen") {
+      std::vector<std::string> specs;
+      if (!string_list(v, key, &specs, error)) return false;
+      auto& rules = key == "allow_connect" ? into->net.allow_connect : into->net.allow_listen;
+      for (const std::string& s : specs) {
+        if (!parse_net_grant(s, &rules, error)) return fail(error, key, *error);
+      }
+    } else if (key == "tcplisten") {
+      if (!string_list(v, key, &into->net.tcplisten, error)) return false;
     } else if (key == "args") {
       if (!string_list(v, key, &into->args, error)) return false;
     } else if (key == "memory_limit") {

@@ -36,9 +36,10 @@ int exists_error(int dirfd, const std::string& name) {
 }  // namespace
 
 Session::Session(const Policy& policy, std::string container_id, AuditLog* audit)
-    : container_(std::move(container_id)), audit_(audit), mounts_(policy.mounts) {
+    : container_(std::move(container_id)), audit_(audit), mounts_(policy.mounts), net_(policy.net) {
   size_t limit = policy.limits.max_fds != 0 ? policy.limits.max_fds : kDefaultMaxHandles;
   max_handles_ = std::clamp<size_t>(limit, mounts_.size(), kMaxHandlesCap);
+  max_sockets_ = std::min(limit, kMaxHandlesCap);
 }
 
 std::unique_ptr<Session> Session::create(const Policy& policy, std::string container_id,
@@ -90,6 +91,10 @@ void Session::execute(ipc::Request& req, ipc::Reply& reply) {
     case Kind::kSetTimes: r = do_set_times(req); break;
     case Kind::kFdSetTimes:
     case Kind::kFdSetSize: r = do_fd_change(req); break;
+    case Kind::kNetConnect: r = do_net_connect(req, reply); break;
+    case Kind::kNetBind: r = do_net_bind(req, reply); break;
+    case Kind::kNetResolve: r = do_net_resolve(req, reply); break;
+    case Kind::kNetSendTo: r = do_net_send_to(req, reply); break;
   }
   reply.result = r;
   if (r != 0) reply.fds.clear();  // nothing escapes on a failed request

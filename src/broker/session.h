@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -41,6 +42,7 @@ class Session {
   const std::string& container_id() const { return container_; }
   uint32_t expected_id() const { return next_id_; }
   size_t handle_count() const;
+  size_t socket_count() const { return sockets_.size(); }
 
  private:
   struct Handle {
@@ -79,6 +81,18 @@ class Session {
   int do_set_times(ipc::Request& req);
   int do_fd_change(ipc::Request& req);
 
+  // Network (session_net.cc). Every socket is created here, in the broker's network
+  // namespace, after the address passed the grants.
+  int do_net_connect(ipc::Request& req, ipc::Reply& reply);
+  int do_net_bind(ipc::Request& req, ipc::Reply& reply);
+  int do_net_resolve(ipc::Request& req, ipc::Reply& reply);
+  int do_net_send_to(ipc::Request& req, ipc::Reply& reply);
+  int deny_net(const char* op, const NetAddr& a, const char* flag);
+  int deny_family(const char* op, const ipc::Request& req);
+  int socket_room(const char* op);   // 0, or an audited -EMFILE at the socket limit
+  void track_socket(int fd, bool udp);
+  void prune_sockets();
+
   std::string container_;
   AuditLog* audit_;
   std::vector<Mount> mounts_;
@@ -90,6 +104,12 @@ class Session {
   std::set<std::pair<dev_t, ino_t>> writable_;
   std::deque<std::pair<dev_t, ino_t>> writable_order_;
   uint32_t next_id_ = 1;
+
+  NetPolicy net_;
+  // The sockets handed to this worker, by (st_dev, st_ino) of their inode -> is UDP. Closed
+  // ones are pruned (from /proc/net) when the limit is reached; send_to accepts UDP ones only.
+  std::map<std::pair<dev_t, ino_t>, bool> sockets_;
+  size_t max_sockets_;
 };
 
 }  // namespace wc::broker

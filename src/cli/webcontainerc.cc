@@ -30,6 +30,7 @@
 #include "engine/runtime/store.h"
 #include "engine/runtime/trap.h"
 #include "engine/validate/validator.h"
+#include "host/sockets/sockets.h"
 #include "host/wasi/wasi.h"
 #include "ipc/client.h"
 #include "ipc/socket.h"
@@ -226,10 +227,13 @@ int main(int argc, char** argv) {
   wasi_cfg.args = cfg.args;
   wasi_cfg.env = cfg.env;
   wasi_cfg.broker = &broker;
+  for (wc::ipc::UniqueFd& l : boot->listeners) wasi_cfg.listen_sockets.push_back(l.release());
   if (cfg.max_fds) wasi_cfg.max_fds = static_cast<uint32_t>(cfg.max_fds);
   wc::host::wasi::WasiContext wasi(std::move(wasi_cfg));
   wc::engine::Linker linker;
   wc::host::wasi::define_wasi(linker, store, wasi);
+  if (!wc::host::sockets::define_sockets(linker, store, wasi, *module, &error))
+    die(1, name + ": " + error);
   wc::host::wasi::CommandResult result = wc::host::wasi::run_command(store, linker, module);
 
   std::fflush(stdout);

@@ -8,7 +8,7 @@
 // Exit status: the guest's exit code; 134 for a trap (as wasmtime); 124 on --timeout (as
 // timeout(1)); 152 when --cpu-time stops the guest (the worker reports it); 128+N when the
 // worker dies of signal N; 1 when the module cannot be loaded, linked or started; 2 for usage
-// errors (including flags that are not implemented yet).
+// errors (including `serve`, which is not implemented yet).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -177,8 +177,8 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{
       "Run an untrusted WebAssembly (WASI preview 1) command in a confined worker process.\n"
-      "Every filesystem name the guest uses is checked by this broker against the grants below\n"
-      "(default deny); denials return an errno to the guest and are written to the audit log.\n",
+      "Every filesystem and network name the guest uses is checked by this broker against the\n"
+      "grants below (default deny); denials return an errno to the guest and are written to the audit log.\n",
       "webcontainerd"};
   app.formatter(std::make_shared<UsageFormatter>());
   app.footer(
@@ -200,7 +200,8 @@ int main(int argc, char** argv) {
   app.add_option("--env", o.envs, "Environment variable for the guest (repeatable)")->type_name("KEY=VALUE");
   app.add_option("--policy", o.policy_file,
                  "TOML policy file with the same grants (dir, dir_ro, [[mount]], env, args, "
-                 "memory_limit, cpu_time, timeout, max_fds); flags add to it and override its limits")
+                 "allow_connect, allow_listen, tcplisten, memory_limit, cpu_time, timeout, "
+                 "max_fds); flags add to it and override its limits")
       ->type_name("FILE.toml");
   app.add_option("--audit-log", o.audit_log, "Append one JSON line per denied operation to FILE")
       ->type_name("FILE");
@@ -213,13 +214,16 @@ int main(int argc, char** argv) {
       ->type_name("SEC");
   app.add_option("--max-fds", o.max_fds, "Most open file descriptors in the worker")->type_name("N");
   app.add_option("--allow-connect", o.allow_connect,
-                 "Outbound network grant (NOT YET IMPLEMENTED: networking is issue 5; refused)")
+                 "Outbound network grant (repeatable): 127.0.0.1:8080, [::1]:*, 10.0.0.0/8:443, "
+                 "127.0.0.1:8000-8099, *:443, localhost:5432 (names resolved once, now)")
       ->type_name("HOST:PORT");
   app.add_option("--allow-listen", o.allow_listen,
-                 "Inbound network grant (NOT YET IMPLEMENTED: networking is issue 5; refused)")
+                 "Inbound network grant (repeatable), same spelling; 0.0.0.0 and [::] (every "
+                 "interface) only when named")
       ->type_name("ADDR:PORT");
   app.add_option("--tcplisten", o.tcplisten,
-                 "Pre-open a listening socket (NOT YET IMPLEMENTED: networking is issue 5; refused)")
+                 "Pre-open a listening TCP socket; the guest gets it as the next fd after its "
+                 "preopened directories (repeatable)")
       ->type_name("ADDR:PORT");
   // One value per occurrence: `--dir A mod.wasm` must not swallow the module name.
   for (CLI::Option* opt : app.get_options())
@@ -235,12 +239,6 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const CLI::ParseError& e) {
     return fail(kExitUsage, std::string(e.what()) + " (see --help)");
-  }
-
-  if (!o.allow_connect.empty() || !o.allow_listen.empty() || !o.tcplisten.empty()) {
-    const char* flag = !o.allow_connect.empty() ? "--allow-connect"
-                       : !o.allow_listen.empty() ? "--allow-listen" : "--tcplisten";
-    return fail(kExitUsage, std::string(flag) + " is not yet implemented (networking is issue 5)");
   }
 
   if (o.sandbox_report) {
@@ -274,6 +272,13 @@ int main(int argc, char** argv) {
       policy.mounts.push_back(m);
     }
   }
+  for (const std::string& g : o.allow_connect)
+    if (!wc::broker::parse_net_grant(g, &policy.net.allow_connect, &error))
+      return fail(kExitUsage, "--allow-connect: " + error);
+  for (const std::string& g : o.allow_listen)
+    if (!wc::broker::parse_net_grant(g, &policy.net.allow_listen, &error))
+      return fail(kExitUsage, "--allow-listen: " + error);
+  policy.net.tcplisten.insert(policy.net.tcplisten.end(), o.tcplisten.begin(), o.tcplisten.end());
   for (const std::string& e : o.envs) {
     if (!wc::broker::check_env(e, &error)) return fail(kExitUsage, "--env: " + error);
     policy.env.push_back(e);
@@ -301,6 +306,13 @@ int main(int argc, char** argv) {
   uint64_t module_size = 0;
   UniqueFd module_fd = load_module(module_path, &module_size, &error);
   if (!module_fd) return fail(kExitError, error);
+  // --tcplisten: an explicit grant of its own, opened now (a taken port fails at startup, not
+  // in the guest) and sent to the worker with the module.
+  std::vector<UniqueFd> listeners;
+  for (const std::string& spec : policy.net.tcplisten) {
+    listeners.emplace_back(wc::broker::open_tcp_listener(spec, &error));
+    if (!listeners.back()) return fail(kExitError, error);
+  }
 
   std::unique_ptr<wc::broker::AuditLog> audit;
   if (!o.audit_log.empty()) {
@@ -357,7 +369,8 @@ int main(int argc, char** argv) {
   };
 
   // First datagram: the module. The socket is still blocking and empty, so this cannot stall.
-  if (int e = wc::ipc::send_message(pair[0].get(), wc::cli::encode_bootstrap(std::move(module_fd), module_size));
+  if (int e = wc::ipc::send_message(pair[0].get(), wc::cli::encode_bootstrap(std::move(module_fd), module_size,
+                                                                    std::move(listeners)));
       e != 0) {
     kill_and_reap();
     return fail(kExitError, std::string("sending the module to the worker: ") + std::strerror(-e));

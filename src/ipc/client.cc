@@ -1,5 +1,6 @@
 #include "ipc/client.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -34,6 +35,34 @@ int dup_fd(int fd, UniqueFd* out) {
   int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (d < 0) return -errno;
   out->reset(d);
+  return 0;
+}
+
+// A sockaddr in its wire form (see valid_sockaddr). AF_INET/AF_INET6 addresses are cut to
+// their struct's size, as the kernel reads them; other families are passed on (at most a
+// sockaddr_storage) only so the broker can refuse and audit them.
+int pack_addr(int family, const struct sockaddr* addr, socklen_t len, std::vector<uint8_t>* out) {
+  if (addr == nullptr || len < sizeof(sa_family_t)) return -EINVAL;
+  const auto* b = reinterpret_cast<const uint8_t*>(addr);
+  if (family == AF_INET || family == AF_INET6) {
+    if (addr->sa_family != family) return -EAFNOSUPPORT;
+    size_t want = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+    if (len < want) return -EINVAL;
+    out->assign(b, b + want);
+    return 0;
+  }
+  if (family <= AF_UNSPEC || family >= AF_MAX) return -EAFNOSUPPORT;
+  out->assign(b, b + std::min<size_t>(len, sizeof(struct sockaddr_storage)));
+  sa_family_t f = static_cast<sa_family_t>(family);
+  std::memcpy(out->data(), &f, sizeof f);
+  return 0;
+}
+
+// SOCK_NONBLOCK / SOCK_CLOEXEC are accepted and dropped: the broker's sockets are always both.
+int pack_type(int type, int32_t* out) {
+  type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (type != SOCK_STREAM && type != SOCK_DGRAM) return -EPROTONOSUPPORT;
+  *out = type;
   return 0;
 }
 
@@ -183,6 +212,75 @@ int ClientCodec::fd_set_size(int fd, uint64_t size) {
   r.size = size;
   Reply rep;
   return call(std::move(r), &rep);
+}
+
+int ClientCodec::net_connect(int family, int type, const struct sockaddr* addr, socklen_t len,
+                             int* fd, bool* in_progress) {
+  Request r = make(Kind::kNetConnect);
+  r.family = family;
+  if (int e = pack_type(type, &r.socktype)) return e;
+  if (int e = pack_addr(family, addr, len, &r.addr)) return e;
+  Reply rep;
+  if (int e = call(std::move(r), &rep)) return e;
+  *fd = rep.fds[0].release();
+  *in_progress = rep.in_progress;
+  return 0;
+}
+
+int ClientCodec::net_bind(int family, int type, const struct sockaddr* addr, socklen_t len,
+                          int backlog, int* fd) {
+  Request r = make(Kind::kNetBind);
+  r.family = family;
+  if (int e = pack_type(type, &r.socktype)) return e;
+  if (int e = pack_addr(family, addr, len, &r.addr)) return e;
+  // As listen(2): a negative or huge backlog means "as many as allowed".
+  r.backlog = r.socktype == SOCK_DGRAM ? 0 : backlog < 0 || backlog > kMaxBacklog ? kMaxBacklog : backlog;
+  Reply rep;
+  if (int e = call(std::move(r), &rep)) return e;
+  *fd = rep.fds[0].release();
+  return 0;
+}
+
+int ClientCodec::net_resolve(std::string_view host, std::string_view service, int family,
+                             int socktype, std::vector<ResolvedAddress>* out) {
+  if (host.empty() || host.size() > kMaxHostName || host.find('\0') != std::string_view::npos ||
+      service.size() > kMaxService || service.find('\0') != std::string_view::npos) {
+    return -EINVAL;
+  }
+  if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6) return -EAFNOSUPPORT;
+  Request r = make(Kind::kNetResolve);
+  r.host = host, r.service = service, r.family = family, r.socktype = 0;
+  if (socktype != 0 && pack_type(socktype, &r.socktype) != 0) return -ESOCKTNOSUPPORT;
+  Reply rep;
+  if (int e = call(std::move(r), &rep)) return e;
+  out->clear();
+  for (const ResolvedEntry& e : rep.resolved) {
+    ResolvedAddress a{};
+    std::memcpy(&a.addr, e.addr.data(), e.addr.size());
+    a.len = static_cast<socklen_t>(e.addr.size());
+    a.socktype = e.socktype;
+    out->push_back(a);
+  }
+  return 0;
+}
+
+int ClientCodec::net_send_to(int fd, const void* data, size_t size, int flags,
+                             const struct sockaddr* addr, socklen_t len) {
+  if (size > kMaxDatagram) return -EMSGSIZE;
+  if (flags & ~kSendFlagsAllowed) return -EOPNOTSUPP;
+  if (data == nullptr && size != 0) return -EFAULT;
+  if (addr == nullptr) return -EDESTADDRREQ;
+  if (len < sizeof(sa_family_t)) return -EINVAL;
+  Request r = make(Kind::kNetSendTo);
+  r.msg_flags = flags;
+  r.family = addr->sa_family;
+  if (int e = pack_addr(r.family, addr, len, &r.addr)) return e;
+  const auto* p = static_cast<const uint8_t*>(data);
+  r.data.assign(p, p + size);
+  if (int e = dup_fd(fd, &r.fd)) return e;
+  Reply rep;
+  if (int e = call(std::move(r), &rep)) return e;
+  return static_cast<int>(rep.sent);
 }
 
 std::optional<Message> IpcBrokerClient::transact(Message request) {

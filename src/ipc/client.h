@@ -32,6 +32,14 @@ class ClientCodec : public host::BrokerClient {
                 bool follow_symlinks) override;
   int fd_set_times(int fd, const struct timespec times[2]) override;
   int fd_set_size(int fd, uint64_t size) override;
+  int net_connect(int family, int type, const struct sockaddr* addr, socklen_t len, int* fd,
+                  bool* in_progress) override;
+  int net_bind(int family, int type, const struct sockaddr* addr, socklen_t len, int backlog,
+               int* fd) override;
+  int net_resolve(std::string_view host, std::string_view service, int family, int socktype,
+                  std::vector<ResolvedAddress>* out) override;
+  int net_send_to(int fd, const void* data, size_t size, int flags, const struct sockaddr* addr,
+                  socklen_t len) override;
 
  protected:
   // Delivers one request and returns its reply, or nullopt if the channel is broken.

@@ -1,6 +1,7 @@
 #include "ipc/protocol.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace wc::ipc {
 namespace {
@@ -47,10 +48,47 @@ void request_fields(IO& io, R& r) {
     case Kind::kFdSetSize:
       io.u64(r.size);
       break;
+    case Kind::kNetConnect:
+      io.i32(r.family), io.i32(r.socktype), io.bytes(r.addr, sizeof(struct sockaddr_storage));
+      break;
+    case Kind::kNetBind:
+      io.i32(r.family), io.i32(r.socktype), io.bytes(r.addr, sizeof(struct sockaddr_storage));
+      io.i32(r.backlog);
+      break;
+    case Kind::kNetResolve:
+      io.str(r.host, kMaxHostName), io.str(r.service, kMaxService);
+      io.i32(r.family), io.i32(r.socktype);
+      break;
+    case Kind::kNetSendTo:
+      io.i32(r.msg_flags), io.i32(r.family), io.bytes(r.addr, sizeof(struct sockaddr_storage));
+      io.bytes(r.data, kMaxDatagram);
+      break;
   }
 }
 
-bool carries_fd(Kind k) { return k == Kind::kFdSetTimes || k == Kind::kFdSetSize; }
+bool carries_fd(Kind k) {
+  return k == Kind::kFdSetTimes || k == Kind::kFdSetSize || k == Kind::kNetSendTo;
+}
+
+bool stream_or_dgram(int32_t t) { return t == SOCK_STREAM || t == SOCK_DGRAM; }
+
+// The network fields of a decoded request: each kind's own, and nothing else set.
+bool valid_net_fields(const Request& r) {
+  switch (r.kind) {
+    case Kind::kNetConnect:
+      return stream_or_dgram(r.socktype) && valid_sockaddr(r.family, r.addr);
+    case Kind::kNetBind:
+      return stream_or_dgram(r.socktype) && valid_sockaddr(r.family, r.addr) &&
+             r.backlog >= 0 && r.backlog <= kMaxBacklog;
+    case Kind::kNetResolve:
+      return !r.host.empty() && (r.family == AF_UNSPEC || r.family == AF_INET || r.family == AF_INET6) &&
+             (r.socktype == 0 || stream_or_dgram(r.socktype));
+    case Kind::kNetSendTo:
+      return (r.msg_flags & ~kSendFlagsAllowed) == 0 && valid_sockaddr(r.family, r.addr);
+    default:
+      return true;
+  }
+}
 
 Message finish(Kind kind, uint16_t flags, uint32_t id, Writer& w) {
   Message m;
@@ -88,6 +126,16 @@ void read_stat(Reader& r, struct stat& st) {
 
 }  // namespace
 
+bool valid_sockaddr(int32_t family, const std::vector<uint8_t>& addr) {
+  if (family <= AF_UNSPEC || family >= AF_MAX || addr.size() < sizeof(sa_family_t)) return false;
+  sa_family_t f;
+  std::memcpy(&f, addr.data(), sizeof f);
+  if (f != family) return false;
+  if (family == AF_INET) return addr.size() == sizeof(struct sockaddr_in);
+  if (family == AF_INET6) return addr.size() == sizeof(struct sockaddr_in6);
+  return addr.size() <= sizeof(struct sockaddr_storage);
+}
+
 Message encode_request(Request req) {
   Writer w;
   request_fields(w, static_cast<const Request&>(req));
@@ -109,6 +157,7 @@ std::optional<Request> decode_request(Message msg) {
   if (r.oflags & ~kOpenFlagsAllowed || (r.oflags & O_ACCMODE) == O_ACCMODE) return std::nullopt;
   if (r.mode & ~kModeMask) return std::nullopt;
   if (r.size > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  if (!valid_net_fields(r)) return std::nullopt;
   if (msg.fds.size() != (carries_fd(r.kind) ? 1u : 0u)) return std::nullopt;
   if (carries_fd(r.kind)) r.fd = std::move(msg.fds[0]);
   return r;
@@ -133,6 +182,16 @@ Message encode_reply(Reply reply) {
         break;
       case Kind::kReadlink:
         w.str(reply.link);
+        break;
+      case Kind::kNetConnect:
+        w.boolean(reply.in_progress);
+        break;
+      case Kind::kNetResolve:
+        w.u32(static_cast<uint32_t>(reply.resolved.size()));
+        for (const ResolvedEntry& e : reply.resolved) w.i32(e.socktype), w.bytes(e.addr);
+        break;
+      case Kind::kNetSendTo:
+        w.u32(reply.sent);
         break;
       default:
         break;
@@ -176,6 +235,27 @@ std::optional<Reply> decode_reply(Message msg, Kind kind, uint32_t id) {
         break;
       case Kind::kReadlink:
         rd.path(r.link);
+        break;
+      case Kind::kNetConnect:
+        rd.boolean(r.in_progress);
+        want_fds = 1;
+        break;
+      case Kind::kNetBind:
+        want_fds = 1;
+        break;
+      case Kind::kNetResolve: {
+        uint32_t n = 0;
+        if (!rd.u32(n) || n > kMaxResolved) return std::nullopt;
+        r.resolved.resize(n);
+        for (ResolvedEntry& e : r.resolved) {
+          rd.i32(e.socktype), rd.bytes(e.addr, sizeof(struct sockaddr_in6));
+          bool inet = valid_sockaddr(AF_INET, e.addr) || valid_sockaddr(AF_INET6, e.addr);
+          if (rd.ok() && (!stream_or_dgram(e.socktype) || !inet)) return std::nullopt;
+        }
+        break;
+      }
+      case Kind::kNetSendTo:
+        if (rd.u32(r.sent) && r.sent > kMaxDatagram) return std::nullopt;
         break;
       default:
         break;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <optional>
@@ -20,6 +22,13 @@ constexpr int kOpenFlagsAllowed = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TR
                                   O_NONBLOCK | O_DSYNC | O_SYNC | O_DIRECTORY | O_NOFOLLOW |
                                   O_CLOEXEC | O_LARGEFILE;
 constexpr uint32_t kModeMask = 07777;
+// send(2) flags a send_to may carry; the broker always adds MSG_DONTWAIT | MSG_NOSIGNAL.
+constexpr int32_t kSendFlagsAllowed = MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_CONFIRM;
+
+// A socket address as it travels: the raw struct sockaddr of `family`, exactly its size for
+// AF_INET (16) and AF_INET6 (28). Other families pass the wire (2..128 bytes, sa_family equal
+// to `family`) only so that the broker can refuse them with EAFNOSUPPORT and an audit line.
+bool valid_sockaddr(int32_t family, const std::vector<uint8_t>& addr);
 
 // One struct for every kind; each kind uses the fields listed in protocol.cc.
 struct Request {
@@ -32,7 +41,21 @@ struct Request {
   bool follow = false;
   struct timespec times[2] = {};
   uint64_t size = 0;
-  UniqueFd fd;                      // fd_set_times / fd_set_size: the file to change
+  UniqueFd fd;                      // fd_set_times / fd_set_size: the file to change;
+                                    // net_send_to: the UDP socket
+  // Network kinds.
+  int32_t family = 0;               // AF_INET / AF_INET6 (resolve: also AF_UNSPEC)
+  int32_t socktype = 0;             // SOCK_STREAM / SOCK_DGRAM (resolve: also 0)
+  std::vector<uint8_t> addr;        // connect / bind / send_to: see valid_sockaddr
+  int32_t backlog = 0;              // bind: 0..kMaxBacklog
+  std::string host, service;        // resolve: host non-empty
+  int32_t msg_flags = 0;            // send_to: within kSendFlagsAllowed
+  std::vector<uint8_t> data;        // send_to: at most kMaxDatagram bytes
+};
+
+struct ResolvedEntry {
+  std::vector<uint8_t> addr;        // AF_INET or AF_INET6 sockaddr, exact size
+  int32_t socktype = 0;             // SOCK_STREAM or SOCK_DGRAM
 };
 
 struct PreopenEntry {
@@ -55,6 +78,12 @@ struct Reply {
   struct stat st = {};
   // kReadlink
   std::string link;
+  // kNetConnect (plus one fd, as kNetBind)
+  bool in_progress = false;
+  // kNetResolve
+  std::vector<ResolvedEntry> resolved;
+  // kNetSendTo
+  uint32_t sent = 0;
   std::vector<UniqueFd> fds;
 };
 

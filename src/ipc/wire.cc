@@ -23,6 +23,10 @@ const char* kind_name(Kind kind) {
     case Kind::kSetTimes: return "set_times";
     case Kind::kFdSetTimes: return "fd_set_times";
     case Kind::kFdSetSize: return "fd_set_size";
+    case Kind::kNetConnect: return "connect";
+    case Kind::kNetBind: return "bind";
+    case Kind::kNetResolve: return "resolve";
+    case Kind::kNetSendTo: return "send_to";
   }
   return "unknown";
 }
@@ -63,6 +67,21 @@ void Writer::times(const struct timespec t[2]) {
     i64(t[i].tv_sec);
     i64(t[i].tv_nsec);
   }
+}
+
+void Writer::bytes(std::span<const uint8_t> b) {
+  u32(static_cast<uint32_t>(b.size()));
+  bytes_.insert(bytes_.end(), b.begin(), b.end());
+}
+
+bool Reader::bytes(std::vector<uint8_t>& b, size_t max_len) {
+  uint32_t n;
+  if (!u32(n)) return false;
+  if (n > max_len || n > bytes_.size() - pos_) return fail();
+  b.assign(bytes_.begin() + static_cast<std::ptrdiff_t>(pos_),
+           bytes_.begin() + static_cast<std::ptrdiff_t>(pos_ + n));
+  pos_ += n;
+  return true;
 }
 
 bool Reader::get(uint64_t& v, size_t n) {

@@ -63,11 +63,14 @@ std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_
   rules.push_back({SCMP_SYS(ioctl), SCMP_ACT_ERRNO(ENOTTY), {arg(1, SCMP_CMP_EQ, TCGETS)}});
 
   // Sockets the worker already holds. No socket/connect/bind/listen: those name addresses and
-  // are brokered. sendto only without an address (send()); the broker hands out connected or
-  // listening stream sockets only, where sendmsg's msg_name cannot redirect data.
-  allow({SCMP_SYS(sendmsg), SCMP_SYS(recvmsg), SCMP_SYS(recvfrom), SCMP_SYS(accept),
-         SCMP_SYS(accept4), SCMP_SYS(shutdown), SCMP_SYS(getsockopt), SCMP_SYS(getsockname),
+  // are brokered. Sending can name an address too: on a UDP socket, sendto's address and
+  // sendmsg's msg_name aim a datagram anywhere, whatever the socket is connected to. So sendto
+  // only with a null address (send()), and sendmsg (whose msg_name a filter cannot read) only
+  // on the IPC socket to the broker, which checks every datagram destination (net_send_to).
+  allow({SCMP_SYS(recvmsg), SCMP_SYS(recvfrom), SCMP_SYS(accept), SCMP_SYS(accept4),
+         SCMP_SYS(shutdown), SCMP_SYS(getsockopt), SCMP_SYS(getsockname),
          SCMP_SYS(getpeername)});
+  allow_if(SCMP_SYS(sendmsg), {arg(0, SCMP_CMP_EQ, static_cast<uint64_t>(kWorkerIpcFd))});
   allow_if(SCMP_SYS(sendto), {arg(4, SCMP_CMP_EQ, 0)});
   struct SockOpt {
     int level, name;

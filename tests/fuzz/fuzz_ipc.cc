@@ -6,9 +6,12 @@
 // Input layout: byte 0 = control bits, then a 12-byte header, then the payload.
 //   bit 0: force header.length = payload size (reach the field decoders more often)
 //   bit 1: force header.id = the id the session expects (reach the handlers)
-//   bits 2-3: number of fds to attach (a writable file, a read-only file, a directory)
+//   bits 2-3: number of fds to attach (a writable file, a read-only file, then a directory
+//             or, for odd sizes, a UDP socket the session made: send_to's fd)
 //   bits 4-7: the kind the reply decoder is asked to expect
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,6 +31,7 @@ struct Env {
   std::string root;
   std::unique_ptr<broker::Session> session;
   broker::AuditLog audit;
+  ipc::UniqueFd udp;
 
   Env() {
     char tmpl[] = "/tmp/wc-fuzz-ipc-XXXXXX";
@@ -43,13 +47,40 @@ struct Env {
     broker::Policy p;
     p.mounts = {{root + "/rw", "/rw", false}, {root + "/ro", "/ro", true}};
     p.limits.max_fds = 64;
-    audit.set_hint_sink([](const std::string&) {});
+    // The network kinds reach real sockets, on loopback only, and never the DNS.
     std::string err;
+    if (!broker::parse_net_grant("127.0.0.1:*", &p.net.allow_connect, &err) ||
+        !broker::parse_net_grant("127.0.0.1:*", &p.net.allow_listen, &err) ||
+        !broker::parse_net_grant("localhost:80", &p.net.allow_connect, &err)) {
+      std::fprintf(stderr, "fuzz_ipc: %s\n", err.c_str());
+      std::abort();
+    }
+    p.net.resolve_timeout_ms = 0;
+    audit.set_hint_sink([](const std::string&) {});
     session = broker::Session::create(p, "fuzz", &audit, &err);
     if (!session) {
       std::fprintf(stderr, "fuzz_ipc: %s\n", err.c_str());
       std::abort();
     }
+    // A UDP socket of the session's own, for send_to.
+    ipc::Request bind;
+    bind.kind = ipc::Kind::kNetBind;
+    bind.id = session->expected_id();
+    bind.family = AF_INET;
+    bind.socktype = SOCK_DGRAM;
+    struct sockaddr_in sin = {};
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    auto* b = reinterpret_cast<const uint8_t*>(&sin);
+    bind.addr.assign(b, b + sizeof sin);
+    std::optional<ipc::Message> r = session->handle(ipc::encode_request(std::move(bind)));
+    std::optional<ipc::Reply> rep;
+    if (r) rep = ipc::decode_reply(std::move(*r), ipc::Kind::kNetBind, session->expected_id() - 1);
+    if (!rep || rep->result != 0) {
+      std::fprintf(stderr, "fuzz_ipc: cannot bind a loopback UDP socket\n");
+      std::abort();
+    }
+    udp = std::move(rep->fds[0]);
   }
   ~Env() {
     session.reset();
@@ -72,7 +103,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const char* fd_paths[] = {"/rw/file", "/ro/file", "/rw/dir"};
   for (int i = 0; i < ((ctl >> 2) & 3); i++) {
     int flags = i == 0 ? O_RDWR : O_RDONLY;
-    m.fds.emplace_back(open((env.root + fd_paths[i]).c_str(), flags | O_CLOEXEC));
+    if (i == 2 && (size & 1)) m.fds.emplace_back(fcntl(env.udp.get(), F_DUPFD_CLOEXEC, 0));
+    else m.fds.emplace_back(open((env.root + fd_paths[i]).c_str(), flags | O_CLOEXEC));
   }
 
   // The client's decoder on the same bytes, as if they were a reply.

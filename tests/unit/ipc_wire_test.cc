@@ -24,6 +24,14 @@ Request sample(Kind kind) {
   r.times[1] = {3, UTIME_OMIT};
   r.size = 99;
   if (kind == Kind::kFdSetTimes || kind == Kind::kFdSetSize) r.fd = UniqueFd(dup(0));
+  if (kind >= Kind::kNetConnect) {  // the network kinds: a valid address, name and datagram
+    struct sockaddr_in sin = {};
+    sin.sin_family = AF_INET;
+    auto* b = reinterpret_cast<const uint8_t*>(&sin);
+    r.family = AF_INET, r.socktype = SOCK_STREAM, r.addr.assign(b, b + sizeof sin);
+    r.host = "localhost", r.service = "80", r.data = {1, 2, 3};
+    if (kind == Kind::kNetSendTo) r.fd = UniqueFd(dup(0));
+  }
   return r;
 }
 

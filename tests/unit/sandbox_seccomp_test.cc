@@ -117,6 +117,9 @@ TEST(SandboxSeccomp, ArgumentChecksRefuseNamingAndPrivilegedForms) {
     refused("statx (probe)", syscall(SYS_statx, AT_FDCWD, "/", 0, 0, &st), ENOSYS);
     timespec times[2] = {};
     refused("utimensat with a path", syscall(SYS_utimensat, AT_FDCWD, "/x", times, 0));
+    // sendmsg's msg_name could aim a datagram anywhere: only the IPC socket may use it.
+    struct msghdr mh {};
+    refused("sendmsg on a non-IPC fd", sendmsg(out, &mh, 0));
     // futimens on a held fd would bypass read-only grants when the worker owns the file.
     refused("futimens on a held fd", syscall(SYS_utimensat, 0, nullptr, times, 0));
     refused("fcntl(F_SETOWN)", fcntl(out, F_SETOWN, 1));

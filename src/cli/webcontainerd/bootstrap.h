@@ -1,5 +1,6 @@
 // The one message the broker sends a new worker before the request/reply protocol starts:
-// the guest module, as a sealed memfd. The worker cannot open files (no path syscalls after
+// the guest module, as a sealed memfd, and the --tcplisten sockets the broker opened for it
+// (the guest sees them as the fds after its preopens). The worker cannot open files (no path syscalls after
 // confine()), and spawn_worker's fd layout has no slot for it, so it rides the IPC socket.
 //
 // Wire: a normal ipc::Message (12-byte header + payload, one fd as SCM_RIGHTS) with a kind
@@ -8,8 +9,9 @@
 // and only as the first datagram. Header-only: both mains include it.
 //
 //   kind  = kBootstrapKind, flags = ipc::kFlagReply, id = 0
-//   payload: u32 version (1), u64 module size in bytes
-//   fds: exactly one, the module (read-only memfd, sealed against writes and resizes)
+//   payload: u32 version (2), u64 module size in bytes, u32 number of listening sockets N
+//   fds: 1 + N: the module (read-only memfd, sealed against writes and resizes), then the
+//        listening sockets in --tcplisten order
 #pragma once
 
 #include <sys/stat.h>
@@ -17,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ipc/socket.h"
 #include "ipc/wire.h"
@@ -24,14 +27,16 @@
 namespace wc::cli {
 
 inline constexpr uint16_t kBootstrapKind = 0x7b01;
-inline constexpr uint32_t kBootstrapVersion = 1;
+inline constexpr uint32_t kBootstrapVersion = 2;
 // The largest module we hand to a worker (the decoder would accept more; nobody needs it).
 inline constexpr uint64_t kMaxModuleBytes = uint64_t{1} << 30;
 
-inline ipc::Message encode_bootstrap(ipc::UniqueFd module_fd, uint64_t module_size) {
+inline ipc::Message encode_bootstrap(ipc::UniqueFd module_fd, uint64_t module_size,
+                                     std::vector<ipc::UniqueFd> listeners = {}) {
   ipc::Writer w;
   w.u32(kBootstrapVersion);
   w.u64(module_size);
+  w.u32(static_cast<uint32_t>(listeners.size()));
   ipc::Message m;
   m.payload = w.take();
   m.header.kind = kBootstrapKind;
@@ -39,16 +44,18 @@ inline ipc::Message encode_bootstrap(ipc::UniqueFd module_fd, uint64_t module_si
   m.header.id = 0;
   m.header.length = static_cast<uint32_t>(m.payload.size());
   m.fds.push_back(std::move(module_fd));
+  for (ipc::UniqueFd& l : listeners) m.fds.push_back(std::move(l));
   return m;
 }
 
 struct Bootstrap {
   ipc::UniqueFd module_fd;
   uint64_t module_size = 0;
+  std::vector<ipc::UniqueFd> listeners;  // --tcplisten, in order
 };
 
-// Checks everything: kind, flags, id, exact payload, exactly one fd, which must be a regular
-// file of exactly the announced size. *error says what was wrong.
+// Checks everything: kind, flags, id, exact payload, exactly 1 + N fds: a regular file of
+// exactly the announced size, then N sockets. *error says what was wrong.
 inline std::optional<Bootstrap> decode_bootstrap(ipc::Message msg, std::string* error) {
   if (msg.header.kind != kBootstrapKind || msg.header.flags != ipc::kFlagReply ||
       msg.header.id != 0 || msg.header.length != msg.payload.size()) {
@@ -56,15 +63,23 @@ inline std::optional<Bootstrap> decode_bootstrap(ipc::Message msg, std::string* 
     return std::nullopt;
   }
   ipc::Reader r(msg.payload);
-  uint32_t version = 0;
+  uint32_t version = 0, listeners = 0;
   Bootstrap b;
-  if (!r.u32(version) || !r.u64(b.module_size) || !r.complete() || version != kBootstrapVersion) {
+  if (!r.u32(version) || !r.u64(b.module_size) || !r.u32(listeners) || !r.complete() ||
+      version != kBootstrapVersion) {
     *error = "malformed bootstrap message";
     return std::nullopt;
   }
-  if (msg.fds.size() != 1 || !msg.fds[0].valid()) {
-    *error = "bootstrap message without exactly one fd";
+  if (msg.fds.size() != 1 + size_t{listeners} || !msg.fds[0].valid()) {
+    *error = "bootstrap message without the module and the announced sockets";
     return std::nullopt;
+  }
+  for (size_t i = 1; i < msg.fds.size(); i++) {
+    struct stat st;
+    if (fstat(msg.fds[i].get(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
+      *error = "bootstrap: a --tcplisten fd is not a socket";
+      return std::nullopt;
+    }
   }
   if (b.module_size > kMaxModuleBytes) {
     *error = "module too large";
@@ -77,6 +92,7 @@ inline std::optional<Bootstrap> decode_bootstrap(ipc::Message msg, std::string* 
     return std::nullopt;
   }
   b.module_fd = std::move(msg.fds[0]);
+  for (size_t i = 1; i < msg.fds.size(); i++) b.listeners.push_back(std::move(msg.fds[i]));
   return b;
 }
 

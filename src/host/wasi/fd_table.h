@@ -7,11 +7,16 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "host/broker_client.h"
+
+namespace wc::host::sockets {
+struct SocketState;  // host/sockets/socket_core.h
+}
 
 namespace wc::host::wasi {
 
@@ -25,6 +30,9 @@ struct FdEntry {
   bool is_preopen = false;
   std::string preopen_name;      // fd_prestat_dir_name, preopens only
   bool read_only = false;        // from a read-only mount
+  // Sockets opened by a socket extension (host/sockets/): what was asked for before the
+  // broker created the host socket (host_fd is -1 until then), shared across fd_renumber.
+  std::shared_ptr<sockets::SocketState> socket;
 };
 
 class FdTable {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "host/sockets/socket_core.h"
 #include "host/wasi/errno_map.h"
 #include "host/wasi/internal.h"
 #include "host/wasi/wasi.h"
@@ -89,6 +90,8 @@ uint16_t WasiContext::fd_fdstat_get(M& m, uint32_t fd, uint32_t out) {
   if (!m.in_bounds(out, layout::kFdstatSize)) return err::kFault;
   int fl = e->host_fd >= 0 ? fcntl(e->host_fd, F_GETFL) : 0;
   if (fl < 0) return errno_now();
+  // A socket the broker has not created yet keeps its flags in the socket state.
+  if (e->host_fd < 0 && e->socket && e->socket->nonblock) fl |= O_NONBLOCK;
   uint16_t flags = 0;
   if (fl & O_APPEND) flags |= fdflags::kAppend;
   if (fl & O_NONBLOCK) flags |= fdflags::kNonblock;
@@ -108,6 +111,11 @@ uint16_t WasiContext::fd_fdstat_set_flags(uint32_t fd, uint32_t flags) {
   if (flags & ~uint32_t{fdflags::kAll}) return err::kInval;
   // Linux's F_SETFL changes only O_APPEND and O_NONBLOCK; the sync flags are fixed at open.
   if (flags & (fdflags::kDsync | fdflags::kRsync | fdflags::kSync)) return err::kNotsup;
+  if (e->host_fd < 0 && e->socket) {  // applied when the broker hands over the socket
+    if (flags & fdflags::kAppend) return err::kInval;
+    e->socket->nonblock = flags & fdflags::kNonblock;
+    return err::kSuccess;
+  }
   int fl = fcntl(e->host_fd, F_GETFL);
   if (fl < 0) return errno_now();
   fl &= ~(O_APPEND | O_NONBLOCK);

@@ -15,6 +15,8 @@
 namespace wc::host::wasi {
 namespace {
 
+constexpr uint64_t kInterruptCheckNs = 100000000;  // 100 ms
+
 uint64_t now_ns(clockid_t c) {
   struct timespec ts{};
   clock_gettime(c, &ts);
@@ -109,6 +111,10 @@ uint16_t WasiContext::poll_oneoff(M& m, uint32_t in, uint32_t out, uint32_t nsub
         wait = std::min(wait, c.deadline > now ? c.deadline - now : 0);
       }
     }
+    if (interrupt_ && (infinite || wait > kInterruptCheckNs)) {  // see set_interrupt_flag
+      infinite = false;
+      wait = kInterruptCheckNs;
+    }
     struct timespec ts{static_cast<time_t>(std::min<uint64_t>(wait / 1000000000ull, INT32_MAX)),
                        static_cast<long>(wait % 1000000000ull)};
     int n = ppoll(pfds.data(), pfds.size(), infinite ? nullptr : &ts, nullptr);
@@ -116,6 +122,7 @@ uint16_t WasiContext::poll_oneoff(M& m, uint32_t in, uint32_t out, uint32_t nsub
       if (errno == EINTR) continue;
       return errno_now();
     }
+    if (interrupt_ && interrupt_->load(std::memory_order_relaxed)) return errno_from_linux(EINTR);
     for (size_t i = 0; i < pfds.size(); ++i) {
       short rev = pfds[i].revents;
       if (!rev) continue;
@@ -192,14 +199,23 @@ uint16_t WasiContext::sock_send(M& m, uint32_t fd, uint32_t iovs, uint32_t iovs_
   std::vector<struct iovec> v;
   if (uint16_t r = gather_iovecs(m, iovs, iovs_len, &v)) return r;
   if (!m.in_bounds(datalen_out, 4)) return err::kFault;
-  struct msghdr msg{};
-  msg.msg_iov = v.data();
-  msg.msg_iovlen = v.size();
-  ssize_t n;
-  // MSG_NOSIGNAL: a closed peer is EPIPE for the guest, not SIGPIPE for the worker.
-  do n = sendmsg(e->host_fd, &msg, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
-  if (n < 0) return errno_now();
-  m.store<uint32_t>(datalen_out, static_cast<uint32_t>(n));
+  // sendto without an address, one iovec at a time: the worker's seccomp filter allows
+  // sendmsg only on the IPC socket (its msg_name could aim a datagram anywhere) and sendto
+  // only with a null address. MSG_NOSIGNAL: a closed peer is EPIPE, not SIGPIPE.
+  size_t total = 0;
+  for (const struct iovec& iov : v) {
+    if (iov.iov_len == 0) continue;
+    ssize_t n;
+    do n = sendto(e->host_fd, iov.iov_base, iov.iov_len, MSG_NOSIGNAL, nullptr, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      if (total > 0) break;  // report what was sent; the error shows on the next call
+      return errno_now();
+    }
+    total += static_cast<size_t>(n);
+    if (static_cast<size_t>(n) < iov.iov_len) break;
+  }
+  m.store<uint32_t>(datalen_out, static_cast<uint32_t>(total));
   return err::kSuccess;
 }
 

@@ -12,6 +12,7 @@
 // returning the WASI errno, so tests can drive them without a wasm module.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -50,6 +51,13 @@ class WasiContext {
   WasiContext& operator=(const WasiContext&) = delete;
 
   FdTable& fds() { return fds_; }
+  uint32_t max_fds() const { return config_.max_fds; }
+  BrokerClient* broker() { return config_.broker; }
+  // Blocking waits (poll_oneoff, the socket extensions) wake every 100 ms to check this flag
+  // (the store's interrupt flag) and return EINTR once it is set, so --timeout and interrupt()
+  // can stop a guest blocked in the host; the interpreter then traps at its next check.
+  void set_interrupt_flag(std::atomic<bool>* flag) { interrupt_ = flag; }
+  std::atomic<bool>* interrupt_flag() const { return interrupt_; }
 
   using M = GuestMemory;
   // args / environ / clocks / random / process
@@ -131,6 +139,7 @@ class WasiContext {
 
   WasiConfig config_;
   FdTable fds_;
+  std::atomic<bool>* interrupt_ = nullptr;
 };
 
 // Every wasi_snapshot_preview1 function, bound to `ctx` (which must outlive the store's use

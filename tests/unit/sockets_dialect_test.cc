@@ -249,6 +249,7 @@ TEST(SocketsDialects, BlockedAcceptStopsOnInterrupt) {
   testing::LoopbackBroker broker;
   Running server("wasmedge_guest", {"server", "1"}, &broker);
   ASSERT_GT(server.port(), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it block in accept
   server.interrupt();
   server.finish();
   ASSERT_TRUE(server.result().trap.has_value()) << server.result().exit_code;

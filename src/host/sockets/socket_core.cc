@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -52,6 +53,20 @@ const uint8_t* Address::ip_bytes() const {
 namespace {
 
 constexpr int kSliceMs = 100;
+
+// The options the worker's seccomp filter lets setsockopt change (sandbox/seccomp_policy.cc):
+// any other would be refused by the filter, so it is refused here, before it is remembered.
+bool settable(int level, int name) {
+  static const int kAllowed[][2] = {
+      {SOL_SOCKET, SO_REUSEADDR}, {SOL_SOCKET, SO_KEEPALIVE}, {SOL_SOCKET, SO_LINGER},
+      {SOL_SOCKET, SO_RCVBUF},    {SOL_SOCKET, SO_SNDBUF},    {SOL_SOCKET, SO_RCVTIMEO},
+      {SOL_SOCKET, SO_SNDTIMEO},  {SOL_SOCKET, SO_RCVLOWAT},  {IPPROTO_TCP, TCP_NODELAY},
+      {IPPROTO_TCP, TCP_KEEPIDLE}, {IPPROTO_TCP, TCP_KEEPINTVL}, {IPPROTO_TCP, TCP_KEEPCNT},
+      {IPPROTO_IPV6, IPV6_V6ONLY}};
+  for (const auto& a : kAllowed)
+    if (a[0] == level && a[1] == name) return true;
+  return false;
+}
 
 uint16_t from_broker(int r) { return r >= 0 ? err::kSuccess : errno_from_linux(r); }
 
@@ -194,14 +209,15 @@ uint16_t SocketCore::accept(uint32_t fd, bool nonblock, uint32_t* fd_out, Addres
   Address a;
   int c;
   for (;;) {
+    // A blocking listener would block inside accept4, where the interrupt flag is not seen:
+    // wait in poll first. (SOCK_NONBLOCK is for the new socket; the guest's choice follows.)
+    if (wait_for_it)
+      if (uint16_t w = wait(listener, POLLIN)) return w;
     a.len = sizeof a.ss;
-    // SOCK_NONBLOCK first, so a connection that vanished between poll and accept cannot block
-    // us; the guest's choice is applied below.
     c = accept4(listener, reinterpret_cast<sockaddr*>(&a.ss), &a.len, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (c >= 0) break;
-    if (errno == EINTR || errno == ECONNABORTED) continue;
-    if (errno != EAGAIN || !wait_for_it) return wasi::errno_now();
-    if (uint16_t w = wait(listener, POLLIN)) return w;
+    if (errno == EINTR || errno == ECONNABORTED || (errno == EAGAIN && wait_for_it)) continue;
+    return wasi::errno_now();
   }
   if (!nonblock) fcntl(c, F_SETFL, fcntl(c, F_GETFL) & ~O_NONBLOCK);
   FdEntry ne;
@@ -286,20 +302,32 @@ uint16_t SocketCore::send(GuestMemory& m, uint32_t fd, uint32_t iovs, uint32_t i
   if (e->host_fd < 0) return errno_from_linux(ENOTCONN);
   const int hfd = e->host_fd;
   const bool wait_for_it = !is_nonblocking(hfd);
-  for (;;) {
-    struct msghdr msg{};
-    msg.msg_iov = v.data();
-    msg.msg_iovlen = v.size();
-    // MSG_NOSIGNAL: a closed peer is EPIPE for the guest, not SIGPIPE for the worker.
-    ssize_t put = sendmsg(hfd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (put >= 0) {
-      *n = static_cast<uint32_t>(put);
-      return err::kSuccess;
+  // sendto without an address, one iovec at a time: the worker's seccomp filter allows sendmsg
+  // only on the IPC socket (its msg_name could aim a datagram anywhere). A short write ends it.
+  uint64_t total = 0;
+  for (const iovec& io : v) {
+    for (;;) {
+      // MSG_NOSIGNAL: a closed peer is EPIPE for the guest, not SIGPIPE for the worker.
+      ssize_t put = sendto(hfd, io.iov_base, io.iov_len, MSG_NOSIGNAL | MSG_DONTWAIT, nullptr, 0);
+      if (put >= 0) {
+        total += static_cast<uint64_t>(put);
+        if (static_cast<size_t>(put) < io.iov_len) {
+          *n = static_cast<uint32_t>(total);
+          return err::kSuccess;
+        }
+        break;
+      }
+      if (errno == EINTR) continue;
+      if (total > 0) {  // report what went; the error comes again on the next call
+        *n = static_cast<uint32_t>(total);
+        return err::kSuccess;
+      }
+      if (errno != EAGAIN || !wait_for_it) return wasi::errno_now();
+      if (uint16_t w = wait(hfd, POLLOUT)) return w;
     }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN || !wait_for_it) return wasi::errno_now();
-    if (uint16_t w = wait(hfd, POLLOUT)) return w;
   }
+  *n = static_cast<uint32_t>(total);
+  return err::kSuccess;
 }
 
 uint16_t SocketCore::shutdown(uint32_t fd, int how) {
@@ -344,6 +372,7 @@ uint16_t SocketCore::set_option(uint32_t fd, int level, int name, const void* va
   FdEntry* e;
   SocketState* s;
   if (uint16_t r = lookup(fd, &e, &s)) return r;
+  if (!settable(level, name)) return err::kNotsup;
   if (e->host_fd >= 0)
     return setsockopt(e->host_fd, level, name, value, len) == 0 ? err::kSuccess : wasi::errno_now();
   const auto* p = static_cast<const uint8_t*>(value);

@@ -10,7 +10,8 @@ packages=(
   wabt                                          # wast2json for the spec suite, wasm-interp peer
   libgtest-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev
   libseccomp-dev libtomlplusplus-dev            # worker's syscall filter, policy files
-  hyperfine                                     # benchmark timing
+  hyperfine wrk                                 # benchmark timing, HTTP load
+  python3 llvm-19                               # network test client; llvm-ar for the C SDK
 )
 
 missing=()

@@ -18,6 +18,9 @@ ctest --test-dir build --output-on-failure -j2
 echo "== end to end: webcontainerd + webcontainerc in the full sandbox"
 tests/e2e/run.sh "$root/build"
 
+echo "== networking: C SDK and examples (echo, HTTP server and client) in the sandbox, loopback only"
+tests/net/run.sh "$root/build"
+
 echo "== unit tests and spec suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 scripts/build.sh build-asan -DWC_SANITIZE=ON
 # Our SIGSEGV handler turns guard-page faults into traps and chains anything else to ASan's.

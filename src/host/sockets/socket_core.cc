@@ -4,6 +4,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/time.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -112,10 +114,29 @@ uint16_t SocketCore::adopt(FdEntry& e, SocketState& s, int host_fd) {
 
 uint16_t SocketCore::wait(int host_fd, short events) {
   std::atomic<bool>* interrupt = wasi_.interrupt_flag();
+  // A blocking call honours the socket's SO_RCVTIMEO / SO_SNDTIMEO like the kernel would:
+  // we wait here (where the interrupt flag is seen), not in the kernel, so apply it ourselves.
+  struct timeval tv{};
+  socklen_t tv_len = sizeof tv;
+  int timeout_opt = (events & POLLIN) ? SO_RCVTIMEO : SO_SNDTIMEO;
+  int64_t timeout_ms = -1;
+  if (getsockopt(host_fd, SOL_SOCKET, timeout_opt, &tv, &tv_len) == 0 && (tv.tv_sec || tv.tv_usec))
+    timeout_ms = int64_t{tv.tv_sec} * 1000 + tv.tv_usec / 1000;
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
   for (;;) {
     if (interrupt && interrupt->load(std::memory_order_relaxed)) return errno_from_linux(EINTR);
+    int slice = interrupt ? kSliceMs : -1;
+    if (timeout_ms >= 0) {
+      struct timespec now;
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      int64_t elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+      if (elapsed >= timeout_ms) return errno_from_linux(EAGAIN);
+      int64_t left = timeout_ms - elapsed;
+      if (slice < 0 || left < slice) slice = static_cast<int>(left);
+    }
     struct pollfd p{host_fd, events, 0};
-    int n = poll(&p, 1, interrupt ? kSliceMs : -1);
+    int n = poll(&p, 1, slice);
     if (n > 0) return err::kSuccess;  // ready, or an error the next call will report
     if (n < 0 && errno != EINTR) return wasi::errno_now();
   }

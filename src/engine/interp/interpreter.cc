@@ -176,9 +176,23 @@ do_call: {
   {
     u64* slot = new_fp + cf->num_params;
     const u64* from = cf->frame_template.data();
-    for (const u64* end = from + cf->frame_template.size(); from != end;) {
-      *slot++ = *from++;
-      asm volatile("" : "+r"(slot));
+    size_t n = cf->frame_template.size();
+    // Most frames need a handful of words: straight-line stores, no loop.
+    switch (n) {
+      case 8: slot[7] = from[7]; [[fallthrough]];
+      case 7: slot[6] = from[6]; [[fallthrough]];
+      case 6: slot[5] = from[5]; [[fallthrough]];
+      case 5: slot[4] = from[4]; [[fallthrough]];
+      case 4: slot[3] = from[3]; [[fallthrough]];
+      case 3: slot[2] = from[2]; [[fallthrough]];
+      case 2: slot[1] = from[1]; [[fallthrough]];
+      case 1: slot[0] = from[0]; [[fallthrough]];
+      case 0: break;
+      default:
+        for (const u64* end = from + n; from != end;) {
+          *slot++ = *from++;
+          asm volatile("" : "+r"(slot));
+        }
     }
   }
   fp = new_fp;

@@ -142,10 +142,6 @@ class Translator {
     code_.push_back(words[0]);
     code_.push_back(words[1]);
     last_result_ = kNone;
-    last_cmp_ = kNone;
-    last_add_ = kNone;
-    last_shl_ = kNone;
-    shl_before_add_ = kNone;
     return pos;
   }
   void word(uint32_t w) { code_.push_back(w); }
@@ -154,15 +150,12 @@ class Translator {
   void truncate(size_t pos) {
     code_.resize(pos);
     last_emitted_ = prev_emitted_ = kNone;
+    last_result_ = kNone;
   }
   void place_label() {
     entry_zero_.clear();  // past a label, a local may have been written on another path
     last_emitted_ = prev_emitted_ = kNone;  // no fusing across a jump target
     last_result_ = kNone;
-    last_cmp_ = kNone;
-    last_add_ = kNone;
-    last_shl_ = kNone;
-    shl_before_add_ = kNone;
   }
 
   uint32_t canonical(size_t position) const { return stack_base_ + static_cast<uint32_t>(position); }
@@ -238,20 +231,21 @@ class Translator {
   // Conditional branch on the popped i32, taken when it is non-zero (`when_true`) or zero.
   // Fuses with an immediately preceding i32 comparison.
   Fixup emit_cond_branch(uint32_t cond_slot, bool when_true) {
-    if (last_cmp_ != kNone && cond_slot == code_[last_cmp_ + 2]) {
-      IOp cmp = last_cmp_op_;
-      uint32_t a = code_[last_cmp_ + 3];
+    size_t last_cmp = last_compare();
+    if (last_cmp != kNone && cond_slot == code_[last_cmp + 2]) {
+      IOp cmp = last_emitted_op_;
+      uint32_t a = code_[last_cmp + 3];
       if (cmp == IOp::I32Eqz) {
-        truncate(last_cmp_);
+        truncate(last_cmp);
         size_t pos = emit(when_true ? IOp::BrIfEqz : IOp::BrIfNez);
         word(a);
         word(0);
         return {pos, pos + 3};
       }
-      uint32_t b = code_[last_cmp_ + 4];
+      uint32_t b = code_[last_cmp + 4];
       IOp branch = fused_branch(cmp, when_true);
       if (auto fused = fuse_add_into_branch(branch, a, b)) return *fused;
-      truncate(last_cmp_);
+      truncate(last_cmp);
       size_t pos = emit(branch);
       word(a);
       word(b);
@@ -267,7 +261,7 @@ class Translator {
   // The add must be the instruction just before the compare (no jump target in between).
   std::optional<Fixup> fuse_add_into_branch(IOp branch, uint32_t a, uint32_t b) {
     if (prev_emitted_ == kNone || prev_emitted_op_ != IOp::I32Add ||
-        prev_emitted_ + 5 != last_cmp_ || add_branch(branch) == IOp::Count)
+        prev_emitted_ + 5 != last_emitted_ || add_branch(branch) == IOp::Count)
       return std::nullopt;
     uint32_t sum = code_[prev_emitted_ + 2];
     if ((a == sum) == (b == sum)) return std::nullopt;
@@ -542,18 +536,39 @@ class Translator {
                  : op == Op::F32Load ? IOp::F32LoadScaled
                  : op == Op::F64Load ? IOp::F64LoadScaled
                                      : IOp::Count;
-    if (scaled == IOp::Count || last_add_ == kNone || shl_before_add_ == kNone) return false;
-    if (addr != code_[last_add_ + 2] || addr < stack_base_) return false;
-    uint32_t shifted = code_[shl_before_add_ + 2];
-    uint32_t index = code_[shl_before_add_ + 3], amount = code_[shl_before_add_ + 4];
-    uint32_t a = code_[last_add_ + 3], b = code_[last_add_ + 4];
+    size_t add = last_result_of(IOp::I32Add), shl = shl_before_last();
+    if (scaled == IOp::Count || add == kNone || shl == kNone) return false;
+    if (addr != code_[add + 2] || addr < stack_base_) return false;
+    uint32_t shifted = code_[shl + 2];
+    uint32_t index = code_[shl + 3], amount = code_[shl + 4];
+    uint32_t a = code_[add + 3], b = code_[add + 4];
     if (shifted < stack_base_ || !is_constant_slot(amount) || (a == shifted) == (b == shifted))
       return false;
     uint32_t base = a == shifted ? b : a;
     uint32_t shift = static_cast<uint32_t>(out_->constants[amount - const_base_] & 31);
-    truncate(shl_before_add_);
+    truncate(shl);
     emit_result(scaled, {base, index, shift, offset});
     return true;
+  }
+  // The last instruction's position if it is `op` and its result is still a stack temporary.
+  size_t last_result_of(IOp op) const {
+    return last_result_ != kNone && last_emitted_ == last_result_ && last_emitted_op_ == op
+               ? last_result_
+               : kNone;
+  }
+  // The same for any comparison that fuses with a branch.
+  size_t last_compare() const {
+    return last_result_ != kNone && last_emitted_ == last_result_ &&
+                   is_fusable_compare(last_emitted_op_)
+               ? last_result_
+               : kNone;
+  }
+  // The i32.shl emitted right before the last instruction, if any.
+  size_t shl_before_last() const {
+    return prev_emitted_ != kNone && prev_emitted_op_ == IOp::I32Shl &&
+                   prev_emitted_ + 5 == last_emitted_
+               ? prev_emitted_
+               : kNone;
   }
   bool is_constant_slot(uint32_t slot) const { return slot >= const_base_ && slot < stack_base_; }
 
@@ -567,10 +582,6 @@ class Translator {
     if (top != canonical(vs_.size() - 1) || code_[last_result_ + 2] != top) return false;
     code_[last_result_ + 2] = slot;
     last_result_ = kNone;
-    last_cmp_ = kNone;
-    last_add_ = kNone;
-    last_shl_ = kNone;
-    shl_before_add_ = kNone;
     return true;
   }
 
@@ -606,10 +617,11 @@ class Translator {
         uint32_t addr = pop();
         uint32_t offset = static_cast<uint32_t>(in.mem.offset);
         if (emit_scaled_load(in.op, addr, offset)) return;
-        if (last_add_ != kNone && addr == code_[last_add_ + 2] && addr >= stack_base_) {
+        if (size_t add = last_result_of(IOp::I32Add);
+            add != kNone && addr == code_[add + 2] && addr >= stack_base_) {
           // base + index computed just before: fold the i32.add into the load.
-          uint32_t a = code_[last_add_ + 3], b = code_[last_add_ + 4];
-          truncate(last_add_);
+          uint32_t a = code_[add + 3], b = code_[add + 4];
+          truncate(add);
           emit_result(load_add_iop(in.op), {a, b, offset});
           return;
         }
@@ -620,10 +632,11 @@ class Translator {
         uint32_t value = pop();
         uint32_t addr = pop();
         uint32_t offset = static_cast<uint32_t>(in.mem.offset);
-        if (last_add_ != kNone && addr == code_[last_add_ + 2] && addr >= stack_base_) {
+        if (size_t add = last_result_of(IOp::I32Add);
+            add != kNone && addr == code_[add + 2] && addr >= stack_base_) {
           // The address was computed just before (the value needed no instruction).
-          uint32_t a = code_[last_add_ + 3], b = code_[last_add_ + 4];
-          truncate(last_add_);
+          uint32_t a = code_[add + 3], b = code_[add + 4];
+          truncate(add);
           emit_plain(store_add_iop(in.op), {a, b, value, offset});
           return;
         }
@@ -767,7 +780,6 @@ class Translator {
   void translate_numeric(Op op) {
     IOp iop = numeric_iop(op);
     if (fuse_mul_add(iop)) return;
-    size_t shl_before = last_shl_;  // emit() forgets it
     if (iop_operand_words(iop) == 2) {
       uint32_t a = pop();
       emit_result(iop, {a});
@@ -776,15 +788,6 @@ class Translator {
       uint32_t a = pop();
       emit_result(iop, {a, b});
     }
-    if (is_fusable_compare(iop)) {
-      last_cmp_ = last_result_;
-      last_cmp_op_ = iop;
-    }
-    if (iop == IOp::I32Add) {
-      last_add_ = last_result_;
-      shl_before_add_ = shl_before;
-    }
-    if (iop == IOp::I32Shl) last_shl_ = last_result_;
   }
   static IOp numeric_iop(Op op) {
     switch (op) {
@@ -838,16 +841,12 @@ class Translator {
   uint32_t const_base_ = 0;
   uint32_t stack_base_ = 0;
   uint32_t max_height_ = 0;
-  size_t last_result_ = kNone;  // position of the last single-result instruction, if last emitted
-  size_t last_cmp_ = kNone;     // same, when it is a fusable i32 comparison
-  IOp last_cmp_op_ = IOp::Count;
-  size_t last_add_ = kNone;     // same, when it is an i32.add (foldable into a load address)
-  size_t last_shl_ = kNone;       // same, when it is an i32.shl
-  // The last two instructions emitted (forgotten at jump targets), for fusing across a
-  // retargeting local.set/tee.
+  size_t last_result_ = kNone;  // position of the last instruction while its single result is
+                                // still in its own stack slot (not retargeted, no label since)
+  // The last two instructions emitted (forgotten at jump targets and truncation). With
+  // last_result_ they say everything the peephole fusions need.
   size_t last_emitted_ = kNone, prev_emitted_ = kNone;
   IOp last_emitted_op_ = IOp::Count, prev_emitted_op_ = IOp::Count;
-  size_t shl_before_add_ = kNone;  // the i32.shl emitted right before last_add_, if any
   // Declared locals still known to hold their entry value 0 (straight-line code from entry).
   std::vector<bool> entry_zero_;
 };

@@ -514,37 +514,40 @@ BIN(F64Gt, double, a > b)
 BIN(F64Le, double, a <= b)
 BIN(F64Ge, double, a >= b)
 
+// Integer division: the zero check, and for signed division the MIN / -1 overflow (a trap for
+// div, 0 for rem) that C++ leaves undefined.
+#define WC_DIV_S(name, T, MIN)                                   \
+  L_##name: {                                                    \
+    T a = ld<T>(S(1)), b = ld<T>(S(2));                          \
+    if (b == 0) TRAP(TrapKind::IntegerDivideByZero);             \
+    if (a == MIN && b == -1) TRAP(TrapKind::IntegerOverflow);    \
+    st(S(0), a / b);                                             \
+    NEXT(3);                                                     \
+  }
+#define WC_REM_S(name, T)                                        \
+  L_##name: {                                                    \
+    T a = ld<T>(S(1)), b = ld<T>(S(2));                          \
+    if (b == 0) TRAP(TrapKind::IntegerDivideByZero);             \
+    st(S(0), b == -1 ? T{0} : static_cast<T>(a % b));            \
+    NEXT(3);                                                     \
+  }
+#define WC_DIV_U(name, T, op)                                    \
+  L_##name: {                                                    \
+    T a = ld<T>(S(1)), b = ld<T>(S(2));                          \
+    if (b == 0) TRAP(TrapKind::IntegerDivideByZero);             \
+    st(S(0), static_cast<T>(a op b));                            \
+    NEXT(3);                                                     \
+  }
 UN(I32Clz, u32, static_cast<u32>(std::countl_zero(a)))
 UN(I32Ctz, u32, static_cast<u32>(std::countr_zero(a)))
 UN(I32Popcnt, u32, static_cast<u32>(std::popcount(a)))
 BIN(I32Add, u32, a + b)
 BIN(I32Sub, u32, a - b)
 BIN(I32Mul, u32, a * b)
-L_I32DivS: {
-  i32 a = ld<i32>(S(1)), b = ld<i32>(S(2));
-  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
-  if (a == INT32_MIN && b == -1) TRAP(TrapKind::IntegerOverflow);
-  st(S(0), a / b);
-  NEXT(3);
-}
-L_I32DivU: {
-  u32 a = ld<u32>(S(1)), b = ld<u32>(S(2));
-  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
-  st(S(0), a / b);
-  NEXT(3);
-}
-L_I32RemS: {
-  i32 a = ld<i32>(S(1)), b = ld<i32>(S(2));
-  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
-  st(S(0), b == -1 ? 0 : a % b);
-  NEXT(3);
-}
-L_I32RemU: {
-  u32 a = ld<u32>(S(1)), b = ld<u32>(S(2));
-  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
-  st(S(0), a % b);
-  NEXT(3);
-}
+WC_DIV_S(I32DivS, i32, INT32_MIN)
+WC_DIV_U(I32DivU, u32, /)
+WC_REM_S(I32RemS, i32)
+WC_DIV_U(I32RemU, u32, %)
 BIN(I32And, u32, a & b)
 BIN(I32Or, u32, a | b)
 BIN(I32Xor, u32, a ^ b)
@@ -560,31 +563,10 @@ UN(I64Popcnt, u64, static_cast<u64>(std::popcount(a)))
 BIN(I64Add, u64, a + b)
 BIN(I64Sub, u64, a - b)
 BIN(I64Mul, u64, a * b)
-L_I64DivS: {
-  i64 a = ld<i64>(S(1)), b = ld<i64>(S(2));
-  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
-  if (a == INT64_MIN && b == -1) TRAP(TrapKind::IntegerOverflow);
-  st(S(0), a / b);
-  NEXT(3);
-}
-L_I64DivU: {
-  u64 a = ld<u64>(S(1)), b = ld<u64>(S(2));
-  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
-  st(S(0), a / b);
-  NEXT(3);
-}
-L_I64RemS: {
-  i64 a = ld<i64>(S(1)), b = ld<i64>(S(2));
-  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
-  st(S(0), b == -1 ? i64{0} : a % b);
-  NEXT(3);
-}
-L_I64RemU: {
-  u64 a = ld<u64>(S(1)), b = ld<u64>(S(2));
-  if (b == 0) TRAP(TrapKind::IntegerDivideByZero);
-  st(S(0), a % b);
-  NEXT(3);
-}
+WC_DIV_S(I64DivS, i64, INT64_MIN)
+WC_DIV_U(I64DivU, u64, /)
+WC_REM_S(I64RemS, i64)
+WC_DIV_U(I64RemU, u64, %)
 BIN(I64And, u64, a & b)
 BIN(I64Or, u64, a | b)
 BIN(I64Xor, u64, a ^ b)
@@ -676,6 +658,9 @@ UN(I64TruncSatF64S, double, numeric::trunc_sat<i64>(a))
 UN(I64TruncSatF64U, double, numeric::trunc_sat<u64>(a))
 #undef UN
 #undef BIN
+#undef WC_DIV_S
+#undef WC_REM_S
+#undef WC_DIV_U
 
 trap:
   ex.depth = depth;

@@ -125,28 +125,25 @@ int ClientCodec::stat(host::DirHandle dir, std::string_view path, bool follow, s
   return 0;
 }
 
-int ClientCodec::mkdir(host::DirHandle dir, std::string_view path, uint32_t mode) {
+// mkdir, rmdir and unlink: a path beneath a directory and nothing back but the status.
+int ClientCodec::path_call(Kind kind, host::DirHandle dir, std::string_view path, uint32_t mode) {
   if (int e = check_paths(path)) return e;
-  Request r = make(Kind::kMkdir);
+  Request r = make(kind);
   r.dir = dir, r.path = path, r.mode = mode & kModeMask;
   Reply rep;
   return call(std::move(r), &rep);
 }
 
+int ClientCodec::mkdir(host::DirHandle dir, std::string_view path, uint32_t mode) {
+  return path_call(Kind::kMkdir, dir, path, mode);
+}
+
 int ClientCodec::rmdir(host::DirHandle dir, std::string_view path) {
-  if (int e = check_paths(path)) return e;
-  Request r = make(Kind::kRmdir);
-  r.dir = dir, r.path = path;
-  Reply rep;
-  return call(std::move(r), &rep);
+  return path_call(Kind::kRmdir, dir, path, 0);
 }
 
 int ClientCodec::unlink(host::DirHandle dir, std::string_view path) {
-  if (int e = check_paths(path)) return e;
-  Request r = make(Kind::kUnlink);
-  r.dir = dir, r.path = path;
-  Reply rep;
-  return call(std::move(r), &rep);
+  return path_call(Kind::kUnlink, dir, path, 0);
 }
 
 int ClientCodec::rename(host::DirHandle from_dir, std::string_view from, host::DirHandle to_dir,

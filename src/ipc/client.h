@@ -49,6 +49,7 @@ class ClientCodec : public host::BrokerClient {
   // Fills in the id, sends, checks the reply. -EIO (and every later call -EIO) if the channel
   // or the reply is broken: a worker without a broker cannot do anything useful.
   int call(Request req, Reply* reply);
+  int path_call(Kind kind, host::DirHandle dir, std::string_view path, uint32_t mode);
   std::mutex mu_;
   uint32_t next_id_ = 1;
   bool broken_ = false;

@@ -138,16 +138,6 @@ InstantiateError expect_error(std::variant<Instance*, InstantiateError> r) {
   return {};
 }
 
-// While the interpreter is a stub, tests that need to run wasm code skip themselves.
-bool interpreter_available() {
-  Store store;
-  ModuleBuilder b;
-  b.func(b.type({}, {}), {0x0B});
-  b.exp("f", ExternKind::Func, 0);
-  Instance* inst = expect_instance(store.instantiate(b.build(), {}));
-  return inst && store.invoke(inst->get_func("f"), {}).ok();
-}
-
 TEST(Trap, SpecMessages) {
   EXPECT_STREQ(trap_message(TrapKind::Unreachable), "unreachable");
   EXPECT_STREQ(trap_message(TrapKind::MemoryOutOfBounds), "out of bounds memory access");
@@ -345,7 +335,6 @@ TEST(Store, InvokeChecksArguments) {
   r = store.invoke(f, wrong_type);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.trap->message.find("argument 1 must be i64, got i32"), std::string::npos) << r.trap->message;
-  if (!interpreter_available()) GTEST_SKIP() << "interpreter not implemented yet";
   EXPECT_TRUE(store.invoke(f, good).ok());
 }
 
@@ -622,7 +611,6 @@ TEST(Instantiate, DecodedModule) {
   EXPECT_EQ(inst->globals_[1]->value().as_u32(), 5u);
   MemoryInstance* mem = inst->get_export("m")->memory;
   EXPECT_EQ(std::memcmp(mem->memory.base() + 5, "hi", 2), 0);
-  if (!interpreter_available()) GTEST_SKIP() << "interpreter not implemented yet";
   auto r = store.invoke(f, {});
   ASSERT_TRUE(r.ok()) << r.trap->message;
   EXPECT_EQ(r.results.at(0).as_u32(), 42u);
@@ -675,7 +663,6 @@ TEST(Instantiate, MemoryBudgetFailure) {
 }
 
 TEST(Instantiate, StartFunctionTrap) {
-  if (!interpreter_available()) GTEST_SKIP() << "interpreter not implemented yet";
   Store store;
   ModuleBuilder b;
   uint32_t t = b.type({}, {});
@@ -690,7 +677,6 @@ TEST(Instantiate, StartFunctionTrap) {
 }
 
 TEST(Instantiate, StartFunctionRunsAfterSegments) {
-  if (!interpreter_available()) GTEST_SKIP() << "interpreter not implemented yet";
   Store store;
   ModuleBuilder b;
   uint32_t t = b.type({}, {});
@@ -705,7 +691,6 @@ TEST(Instantiate, StartFunctionRunsAfterSegments) {
 }
 
 TEST(Instantiate, InvokeWasmFunction) {
-  if (!interpreter_available()) GTEST_SKIP() << "interpreter not implemented yet";
   Store store;
   ModuleBuilder b;
   uint32_t t = b.type({I32, I32}, {I32});

@@ -12,18 +12,39 @@ packages=(
   libseccomp-dev libtomlplusplus-dev            # worker's syscall filter, policy files
   hyperfine wrk                                 # benchmark timing, HTTP load
   python3 llvm-19                               # network test client; llvm-ar for the C SDK
+  golang-1.19-go                                # Go js/wasm guests, import module "go"
+  nodejs                                        # peer runtime: Go's wasm_exec_node.js, node:wasi
 )
+# Newer Go (js/wasm with module "gojs", and GOOS=wasip1) comes from bookworm-backports.
+backports=(golang-1.23-go)
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-if ((${#missing[@]})); then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  echo "setup: installing ${missing[*]}"
+missing_backports=()
+for p in "${backports[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing_backports+=("$p")
+done
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+if ((${#missing_backports[@]})) && ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  echo "setup: adding Debian's bookworm-backports suite to apt sources"
+  printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' \
+    'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
+    $SUDO tee /etc/apt/sources.list.d/webcontainer-backports.sources >/dev/null
+fi
+if ((${#missing[@]} + ${#missing_backports[@]})); then
+  echo "setup: installing ${missing[*]} ${missing_backports[*]}"
   $SUDO apt-get update -qq
+fi
+if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ((${#missing_backports[@]})); then
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    -t bookworm-backports "${missing_backports[@]}" >/dev/null
 fi
 echo "setup: all packages present"

@@ -30,6 +30,7 @@
 #include "engine/runtime/store.h"
 #include "engine/runtime/trap.h"
 #include "engine/validate/validator.h"
+#include "host/gojs/go_runtime.h"
 #include "host/sockets/sockets.h"
 #include "host/wasi/wasi.h"
 #include "ipc/client.h"
@@ -148,6 +149,26 @@ bool read_module(int fd, uint64_t size, std::vector<uint8_t>* out, std::string* 
   return true;
 }
 
+// Runs a WASI command (C, Rust, Go wasip1, ...) with every path and socket brokered.
+wc::host::wasi::CommandResult run_wasi(wc::engine::Store& store,
+                                       std::shared_ptr<const wc::engine::Module> module,
+                                       const WorkerConfig& cfg, wc::ipc::IpcBrokerClient& broker,
+                                       wc::cli::Bootstrap& boot, const std::string& name) {
+  wc::host::wasi::WasiConfig wasi_cfg;
+  wasi_cfg.args = cfg.args;
+  wasi_cfg.env = cfg.env;
+  wasi_cfg.broker = &broker;
+  for (wc::ipc::UniqueFd& l : boot.listeners) wasi_cfg.listen_sockets.push_back(l.release());
+  if (cfg.max_fds) wasi_cfg.max_fds = static_cast<uint32_t>(cfg.max_fds);
+  wc::host::wasi::WasiContext wasi(std::move(wasi_cfg));
+  wc::engine::Linker linker;
+  wc::host::wasi::define_wasi(linker, store, wasi);
+  std::string error;
+  if (!wc::host::sockets::define_sockets(linker, store, wasi, *module, &error))
+    die(1, name + ": " + error);
+  return wc::host::wasi::run_command(store, linker, module);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -158,6 +179,10 @@ int main(int argc, char** argv) {
   sigemptyset(&xcpu.sa_mask);
   xcpu.sa_flags = SA_RESTART;
   sigaction(SIGXCPU, &xcpu, nullptr);
+
+  // The local time zone, loaded while /etc/localtime is still reachable: Go js/wasm programs
+  // ask for it through `new Date().getTimezoneOffset()` after confinement.
+  tzset();
 
   WorkerConfig cfg;
   std::string error;
@@ -216,25 +241,27 @@ int main(int argc, char** argv) {
   if (auto invalid = wc::engine::validate_module(*module))
     die(1, name + ": invalid module: " + invalid->message);
 
-  // 3. Run it as a WASI command over the broker.
+  // 3. Run it over the broker: as a Go js/wasm program when it imports Go's host, else as WASI.
   wc::engine::StoreConfig store_cfg;
   if (cfg.memory_limit) store_cfg.max_memory_bytes = cfg.memory_limit;
   wc::engine::Store store(store_cfg);
   g_interrupt = &store.interrupt_flag();
   if (g_cpu_exceeded) store.interrupt();
   wc::ipc::IpcBrokerClient broker(kWorkerIpcFd);
-  wc::host::wasi::WasiConfig wasi_cfg;
-  wasi_cfg.args = cfg.args;
-  wasi_cfg.env = cfg.env;
-  wasi_cfg.broker = &broker;
-  for (wc::ipc::UniqueFd& l : boot->listeners) wasi_cfg.listen_sockets.push_back(l.release());
-  if (cfg.max_fds) wasi_cfg.max_fds = static_cast<uint32_t>(cfg.max_fds);
-  wc::host::wasi::WasiContext wasi(std::move(wasi_cfg));
-  wc::engine::Linker linker;
-  wc::host::wasi::define_wasi(linker, store, wasi);
-  if (!wc::host::sockets::define_sockets(linker, store, wasi, *module, &error))
-    die(1, name + ": " + error);
-  wc::host::wasi::CommandResult result = wc::host::wasi::run_command(store, linker, module);
+  wc::host::wasi::CommandResult result;
+  if (auto go_abi = wc::host::gojs::detect_go_abi(*module)) {
+    // Go's js/wasm port: the JavaScript host it expects is emulated natively.
+    wc::host::gojs::GoRunConfig go_cfg;
+    go_cfg.args = cfg.args;
+    go_cfg.env = cfg.env;
+    go_cfg.broker = &broker;
+    if (cfg.max_fds) go_cfg.max_fds = static_cast<uint32_t>(cfg.max_fds);
+    boot->listeners.clear();  // --tcplisten is a WASI convention; js/wasm has no fd for it
+    result = wc::host::gojs::run_go_program(store, module, *go_abi, go_cfg);
+  } else {
+    result = run_wasi(store, module, cfg, broker, *boot, name);
+  }
+
 
   std::fflush(stdout);
   g_interrupt = nullptr;

@@ -14,6 +14,7 @@ packages=(
   python3 llvm-19                               # network test client; llvm-ar for the C SDK
   golang-1.19-go                                # Go js/wasm guests, import module "go"
   nodejs                                        # peer runtime: Go's wasm_exec_node.js, node:wasi
+  tzdata                                        # time-zone tests of the Go guests
 )
 # Newer Go (js/wasm with module "gojs", and GOOS=wasip1) comes from bookworm-backports.
 backports=(golang-1.23-go)

@@ -21,6 +21,13 @@ tests/e2e/run.sh "$root/build"
 echo "== networking: C SDK and examples (echo, HTTP server and client) in the sandbox, loopback only"
 tests/net/run.sh "$root/build"
 
+echo "== Go: js/wasm (Go 1.19 and 1.23) and wasip1 (Go 1.23) programs, compared with node"
+tests/go/run.sh "$root/build"
+if [[ -x tests/go/net/run.sh ]]; then
+  echo "== Go networking: sdk/go and the examples in the sandbox, loopback only"
+  tests/go/net/run.sh "$root/build"
+fi
+
 echo "== unit tests and spec suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 scripts/build.sh build-asan -DWC_SANITIZE=ON
 # Our SIGSEGV handler turns guard-page faults into traps and chains anything else to ASan's.

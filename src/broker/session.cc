@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +20,12 @@ constexpr size_t kMaxWritable = 65536;
 // Permission bits a guest may give what it creates: never setuid, setgid or sticky, which a
 // broker running with privileges would otherwise plant on the host for others to execute.
 constexpr uint32_t kCreateMode = 0777;
+// For the same reason set_mode refuses these bits outright (sticky only restricts: allowed).
+constexpr uint32_t kSetIdBits = S_ISUID | S_ISGID;
+
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452  // Linux 6.6; one number on every architecture
+#endif
 
 std::string join(std::string_view base, std::string_view path) {
   std::string s(base);
@@ -31,6 +38,37 @@ std::string join(std::string_view base, std::string_view path) {
 int exists_error(int dirfd, const std::string& name) {
   struct stat st;
   return fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 ? -EEXIST : -ENOENT;
+}
+
+// chmod of the inode an O_PATH fd names. fchmod() refuses O_PATH fds (EBADF) and glibc's
+// fchmodat() has no AT_EMPTY_PATH, so: the fchmodat2 syscall with AT_EMPTY_PATH (Linux 6.6+),
+// else the broker's own /proc/self/fd link to the fd, which names exactly the inode already
+// resolved beneath the mount (the guest's path is never walked a second time).
+int chmod_resolved(int fd, uint32_t mode) {
+  if (syscall(__NR_fchmodat2, fd, "", mode, AT_EMPTY_PATH) == 0) return 0;
+  if (errno != ENOSYS && errno != EINVAL) return -errno;  // EINVAL: no AT_EMPTY_PATH support
+  std::string self = "/proc/self/fd/" + std::to_string(fd);
+  return chmod(self.c_str(), mode) == 0 ? 0 : -errno;
+}
+
+// The broker's effective group or one of its supplementary groups.
+bool broker_in_group(gid_t gid) {
+  if (gid == getegid()) return true;
+  int n = getgroups(0, nullptr);
+  if (n <= 0) return false;
+  std::vector<gid_t> groups(static_cast<size_t>(n));
+  n = getgroups(n, groups.data());
+  return n > 0 && std::find(groups.begin(), groups.begin() + n, gid) != groups.begin() + n;
+}
+
+// The ownership changes an unprivileged owner could make: the owner stays what it is, and
+// the group may become one of the broker's groups if the broker owns the file. Checked here
+// rather than left to the kernel so that a broker running with CAP_CHOWN (as root) still
+// never lets a guest give files to other users or groups of the host.
+bool owner_change_allowed(const struct stat& st, uint32_t uid, uint32_t gid) {
+  if (uid != ipc::kOwnerUnchanged && uid != st.st_uid) return false;
+  if (gid == ipc::kOwnerUnchanged || gid == st.st_gid) return true;
+  return st.st_uid == geteuid() && broker_in_group(gid);
 }
 
 }  // namespace
@@ -89,8 +127,12 @@ void Session::execute(ipc::Request& req, ipc::Reply& reply) {
     case Kind::kSymlink: r = do_symlink(req); break;
     case Kind::kReadlink: r = do_readlink(req, reply); break;
     case Kind::kSetTimes: r = do_set_times(req); break;
+    case Kind::kSetMode: r = do_set_mode(req); break;
+    case Kind::kSetOwner: r = do_set_owner(req); break;
     case Kind::kFdSetTimes:
-    case Kind::kFdSetSize: r = do_fd_change(req); break;
+    case Kind::kFdSetSize:
+    case Kind::kFdSetMode:
+    case Kind::kFdSetOwner: r = do_fd_change(req); break;
     case Kind::kNetConnect: r = do_net_connect(req, reply); break;
     case Kind::kNetBind: r = do_net_bind(req, reply); break;
     case Kind::kNetResolve: r = do_net_resolve(req, reply); break;
@@ -173,10 +215,30 @@ int Session::deny_escape(const char* op, const Handle& h, std::string_view path)
 int Session::deny_fd(const char* op, int error) {
   if (audit_ != nullptr) {
     audit_->record({container_, op, "fd", "fd not opened from a writable mount", error,
-                    "changing a file's size or times through its fd needs a file opened from a "
-                    "--dir mount"});
+                    "changing a file's size, times, mode or owner through its fd needs a file "
+                    "opened from a --dir mount"});
   }
   return -error;
+}
+
+int Session::deny_set_id(const char* op, std::string target) {
+  if (audit_ != nullptr) {
+    audit_->record({container_, op, std::move(target), "setuid/setgid bits are never granted",
+                    EPERM,
+                    "guests cannot set the setuid or setgid bits: they would plant a set-id "
+                    "program on the host"});
+  }
+  return -EPERM;
+}
+
+int Session::deny_owner(const char* op, std::string target) {
+  if (audit_ != nullptr) {
+    audit_->record({container_, op, std::move(target),
+                    "ownership change beyond the owner's own and the broker's groups", EPERM,
+                    "guests cannot give files to other users; a file's group may only become "
+                    "one of the broker's own groups"});
+  }
+  return -EPERM;
 }
 
 int Session::open_in(const char* op, const Handle& h, const std::string& path, uint64_t flags,
@@ -385,14 +447,57 @@ int Session::do_set_times(ipc::Request& req) {
   return utimensat(fd.get(), "", req.times, AT_EMPTY_PATH) == 0 ? 0 : -errno;
 }
 
-int Session::do_fd_change(ipc::Request& req) {
-  bool times = req.kind == ipc::Kind::kFdSetTimes;
-  const char* op = times ? "fd_set_times" : "fd_set_size";
+int Session::do_set_mode(ipc::Request& req) {
+  Handle* h = find(req.dir);
+  if (h == nullptr) return -EBADF;
+  if (h->read_only) return deny_read_only("set_mode", *h, req.path);
+  if (req.mode & kSetIdBits) return deny_set_id("set_mode", join(h->guest_path, req.path));
+  int r = open_in("set_mode", *h, req.path, O_PATH | O_CLOEXEC | (req.follow ? 0 : O_NOFOLLOW));
+  if (r < 0) return r;
+  ipc::UniqueFd fd(r);
   struct stat st;
-  if (fstat(req.fd.get(), &st) != 0) return -errno;
+  if (fstat(fd.get(), &st) != 0) return -errno;
+  if (S_ISLNK(st.st_mode)) return -EOPNOTSUPP;  // lchmod: a Linux symlink's mode is fixed
+  return chmod_resolved(fd.get(), req.mode);
+}
+
+int Session::do_set_owner(ipc::Request& req) {
+  Handle* h = find(req.dir);
+  if (h == nullptr) return -EBADF;
+  if (h->read_only) return deny_read_only("set_owner", *h, req.path);
+  int r = open_in("set_owner", *h, req.path, O_PATH | O_CLOEXEC | (req.follow ? 0 : O_NOFOLLOW));
+  if (r < 0) return r;
+  ipc::UniqueFd fd(r);
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return -errno;
+  if (!owner_change_allowed(st, req.uid, req.gid)) {
+    return deny_owner("set_owner", join(h->guest_path, req.path));
+  }
+  // AT_EMPTY_PATH: the inode just resolved and checked (the symlink itself for lchown).
+  return fchownat(fd.get(), "", req.uid, req.gid, AT_EMPTY_PATH) == 0 ? 0 : -errno;
+}
+
+// Metadata changes through an fd the worker sent: only files it opened from writable mounts.
+int Session::do_fd_change(ipc::Request& req) {
+  const char* op = ipc::kind_name(req.kind);
+  int fd = req.fd.get();
+  struct stat st;
+  if (fstat(fd, &st) != 0) return -errno;
   if (!is_writable(st)) return deny_fd(op, EPERM);
-  if (times) return futimens(req.fd.get(), req.times) == 0 ? 0 : -errno;
-  return ftruncate(req.fd.get(), static_cast<off_t>(req.size)) == 0 ? 0 : -errno;
+  switch (req.kind) {
+    case ipc::Kind::kFdSetTimes:
+      return futimens(fd, req.times) == 0 ? 0 : -errno;
+    case ipc::Kind::kFdSetSize:
+      return ftruncate(fd, static_cast<off_t>(req.size)) == 0 ? 0 : -errno;
+    case ipc::Kind::kFdSetMode:
+      if (req.mode & kSetIdBits) return deny_set_id(op, "fd");
+      return fchmod(fd, req.mode) == 0 ? 0 : -errno;
+    case ipc::Kind::kFdSetOwner:
+      if (!owner_change_allowed(st, req.uid, req.gid)) return deny_owner(op, "fd");
+      return fchown(fd, req.uid, req.gid) == 0 ? 0 : -errno;
+    default:
+      return -ENOSYS;  // not an fd kind: execute() never sends one here
+  }
 }
 
 }  // namespace wc::broker

@@ -63,6 +63,8 @@ class Session {
   int deny_read_only(const char* op, const Handle& h, std::string_view path);
   int deny_escape(const char* op, const Handle& h, std::string_view path);
   int deny_fd(const char* op, int error);
+  int deny_set_id(const char* op, std::string target);
+  int deny_owner(const char* op, std::string target);
   // Resolution helpers that turn -EXDEV from the kernel into an audited escape denial.
   int open_in(const char* op, const Handle& h, const std::string& path, uint64_t flags,
               uint64_t mode = 0);
@@ -79,6 +81,8 @@ class Session {
   int do_symlink(ipc::Request& req);
   int do_readlink(ipc::Request& req, ipc::Reply& reply);
   int do_set_times(ipc::Request& req);
+  int do_set_mode(ipc::Request& req);
+  int do_set_owner(ipc::Request& req);
   int do_fd_change(ipc::Request& req);
 
   // Network (session_net.cc). Every socket is created here, in the broker's network
@@ -99,8 +103,9 @@ class Session {
   std::vector<std::optional<Handle>> handles_;  // index = DirHandle; nullopt = free slot
   size_t preopen_count_ = 0;
   size_t max_handles_;
-  // (st_dev, st_ino) of what this worker opened from writable mounts: fd_set_times and
-  // fd_set_size accept only those. Bounded, oldest forgotten first.
+  // (st_dev, st_ino) of what this worker opened from writable mounts: fd_set_times,
+  // fd_set_size, fd_set_mode and fd_set_owner accept only those. Bounded, oldest forgotten
+  // first.
   std::set<std::pair<dev_t, ino_t>> writable_;
   std::deque<std::pair<dev_t, ino_t>> writable_order_;
   uint32_t next_id_ = 1;

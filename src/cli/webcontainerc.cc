@@ -180,14 +180,19 @@ int main(int argc, char** argv) {
   xcpu.sa_flags = SA_RESTART;
   sigaction(SIGXCPU, &xcpu, nullptr);
 
-  // The local time zone, loaded while /etc/localtime is still reachable: Go js/wasm programs
-  // ask for it through `new Date().getTimezoneOffset()` after confinement.
-  tzset();
-
   WorkerConfig cfg;
   std::string error;
   if (!parse_args(argc, argv, &cfg, &error))
     die(125, "worker: " + error + " (webcontainerc is started by webcontainerd, not by hand)");
+
+  // The local time zone, loaded while the zone files are still reachable: Go js/wasm programs
+  // ask for it through `new Date().getTimezoneOffset()` once confined. A JS host's zone is its
+  // process's TZ, which under node is also the Go program's environment; so a TZ in the
+  // guest's environment (set by the policy, not by the guest) picks the zone, else the
+  // broker's own zone applies.
+  for (const std::string& kv : cfg.env)
+    if (kv.rfind("TZ=", 0) == 0) setenv("TZ", kv.c_str() + 3, 1);
+  tzset();
 
   // 1. Confinement, before anything of the guest is touched.
   wc::sandbox::SandboxConfig sc;

@@ -66,6 +66,30 @@ class BrokerClient {
   virtual int fd_set_times(int fd, const struct timespec times[2]) = 0;
   virtual int fd_set_size(int fd, uint64_t size) = 0;
 
+  // ---- Permissions and ownership (chmod, chown and their fd and no-follow forms). Refused on
+  // read-only mounts like every other write. Implementations without them return -ENOSYS.
+
+  // chmod: `mode` may hold only permission bits (07777; anything else is -EINVAL). The broker
+  // refuses setuid and setgid (-EPERM: a guest must not plant a set-id program on the host).
+  // With follow_symlinks false a symlink itself is named, and Linux cannot change a
+  // symlink's mode: -EOPNOTSUPP, as lchmod gives.
+  virtual int set_mode(DirHandle dir, std::string_view path, uint32_t mode,
+                       bool follow_symlinks) {
+    return -38;  // -ENOSYS
+  }
+  // fchmod on an fd the worker holds: as fd_set_times, only files opened from writable mounts.
+  virtual int fd_set_mode(int fd, uint32_t mode) { return -38; }
+  // chown / lchown (follow_symlinks false). uid or gid 0xffffffff ((uint32_t)-1) leaves that
+  // id unchanged. The broker never gives a file away: the owner may only stay what it is and
+  // the group may become one of the broker's own groups (an unprivileged chown's rule, kept
+  // even if the broker has CAP_CHOWN); beyond that the kernel decides, and its errno returns.
+  virtual int set_owner(DirHandle dir, std::string_view path, uint32_t uid, uint32_t gid,
+                        bool follow_symlinks) {
+    return -38;
+  }
+  // fchown on an fd the worker holds, with fd_set_mode's rule on where the fd came from.
+  virtual int fd_set_owner(int fd, uint32_t uid, uint32_t gid) { return -38; }
+
   // ---- Network (issue 5). Default deny; the broker checks every address against the
   // --allow-connect / --allow-listen grants and hands back the socket, after which data moves
   // directly. Implementations that have no network service return -ENOSYS.

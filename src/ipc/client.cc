@@ -211,6 +211,42 @@ int ClientCodec::fd_set_size(int fd, uint64_t size) {
   return call(std::move(r), &rep);
 }
 
+int ClientCodec::set_mode(host::DirHandle dir, std::string_view path, uint32_t mode,
+                          bool follow) {
+  if (int e = check_paths(path)) return e;
+  if (mode & ~kModeMask) return -EINVAL;  // not masked as for open: chmod must not half-apply
+  Request r = make(Kind::kSetMode);
+  r.dir = dir, r.path = path, r.mode = mode, r.follow = follow;
+  Reply rep;
+  return call(std::move(r), &rep);
+}
+
+int ClientCodec::fd_set_mode(int fd, uint32_t mode) {
+  if (mode & ~kModeMask) return -EINVAL;
+  Request r = make(Kind::kFdSetMode);
+  if (int e = dup_fd(fd, &r.fd)) return e;
+  r.mode = mode;
+  Reply rep;
+  return call(std::move(r), &rep);
+}
+
+int ClientCodec::set_owner(host::DirHandle dir, std::string_view path, uint32_t uid,
+                           uint32_t gid, bool follow) {
+  if (int e = check_paths(path)) return e;
+  Request r = make(Kind::kSetOwner);
+  r.dir = dir, r.path = path, r.uid = uid, r.gid = gid, r.follow = follow;
+  Reply rep;
+  return call(std::move(r), &rep);
+}
+
+int ClientCodec::fd_set_owner(int fd, uint32_t uid, uint32_t gid) {
+  Request r = make(Kind::kFdSetOwner);
+  if (int e = dup_fd(fd, &r.fd)) return e;
+  r.uid = uid, r.gid = gid;
+  Reply rep;
+  return call(std::move(r), &rep);
+}
+
 int ClientCodec::net_connect(int family, int type, const struct sockaddr* addr, socklen_t len,
                              int* fd, bool* in_progress) {
   Request r = make(Kind::kNetConnect);

@@ -32,6 +32,12 @@ class ClientCodec : public host::BrokerClient {
                 bool follow_symlinks) override;
   int fd_set_times(int fd, const struct timespec times[2]) override;
   int fd_set_size(int fd, uint64_t size) override;
+  int set_mode(host::DirHandle dir, std::string_view path, uint32_t mode,
+               bool follow_symlinks) override;
+  int fd_set_mode(int fd, uint32_t mode) override;
+  int set_owner(host::DirHandle dir, std::string_view path, uint32_t uid, uint32_t gid,
+                bool follow_symlinks) override;
+  int fd_set_owner(int fd, uint32_t uid, uint32_t gid) override;
   int net_connect(int family, int type, const struct sockaddr* addr, socklen_t len, int* fd,
                   bool* in_progress) override;
   int net_bind(int family, int type, const struct sockaddr* addr, socklen_t len, int backlog,

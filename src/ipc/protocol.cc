@@ -63,11 +63,24 @@ void request_fields(IO& io, R& r) {
       io.i32(r.msg_flags), io.i32(r.family), io.bytes(r.addr, sizeof(struct sockaddr_storage));
       io.bytes(r.data, kMaxDatagram);
       break;
+    case Kind::kSetMode:
+      io.u32(r.dir), io.boolean(r.follow), io.u32(r.mode), io.path(r.path);
+      break;
+    case Kind::kFdSetMode:
+      io.u32(r.mode);
+      break;
+    case Kind::kSetOwner:
+      io.u32(r.dir), io.boolean(r.follow), io.u32(r.uid), io.u32(r.gid), io.path(r.path);
+      break;
+    case Kind::kFdSetOwner:
+      io.u32(r.uid), io.u32(r.gid);
+      break;
   }
 }
 
 bool carries_fd(Kind k) {
-  return k == Kind::kFdSetTimes || k == Kind::kFdSetSize || k == Kind::kNetSendTo;
+  return k == Kind::kFdSetTimes || k == Kind::kFdSetSize || k == Kind::kFdSetMode ||
+         k == Kind::kFdSetOwner || k == Kind::kNetSendTo;
 }
 
 bool stream_or_dgram(int32_t t) { return t == SOCK_STREAM || t == SOCK_DGRAM; }

@@ -21,7 +21,11 @@ namespace wc::ipc {
 constexpr int kOpenFlagsAllowed = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |
                                   O_NONBLOCK | O_DSYNC | O_SYNC | O_DIRECTORY | O_NOFOLLOW |
                                   O_CLOEXEC | O_LARGEFILE;
+// Permission bits: open/mkdir modes are masked to these by the client; a set_mode request
+// with any other bit is refused (EINVAL at the client, a protocol violation on the wire).
 constexpr uint32_t kModeMask = 07777;
+// set_owner / fd_set_owner: this uid or gid leaves that id unchanged, as in chown(2).
+constexpr uint32_t kOwnerUnchanged = 0xffffffffu;
 // send(2) flags a send_to may carry; the broker always adds MSG_DONTWAIT | MSG_NOSIGNAL.
 constexpr int32_t kSendFlagsAllowed = MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_CONFIRM;
 
@@ -37,11 +41,13 @@ struct Request {
   uint32_t dir = 0, dir2 = 0;       // dir2: the second handle of rename / link
   std::string path, path2;          // path2: rename/link destination, symlink target
   int32_t oflags = 0;
-  uint32_t mode = 0;
+  uint32_t mode = 0;                // open, mkdir, set_mode, fd_set_mode: within kModeMask
+  uint32_t uid = kOwnerUnchanged;   // set_owner, fd_set_owner
+  uint32_t gid = kOwnerUnchanged;
   bool follow = false;
   struct timespec times[2] = {};
   uint64_t size = 0;
-  UniqueFd fd;                      // fd_set_times / fd_set_size: the file to change;
+  UniqueFd fd;                      // fd_set_times / size / mode / owner: the file to change;
                                     // net_send_to: the UDP socket
   // Network kinds.
   int32_t family = 0;               // AF_INET / AF_INET6 (resolve: also AF_UNSPEC)

@@ -27,6 +27,10 @@ const char* kind_name(Kind kind) {
     case Kind::kNetBind: return "bind";
     case Kind::kNetResolve: return "resolve";
     case Kind::kNetSendTo: return "send_to";
+    case Kind::kSetMode: return "set_mode";
+    case Kind::kFdSetMode: return "fd_set_mode";
+    case Kind::kSetOwner: return "set_owner";
+    case Kind::kFdSetOwner: return "fd_set_owner";
   }
   return "unknown";
 }

@@ -38,8 +38,13 @@ enum class Kind : uint16_t {
   kNetBind,
   kNetResolve,
   kNetSendTo,
+  // Appended, so the numbers of the kinds above stay what they were.
+  kSetMode,
+  kFdSetMode,
+  kSetOwner,
+  kFdSetOwner,
 };
-constexpr uint16_t kKindLast = static_cast<uint16_t>(Kind::kNetSendTo);
+constexpr uint16_t kKindLast = static_cast<uint16_t>(Kind::kFdSetOwner);
 constexpr bool valid_kind(uint16_t k) { return k >= 1 && k <= kKindLast; }
 const char* kind_name(Kind kind);
 

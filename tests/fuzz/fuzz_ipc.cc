@@ -8,7 +8,8 @@
 //   bit 1: force header.id = the id the session expects (reach the handlers)
 //   bits 2-3: number of fds to attach (a writable file, a read-only file, then a directory
 //             or, for odd sizes, a UDP socket the session made: send_to's fd)
-//   bits 4-7: the kind the reply decoder is asked to expect
+//   bits 4-7: added to the header's kind, the kind the reply decoder is asked to expect
+//             (every kind is reachable, however many there are)
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -111,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ipc::Message as_reply;
   as_reply.header = m.header;
   as_reply.payload = m.payload;
-  uint16_t want_kind = static_cast<uint16_t>(1 + (ctl >> 4) % ipc::kKindLast);
+  uint16_t want_kind = static_cast<uint16_t>(1 + ((ctl >> 4) + m.header.kind) % ipc::kKindLast);
   ipc::decode_reply(std::move(as_reply), static_cast<ipc::Kind>(want_kind), m.header.id);
 
   ipc::Kind kind = static_cast<ipc::Kind>(m.header.kind);

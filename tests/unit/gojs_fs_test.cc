@@ -2,6 +2,7 @@
 // get a method, call it with arguments and a callback, run the event loop, look at what the
 // callback received. Most tests use the in-process TestBroker; a few use the real broker's
 // session (DirectBrokerClient) for its escape and read-only checks.
+#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -605,6 +606,44 @@ TEST_F(GojsFs, NoBrokerMeansNoFiles) {
   EXPECT_TRUE(call("stat", {"/"}).ok());
   EXPECT_EQ(names(call("readdir", {"/"}).value()).size(), 0u);
   EXPECT_EQ(call("write", {1, bytes("ok"), 0, 2, JsValue::null()}).number(), 2);
+}
+
+int open_host_fds() {
+  int n = 0;
+  if (DIR* d = opendir("/proc/self/fd")) {
+    while (readdir(d) != nullptr) n++;
+    closedir(d);
+  }
+  return n;
+}
+
+TEST_F(GojsFs, NoHostFdLeaks) {
+  start();
+  call("stat", {"/data"});  // loads the grants (their fds are closed at once)
+  int before = open_host_fds();
+  for (int i = 0; i < 5; i++) {
+    call("readdir", {"/data"});
+    call("readdir", {"/data/top.txt"});  // ENOTDIR after the broker opened it
+    int fd = open("/data", O_RDONLY);
+    call("close", {fd});
+    fd = open("/", O_RDONLY);
+    call("close", {fd});
+    call("truncate", {"/data/top.txt", 3});
+    call("open", {"/data/missing", O_RDONLY, 0});
+  }
+  EXPECT_EQ(open_host_fds(), before);
+  EXPECT_EQ(broker->opened_dirs(), 3);
+}
+
+TEST_F(GojsFs, RelativePreopenNamesArePlacedUnderRoot) {
+  broker = std::make_unique<testing::TestBroker>(
+      std::vector<testing::TestBroker::Mount>{{".", t / "mnt", false}, {"ro", t / "ro", true}});
+  start(1024, broker.get());
+  EXPECT_TRUE(call("stat", {"/top.txt"}).ok());
+  EXPECT_TRUE(call("stat", {"top.txt"}).ok());
+  EXPECT_TRUE(call("stat", {"/ro/readonly.txt"}).ok());
+  EXPECT_EQ(names(call("readdir", {"/"}).value()),
+            (std::vector<std::string>{"a", "ro", "top.txt"}));
 }
 
 // The same operations against the real broker's session handling.

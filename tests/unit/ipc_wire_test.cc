@@ -9,6 +9,14 @@
 namespace wc::ipc {
 namespace {
 
+bool is_net(Kind k) { return k >= Kind::kNetConnect && k <= Kind::kNetSendTo; }
+
+// The kinds that carry exactly one fd (the file or socket to act on).
+bool carries_fd(Kind k) {
+  return k == Kind::kFdSetTimes || k == Kind::kFdSetSize || k == Kind::kFdSetMode ||
+         k == Kind::kFdSetOwner || k == Kind::kNetSendTo;
+}
+
 Request sample(Kind kind) {
   Request r;
   r.kind = kind;
@@ -23,14 +31,15 @@ Request sample(Kind kind) {
   r.times[0] = {1, 2};
   r.times[1] = {3, UTIME_OMIT};
   r.size = 99;
-  if (kind == Kind::kFdSetTimes || kind == Kind::kFdSetSize) r.fd = UniqueFd(dup(0));
-  if (kind >= Kind::kNetConnect) {  // the network kinds: a valid address, name and datagram
+  r.uid = 1000;
+  r.gid = 1001;
+  if (carries_fd(kind)) r.fd = UniqueFd(dup(0));
+  if (is_net(kind)) {  // the network kinds: a valid address, name and datagram
     struct sockaddr_in sin = {};
     sin.sin_family = AF_INET;
     auto* b = reinterpret_cast<const uint8_t*>(&sin);
     r.family = AF_INET, r.socktype = SOCK_STREAM, r.addr.assign(b, b + sizeof sin);
     r.host = "localhost", r.service = "80", r.data = {1, 2, 3};
-    if (kind == Kind::kNetSendTo) r.fd = UniqueFd(dup(0));
   }
   return r;
 }
@@ -99,9 +108,114 @@ TEST(IpcWire, EveryRequestKindRoundTrips) {
         EXPECT_EQ(r->size, 99u);
         EXPECT_TRUE(r->fd.valid());
         break;
+      case Kind::kSetMode:
+      case Kind::kFdSetMode:
+        EXPECT_EQ(r->mode, 0644u);
+        EXPECT_EQ(r->fd.valid(), kind == Kind::kFdSetMode);
+        EXPECT_EQ(r->path, kind == Kind::kSetMode ? "a/b" : "");
+        EXPECT_EQ(r->follow, kind == Kind::kSetMode);
+        break;
+      case Kind::kSetOwner:
+      case Kind::kFdSetOwner:
+        EXPECT_EQ(r->uid, 1000u);
+        EXPECT_EQ(r->gid, 1001u);
+        EXPECT_EQ(r->fd.valid(), kind == Kind::kFdSetOwner);
+        EXPECT_EQ(r->path, kind == Kind::kSetOwner ? "a/b" : "");
+        EXPECT_EQ(r->dir, kind == Kind::kSetOwner ? 3u : 0u);
+        break;
       default:
         break;
     }
+    EXPECT_EQ(r->fd.valid(), carries_fd(kind)) << kind_name(kind);
+  }
+}
+
+TEST(IpcWire, NewKindsKeepTheirNumbersAndNames) {
+  // Appended after the network kinds: the older kinds' numbers are unchanged.
+  EXPECT_EQ(static_cast<uint16_t>(Kind::kNetSendTo), 18);
+  EXPECT_EQ(static_cast<uint16_t>(Kind::kSetMode), 19);
+  EXPECT_EQ(static_cast<uint16_t>(Kind::kFdSetOwner), kKindLast);
+  EXPECT_STREQ(kind_name(Kind::kSetMode), "set_mode");
+  EXPECT_STREQ(kind_name(Kind::kFdSetMode), "fd_set_mode");
+  EXPECT_STREQ(kind_name(Kind::kSetOwner), "set_owner");
+  EXPECT_STREQ(kind_name(Kind::kFdSetOwner), "fd_set_owner");
+}
+
+TEST(IpcWire, ModeAndOwnerFieldsAreChecked) {
+  auto with = [](Kind kind, auto edit) {
+    Request r = sample(kind);
+    edit(r);
+    return decode_request(encode_request(std::move(r))).has_value();
+  };
+  for (Kind k : {Kind::kSetMode, Kind::kFdSetMode}) {
+    EXPECT_TRUE(with(k, [](Request& r) { r.mode = 07777; })) << kind_name(k);
+    EXPECT_TRUE(with(k, [](Request& r) { r.mode = 0; })) << kind_name(k);
+    for (uint32_t bad : {010000u, 0100644u, 0170000u, 0x80000000u, 0xffffffffu}) {
+      EXPECT_FALSE(with(k, [bad](Request& r) { r.mode = bad; })) << kind_name(k) << " " << bad;
+    }
+  }
+  // Every uid and gid is a value chown(2) could be given; 0xffffffff means "unchanged".
+  for (Kind k : {Kind::kSetOwner, Kind::kFdSetOwner}) {
+    for (uint32_t id : {0u, 1u, 65534u, kOwnerUnchanged}) {
+      EXPECT_TRUE(with(k, [id](Request& r) { r.uid = id, r.gid = id; })) << kind_name(k);
+    }
+  }
+  EXPECT_FALSE(with(Kind::kSetMode, [](Request& r) { r.path = std::string("a\0b", 3); }));
+  EXPECT_FALSE(with(Kind::kSetOwner, [](Request& r) { r.path = std::string(kMaxPath + 1, 'a'); }));
+
+  // set_mode: dir u32, follow u8, mode u32, path. A follow byte of 2 and a mode with a high
+  // bit poked into the raw payload are refused like everything else.
+  Message m = encode_request(sample(Kind::kSetMode));
+  std::vector<uint8_t> p = m.payload;
+  p[4] = 2;
+  EXPECT_FALSE(decode_request(with_payload(m, p)));
+  p = m.payload;
+  p[6] |= 0x10;  // mode byte 1: 0644 | 010000
+  EXPECT_FALSE(decode_request(with_payload(m, p)));
+  p = m.payload;
+  p[8] = 0x80;  // mode's top byte
+  EXPECT_FALSE(decode_request(with_payload(m, p)));
+  EXPECT_TRUE(decode_request(copy(m)));
+  // set_owner: dir u32, follow u8, uid u32, gid u32, path.
+  Message o = encode_request(sample(Kind::kSetOwner));
+  p = o.payload;
+  p[4] = 0xff;
+  EXPECT_FALSE(decode_request(with_payload(o, p)));
+  EXPECT_EQ(o.payload.size(), 4u + 1 + 4 + 4 + 4 + 3);
+  EXPECT_EQ(encode_request(sample(Kind::kFdSetMode)).payload.size(), 4u);
+  EXPECT_EQ(encode_request(sample(Kind::kFdSetOwner)).payload.size(), 8u);
+}
+
+TEST(IpcWire, ModeAndOwnerKindsNeedTheirFdCount) {
+  for (Kind k : {Kind::kFdSetMode, Kind::kFdSetOwner}) {
+    Message good = encode_request(sample(k));
+    Message none = copy(good);
+    none.fds.clear();
+    EXPECT_FALSE(decode_request(std::move(none))) << kind_name(k);
+    Message two = copy(good);
+    two.fds.emplace_back(dup(0));
+    EXPECT_FALSE(decode_request(std::move(two))) << kind_name(k);
+    EXPECT_TRUE(decode_request(std::move(good))) << kind_name(k);
+  }
+  for (Kind k : {Kind::kSetMode, Kind::kSetOwner}) {
+    Message m = encode_request(sample(k));
+    m.fds.emplace_back(dup(0));
+    EXPECT_FALSE(decode_request(std::move(m))) << kind_name(k);
+  }
+  // Their replies are a status only: a reply that carries an fd or extra bytes is refused.
+  for (Kind k : {Kind::kSetMode, Kind::kFdSetMode, Kind::kSetOwner, Kind::kFdSetOwner}) {
+    Reply ok;
+    ok.kind = k;
+    ok.id = 8;
+    Message m = encode_reply(std::move(ok));
+    EXPECT_EQ(m.payload.size(), 4u);
+    EXPECT_TRUE(decode_reply(copy(m), k, 8)) << kind_name(k);
+    Message with_fd = copy(m);
+    with_fd.fds.emplace_back(dup(0));
+    EXPECT_FALSE(decode_reply(std::move(with_fd), k, 8)) << kind_name(k);
+    std::vector<uint8_t> longer = m.payload;
+    longer.push_back(0);
+    EXPECT_FALSE(decode_reply(with_payload(m, longer), k, 8)) << kind_name(k);
   }
 }
 

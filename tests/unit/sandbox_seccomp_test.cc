@@ -97,7 +97,7 @@ TEST(SandboxSeccomp, AllowedOperationsStillWork) {
 }
 
 // Forbidden calls that run_escape_attempts() (sandbox_escape_test) does not cover: the
-// argument checks of otherwise allowed syscalls.
+// argument checks of otherwise allowed syscalls, and metadata changes on held fds.
 TEST(SandboxSeccomp, ArgumentChecksRefuseNamingAndPrivilegedForms) {
   auto r = run_in_child([](int out) {
     SandboxConfig config;
@@ -122,6 +122,16 @@ TEST(SandboxSeccomp, ArgumentChecksRefuseNamingAndPrivilegedForms) {
     refused("sendmsg on a non-IPC fd", sendmsg(out, &mh, 0));
     // futimens on a held fd would bypass read-only grants when the worker owns the file.
     refused("futimens on a held fd", syscall(SYS_utimensat, 0, nullptr, times, 0));
+    // Nor chmod/chown in any form, for the same reason: they go through the broker
+    // (fd_set_mode / fd_set_owner), which checks the fd came from a writable mount.
+    refused("fchmod on a held fd", syscall(SYS_fchmod, out, 0600));
+    refused("fchown on a held fd", syscall(SYS_fchown, out, -1, -1));
+    refused("fchmodat(fd, \"\", AT_EMPTY_PATH)",
+            syscall(SYS_fchmodat, out, "", 0600, AT_EMPTY_PATH));
+    refused("fchmodat2 (452)", syscall(452, out, "", 0600, AT_EMPTY_PATH));
+    refused("fchownat(fd, \"\", AT_EMPTY_PATH)",
+            syscall(SYS_fchownat, out, "", -1, -1, AT_EMPTY_PATH));
+    refused("chmod(/tmp)", syscall(SYS_chmod, "/tmp", 0777));
     refused("fcntl(F_SETOWN)", fcntl(out, F_SETOWN, 1));
     char c = 'x';
     refused("ioctl(TIOCSTI)", ioctl(0, TIOCSTI, &c));

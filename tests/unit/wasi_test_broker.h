@@ -128,6 +128,38 @@ class TestBroker : public BrokerClient {
   int fd_set_size(int fd, uint64_t size) override {
     return ftruncate(fd, static_cast<off_t>(size)) == 0 ? 0 : -errno;
   }
+  // chmod / chown: the followed form resolves the whole path beneath the mount (a final
+  // symlink out is the kernel's EXDEV) and changes the inode through /proc/self/fd; the
+  // no-follow form names the final component in its parent, as the real broker does in effect.
+  int set_mode(DirHandle dir, std::string_view path, uint32_t mode, bool follow) override {
+    if (mode & ~07777u) return -EINVAL;
+    if (!follow) {
+      return at_parent(find(dir), path, true, [&](int p, const char* n) {
+        return fchmodat(p, n, mode, AT_SYMLINK_NOFOLLOW);  // a symlink: EOPNOTSUPP
+      });
+    }
+    return on_resolved(find(dir), path, [&](const std::string& self) {
+      return chmod(self.c_str(), mode);
+    });
+  }
+  int fd_set_mode(int fd, uint32_t mode) override {
+    if (mode & ~07777u) return -EINVAL;
+    return fchmod(fd, mode) == 0 ? 0 : -errno;
+  }
+  int set_owner(DirHandle dir, std::string_view path, uint32_t uid, uint32_t gid,
+                bool follow) override {
+    if (!follow) {
+      return at_parent(find(dir), path, true, [&](int p, const char* n) {
+        return fchownat(p, n, uid, gid, AT_SYMLINK_NOFOLLOW);
+      });
+    }
+    return on_resolved(find(dir), path, [&](const std::string& self) {
+      return chown(self.c_str(), uid, gid);
+    });
+  }
+  int fd_set_owner(int fd, uint32_t uid, uint32_t gid) override {
+    return fchown(fd, uid, gid) == 0 ? 0 : -errno;
+  }
 
  private:
   struct Dir {
@@ -177,6 +209,19 @@ class TestBroker : public BrokerClient {
     int saved = errno;
     close(pfd);
     return r < 0 ? -saved : r;
+  }
+  // Resolves the whole path beneath a writable mount (following symlinks) and calls `op`
+  // with the /proc/self/fd path of the O_PATH fd.
+  template <typename Op>
+  int on_resolved(Dir* d, std::string_view path, Op op) {
+    if (!d) return -EBADF;
+    if (d->read_only) return -EROFS;
+    int fd = resolve(d->fd, path, O_PATH | O_CLOEXEC, 0);
+    if (fd < 0) return fd;
+    int r = op("/proc/self/fd/" + std::to_string(fd));
+    int saved = errno;
+    close(fd);
+    return r < 0 ? -saved : 0;
   }
   template <typename Op>
   int two_parents(DirHandle a, std::string_view pa, DirHandle b, std::string_view pb, Op op) {

@@ -143,8 +143,9 @@ struct ErrnoName {
   const char* description;
 };
 
-// Every code in Go's errnoByCode (syscall/tables_js.go) that Linux has, plus a few more that
-// Linux calls can return. Aliases (EWOULDBLOCK = EAGAIN, EDEADLOCK = EDEADLK,
+// Every code in Go's errnoByCode (syscall/tables_js.go) that Linux has, and nothing else:
+// syscall.mapJSError panics on a code missing from that table, so an errno without an entry
+// here is reported as EIO instead. Aliases (EWOULDBLOCK = EAGAIN, EDEADLOCK = EDEADLK,
 // EOPNOTSUPP = ENOTSUP) have one entry, under the name Node reports.
 constexpr ErrnoName kErrnoNames[] = {
     {EPERM, "EPERM", "operation not permitted"},
@@ -161,7 +162,6 @@ constexpr ErrnoName kErrnoNames[] = {
     {ENOMEM, "ENOMEM", "not enough memory"},
     {EACCES, "EACCES", "permission denied"},
     {EFAULT, "EFAULT", "bad address in system call argument"},
-    {ENOTBLK, "ENOTBLK", nullptr},
     {EBUSY, "EBUSY", "resource busy or locked"},
     {EEXIST, "EEXIST", "file already exists"},
     {EXDEV, "EXDEV", "cross-device link not permitted"},
@@ -172,7 +172,6 @@ constexpr ErrnoName kErrnoNames[] = {
     {ENFILE, "ENFILE", "file table overflow"},
     {EMFILE, "EMFILE", "too many open files"},
     {ENOTTY, "ENOTTY", "inappropriate ioctl for device"},
-    {ETXTBSY, "ETXTBSY", "text file is busy"},
     {EFBIG, "EFBIG", "file too large"},
     {ENOSPC, "ENOSPC", "no space left on device"},
     {ESPIPE, "ESPIPE", "invalid seek"},
@@ -259,7 +258,6 @@ constexpr ErrnoName kErrnoNames[] = {
     {EALREADY, "EALREADY", "connection already in progress"},
     {EINPROGRESS, "EINPROGRESS", "operation in progress"},
     {ESTALE, "ESTALE", nullptr},
-    {EREMOTEIO, "EREMOTEIO", "remote i/o error"},
     {EDQUOT, "EDQUOT", nullptr},
     {ENOMEDIUM, "ENOMEDIUM", nullptr},
     {ECANCELED, "ECANCELED", "operation canceled"},

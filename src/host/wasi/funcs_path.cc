@@ -134,9 +134,12 @@ uint16_t WasiContext::path_open(M& m, uint32_t dirfd, uint32_t dirflags, uint32_
   if (!m.in_bounds(fd_out, 4)) return err::kFault;
 
   // The access mode follows the rights asked for, as wasi-libc encodes O_RDONLY/O_WRONLY.
+  // fd_filestat_set_size does not count as writing: Go (1.21+) keeps that right on files it
+  // opens read-only (it strips path_filestat_set_size instead), and a read-only open must
+  // still work on a --dir-ro grant. A later set_size goes through the broker, which checks
+  // the fd came from a writable mount.
   bool read = base & (rights::kFdRead | rights::kFdReaddir);
-  bool write = (base & (rights::kFdWrite | rights::kFdDatasync | rights::kFdAllocate |
-                        rights::kFdFilestatSetSize)) ||
+  bool write = (base & (rights::kFdWrite | rights::kFdDatasync | rights::kFdAllocate)) ||
                (fdf & fdflags::kAppend);
   int flags = O_CLOEXEC | O_NOCTTY;
   if (of & oflags::kDirectory) flags |= O_DIRECTORY;

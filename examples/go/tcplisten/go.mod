@@ -1,0 +1,3 @@
+module webcontainer.dev/examples/go/tcplisten
+
+go 1.19

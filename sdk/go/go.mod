@@ -1,0 +1,3 @@
+module webcontainer.dev/sdk/go
+
+go 1.19

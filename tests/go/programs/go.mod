@@ -1,0 +1,3 @@
+module webcontainer.test/goprograms
+
+go 1.19

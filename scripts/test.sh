@@ -23,10 +23,8 @@ tests/net/run.sh "$root/build"
 
 echo "== Go: js/wasm (Go 1.19 and 1.23) and wasip1 (Go 1.23) programs, compared with node"
 tests/go/run.sh "$root/build"
-if [[ -x tests/go/net/run.sh ]]; then
-  echo "== Go networking: sdk/go and the examples in the sandbox, loopback only"
-  tests/go/net/run.sh "$root/build"
-fi
+echo "== Go networking: sdk/go and its examples in the sandbox (js/wasm and wasip1), loopback only"
+tests/go/net/run.sh "$root/build"
 
 echo "== unit tests and spec suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 scripts/build.sh build-asan -DWC_SANITIZE=ON

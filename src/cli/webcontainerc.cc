@@ -292,6 +292,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "webcontainerd: %s: %s\n", name.c_str(), result.error.c_str());
   }
   std::fflush(stderr);
+#ifdef WC_PROFILE_DISPATCH
+  std::exit(result.exit_code);  // developer builds: runs the dispatch profile's atexit report
+#endif
   // No destructors, no atexit: the guest is done, and a confined process should leave fast.
   _exit(result.exit_code);
 }

@@ -1,8 +1,8 @@
 // The driver of a Go js/wasm program: what wasm_exec.js's Go class (run, _resume,
 // _makeFuncWrapper, the timeout map) and wasm_exec_node.js (argv/env, exit, the deadlock
 // event on an empty loop) do under node.
-#include <algorithm>
 #include <cstring>
+#include <map>
 
 #include "engine/runtime/linker.h"
 #include "host/gojs/go_program.h"
@@ -129,11 +129,11 @@ void GoProgram::start(const std::vector<std::string>& args, const std::vector<st
   std::vector<uint32_t> ptrs;
   for (const auto& a : args) ptrs.push_back(put_string(a));
   ptrs.push_back(0);
-  std::vector<std::string> sorted_env = env;
-  auto key = [](const std::string& kv) { return kv.substr(0, kv.find('=')); };
-  std::stable_sort(sorted_env.begin(), sorted_env.end(),
-                   [&](const std::string& a, const std::string& b) { return key(a) < key(b); });
-  for (const auto& e : sorted_env) ptrs.push_back(put_string(e));
+  // wasm_exec.js passes Object.keys(env).sort(): one entry per key (the last one given wins,
+  // as in an object), in key order.
+  std::map<std::string, std::string> sorted_env;
+  for (const auto& kv : env) sorted_env[kv.substr(0, kv.find('='))] = kv;
+  for (const auto& [key, kv] : sorted_env) ptrs.push_back(put_string(kv));
   ptrs.push_back(0);
   uint64_t argv = offset;
   if (argv + ptrs.size() * 8 >= kArgsEnd) overflow = true;

@@ -267,6 +267,8 @@ L_Const64: *S(0) = OP(1) | (u64{OP(2)} << 32); NEXT(3);
 L_Jump: JUMP(OP(0));
 L_BrIfNez: if (ld<u32>(S(0)) != 0) JUMP(OP(1)); NEXT(2);
 L_BrIfEqz: if (ld<u32>(S(0)) == 0) JUMP(OP(1)); NEXT(2);
+L_BrIfI64Nez: if (ld<u64>(S(0)) != 0) JUMP(OP(1)); NEXT(2);
+L_BrIfI64Eqz: if (ld<u64>(S(0)) == 0) JUMP(OP(1)); NEXT(2);
 #define WC_FUSED(name, T, cmp) \
   L_##name: if (ld<T>(S(0)) cmp ld<T>(S(1))) JUMP(OP(2)); NEXT(3);
 WC_FUSED(BrIfI32Eq, u32, ==)
@@ -324,6 +326,20 @@ L_Trap: TRAP(static_cast<TrapKind>(OP(0)));
 L_Select: *S(0) = ld<u32>(S(3)) ? *S(1) : *S(2); NEXT(4);
 L_GlobalGet: *S(0) = inst->globals_[OP(1)]->bits; NEXT(2);
 L_GlobalSet: inst->globals_[OP(0)]->bits = *S(1); NEXT(2);
+L_I32AddGlobalSet: inst->globals_[OP(0)]->bits = u64{static_cast<u32>(ld<u32>(S(1)) + ld<u32>(S(2)))}; NEXT(3);
+L_I32AddTeeGlobalSet: {
+  u32 v = ld<u32>(S(2)) + ld<u32>(S(3));
+  st(S(1), v);
+  inst->globals_[OP(0)]->bits = u64{v};
+  NEXT(4);
+}
+L_I32SubTeeGlobalSet: {
+  u32 v = ld<u32>(S(2)) - ld<u32>(S(3));
+  st(S(1), v);
+  inst->globals_[OP(0)]->bits = u64{v};
+  NEXT(4);
+}
+L_I32SubGlobalSet: inst->globals_[OP(0)]->bits = u64{static_cast<u32>(ld<u32>(S(1)) - ld<u32>(S(2)))}; NEXT(3);
 
 L_MemorySize: st(S(0), inst->memories_[0]->memory.pages()); NEXT(1);
 L_MemoryGrow: {

@@ -27,6 +27,8 @@ namespace wc::engine {
   X(Jump, 1)            /* off */                                       \
   X(BrIfNez, 2)         /* cond off */                                  \
   X(BrIfEqz, 2)         /* cond off */                                  \
+  X(BrIfI64Nez, 2)      /* cond off: i64 condition (i64.eqz + br_if) */ \
+  X(BrIfI64Eqz, 2)      /* cond off */                                  \
   X(BrIfI32Eq, 3)       /* a b off: fused compare-and-branch */         \
   X(BrIfI32Ne, 3)                                                       \
   X(BrIfI32LtS, 3)                                                      \
@@ -67,6 +69,10 @@ namespace wc::engine {
   X(Select, 4)          /* dst a b cond */                              \
   X(GlobalGet, 2)       /* dst global_index */                          \
   X(GlobalSet, 2)       /* global_index src */                          \
+  X(I32AddGlobalSet, 3) /* global_index a b: global = a + b (i32), e.g. Go's SP */ \
+  X(I32SubGlobalSet, 3) /* global_index a b: global = a - b (i32) */    \
+  X(I32AddTeeGlobalSet, 4) /* global_index dst a b: dst = global = a + b (local.tee) */ \
+  X(I32SubTeeGlobalSet, 4) /* global_index dst a b: dst = global = a - b */ \
   X(MemorySize, 1)      /* dst */                                       \
   X(MemoryGrow, 2)      /* dst delta */                                 \
   X(MemoryFill, 3)      /* dst value n */                               \

@@ -235,9 +235,11 @@ class Translator {
     if (last_cmp != kNone && cond_slot == code_[last_cmp + 2]) {
       IOp cmp = last_emitted_op_;
       uint32_t a = code_[last_cmp + 3];
-      if (cmp == IOp::I32Eqz) {
+      if (cmp == IOp::I32Eqz || cmp == IOp::I64Eqz) {
+        bool wide = cmp == IOp::I64Eqz;
         truncate(last_cmp);
-        size_t pos = emit(when_true ? IOp::BrIfEqz : IOp::BrIfNez);
+        size_t pos = emit(when_true ? (wide ? IOp::BrIfI64Eqz : IOp::BrIfEqz)
+                                    : (wide ? IOp::BrIfI64Nez : IOp::BrIfNez));
         word(a);
         word(0);
         return {pos, pos + 3};
@@ -327,7 +329,7 @@ class Translator {
     }
   }
   static bool is_fusable_compare(IOp op) {
-    return op == IOp::I32Eqz || fused_branch(op, true) != IOp::Count;
+    return op == IOp::I32Eqz || op == IOp::I64Eqz || fused_branch(op, true) != IOp::Count;
   }
 
   // True if branching to `target` needs copies of the branch values.
@@ -614,7 +616,7 @@ class Translator {
 
 #define WC_TR_LOAD(name, code, text, t, bytes, align) case Op::name:
       WC_LOAD_OPS(WC_TR_LOAD) {
-        uint32_t addr = pop();
+        uint32_t addr = unwrap_address(pop());
         uint32_t offset = static_cast<uint32_t>(in.mem.offset);
         if (emit_scaled_load(in.op, addr, offset)) return;
         if (size_t add = last_result_of(IOp::I32Add);
@@ -630,7 +632,7 @@ class Translator {
       }
       WC_STORE_OPS(WC_TR_LOAD) {
         uint32_t value = pop();
-        uint32_t addr = pop();
+        uint32_t addr = unwrap_address(pop());
         uint32_t offset = static_cast<uint32_t>(in.mem.offset);
         if (size_t add = last_result_of(IOp::I32Add);
             add != kNone && addr == code_[add + 2] && addr >= stack_base_) {
@@ -680,7 +682,7 @@ class Translator {
       case Op::LocalSet: on_local_set(in.idx, false); return;
       case Op::LocalTee: on_local_set(in.idx, true); return;
       case Op::GlobalGet: emit_result(IOp::GlobalGet, {in.idx}); return;
-      case Op::GlobalSet: emit_plain(IOp::GlobalSet, {in.idx, pop()}); return;
+      case Op::GlobalSet: on_global_set(in.idx); return;
       case Op::TableGet: {
         uint32_t i = pop();
         emit_result(IOp::TableGet, {in.idx, i});
@@ -777,8 +779,112 @@ class Translator {
     return true;
   }
 
+  // ---- i32.wrap_i64 (Go's wasm port computes every address in i64, then wraps it)
+  //
+  // Handlers read an i32 operand as the low 32 bits of its slot and write i32 results
+  // zero-extended, so wrapping the result of the instruction just emitted can often be folded
+  // into it: wrap(extend(y)) is y; wrap(a OP b) is the 32-bit OP for add, sub, mul and the
+  // bitwise ops (the low bits of the result depend only on the low bits of the operands);
+  // wrap(narrow i64 load) is the i32 load of the same bytes.
+  bool fold_wrap() {
+    uint32_t x = vs_.back();
+    if (last_result_ == kNone || last_emitted_ != last_result_ || x < stack_base_ ||
+        code_[last_result_ + 2] != x)
+      return false;
+    size_t pos = last_result_;
+    IOp op = last_emitted_op_;
+    if (op == IOp::I64ExtendI32U || op == IOp::I64ExtendI32S) {
+      uint32_t y = code_[pos + 3];
+      truncate(pos);
+      pop();
+      push_slot(y);
+      return true;
+    }
+    IOp narrow = narrowed(op);
+    if (narrow == IOp::Count) return false;
+    if (drop_extend_into(pos, narrow)) return true;
+    const void* h = handlers_[static_cast<uint16_t>(narrow)];
+    std::memcpy(&code_[pos], &h, sizeof h);
+    last_emitted_op_ = narrow;  // the stack top is now that instruction's i32 result
+    return true;
+  }
+  // The narrowed binary op at `pos` has an operand made by an i64.extend_i32 emitted just
+  // before it (a stack temporary only it reads): only the low bits matter now, which are the
+  // extend's operand, so drop the extend and re-emit the op on that operand.
+  bool drop_extend_into(size_t pos, IOp narrow) {
+    bool arithmetic = narrow == IOp::I32Add || narrow == IOp::I32Sub || narrow == IOp::I32Mul ||
+                      narrow == IOp::I32And || narrow == IOp::I32Or || narrow == IOp::I32Xor;
+    if (!arithmetic || prev_emitted_ == kNone || prev_emitted_ + 4 != pos ||
+        (prev_emitted_op_ != IOp::I64ExtendI32U && prev_emitted_op_ != IOp::I64ExtendI32S))
+      return false;
+    uint32_t ext = code_[prev_emitted_ + 2], src = code_[prev_emitted_ + 3];
+    uint32_t a = code_[pos + 3], b = code_[pos + 4];
+    if (ext < stack_base_ || (a == ext) == (b == ext)) return false;
+    if (a == ext) a = src;
+    else b = src;
+    truncate(prev_emitted_);
+    pop();
+    emit_result(narrow, {a, b});
+    return true;
+  }
+  static IOp narrowed(IOp op) {
+    switch (op) {
+      case IOp::I64Add: return IOp::I32Add;
+      case IOp::I64Sub: return IOp::I32Sub;
+      case IOp::I64Mul: return IOp::I32Mul;
+      case IOp::I64And: return IOp::I32And;
+      case IOp::I64Or: return IOp::I32Or;
+      case IOp::I64Xor: return IOp::I32Xor;
+      // Loads only where the width read stays the same: the access is still bounds-checked
+      // (by the guard pages) on every byte the i64 load would read. A full i64.load keeps
+      // its wrap.
+      case IOp::I64Load32U:
+      case IOp::I64Load32S: return IOp::I32Load;
+      case IOp::I64Load8U: return IOp::I32Load8U;
+      case IOp::I64Load8S: return IOp::I32Load8S;
+      case IOp::I64Load16U: return IOp::I32Load16U;
+      case IOp::I64Load16S: return IOp::I32Load16S;
+      case IOp::I64Load32UAdd:
+      case IOp::I64Load32SAdd: return IOp::I32LoadAdd;
+      case IOp::I64Load8UAdd: return IOp::I32Load8UAdd;
+      case IOp::I64Load8SAdd: return IOp::I32Load8SAdd;
+      case IOp::I64Load16UAdd: return IOp::I32Load16UAdd;
+      case IOp::I64Load16SAdd: return IOp::I32Load16SAdd;
+      default: return IOp::Count;
+    }
+  }
+  // `global = a + b` / `a - b` computed just before (Go moves its stack pointer, a global,
+  // this way around every call): one instruction.
+  // Go writes it as `local.tee $sp` first: the add then also keeps writing that local.
+  void on_global_set(uint32_t global) {
+    uint32_t value = pop();
+    size_t pos = last_emitted_;
+    bool add = last_emitted_op_ == IOp::I32Add, sub = last_emitted_op_ == IOp::I32Sub;
+    if (pos != kNone && (add || sub) && code_[pos + 2] == value) {
+      uint32_t a = code_[pos + 3], b = code_[pos + 4];
+      truncate(pos);
+      if (value >= stack_base_)  // a stack temporary only this global.set reads
+        emit_plain(add ? IOp::I32AddGlobalSet : IOp::I32SubGlobalSet, {global, a, b});
+      else
+        emit_plain(add ? IOp::I32AddTeeGlobalSet : IOp::I32SubTeeGlobalSet, {global, value, a, b});
+      return;
+    }
+    emit_plain(IOp::GlobalSet, {global, value});
+  }
+
+  // An address computed by an i32.wrap_i64 emitted just before: memory ops read only the low
+  // 32 bits of the address slot, so the wrap's operand serves directly.
+  uint32_t unwrap_address(uint32_t addr) {
+    size_t wrap = last_result_of(IOp::I32WrapI64);
+    if (wrap == kNone || code_[wrap + 2] != addr || addr < stack_base_) return addr;
+    uint32_t wide = code_[wrap + 3];
+    truncate(wrap);
+    return wide;
+  }
+
   void translate_numeric(Op op) {
     IOp iop = numeric_iop(op);
+    if (op == Op::I32WrapI64 && fold_wrap()) return;
     if (fuse_mul_add(iop)) return;
     if (iop_operand_words(iop) == 2) {
       uint32_t a = pop();

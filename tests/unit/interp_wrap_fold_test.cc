@@ -73,6 +73,24 @@ const char* kWrapModule = R"((module
     (local.set 1 (i32.add (global.get $sp) (local.get 0)))
     (global.set $sp (local.get 1))
     (i32.sub (global.get $sp) (local.get 1)))
+  ;; br_if / if on a wrapped i64 test only its low bits; eqz of an extended i32
+  (func (export "br_wrapped") (param i64) (result i32)
+    (block (br_if 0 (i32.wrap_i64 (local.get 0))) (return (i32.const 1)))
+    (i32.const 0))
+  (func (export "if_wrapped") (param i64) (result i32)
+    (if (result i32) (i32.wrap_i64 (local.get 0)) (then (i32.const 5)) (else (i32.const 6))))
+  (func (export "eqz_ext") (param i32) (result i32)
+    (i64.eqz (i64.extend_i32_s (local.get 0))))
+  (func (export "eqz_ext_br") (param i32) (result i32)
+    (block (br_if 0 (i64.eqz (i64.extend_i32_u (local.get 0)))) (return (i32.const 1)))
+    (i32.const 0))
+  ;; a loop whose back-edge carries a local.set (Copy + Jump in one step)
+  (func (export "count_down") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.const 2)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (if (local.get 0) (then (local.set 1 (local.get 1)) (br $l))))
+    (local.get 1))
   ;; i64.eqz + br_if, both senses, with only high bits set
   (func (export "eqz_br") (param i64) (result i32)
     (block (br_if 0 (i64.eqz (local.get 0))) (return (i32.const 1)))
@@ -180,6 +198,21 @@ TEST(InterpWrapFold, I64EqzBranchesSeeHighBits) {
     EXPECT_EQ(w.u32("nez_br", {I64(v)}), zero ? 1u : 0u) << v;
     EXPECT_EQ(w.u32("eqz_if", {I64(v)}), zero ? 10u : 20u) << v;
   }
+}
+
+TEST(InterpWrapFold, BranchesOnWrappedValuesAndExtendedBooleans) {
+  ITEST_LOAD(w, kWrapModule);
+  for (uint64_t v : std::vector<uint64_t>{0, 1, kHi, kHi | 1, 0x1'0000'0000ull}) {
+    bool low_zero = static_cast<uint32_t>(v) == 0;
+    EXPECT_EQ(w.u32("br_wrapped", {I64(v)}), low_zero ? 1u : 0u) << v;
+    EXPECT_EQ(w.u32("if_wrapped", {I64(v)}), low_zero ? 6u : 5u) << v;
+  }
+  for (uint32_t y : {0u, 1u, 0x8000'0000u, 0xFFFF'FFFFu}) {
+    EXPECT_EQ(w.u32("eqz_ext", {I32(y)}), y == 0 ? 1u : 0u) << y;
+    EXPECT_EQ(w.u32("eqz_ext_br", {I32(y)}), y == 0 ? 0u : 1u) << y;
+  }
+  EXPECT_EQ(w.u32("count_down", {I32(5)}), 10u);
+  EXPECT_EQ(w.u32("count_down", {I32(1)}), 2u);
 }
 
 }  // namespace

@@ -265,6 +265,7 @@ WC_MULADD(F32SubMul, float, c - product)
 L_Const32: *S(0) = OP(1); NEXT(2);
 L_Const64: *S(0) = OP(1) | (u64{OP(2)} << 32); NEXT(3);
 L_Jump: JUMP(OP(0));
+L_CopyJump: *S(0) = *S(1); JUMP(OP(2));
 L_BrIfNez: if (ld<u32>(S(0)) != 0) JUMP(OP(1)); NEXT(2);
 L_BrIfEqz: if (ld<u32>(S(0)) == 0) JUMP(OP(1)); NEXT(2);
 L_BrIfI64Nez: if (ld<u64>(S(0)) != 0) JUMP(OP(1)); NEXT(2);

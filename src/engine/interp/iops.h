@@ -25,6 +25,7 @@ namespace wc::engine {
   X(Const32, 2)         /* dst imm32 */                                 \
   X(Const64, 3)         /* dst imm64(lo, hi) */                         \
   X(Jump, 1)            /* off */                                       \
+  X(CopyJump, 3)        /* dst src off: a value move then a jump (Go's `local.set $pc; br $loop`) */ \
   X(BrIfNez, 2)         /* cond off */                                  \
   X(BrIfEqz, 2)         /* cond off */                                  \
   X(BrIfI64Nez, 2)      /* cond off: i64 condition (i64.eqz + br_if) */ \

@@ -214,6 +214,17 @@ class Translator {
 
   // ---- branches ----
   Fixup emit_jump() {
+    // A copy just before (a branch value or a local set for the target) rides along.
+    if (last_emitted_ != kNone && last_emitted_op_ == IOp::Copy &&
+        last_emitted_ + 4 == code_.size()) {
+      size_t pos = last_emitted_;
+      const void* h = handlers_[static_cast<uint16_t>(IOp::CopyJump)];
+      std::memcpy(&code_[pos], &h, sizeof h);
+      last_emitted_op_ = IOp::CopyJump;
+      last_result_ = kNone;
+      word(0);
+      return {pos, pos + 4};
+    }
     size_t pos = emit(IOp::Jump);
     word(0);
     return {pos, pos + 2};
@@ -231,6 +242,8 @@ class Translator {
   // Conditional branch on the popped i32, taken when it is non-zero (`when_true`) or zero.
   // Fuses with an immediately preceding i32 comparison.
   Fixup emit_cond_branch(uint32_t cond_slot, bool when_true) {
+    // br_if on a wrapped i64 tests its low 32 bits, which is what BrIfNez reads anyway.
+    cond_slot = unwrap_address(cond_slot);
     size_t last_cmp = last_compare();
     if (last_cmp != kNone && cond_slot == code_[last_cmp + 2]) {
       IOp cmp = last_emitted_op_;
@@ -827,6 +840,19 @@ class Translator {
     emit_result(narrow, {a, b});
     return true;
   }
+  // i64.eqz(i64.extend_i32(y)) is i32.eqz(y) (Go turns booleans into i64 and back).
+  bool fold_eqz_of_extend() {
+    uint32_t x = vs_.back();
+    if (last_result_ == kNone || last_emitted_ != last_result_ || x < stack_base_ ||
+        code_[last_result_ + 2] != x ||
+        (last_emitted_op_ != IOp::I64ExtendI32U && last_emitted_op_ != IOp::I64ExtendI32S))
+      return false;
+    uint32_t y = code_[last_result_ + 3];
+    truncate(last_result_);
+    pop();
+    emit_result(IOp::I32Eqz, {y});
+    return true;
+  }
   static IOp narrowed(IOp op) {
     switch (op) {
       case IOp::I64Add: return IOp::I32Add;
@@ -872,8 +898,9 @@ class Translator {
     emit_plain(IOp::GlobalSet, {global, value});
   }
 
-  // An address computed by an i32.wrap_i64 emitted just before: memory ops read only the low
-  // 32 bits of the address slot, so the wrap's operand serves directly.
+  // An address (or branch condition) computed by an i32.wrap_i64 emitted just before: memory
+  // ops and conditional branches read only the low 32 bits of the slot, so the wrap's operand
+  // serves directly.
   uint32_t unwrap_address(uint32_t addr) {
     size_t wrap = last_result_of(IOp::I32WrapI64);
     if (wrap == kNone || code_[wrap + 2] != addr || addr < stack_base_) return addr;
@@ -885,6 +912,7 @@ class Translator {
   void translate_numeric(Op op) {
     IOp iop = numeric_iop(op);
     if (op == Op::I32WrapI64 && fold_wrap()) return;
+    if (op == Op::I64Eqz && fold_eqz_of_extend()) return;
     if (fuse_mul_add(iop)) return;
     if (iop_operand_words(iop) == 2) {
       uint32_t a = pop();

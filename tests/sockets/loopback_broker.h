@@ -14,29 +14,15 @@
 #include <set>
 #include <string>
 
-#include "host/broker_client.h"
+#include "network_only_broker.h"
 
 namespace wc::host::testing {
 
-class LoopbackBroker : public BrokerClient {
+class LoopbackBroker : public NetworkOnlyBroker {
  public:
   std::set<uint16_t> denied_ports;
   int connects = 0, binds = 0;
 
-  std::vector<Preopen> preopens() override { return {}; }
-  int open(DirHandle, std::string_view, int, uint32_t, Opened*) override { return -ENOSYS; }
-  int close_dir(DirHandle) override { return -ENOSYS; }
-  int stat(DirHandle, std::string_view, bool, struct stat*) override { return -ENOSYS; }
-  int mkdir(DirHandle, std::string_view, uint32_t) override { return -ENOSYS; }
-  int rmdir(DirHandle, std::string_view) override { return -ENOSYS; }
-  int unlink(DirHandle, std::string_view) override { return -ENOSYS; }
-  int rename(DirHandle, std::string_view, DirHandle, std::string_view) override { return -ENOSYS; }
-  int link(DirHandle, std::string_view, DirHandle, std::string_view, bool) override { return -ENOSYS; }
-  int symlink(std::string_view, DirHandle, std::string_view) override { return -ENOSYS; }
-  int readlink(DirHandle, std::string_view, std::string*) override { return -ENOSYS; }
-  int set_times(DirHandle, std::string_view, const struct timespec[2], bool) override { return -ENOSYS; }
-  int fd_set_times(int, const struct timespec[2]) override { return -ENOSYS; }
-  int fd_set_size(int, uint64_t) override { return -ENOSYS; }
 
   int net_connect(int family, int type, const sockaddr* addr, socklen_t len, int* fd,
                   bool* in_progress) override {

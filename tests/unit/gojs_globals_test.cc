@@ -14,6 +14,7 @@
 #include <optional>
 #include <thread>
 
+#include "gojs_test_util.h"
 #include "host/gojs/event_loop.h"
 #include "host/gojs/globals.h"
 #include "host/gojs/node_fs.h"
@@ -70,16 +71,7 @@ class GojsGlobals : public ::testing::Test {
   int out_[2] = {-1, -1}, err_[2] = {-1, -1};
 };
 
-// The JS value a callable throws (JsThrow), or undefined after a test failure.
-JsValue thrown_by(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const JsThrow& t) {
-    return t.value;
-  }
-  ADD_FAILURE() << "nothing was thrown";
-  return JsValue();
-}
+using testing::thrown_by;
 
 TEST_F(GojsGlobals, ShapeOfGlobalThis) {
   for (const char* name : {"Object", "Array", "Uint8Array", "Error", "Date"}) {

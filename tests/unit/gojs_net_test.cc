@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "../sockets/network_only_broker.h"
 #include "host/broker_client.h"
 #include "host/gojs/event_loop.h"
 #include "host/gojs/js_value.h"
@@ -74,7 +75,7 @@ int port_of(const struct sockaddr* sa) {
 }
 
 struct sockaddr_storage ipv4(const char* ip, int port, socklen_t* len) {
-  struct sockaddr_storage ss{};
+  struct sockaddr_storage ss {};
   auto* in = reinterpret_cast<sockaddr_in*>(&ss);
   in->sin_family = AF_INET;
   in->sin_port = htons(static_cast<uint16_t>(port));
@@ -127,13 +128,13 @@ Fd bound_not_listening(int* port) {
 // BrokerClient's network half over real loopback sockets, with the real broker's shape:
 // sockets are created non-blocking and close-on-exec, the policy is checked before any
 // socket exists, a denial is -EACCES, a failed connect closes its socket and returns -errno.
-class NetBroker : public BrokerClient {
+class NetBroker : public testing::NetworkOnlyBroker {
  public:
   // Policy. Port 0 in listen_ports allows "any free port".
   std::set<int> listen_ports{0};
   std::set<int> connect_ports;
-  std::set<std::string> denied_ips;                           // no grant covers these
-  std::map<std::string, std::vector<std::string>> names;     // what net_resolve answers
+  std::set<std::string> denied_ips;                       // no grant covers these
+  std::map<std::string, std::vector<std::string>> names;  // what net_resolve answers
   // Report every connect as still in progress, even one loopback completed at once, so the
   // host object's POLLOUT / SO_ERROR path runs.
   bool force_in_progress = false;
@@ -142,7 +143,7 @@ class NetBroker : public BrokerClient {
   int bind_calls = 0, connect_calls = 0, resolve_calls = 0;
   int last_backlog = -1;
   std::string last_bind_ip, last_service;
-  std::vector<int> connect_fds;         // every socket net_connect handed out
+  std::vector<int> connect_fds;          // every socket net_connect handed out
   std::vector<bool> really_in_progress;  // whether the kernel said EINPROGRESS for it
 
   int net_bind(int family, int type, const struct sockaddr* addr, socklen_t len, int backlog,
@@ -204,26 +205,6 @@ class NetBroker : public BrokerClient {
     }
     return 0;
   }
-
-  // The filesystem half is not used by the network object.
-  std::vector<Preopen> preopens() override { return {}; }
-  int open(DirHandle, std::string_view, int, uint32_t, Opened*) override { return -ENOSYS; }
-  int close_dir(DirHandle) override { return -ENOSYS; }
-  int stat(DirHandle, std::string_view, bool, struct stat*) override { return -ENOSYS; }
-  int mkdir(DirHandle, std::string_view, uint32_t) override { return -ENOSYS; }
-  int rmdir(DirHandle, std::string_view) override { return -ENOSYS; }
-  int unlink(DirHandle, std::string_view) override { return -ENOSYS; }
-  int rename(DirHandle, std::string_view, DirHandle, std::string_view) override { return -ENOSYS; }
-  int link(DirHandle, std::string_view, DirHandle, std::string_view, bool) override {
-    return -ENOSYS;
-  }
-  int symlink(std::string_view, DirHandle, std::string_view) override { return -ENOSYS; }
-  int readlink(DirHandle, std::string_view, std::string*) override { return -ENOSYS; }
-  int set_times(DirHandle, std::string_view, const struct timespec[2], bool) override {
-    return -ENOSYS;
-  }
-  int fd_set_times(int, const struct timespec[2]) override { return -ENOSYS; }
-  int fd_set_size(int, uint64_t) override { return -ENOSYS; }
 };
 
 // ---- Driving the object
@@ -704,7 +685,8 @@ TEST_F(GojsNet, FourMebibytesArriveIntactThroughManyReadsAndWrites) {
       st->writer_done = true;
       return;
     }
-    size_t n = st->next_write < write_sizes.size() ? write_sizes[st->next_write] : kTotal - st->written;
+    size_t n =
+        st->next_write < write_sizes.size() ? write_sizes[st->next_write] : kTotal - st->written;
     ++st->next_write;
     auto buf = std::make_shared<JsUint8Array>(n);
     for (size_t i = 0; i < n; ++i) buf->data()[i] = pattern(st->written + i);
@@ -719,7 +701,8 @@ TEST_F(GojsNet, FourMebibytesArriveIntactThroughManyReadsAndWrites) {
       write_next();
       return JsValue();
     });
-    net->get("write").as_object()->call(JsValue(), std::vector<JsValue>{p.client, JsValue(buf), JsValue(cb)});
+    net->get("write").as_object()->call(JsValue(),
+                                        std::vector<JsValue>{p.client, JsValue(buf), JsValue(cb)});
   };
   // The reader: sizes cycle through small, odd and large; each read gets a fresh array too.
   const size_t read_sizes[] = {1, 7001, 65536, 300000, 4096};
@@ -736,7 +719,8 @@ TEST_F(GojsNet, FourMebibytesArriveIntactThroughManyReadsAndWrites) {
       double n = a[1].to_number();
       if (!(n >= 0 && n <= static_cast<double>(size))) {
         st->failed = true;
-        st->error = "read returned " + a[1].to_string() + " for an array of " + std::to_string(size);
+        st->error =
+            "read returned " + a[1].to_string() + " for an array of " + std::to_string(size);
         return JsValue();
       }
       if (n == 0) {
@@ -747,11 +731,13 @@ TEST_F(GojsNet, FourMebibytesArriveIntactThroughManyReadsAndWrites) {
       read_next();
       return JsValue();
     });
-    net->get("read").as_object()->call(JsValue(), std::vector<JsValue>{p.server, JsValue(buf), JsValue(cb)});
+    net->get("read").as_object()->call(JsValue(),
+                                       std::vector<JsValue>{p.server, JsValue(buf), JsValue(cb)});
   };
   write_next();
   read_next();
-  ASSERT_TRUE(pump_until([&] { return st->failed || (st->writer_done && st->received.size() >= kTotal); }, 30.0))
+  ASSERT_TRUE(pump_until(
+      [&] { return st->failed || (st->writer_done && st->received.size() >= kTotal); }, 30.0))
       << "stalled: written " << st->written << ", received " << st->received.size();
   ASSERT_FALSE(st->failed) << st->error;
   // Then the writer's half-close ends the reader's chain with n == 0.
@@ -822,7 +808,8 @@ TEST_F(GojsNet, ShutdownWriteIsAHalfClose) {
 
 TEST_F(GojsNet, ShutdownRejectsBadHowWithEinval) {
   Pair p = connect_pair();
-  for (JsValue how : {JsValue(3), JsValue(-1), JsValue("1"), JsValue(), JsValue(1e12)}) {
+  for (JsValue how : {JsValue(3), JsValue(-1), JsValue("1"), JsValue(), JsValue(1e12), JsValue(1.5),
+                      JsValue(std::nan(""))}) {
     JsValue e = invoke("shutdown", {p.client, how});
     EXPECT_TRUE(e.get("message").is_string()) << how.to_string();
     EXPECT_EQ(e.get("code").to_string(), "EINVAL") << how.to_string();
@@ -1116,17 +1103,17 @@ TEST_F(GojsNet, CallbacksAreNeverSynchronous) {
   Pair p = connect_pair();
   send(p.client, "x");
   settle(50);
-  start("read", {p.server, u8(4)});   // data already there
-  start("write", {p.server, bytes("y")});                            // fits in the buffer
-  start("read", {p.server, u8(0)});   // empty array
-  start("read", {999, u8(4)});        // EBADF
-  start("accept", {p.client});                                       // EINVAL
+  start("read", {p.server, u8(4)});        // data already there
+  start("write", {p.server, bytes("y")});  // fits in the buffer
+  start("read", {p.server, u8(0)});        // empty array
+  start("read", {999, u8(4)});             // EBADF
+  start("accept", {p.client});             // EINVAL
   broker.listen_ports = {};
-  start("listen", {"127.0.0.1", 0, 0});                              // EACCES
-  start("dial", {"127.0.0.1", 1});                                   // EACCES
-  start("dial", {"nowhere.test", 1});                                // resolver refuses
+  start("listen", {"127.0.0.1", 0, 0});  // EACCES
+  start("dial", {"127.0.0.1", 1});       // EACCES
+  start("dial", {"nowhere.test", 1});    // resolver refuses
   realm.broker = nullptr;
-  start("dial", {"127.0.0.1", 1});                                   // ENOSYS: no broker
+  start("dial", {"127.0.0.1", 1});  // ENOSYS: no broker
   realm.broker = &broker;
   pump_until([&] {
     for (const CallPtr& c : started)

@@ -2,8 +2,8 @@
 // modules shaped like Go's: the stack-pointer argument layout, argv/env placement at 4096,
 // both import module names, a function imported twice, exit codes, the deadlock event when
 // nothing is left to wait for, and hostile pointers from a compromised guest.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <string>
@@ -23,15 +23,23 @@ namespace {
 // is an object whose `id` is 0.
 std::string fake_go(const char* mod, int code, int len, const char* bad_write = "") {
   return std::string(R"((module
-  (import ")") + mod + R"(" "runtime.wasmWrite" (func $write1 (param i32)))
-  (import ")" + mod + R"(" "runtime.wasmExit" (func $exit (param i32)))
-  (import ")" + mod + R"(" "runtime.wasmWrite" (func $write2 (param i32)))
-  (import ")" + mod + R"(" "syscall/js.valueGet" (func $get (param i32)))
-  (import ")" + mod + R"(" "syscall/js.valueLoadString" (func $load (param i32)))
-  (import ")" + mod + R"(" "syscall/js.valuePrepareString" (func $prep (param i32)))
-  (import ")" + mod + R"(" "syscall/js.stringVal" (func $sval (param i32)))
+  (import ")") +
+         mod + R"(" "runtime.wasmWrite" (func $write1 (param i32)))
+  (import ")" +
+         mod + R"(" "runtime.wasmExit" (func $exit (param i32)))
+  (import ")" +
+         mod + R"(" "runtime.wasmWrite" (func $write2 (param i32)))
+  (import ")" +
+         mod + R"(" "syscall/js.valueGet" (func $get (param i32)))
+  (import ")" +
+         mod + R"(" "syscall/js.valueLoadString" (func $load (param i32)))
+  (import ")" +
+         mod + R"(" "syscall/js.valuePrepareString" (func $prep (param i32)))
+  (import ")" +
+         mod + R"(" "syscall/js.stringVal" (func $sval (param i32)))
   (memory (export "mem") 2)
-  (global $len i32 (i32.const )" + std::to_string(len) + R"())
+  (global $len i32 (i32.const )" +
+         std::to_string(len) + R"())
   (func (export "getsp") (result i32) (i32.const 1024))
   (func $out (param $p i64) (param $n i32)
     (i64.store (i32.const 1032) (i64.const 1))
@@ -43,7 +51,8 @@ std::string fake_go(const char* mod, int code, int len, const char* bad_write = 
     (call $exit (i32.const 1024)))
   (func (export "run") (param $argc i32) (param $argv i32)
     (local $i i32) (local $p i64)
-    )" + bad_write + R"(
+    )" + bad_write +
+         R"(
     ;; argv[1]
     (call $out (i64.load offset=8 (local.get $argv)) (global.get $len))
     ;; env pointers follow argv's terminating 0: first byte of each
@@ -54,8 +63,10 @@ std::string fake_go(const char* mod, int code, int len, const char* bad_write = 
       (call $out (local.get $p) (i32.const 1))
       (local.set $i (i32.add (local.get $i) (i32.const 8)))
       (br $next)))
-    (if (i32.ge_s (i32.const )" + std::to_string(code) + R"() (i32.const 0))
-      (then (call $quit (i32.const )" + std::to_string(code) + R"()))))
+    (if (i32.ge_s (i32.const )" +
+         std::to_string(code) + R"() (i32.const 0))
+      (then (call $quit (i32.const )" +
+         std::to_string(code) + R"()))))
   ;; deadlock delivery: exit 42 when go._pendingEvent.id is 0 (read with valueGet on the Go
   ;; object, id 6, then on the event, then String(id) through prepare/load)
   (func (export "resume")

@@ -7,6 +7,7 @@
 #include <limits>
 #include <set>
 
+#include "gojs_test_util.h"
 #include "host/gojs/js_value.h"
 
 namespace wc::host::gojs {
@@ -206,15 +207,7 @@ TEST(GojsValue, FunctionsCallConstructAndInstanceOf) {
   EXPECT_TRUE(preset->construct({}).as_object()->instance_of(other.get()));
 }
 
-JsValue thrown_by(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const JsThrow& t) {
-    return t.value;
-  }
-  ADD_FAILURE() << "nothing was thrown";
-  return JsValue();
-}
+using testing::thrown_by;
 
 TEST(GojsValue, CallingNonFunctionsThrowsTypeError) {
   auto object = make_object();

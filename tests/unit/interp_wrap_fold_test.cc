@@ -106,9 +106,10 @@ constexpr uint64_t kHi = 0xABCD'0000'0000'0000ull;
 
 TEST(InterpWrapFold, ArithmeticKeepsOnlyLowBits) {
   ITEST_LOAD(w, kWrapModule);
-  std::vector<std::pair<uint64_t, uint64_t>> pairs = {
-      {kHi | 5, 0xFFFF'FFFF'0000'0003ull}, {0xFFFF'FFFF'FFFF'FFFFull, 1},
-      {0x1'0000'0000ull, 0x1'0000'0000ull}, {kHi | 0x8000'0000u, kHi | 0x8000'0000u}};
+  std::vector<std::pair<uint64_t, uint64_t>> pairs = {{kHi | 5, 0xFFFF'FFFF'0000'0003ull},
+                                                      {0xFFFF'FFFF'FFFF'FFFFull, 1},
+                                                      {0x1'0000'0000ull, 0x1'0000'0000ull},
+                                                      {kHi | 0x8000'0000u, kHi | 0x8000'0000u}};
   for (auto [a, b] : pairs) {
     std::vector<Value> args = {I64(a), I64(b)};
     EXPECT_EQ(w.u32("add", args), static_cast<uint32_t>(a + b));
@@ -169,8 +170,7 @@ TEST(InterpWrapFold, WideLoadsNarrowed) {
   uint32_t w16 = static_cast<uint32_t>(bytes[2] | bytes[3] << 8);
   int32_t w32;
   std::memcpy(&w32, bytes + 4, 4);
-  EXPECT_EQ(w.u32("wide_loads", {I32(100)}),
-            load + load8s + w16 + static_cast<uint32_t>(w32));
+  EXPECT_EQ(w.u32("wide_loads", {I32(100)}), load + load8s + w16 + static_cast<uint32_t>(w32));
   // The fold keeps the bounds check: a wide load past the end still traps.
   EXPECT_FALSE(w.run("wide_load", {I32(65536 - 4)}).ok());
 }

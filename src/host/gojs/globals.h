@@ -14,15 +14,15 @@
 namespace wc::host::gojs {
 
 struct GlobalsConfig {
-  std::vector<std::string> argv;  // process.argv (argv[0] is the program name)
-  std::vector<std::string> env;   // process.env, "KEY=VALUE"
+  std::vector<std::string> argv;     // process.argv (argv[0] is the program name)
+  std::vector<std::string> env;      // process.env, "KEY=VALUE"
   int stdout_fd = 1, stderr_fd = 2;  // console.log / console.error
 };
 
 struct Globals {
-  JsObjectPtr global;            // globalThis (Go's predefined id 5)
-  JsObjectPtr error_ctor;        // Error (Realm::error_ctor points at it)
-  JsObjectPtr uint8array_ctor;   // Uint8Array
+  JsObjectPtr global;           // globalThis (Go's predefined id 5)
+  JsObjectPtr error_ctor;       // Error (Realm::error_ctor points at it)
+  JsObjectPtr uint8array_ctor;  // Uint8Array
 };
 
 // Builds globalThis. `realm.error_ctor` is set to the Error constructor created here.

@@ -89,8 +89,7 @@ using Body = std::function<void(GoProgram&, Frame&)>;
 // Wraps an import body: faults and stray exceptions become traps; if Go ended while the body
 // ran Go code (exit or trap in a nested resume), this call ends the outer run the same way.
 engine::HostFn sp_import(GoProgram& program, std::string name, Body body) {
-  return [&program, name = std::move(name), body = std::move(body)](HostCall& hc,
-                                                                    uint64_t* slots) {
+  return [&program, name = std::move(name), body = std::move(body)](HostCall& hc, uint64_t* slots) {
     Frame frame(program, static_cast<uint32_t>(slots[0]));
     try {
       body(program, frame);
@@ -99,7 +98,8 @@ engine::HostFn sp_import(GoProgram& program, std::string name, Body body) {
       return;
     } catch (const JsThrow& t) {
       // A JS exception escaping an import crashes the program under node, too.
-      hc.trap(engine::TrapKind::Host, name + ": uncaught JavaScript exception: " + t.value.to_string());
+      hc.trap(engine::TrapKind::Host,
+              name + ": uncaught JavaScript exception: " + t.value.to_string());
       return;
     }
     if (program.trap())
@@ -132,7 +132,8 @@ Outcome attempt(F&& f) {
 }
 
 JsValue property_of(const JsValue& v, const std::string& name) {
-  if (!v.is_object()) throw type_error("Cannot read properties of " + v.to_string() + " (reading '" + name + "')");
+  if (!v.is_object())
+    throw type_error("Cannot read properties of " + v.to_string() + " (reading '" + name + "')");
   return v.as_object()->get(name);
 }
 
@@ -189,9 +190,8 @@ void define_all(engine::Linker& linker, engine::Store& store, GoProgram& program
   });
 
   // ---- syscall/js
-  def("syscall/js.finalizeRef", [](GoProgram& p, Frame& f) {
-    p.refs().release(f.load<uint32_t>(8));
-  });
+  def("syscall/js.finalizeRef",
+      [](GoProgram& p, Frame& f) { p.refs().release(f.load<uint32_t>(8)); });
   def("syscall/js.stringVal", [](GoProgram&, Frame& f) { f.set_value(24, JsValue(f.string(8))); });
   def("syscall/js.valueGet", [](GoProgram&, Frame& f) {
     JsValue result = property_of(f.value(8), f.string(16));

@@ -60,13 +60,13 @@ GoProgram::GoProgram(engine::Store& store, const GoRunConfig& config)
   // The Go object (wasm_exec.js's `this`, id 6): Go reads and clears _pendingEvent and makes
   // function wrappers through it.
   go_object_ = make_object({{"_pendingEvent", JsValue::null()}});
-  go_object_->set("_makeFuncWrapper", make_function("_makeFuncWrapper",
-                                                    [this](const JsValue&, JsArgs args) {
-                                                      double id = args.empty() ? 0 : args[0].to_number();
-                                                      if (!(id >= 0 && id <= 0xFFFFFFFF))
-                                                        throw type_error("_makeFuncWrapper: bad id");
-                                                      return JsValue(make_func_wrapper(static_cast<uint32_t>(id)));
-                                                    }));
+  go_object_->set("_makeFuncWrapper",
+                  make_function("_makeFuncWrapper", [this](const JsValue&, JsArgs args) {
+                    double id = args.empty() ? 0 : args[0].to_number();
+                    if (!(id >= 0 && id <= 0xFFFFFFFF))
+                      throw type_error("_makeFuncWrapper: bad id");
+                    return JsValue(make_func_wrapper(static_cast<uint32_t>(id)));
+                  }));
   refs_ = std::make_unique<RefTable>(globals_.global, go_object_);
 }
 
@@ -75,7 +75,8 @@ bool GoProgram::attach(engine::Instance* instance, std::string* error) {
   auto func = [&](const char* name, size_t params, size_t results) -> engine::FuncInstance* {
     engine::FuncInstance* f = instance->get_func(name);
     if (!f || f->type->params.size() != params || f->type->results.size() != results) {
-      *error = std::string("not a Go js/wasm program: export `") + name + "` missing or of the wrong type";
+      *error = std::string("not a Go js/wasm program: export `") + name +
+               "` missing or of the wrong type";
       return nullptr;
     }
     return f;

@@ -36,8 +36,8 @@ std::optional<GoAbi> detect_go_abi(const engine::Module& module);
 const char* go_abi_module_name(GoAbi abi);
 
 struct GoRunConfig {
-  std::vector<std::string> args;  // argv, argv[0] included (Go's os.Args)
-  std::vector<std::string> env;   // "KEY=VALUE", given to Go sorted by key as wasm_exec.js does
+  std::vector<std::string> args;   // argv, argv[0] included (Go's os.Args)
+  std::vector<std::string> env;    // "KEY=VALUE", given to Go sorted by key as wasm_exec.js does
   BrokerClient* broker = nullptr;  // files and network; null: neither
   int stdin_fd = 0, stdout_fd = 1, stderr_fd = 2;
   uint32_t max_fds = 1024;

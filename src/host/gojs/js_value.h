@@ -140,7 +140,7 @@ class JsArray : public JsObject {
   void set(std::string_view key, JsValue value) override;
   JsValue get_index(int64_t index) override;
   void set_index(int64_t index, JsValue value) override;  // grows the array like JS
-  std::string to_display_string() const override;          // elements joined with ","
+  std::string to_display_string() const override;         // elements joined with ","
   std::vector<JsValue>& items() { return items_; }
 
  private:
@@ -155,7 +155,7 @@ class JsUint8Array : public JsObject {
   JsValue get(std::string_view key) override;  // length, byteLength, byteOffset, numeric keys
   JsValue get_index(int64_t index) override;
   void set_index(int64_t index, JsValue value) override;  // ToUint8 (wraps modulo 256)
-  std::string to_display_string() const override;          // bytes joined with ","
+  std::string to_display_string() const override;         // bytes joined with ","
 
   uint8_t* data() { return buffer_->data() + offset_; }
   size_t size() const { return length_; }
@@ -205,10 +205,10 @@ JsObjectPtr make_function(std::string name, JsFunction::Call call);
 // `message`, and Node's `code` / `errno` (negative) / `syscall` / `path` when given.
 struct ErrorInfo {
   std::string message;
-  std::string code;      // "ENOENT"; empty for a plain Error
-  int errno_value = 0;   // positive Linux errno; exported as Node's negative `errno`
-  std::string syscall;   // "open"
-  std::string path;      // the path the call named, if any
+  std::string code;     // "ENOENT"; empty for a plain Error
+  int errno_value = 0;  // positive Linux errno; exported as Node's negative `errno`
+  std::string syscall;  // "open"
+  std::string path;     // the path the call named, if any
 };
 JsObjectPtr make_error(const ErrorInfo& info, const JsObject* error_ctor = nullptr);
 // Node's error for a failed fs call: code from the Linux errno (ENOENT, EACCES, ...) and a

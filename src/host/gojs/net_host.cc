@@ -8,12 +8,14 @@
 //   listen(host, port, backlog, cb)  -> cb(err, {fd, localAddress, localPort})
 //       A listening TCP socket from the broker (--allow-listen). host "" means 0.0.0.0;
 //       port 0 picks a free port; backlog <= 0 means 511.
-//   dial(host, port, cb)             -> cb(err, {fd, localAddress, localPort, remoteAddress, remotePort})
+//   dial(host, port, cb)             -> cb(err, {fd, localAddress, localPort, remoteAddress,
+//   remotePort})
 //       A connected TCP socket from the broker (--allow-connect). host: an IPv4 or IPv6
 //       literal (brackets allowed), "localhost" (127.0.0.1), "" (127.0.0.1), or a name the
 //       broker resolves (only names a grant covers). Each address is tried in turn.
-//   accept(fd, cb)                   -> cb(err, {fd, localAddress, localPort, remoteAddress, remotePort})
-//   read(fd, uint8array, cb)         -> cb(err, n): n bytes stored at the start of the array;
+//   accept(fd, cb)                   -> cb(err, {fd, localAddress, localPort, remoteAddress,
+//   remotePort}) read(fd, uint8array, cb)         -> cb(err, n): n bytes stored at the start of the
+//   array;
 //                                       n == 0 is the end of the stream (or an empty array).
 //   write(fd, uint8array, cb)        -> cb(err, n): the whole array was written, n = length.
 //   close(fd)                        -> true if fd was open. Operations still pending on it
@@ -55,7 +57,7 @@ constexpr int kDefaultBacklog = 511;
 constexpr size_t kMaxSockets = 4096;  // handles open at once; more fail with EMFILE
 
 struct Address {
-  struct sockaddr_storage ss{};
+  struct sockaddr_storage ss {};
   socklen_t len = 0;
   int family() const { return ss.ss_family; }
   const struct sockaddr* sa() const { return reinterpret_cast<const struct sockaddr*>(&ss); }
@@ -85,7 +87,8 @@ void set_port(struct sockaddr_storage& ss, int port) {
 
 // An IP literal ("127.0.0.1", "::1", "[::1]") as an address; false when it is not one.
 bool parse_ip(std::string host, int port, Address* out) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   *out = Address{};
   auto* in = reinterpret_cast<sockaddr_in*>(&out->ss);
   if (inet_pton(AF_INET, host.c_str(), &in->sin_addr) == 1) {
@@ -114,9 +117,9 @@ JsObjectPtr address_object(const struct sockaddr_storage& ss) {
 struct Pending {
   bool active = false;
   JsValue callback;
-  JsValue buffer;       // the Uint8Array (kept alive until the operation completes)
-  size_t done = 0;      // bytes written so far
-  uint64_t watch = 0;   // 0: none
+  JsValue buffer;      // the Uint8Array (kept alive until the operation completes)
+  size_t done = 0;     // bytes written so far
+  uint64_t watch = 0;  // 0: none
 };
 
 struct Socket {
@@ -191,7 +194,8 @@ const JsValue& arg(JsArgs args, size_t i) {
 
 JsValue callback_arg(JsArgs args, size_t i, const char* method) {
   const JsValue& cb = arg(args, i);
-  if (!cb.is_callable()) throw type_error(std::string(method) + ": the callback must be a function");
+  if (!cb.is_callable())
+    throw type_error(std::string(method) + ": the callback must be a function");
   return cb;
 }
 
@@ -199,7 +203,8 @@ std::string host_arg(JsArgs args, size_t i, const char* method) {
   const JsValue& h = arg(args, i);
   if (h.is_nullish()) return "";
   if (!h.is_string()) throw type_error(std::string(method) + ": the host must be a string");
-  if (h.as_string().size() > 253 + 2) throw type_error(std::string(method) + ": the host is too long");
+  if (h.as_string().size() > 253 + 2)
+    throw type_error(std::string(method) + ": the host is too long");
   return h.as_string();
 }
 
@@ -243,7 +248,8 @@ int64_t NetState::add(int fd, bool listener, std::string name) {
 }
 
 JsObjectPtr NetState::connection_info(int64_t handle, int fd) {
-  struct sockaddr_storage local{}, peer{};
+  struct sockaddr_storage local {
+  }, peer{};
   socklen_t llen = sizeof local, plen = sizeof peer;
   getsockname(fd, reinterpret_cast<sockaddr*>(&local), &llen);
   getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen);
@@ -306,14 +312,14 @@ JsValue NetState::listen(JsArgs args) {
   int r = realm_.broker->net_bind(a.family(), SOCK_STREAM, a.sa(), a.len, backlog, &fd);
   if (r < 0) return fail(cb, -r, "listen", name);
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  struct sockaddr_storage local{};
+  struct sockaddr_storage local {};
   socklen_t len = sizeof local;
   getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len);
   int64_t h = add(fd, true, name);
-  realm_.callback_later(cb, {JsValue::null(),
-                             JsValue(make_object({{"fd", JsValue(h)},
-                                                  {"localAddress", JsValue(ip_string(local))},
-                                                  {"localPort", JsValue(port_of(local))}}))});
+  realm_.callback_later(
+      cb, {JsValue::null(), JsValue(make_object({{"fd", JsValue(h)},
+                                                 {"localAddress", JsValue(ip_string(local))},
+                                                 {"localPort", JsValue(port_of(local))}}))});
   return JsValue();
 }
 
@@ -392,7 +398,8 @@ void NetState::do_accept(int64_t handle) {
   Socket& s = it->second;
   s.accept.watch = 0;
   for (;;) {
-    if (sockets_.size() >= kMaxSockets) return complete(s.accept, {error(EMFILE, "accept", s.name), JsValue()});
+    if (sockets_.size() >= kMaxSockets)
+      return complete(s.accept, {error(EMFILE, "accept", s.name), JsValue()});
     int c = accept4(s.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (c >= 0) {
       int one = 1;
@@ -508,8 +515,11 @@ JsValue NetState::shutdown(JsArgs args) {
   Socket* s = find(arg(args, 0));
   if (!s) return error(EBADF, "shutdown", "");
   const JsValue& how = arg(args, 1);
-  int h = how.is_number() ? static_cast<int>(how.as_number()) : -1;
-  if (h < 0 || h > 2) return error(EINVAL, "shutdown", s->name);
+  // Exactly 0, 1 or 2: checked on the double, before any conversion (a NaN or 1e12 cast to
+  // int would be undefined behaviour; 1.5 is not a mode).
+  double d = how.is_number() ? how.as_number() : -1;
+  if (!(d == 0 || d == 1 || d == 2)) return error(EINVAL, "shutdown", s->name);
+  int h = static_cast<int>(d);
   if (::shutdown(s->fd, h == 0 ? SHUT_RD : h == 1 ? SHUT_WR : SHUT_RDWR) != 0)
     return error(errno, "shutdown", s->name);
   return JsValue::null();
@@ -528,7 +538,7 @@ JsValue NetState::address(JsArgs args, bool peer) {
   const char* op = peer ? "getpeername" : "getsockname";
   Socket* s = find(arg(args, 0));
   if (!s) return error(EBADF, op, "");
-  struct sockaddr_storage ss{};
+  struct sockaddr_storage ss {};
   socklen_t len = sizeof ss;
   int r = peer ? getpeername(s->fd, reinterpret_cast<sockaddr*>(&ss), &len)
                : getsockname(s->fd, reinterpret_cast<sockaddr*>(&ss), &len);
@@ -542,9 +552,8 @@ JsObjectPtr make_net_object(Realm& realm) {
   auto st = std::make_shared<NetState>(realm);
   using Method = JsValue (NetState::*)(JsArgs);
   auto method = [&st](const char* name, Method m) -> std::pair<std::string, JsValue> {
-    return {name, JsValue(make_function(name, [st, m](const JsValue&, JsArgs args) {
-              return ((*st).*m)(args);
-            }))};
+    return {name, JsValue(make_function(
+                      name, [st, m](const JsValue&, JsArgs args) { return ((*st).*m)(args); }))};
   };
   auto addr = [&st](const char* name, bool peer) -> std::pair<std::string, JsValue> {
     return {name, JsValue(make_function(name, [st, peer](const JsValue&, JsArgs args) {

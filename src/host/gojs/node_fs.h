@@ -45,7 +45,7 @@ class NodeFs {
 
   // process.cwd() / process.chdir(path) / process.umask(mask).
   const std::string& cwd() const { return cwd_; }
-  int chdir(std::string_view path);  // 0, or a negative errno (ENOENT, ENOTDIR)
+  int chdir(std::string_view path);   // 0, or a negative errno (ENOENT, ENOTDIR)
   uint32_t umask(uint32_t new_mask);  // returns the old mask
 
   // fs.writeSync and runtime.wasmWrite: a synchronous write to a guest fd. Returns bytes

@@ -3,6 +3,7 @@
 // Error constructor. Owned by GoRuntime; host objects keep a reference.
 #pragma once
 
+#include <atomic>
 #include <vector>
 
 #include "host/broker_client.h"
@@ -13,8 +14,8 @@ namespace wc::host::gojs {
 
 struct Realm {
   EventLoop& loop;
-  BrokerClient* broker = nullptr;       // null: no filesystem and no network at all
-  const JsObject* error_ctor = nullptr;  // globalThis.Error, for make_error()
+  BrokerClient* broker = nullptr;                // null: no filesystem and no network at all
+  const JsObject* error_ctor = nullptr;          // globalThis.Error, for make_error()
   const std::atomic<bool>* interrupt = nullptr;  // the store's interrupt flag
 
   // Node's callback convention: `callback(args...)` runs on a later turn of the loop, never

@@ -15,8 +15,8 @@ uint64_t boxed(uint32_t flag, uint32_t id) {
 }  // namespace
 
 RefTable::RefTable(JsObjectPtr global, JsObjectPtr go) {
-  values_ = {JsValue(std::nan("")), JsValue(0.0), JsValue::null(), JsValue(true), JsValue(false),
-             JsValue(global), JsValue(go)};
+  values_ = {JsValue(std::nan("")), JsValue(0.0),    JsValue::null(), JsValue(true),
+             JsValue(false),        JsValue(global), JsValue(go)};
   counts_.assign(values_.size(), kPinned);
   object_ids_[global.get()] = kGlobal;
   object_ids_[go.get()] = kGo;

@@ -175,6 +175,23 @@ TEST(GojsRuntime, HostilePointersTrapTheGuestOnly) {
   EXPECT_EQ(s.result.trap->kind, engine::TrapKind::MemoryOutOfBounds);
 }
 
+TEST(GojsRuntime, PropertyOfUndefinedTrapsWithAClearMessage) {
+  // valueGet on undefined (all-zero bits), as only a compromised guest would ask (Go's own
+  // Value.Get panics before calling the host): a trap naming the import, nothing written.
+  const char* get_of_undefined =
+      "(i64.store (i32.const 1032) (i64.const 0)) (i64.store (i32.const 1040) (i64.const 2016))"
+      " (i64.store (i32.const 1048) (i64.const 2)) (call $get (i32.const 1024))";
+  Ran r = run_fake(fake_go("gojs", 0, 1, get_of_undefined), {"prog", "x"}, {});
+  ASSERT_TRUE(r.result.trap);
+  EXPECT_EQ(r.result.trap->kind, engine::TrapKind::Host);
+  EXPECT_NE(r.result.trap->message.find("syscall/js.valueGet"), std::string::npos)
+      << r.result.trap->message;
+  EXPECT_NE(r.result.trap->message.find("Cannot read properties of undefined"), std::string::npos)
+      << r.result.trap->message;
+  EXPECT_EQ(r.result.exit_code, 134);
+  EXPECT_EQ(r.out, "");
+}
+
 TEST(GojsRuntime, ArgumentsTooLongForGosAreaAreRefused) {
   Ran r = run_fake(fake_go("gojs", 0, 1), {"prog", std::string(9000, 'a')}, {});
   EXPECT_EQ(r.result.exit_code, 134);

@@ -184,10 +184,14 @@ class Translator {
     vs_[position] = c;
   }
 
+  // The code ends with a plain Copy (no label since), which the next instruction may absorb.
+  bool ends_with_copy() const {
+    return last_emitted_ != kNone && last_emitted_op_ == IOp::Copy &&
+           last_emitted_ + 4 == code_.size();
+  }
   // A slot copy; two in a row become one Copy2 (argument and result shuffles come in runs).
   void emit_copy(uint32_t dst, uint32_t src) {
-    if (last_emitted_ != kNone && last_emitted_op_ == IOp::Copy &&
-        last_emitted_ + 4 == code_.size()) {
+    if (ends_with_copy()) {
       const void* h = handlers_[static_cast<uint16_t>(IOp::Copy2)];
       std::memcpy(&code_[last_emitted_], &h, sizeof h);
       last_emitted_op_ = IOp::Copy2;
@@ -215,8 +219,7 @@ class Translator {
   // ---- branches ----
   Fixup emit_jump() {
     // A copy just before (a branch value or a local set for the target) rides along.
-    if (last_emitted_ != kNone && last_emitted_op_ == IOp::Copy &&
-        last_emitted_ + 4 == code_.size()) {
+    if (ends_with_copy()) {
       size_t pos = last_emitted_;
       const void* h = handlers_[static_cast<uint16_t>(IOp::CopyJump)];
       std::memcpy(&code_[pos], &h, sizeof h);
@@ -243,7 +246,7 @@ class Translator {
   // Fuses with an immediately preceding i32 comparison.
   Fixup emit_cond_branch(uint32_t cond_slot, bool when_true) {
     // br_if on a wrapped i64 tests its low 32 bits, which is what BrIfNez reads anyway.
-    cond_slot = unwrap_address(cond_slot);
+    cond_slot = unwrap_low32(cond_slot);
     size_t last_cmp = last_compare();
     if (last_cmp != kNone && cond_slot == code_[last_cmp + 2]) {
       IOp cmp = last_emitted_op_;
@@ -571,6 +574,14 @@ class Translator {
                ? last_result_
                : kNone;
   }
+  // The last instruction's position if it wrote `slot` as a stack temporary (so whatever
+  // consumes `slot` now is its only reader).
+  size_t last_temp_result(uint32_t slot) const {
+    return last_result_ != kNone && last_emitted_ == last_result_ && slot >= stack_base_ &&
+                   code_[last_result_ + 2] == slot
+               ? last_result_
+               : kNone;
+  }
   // The same for any comparison that fuses with a branch.
   size_t last_compare() const {
     return last_result_ != kNone && last_emitted_ == last_result_ &&
@@ -629,7 +640,7 @@ class Translator {
 
 #define WC_TR_LOAD(name, code, text, t, bytes, align) case Op::name:
       WC_LOAD_OPS(WC_TR_LOAD) {
-        uint32_t addr = unwrap_address(pop());
+        uint32_t addr = unwrap_low32(pop());
         uint32_t offset = static_cast<uint32_t>(in.mem.offset);
         if (emit_scaled_load(in.op, addr, offset)) return;
         if (size_t add = last_result_of(IOp::I32Add);
@@ -645,7 +656,7 @@ class Translator {
       }
       WC_STORE_OPS(WC_TR_LOAD) {
         uint32_t value = pop();
-        uint32_t addr = unwrap_address(pop());
+        uint32_t addr = unwrap_low32(pop());
         uint32_t offset = static_cast<uint32_t>(in.mem.offset);
         if (size_t add = last_result_of(IOp::I32Add);
             add != kNone && addr == code_[add + 2] && addr >= stack_base_) {
@@ -800,11 +811,8 @@ class Translator {
   // bitwise ops (the low bits of the result depend only on the low bits of the operands);
   // wrap(narrow i64 load) is the i32 load of the same bytes.
   bool fold_wrap() {
-    uint32_t x = vs_.back();
-    if (last_result_ == kNone || last_emitted_ != last_result_ || x < stack_base_ ||
-        code_[last_result_ + 2] != x)
-      return false;
-    size_t pos = last_result_;
+    size_t pos = last_temp_result(vs_.back());
+    if (pos == kNone) return false;
     IOp op = last_emitted_op_;
     if (op == IOp::I64ExtendI32U || op == IOp::I64ExtendI32S) {
       uint32_t y = code_[pos + 3];
@@ -842,13 +850,12 @@ class Translator {
   }
   // i64.eqz(i64.extend_i32(y)) is i32.eqz(y) (Go turns booleans into i64 and back).
   bool fold_eqz_of_extend() {
-    uint32_t x = vs_.back();
-    if (last_result_ == kNone || last_emitted_ != last_result_ || x < stack_base_ ||
-        code_[last_result_ + 2] != x ||
+    size_t pos = last_temp_result(vs_.back());
+    if (pos == kNone ||
         (last_emitted_op_ != IOp::I64ExtendI32U && last_emitted_op_ != IOp::I64ExtendI32S))
       return false;
-    uint32_t y = code_[last_result_ + 3];
-    truncate(last_result_);
+    uint32_t y = code_[pos + 3];
+    truncate(pos);
     pop();
     emit_result(IOp::I32Eqz, {y});
     return true;
@@ -901,9 +908,9 @@ class Translator {
   // An address (or branch condition) computed by an i32.wrap_i64 emitted just before: memory
   // ops and conditional branches read only the low 32 bits of the slot, so the wrap's operand
   // serves directly.
-  uint32_t unwrap_address(uint32_t addr) {
-    size_t wrap = last_result_of(IOp::I32WrapI64);
-    if (wrap == kNone || code_[wrap + 2] != addr || addr < stack_base_) return addr;
+  uint32_t unwrap_low32(uint32_t slot) {
+    size_t wrap = last_temp_result(slot);
+    if (wrap == kNone || last_emitted_op_ != IOp::I32WrapI64) return slot;
     uint32_t wide = code_[wrap + 3];
     truncate(wrap);
     return wide;

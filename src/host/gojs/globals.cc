@@ -350,9 +350,8 @@ Identity read_identity() {
     count = getgroups(count, id.groups.data());
     id.groups.resize(count > 0 ? count : 0);
   }
-  // Load the time zone now too: localtime_r reads /etc/localtime once, and after confinement
-  // the worker's empty root has none (every Date would then be UTC).
-  tzset();
+  // The time zone is loaded by the worker before it confines itself (webcontainerc.cc, which
+  // also applies a TZ from the policy's environment).
   return id;
 }
 

@@ -29,10 +29,13 @@ struct GuestFault {};
 // Go's stack frame of one import call.
 class Frame {
  public:
-  Frame(GoProgram& p, uint32_t sp) : p_(p), sp_(sp) {}
+  Frame(GoProgram& p, uint32_t sp) : p_(p), sp_(sp), resumes_(p.resume_count()) {}
 
-  // Go code ran (a callback): its stack may have moved.
-  void refresh_sp() { sp_ = p_.current_sp(); }
+  // If Go code ran during this import (a Go function called back), its stack may have moved:
+  // ask getsp(). Most calls run no Go code, and then the nested invoke is skipped.
+  void refresh_sp() {
+    if (p_.resume_count() != resumes_) sp_ = p_.current_sp();
+  }
 
   uint8_t* at(uint64_t addr, uint64_t size) const {
     if (addr > p_.mem_size() || size > p_.mem_size() - addr) throw GuestFault{};
@@ -82,6 +85,7 @@ class Frame {
  private:
   GoProgram& p_;
   uint32_t sp_;
+  uint64_t resumes_;
 };
 
 using Body = std::function<void(GoProgram&, Frame&)>;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,9 @@ class GoProgram {
   // exports.resume(): lets Go handle go._pendingEvent / a fired timer. A no-op once the
   // program has ended. May be called from inside a host import (Go supports re-entry).
   void resume();
+  // How many times Go code has been entered through resume() (imports compare it to know
+  // whether Go ran during them).
+  uint64_t resume_count() const { return resumes_; }
   // Calls Go function `id` (made by js.FuncOf) the way _makeFuncWrapper's wrapper does.
   JsValue call_go_function(uint32_t id, const JsValue& self, JsArgs args);
   // A JS function that calls Go function `id` (go._makeFuncWrapper(id)).
@@ -84,6 +88,7 @@ class GoProgram {
   engine::FuncInstance* getsp_ = nullptr;
   engine::MemoryInstance* mem_ = nullptr;
 
+  uint64_t resumes_ = 0;
   std::optional<int> exit_code_;
   std::optional<engine::Trap> trap_;
   std::map<int32_t, uint32_t> timeouts_;  // Go's timeout id -> event loop timer

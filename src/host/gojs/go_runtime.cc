@@ -163,6 +163,7 @@ void GoProgram::start(const std::vector<std::string>& args, const std::vector<st
 
 void GoProgram::resume() {
   if (ended()) return;
+  ++resumes_;
   engine::InvokeResult r = store_.invoke(resume_, {});
   if (r.trap) {
     if (r.trap->kind == engine::TrapKind::Exit)

@@ -31,9 +31,43 @@ done
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
+# The Debian archive URI this machine already uses (the entry whose suite is "bookworm"), so
+# setup follows whatever mirror the machine is configured for instead of naming one.
+debian_archive_uri() {
+  local f
+  # deb822 stanzas: blank-line separated; a stanza may list several URIs and suites.
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -r "$f" ] || continue
+    awk '
+      function flush() { if (bookworm && uri != "") { print uri; found = 1; exit } uri = ""; bookworm = 0 }
+      /^[[:space:]]*$/ { flush(); next }
+      /^[[:space:]]*#/ { next }
+      tolower($1) == "uris:" { uri = $2 }
+      tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == "bookworm") bookworm = 1 }
+      END { if (!found) flush() }
+    ' "$f" | head -n1
+  done
+  # One-line style: deb [options] URI suite components...
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -r "$f" ] || continue
+    awk '$1 == "deb" {
+      i = 2
+      if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+      if ($(i + 1) == "bookworm") { print $i; exit }
+    }' "$f"
+  done
+}
+
 if ((${#missing_backports[@]})) && ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  echo "setup: adding Debian's bookworm-backports suite to apt sources"
-  printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' \
+  archive_uri=$(debian_archive_uri | head -n1)
+  if [ -z "$archive_uri" ]; then
+    echo "setup: cannot add bookworm-backports: no Debian archive entry with suite 'bookworm' in" \
+      "/etc/apt/sources.list or /etc/apt/sources.list.d/*.sources; add one, or install" \
+      "${missing_backports[*]} by hand" >&2
+    exit 1
+  fi
+  echo "setup: adding Debian's bookworm-backports suite from $archive_uri to apt sources"
+  printf '%s\n' 'Types: deb' "URIs: $archive_uri" 'Suites: bookworm-backports' \
     'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
     $SUDO tee /etc/apt/sources.list.d/webcontainer-backports.sources >/dev/null
 fi

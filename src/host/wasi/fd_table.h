@@ -22,14 +22,18 @@ namespace wc::host::wasi {
 
 struct FdEntry {
   int host_fd = -1;
-  bool owns_host_fd = true;      // false for the stdio fds we were lent
-  uint8_t filetype = 0;          // WASI filetype (wasi_abi.h)
+  bool owns_host_fd = true;  // false for the stdio fds we were lent
+  uint8_t filetype = 0;      // WASI filetype (wasi_abi.h)
   uint64_t rights_base = 0;
   uint64_t rights_inheriting = 0;
   std::optional<DirHandle> dir;  // a directory capability: path_* resolve beneath it
   bool is_preopen = false;
-  std::string preopen_name;      // fd_prestat_dir_name, preopens only
-  bool read_only = false;        // from a read-only mount
+  std::string preopen_name;  // fd_prestat_dir_name, preopens only
+  bool read_only = false;    // from a read-only mount
+  // Directory rights a read-only mount withholds (the write side). They are not advertised,
+  // but a path call needing one still goes to the broker, whose EROFS (with its audit line
+  // and hint) says more than ENOTCAPABLE would; the broker refuses it whatever the rights.
+  uint64_t withheld_by_mount = 0;
   // Sockets opened by a socket extension (host/sockets/): what was asked for before the
   // broker created the host socket (host_fd is -1 until then), shared across fd_renumber.
   std::shared_ptr<sockets::SocketState> socket;

@@ -21,7 +21,8 @@ namespace {
 template <typename F>
 ssize_t retry_eintr(F f) {
   ssize_t r;
-  do r = f(); while (r < 0 && errno == EINTR);
+  do r = f();
+  while (r < 0 && errno == EINTR);
   return r;
 }
 
@@ -49,8 +50,8 @@ uint8_t dirent_type(unsigned char d_type) {
 uint16_t WasiContext::fd_advise(uint32_t fd, uint64_t offset, uint64_t len, uint32_t advice) {
   FdEntry* e;
   if (uint16_t r = lookup(fd, rights::kFdAdvise, &e)) return r;
-  static constexpr int kAdvice[] = {POSIX_FADV_NORMAL, POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
-                                    POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE};
+  static constexpr int kAdvice[] = {POSIX_FADV_NORMAL,   POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
+                                    POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED,   POSIX_FADV_NOREUSE};
   off_t off, l;
   if (advice > 5 || !to_off(offset, &off) || !to_off(len, &l)) return err::kInval;
   return errno_from_linux(posix_fadvise(e->host_fd, off, l, kAdvice[advice]));  // returns the error
@@ -95,8 +96,10 @@ uint16_t WasiContext::fd_fdstat_get(M& m, uint32_t fd, uint32_t out) {
   uint16_t flags = 0;
   if (fl & O_APPEND) flags |= fdflags::kAppend;
   if (fl & O_NONBLOCK) flags |= fdflags::kNonblock;
-  if ((fl & O_SYNC) == O_SYNC) flags |= fdflags::kSync;  // O_SYNC includes the O_DSYNC bit
-  else if (fl & O_DSYNC) flags |= fdflags::kDsync;
+  if ((fl & O_SYNC) == O_SYNC)
+    flags |= fdflags::kSync;  // O_SYNC includes the O_DSYNC bit
+  else if (fl & O_DSYNC)
+    flags |= fdflags::kDsync;
   std::memset(m.range(out, layout::kFdstatSize), 0, layout::kFdstatSize);
   m.store<uint8_t>(out, e->filetype);
   m.store<uint16_t>(out + 2, flags);
@@ -138,7 +141,7 @@ uint16_t WasiContext::fd_filestat_get(M& m, uint32_t fd, uint32_t out) {
   FdEntry* e;
   if (uint16_t r = lookup(fd, rights::kFdFilestatGet, &e)) return r;
   if (!m.in_bounds(out, layout::kFilestatSize)) return err::kFault;
-  struct stat st{};
+  struct stat st {};
   if (fstat(e->host_fd, &st) != 0) return errno_now();
   return store_filestat(m, out, st, S_ISSOCK(st.st_mode) ? e->filetype : filetype_of(st, -1));
 }
@@ -164,6 +167,8 @@ uint16_t WasiContext::fd_filestat_set_times(uint32_t fd, uint64_t atim, uint64_t
 uint16_t WasiContext::fd_read(M& m, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                               uint32_t nread_out) {
   FdEntry* e;
+  // Reading a directory is EISDIR (as Linux), though a directory has no read right either.
+  if (FdEntry* any = fds_.get(fd); any && any->filetype == kDirectory) return err::kIsdir;
   if (uint16_t r = lookup(fd, rights::kFdRead, &e)) return r;
   std::vector<struct iovec> v;
   if (uint16_t r = gather_iovecs(m, iovs, iovs_len, &v)) return r;
@@ -174,17 +179,18 @@ uint16_t WasiContext::fd_read(M& m, uint32_t fd, uint32_t iovs, uint32_t iovs_le
   return err::kSuccess;
 }
 
-uint16_t WasiContext::fd_pread(M& m, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
-                               uint64_t offset, uint32_t nread_out) {
+uint16_t WasiContext::fd_pread(M& m, uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint64_t offset,
+                               uint32_t nread_out) {
   FdEntry* e;
+  if (FdEntry* any = fds_.get(fd); any && any->filetype == kDirectory) return err::kIsdir;
   if (uint16_t r = lookup(fd, rights::kFdRead | rights::kFdSeek, &e)) return r;
   std::vector<struct iovec> v;
   if (uint16_t r = gather_iovecs(m, iovs, iovs_len, &v)) return r;
   if (!m.in_bounds(nread_out, 4)) return err::kFault;
   off_t off;
   if (!to_off(offset, &off)) return err::kInval;
-  ssize_t n = retry_eintr(
-      [&] { return preadv(e->host_fd, v.data(), static_cast<int>(v.size()), off); });
+  ssize_t n =
+      retry_eintr([&] { return preadv(e->host_fd, v.data(), static_cast<int>(v.size()), off); });
   if (n < 0) return errno_now();
   m.store<uint32_t>(nread_out, static_cast<uint32_t>(n));
   return err::kSuccess;
@@ -212,8 +218,8 @@ uint16_t WasiContext::fd_pwrite(M& m, uint32_t fd, uint32_t iovs, uint32_t iovs_
   if (!m.in_bounds(nwritten_out, 4)) return err::kFault;
   off_t off;
   if (!to_off(offset, &off)) return err::kInval;
-  ssize_t n = retry_eintr(
-      [&] { return pwritev(e->host_fd, v.data(), static_cast<int>(v.size()), off); });
+  ssize_t n =
+      retry_eintr([&] { return pwritev(e->host_fd, v.data(), static_cast<int>(v.size()), off); });
   if (n < 0) return errno_now();
   m.store<uint32_t>(nwritten_out, static_cast<uint32_t>(n));
   return err::kSuccess;
@@ -242,11 +248,12 @@ uint16_t WasiContext::fd_prestat_dir_name(M& m, uint32_t fd, uint32_t path, uint
 // cut off when it is full: bufused < buf_len means the end of the directory was reached. The
 // cookie is the kernel's d_off (a telldir position), so we seek to it on every call and keep
 // no per-fd state.
-uint16_t WasiContext::fd_readdir(M& m, uint32_t fd, uint32_t buf, uint32_t buf_len,
-                                 uint64_t cookie, uint32_t bufused_out) {
+uint16_t WasiContext::fd_readdir(M& m, uint32_t fd, uint32_t buf, uint32_t buf_len, uint64_t cookie,
+                                 uint32_t bufused_out) {
   FdEntry* e;
+  // The kind of fd first: listing a file is ENOTDIR (as Linux), whatever its rights.
+  if (FdEntry* any = fds_.get(fd); any && any->filetype != kDirectory) return err::kNotdir;
   if (uint16_t r = lookup(fd, rights::kFdReaddir, &e)) return r;
-  if (e->filetype != kDirectory) return err::kNotdir;
   uint8_t* out = m.range(buf, buf_len);
   if (!out || !m.in_bounds(bufused_out, 4)) return err::kFault;
   off_t pos;
@@ -293,9 +300,11 @@ uint16_t WasiContext::fd_seek(M& m, uint32_t fd, int64_t offset, uint32_t wh,
   // A pure "where am I" needs only the tell right (wasi-libc's ftell/lseek(fd, 0, SEEK_CUR)).
   uint64_t need = (wh == whence::kCur && offset == 0) ? rights::kFdTell : rights::kFdSeek;
   FdEntry* e;
-  if (uint16_t r = lookup(fd, need, &e)) return r;
-  int how = wh == whence::kSet ? SEEK_SET : wh == whence::kCur ? SEEK_CUR
-          : wh == whence::kEnd ? SEEK_END : -1;
+  if (uint16_t r = lookup_not_dir(fd, need, &e)) return r;
+  int how = wh == whence::kSet   ? SEEK_SET
+            : wh == whence::kCur ? SEEK_CUR
+            : wh == whence::kEnd ? SEEK_END
+                                 : -1;
   if (how < 0) return err::kInval;
   if (!m.in_bounds(newoffset_out, 8)) return err::kFault;
   off_t r = lseek(e->host_fd, offset, how);
@@ -306,7 +315,7 @@ uint16_t WasiContext::fd_seek(M& m, uint32_t fd, int64_t offset, uint32_t wh,
 
 uint16_t WasiContext::fd_tell(M& m, uint32_t fd, uint32_t offset_out) {
   FdEntry* e;
-  if (uint16_t r = lookup(fd, rights::kFdTell, &e)) return r;
+  if (uint16_t r = lookup_not_dir(fd, rights::kFdTell, &e)) return r;
   if (!m.in_bounds(offset_out, 8)) return err::kFault;
   off_t r = lseek(e->host_fd, 0, SEEK_CUR);
   if (r < 0) return errno_now();

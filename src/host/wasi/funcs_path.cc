@@ -46,7 +46,7 @@ uint16_t WasiContext::path_filestat_get(M& m, uint32_t fd, uint32_t flags, uint3
   std::string_view p;
   if (uint16_t r = read_path(m, path, len, &p)) return r;
   if (!m.in_bounds(out, layout::kFilestatSize)) return err::kFault;
-  struct stat st{};
+  struct stat st {};
   int r = config_.broker->stat(*e->dir, p, flags & kLookupSymlinkFollow, &st);
   if (r < 0) return errno_from_linux(r);
   return store_filestat(m, out, st, filetype_of(st, -1));
@@ -100,8 +100,8 @@ uint16_t WasiContext::path_symlink(M& m, uint32_t old_path, uint32_t old_len, ui
 }
 
 // POSIX readlink semantics: the target is cut to the buffer, bufused says how much was put.
-uint16_t WasiContext::path_readlink(M& m, uint32_t fd, uint32_t path, uint32_t len,
-                                    uint32_t buf, uint32_t buf_len, uint32_t bufused_out) {
+uint16_t WasiContext::path_readlink(M& m, uint32_t fd, uint32_t path, uint32_t len, uint32_t buf,
+                                    uint32_t buf_len, uint32_t bufused_out) {
   FdEntry* e;
   if (uint16_t r = lookup_dir(fd, rights::kPathReadlink, &e)) return r;
   std::string_view p;
@@ -125,9 +125,15 @@ uint16_t WasiContext::path_open(M& m, uint32_t dirfd, uint32_t dirflags, uint32_
   if (of & oflags::kTrunc) needed |= rights::kPathFilestatSetSize;
   FdEntry* dir;
   if (uint16_t r = lookup_dir(dirfd, needed, &dir)) return r;
-  // A new fd never holds more than its directory passes down.
-  if ((base & ~dir->rights_inheriting) || (inheriting & ~dir->rights_inheriting))
-    return err::kNotcapable;
+  // A new fd never holds more than its directory passes down. The rights that decide the
+  // open mode are refused when not passed down (asking to write under a read-only mount is
+  // left to the broker, whose EROFS says why); every other right asked for and not passed
+  // down, or not applying to what was opened, is left out of the new fd, as the spec allows
+  // for the latter: wasi-libc asks for all its directory passes down, Go for its whole right
+  // set, whatever the file turns out to be.
+  uint64_t unpassed = base & (rights::kOpenRead | rights::kOpenWrite) & ~dir->rights_inheriting;
+  if (dir->read_only) unpassed &= ~rights::kOpenWrite;
+  if (unpassed) return err::kNotcapable;
   if ((of & ~uint32_t{oflags::kAll}) || (fdf & ~uint32_t{fdflags::kAll})) return err::kInval;
   std::string_view p;
   if (uint16_t r = read_path(m, path, len, &p)) return r;
@@ -138,12 +144,13 @@ uint16_t WasiContext::path_open(M& m, uint32_t dirfd, uint32_t dirflags, uint32_
   // opens read-only (it strips path_filestat_set_size instead), and a read-only open must
   // still work on a --dir-ro grant. A later set_size goes through the broker, which checks
   // the fd came from a writable mount.
-  bool read = base & (rights::kFdRead | rights::kFdReaddir);
-  bool write = (base & (rights::kFdWrite | rights::kFdDatasync | rights::kFdAllocate)) ||
-               (fdf & fdflags::kAppend);
+  bool read = base & rights::kOpenRead;
+  bool write = (base & rights::kOpenWrite) || (fdf & fdflags::kAppend);
   int flags = O_CLOEXEC | O_NOCTTY;
-  if (of & oflags::kDirectory) flags |= O_DIRECTORY;
-  else flags |= (read && write) ? O_RDWR : write ? O_WRONLY : O_RDONLY;
+  if (of & oflags::kDirectory)
+    flags |= O_DIRECTORY;
+  else
+    flags |= (read && write) ? O_RDWR : write ? O_WRONLY : O_RDONLY;
   if (of & oflags::kCreat) flags |= O_CREAT;
   if (of & oflags::kExcl) flags |= O_EXCL;
   if (of & oflags::kTrunc) flags |= O_TRUNC;
@@ -158,13 +165,21 @@ uint16_t WasiContext::path_open(M& m, uint32_t dirfd, uint32_t dirflags, uint32_
   if (r < 0) return errno_from_linux(r);
   FdEntry e;
   e.host_fd = opened.fd;
-  e.rights_base = base;
-  e.rights_inheriting = inheriting;
   e.read_only = opened.read_only;
   if (opened.is_directory) e.dir = opened.dir;
-  struct stat st{};
-  if (fstat(opened.fd, &st) == 0) e.filetype = filetype_of(st, opened.fd);
-  else e.filetype = opened.is_directory ? kDirectory : kUnknown;
+  struct stat st {};
+  if (fstat(opened.fd, &st) == 0)
+    e.filetype = filetype_of(st, opened.fd);
+  else
+    e.filetype = opened.is_directory ? kDirectory : kUnknown;
+  // What the new fd can do: what was asked for, passed down, and applies to its type. Only a
+  // directory passes rights further down.
+  bool is_dir = e.filetype == kDirectory;
+  bool is_socket = e.filetype == kSocketStream || e.filetype == kSocketDgram;
+  uint64_t applies = is_dir ? rights::kDirBase : is_socket ? rights::kSocket : rights::kFile;
+  e.rights_base = base & dir->rights_inheriting & applies;
+  e.rights_inheriting = is_dir ? inheriting & dir->rights_inheriting & rights::kDirInheriting : 0;
+  if (is_dir && opened.read_only) e.withheld_by_mount = rights::kDirBase & ~rights::kReadOnly;
   std::optional<uint32_t> fd = fds_.insert(std::move(e));
   if (!fd) {
     FdEntry lost;

@@ -18,7 +18,7 @@ namespace {
 constexpr uint64_t kInterruptCheckNs = 100000000;  // 100 ms
 
 uint64_t now_ns(clockid_t c) {
-  struct timespec ts{};
+  struct timespec ts {};
   clock_gettime(c, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
@@ -34,7 +34,7 @@ struct Event {
 // Bytes readable now: what is left of a regular file, or what the socket/pipe holds.
 uint64_t readable_bytes(int fd, uint8_t filetype) {
   if (filetype == kRegularFile) {
-    struct stat st{};
+    struct stat st {};
     off_t pos = lseek(fd, 0, SEEK_CUR);
     if (fstat(fd, &st) == 0 && pos >= 0 && st.st_size > pos)
       return static_cast<uint64_t>(st.st_size - pos);
@@ -42,6 +42,10 @@ uint64_t readable_bytes(int fd, uint8_t filetype) {
   }
   int n = 0;
   return ioctl(fd, FIONREAD, &n) == 0 && n > 0 ? static_cast<uint64_t>(n) : 0;
+}
+
+bool is_socket(const FdEntry& e) {
+  return e.socket || e.filetype == kSocketStream || e.filetype == kSocketDgram;
 }
 
 }  // namespace
@@ -53,12 +57,20 @@ uint16_t WasiContext::poll_oneoff(M& m, uint32_t in, uint32_t out, uint32_t nsub
       !m.in_bounds(out, uint64_t{nsubs} * layout::kEventSize) || !m.in_bounds(nevents_out, 4))
     return err::kFault;
 
-  struct Clock { uint64_t userdata; clockid_t clock; uint64_t deadline; };
-  struct Waiter { uint64_t userdata; uint8_t type; uint8_t filetype; };
-  std::vector<Event> events;      // ready now (including per-subscription errors)
+  struct Clock {
+    uint64_t userdata;
+    clockid_t clock;
+    uint64_t deadline;
+  };
+  struct Waiter {
+    uint64_t userdata;
+    uint8_t type;
+    uint8_t filetype;
+  };
+  std::vector<Event> events;  // ready now (including per-subscription errors)
   std::vector<Clock> clocks;
   std::vector<struct pollfd> pfds;
-  std::vector<Waiter> waiters;    // parallel to pfds
+  std::vector<Waiter> waiters;  // parallel to pfds
 
   for (uint32_t i = 0; i < nsubs; ++i) {
     uint64_t s = uint64_t{in} + uint64_t{i} * layout::kSubscriptionSize;
@@ -93,7 +105,8 @@ uint16_t WasiContext::poll_oneoff(M& m, uint32_t in, uint32_t out, uint32_t nsub
         events.push_back({userdata, r, tag, 0, 0});
         continue;
       }
-      pfds.push_back({e->host_fd, static_cast<short>(tag == eventtype::kFdRead ? POLLIN : POLLOUT), 0});
+      pfds.push_back(
+          {e->host_fd, static_cast<short>(tag == eventtype::kFdRead ? POLLIN : POLLOUT), 0});
       waiters.push_back({userdata, tag, e->filetype});
     } else {
       return err::kInval;
@@ -115,8 +128,10 @@ uint16_t WasiContext::poll_oneoff(M& m, uint32_t in, uint32_t out, uint32_t nsub
       infinite = false;
       wait = kInterruptCheckNs;
     }
-    struct timespec ts{static_cast<time_t>(std::min<uint64_t>(wait / 1000000000ull, INT32_MAX)),
-                       static_cast<long>(wait % 1000000000ull)};
+    struct timespec ts {
+      static_cast<time_t>(std::min<uint64_t>(wait / 1000000000ull, INT32_MAX)),
+          static_cast<long>(wait % 1000000000ull)
+    };
     int n = ppoll(pfds.data(), pfds.size(), infinite ? nullptr : &ts, nullptr);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -127,8 +142,10 @@ uint16_t WasiContext::poll_oneoff(M& m, uint32_t in, uint32_t out, uint32_t nsub
       short rev = pfds[i].revents;
       if (!rev) continue;
       Event ev{waiters[i].userdata, 0, waiters[i].type, 0, 0};
-      if (rev & POLLNVAL) ev.error = err::kBadf;
-      else if ((rev & POLLERR) && !(rev & (POLLIN | POLLOUT))) ev.error = err::kIo;
+      if (rev & POLLNVAL)
+        ev.error = err::kBadf;
+      else if ((rev & POLLERR) && !(rev & (POLLIN | POLLOUT)))
+        ev.error = err::kIo;
       if (rev & POLLHUP) ev.flags |= kEventFdReadwriteHangup;
       if (!ev.error && waiters[i].type == eventtype::kFdRead)
         ev.nbytes = readable_bytes(pfds[i].fd, waiters[i].filetype);
@@ -154,12 +171,15 @@ uint16_t WasiContext::poll_oneoff(M& m, uint32_t in, uint32_t out, uint32_t nsub
 
 uint16_t WasiContext::sock_accept(M& m, uint32_t fd, uint32_t flags, uint32_t fd_out) {
   FdEntry* e;
+  if (uint16_t r = lookup(fd, 0, &e)) return r;
+  if (!is_socket(*e)) return err::kNotsock;  // the kind of fd before its rights, as Linux
   if (uint16_t r = lookup(fd, rights::kSockAccept, &e)) return r;
   if (flags & ~uint32_t{fdflags::kNonblock}) return err::kInval;
   if (!m.in_bounds(fd_out, 4)) return err::kFault;
   if (fds_.open_count() >= fds_.max_fds()) return err::kMfile;
-  int s = static_cast<int>(accept4(e->host_fd, nullptr, nullptr,
-                                   SOCK_CLOEXEC | ((flags & fdflags::kNonblock) ? SOCK_NONBLOCK : 0)));
+  int s =
+      static_cast<int>(accept4(e->host_fd, nullptr, nullptr,
+                               SOCK_CLOEXEC | ((flags & fdflags::kNonblock) ? SOCK_NONBLOCK : 0)));
   if (s < 0) return errno_now();
   std::optional<uint32_t> n = add_socket(s);
   if (!n) {
@@ -179,12 +199,14 @@ uint16_t WasiContext::sock_recv(M& m, uint32_t fd, uint32_t iovs, uint32_t iovs_
   std::vector<struct iovec> v;
   if (uint16_t r = gather_iovecs(m, iovs, iovs_len, &v)) return r;
   if (!m.in_bounds(datalen_out, 4) || !m.in_bounds(roflags_out, 2)) return err::kFault;
-  struct msghdr msg{};
+  struct msghdr msg {};
   msg.msg_iov = v.data();
   msg.msg_iovlen = v.size();
-  int flags = ((ri_flags & kRecvPeek) ? MSG_PEEK : 0) | ((ri_flags & kRecvWaitall) ? MSG_WAITALL : 0);
+  int flags =
+      ((ri_flags & kRecvPeek) ? MSG_PEEK : 0) | ((ri_flags & kRecvWaitall) ? MSG_WAITALL : 0);
   ssize_t n;
-  do n = recvmsg(e->host_fd, &msg, flags); while (n < 0 && errno == EINTR);
+  do n = recvmsg(e->host_fd, &msg, flags);
+  while (n < 0 && errno == EINTR);
   if (n < 0) return errno_now();
   m.store<uint32_t>(datalen_out, static_cast<uint32_t>(n));
   m.store<uint16_t>(roflags_out, (msg.msg_flags & MSG_TRUNC) ? kRecvDataTruncated : 0);
@@ -221,9 +243,15 @@ uint16_t WasiContext::sock_send(M& m, uint32_t fd, uint32_t iovs, uint32_t iovs_
 
 uint16_t WasiContext::sock_shutdown(uint32_t fd, uint32_t how) {
   FdEntry* e;
+  if (uint16_t r = lookup(fd, 0, &e)) return r;
+  // The kind of fd first (as wasmtime and Linux): a file has no shutdown right either, but
+  // what is wrong is that it is not a socket.
+  if (!is_socket(*e)) return err::kNotsock;
   if (uint16_t r = lookup(fd, rights::kSockShutdown, &e)) return r;
-  int h = how == (kShutRd | kShutWr) ? SHUT_RDWR : how == kShutRd ? SHUT_RD
-        : how == kShutWr ? SHUT_WR : -1;
+  int h = how == (kShutRd | kShutWr) ? SHUT_RDWR
+          : how == kShutRd           ? SHUT_RD
+          : how == kShutWr           ? SHUT_WR
+                                     : -1;
   if (h < 0) return err::kInval;
   return shutdown(e->host_fd, h) == 0 ? err::kSuccess : errno_now();
 }

@@ -103,8 +103,8 @@ class WasiContext {
                              uint32_t out);
   uint16_t path_filestat_set_times(M& m, uint32_t fd, uint32_t flags, uint32_t path,
                                    uint32_t path_len, uint64_t atim, uint64_t mtim, uint32_t fst);
-  uint16_t path_link(M& m, uint32_t old_fd, uint32_t old_flags, uint32_t old_path,
-                     uint32_t old_len, uint32_t new_fd, uint32_t new_path, uint32_t new_len);
+  uint16_t path_link(M& m, uint32_t old_fd, uint32_t old_flags, uint32_t old_path, uint32_t old_len,
+                     uint32_t new_fd, uint32_t new_path, uint32_t new_len);
   uint16_t path_open(M& m, uint32_t dirfd, uint32_t dirflags, uint32_t path, uint32_t path_len,
                      uint32_t oflags, uint64_t rights_base, uint64_t rights_inheriting,
                      uint32_t fdflags, uint32_t fd_out);
@@ -113,8 +113,8 @@ class WasiContext {
   uint16_t path_remove_directory(M& m, uint32_t fd, uint32_t path, uint32_t path_len);
   uint16_t path_rename(M& m, uint32_t fd, uint32_t old_path, uint32_t old_len, uint32_t new_fd,
                        uint32_t new_path, uint32_t new_len);
-  uint16_t path_symlink(M& m, uint32_t old_path, uint32_t old_len, uint32_t fd,
-                        uint32_t new_path, uint32_t new_len);
+  uint16_t path_symlink(M& m, uint32_t old_path, uint32_t old_len, uint32_t fd, uint32_t new_path,
+                        uint32_t new_len);
   uint16_t path_unlink_file(M& m, uint32_t fd, uint32_t path, uint32_t path_len);
 
   // poll / sockets
@@ -130,7 +130,10 @@ class WasiContext {
  private:
   // The entry for `fd` if it holds all of `needed` rights; else EBADF / ENOTCAPABLE.
   uint16_t lookup(uint32_t fd, uint64_t needed, FdEntry** out);
-  // Same, and the entry must be a directory capability (ENOTDIR otherwise).
+  // Same, for calls that need a position: a directory has none (EBADF, as wasmtime).
+  uint16_t lookup_not_dir(uint32_t fd, uint64_t needed, FdEntry** out);
+  // Same, and the entry must be a directory capability (ENOTDIR otherwise); rights its
+  // read-only mount withholds pass, for the broker to refuse (FdEntry::withheld_by_mount).
   uint16_t lookup_dir(uint32_t fd, uint64_t needed, FdEntry** out);
   // Closes the host fd (if ours) and tells the broker a directory handle is gone.
   void release(FdEntry& entry);

@@ -49,9 +49,12 @@ uint16_t to_timespecs(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespe
   if (fst & ~uint32_t{15}) return err::kInval;
   auto one = [](uint64_t t, bool set, bool now, struct timespec* ts) -> bool {
     if (set && now) return false;
-    if (now) *ts = {0, UTIME_NOW};
-    else if (set) *ts = {static_cast<time_t>(t / 1000000000ull), static_cast<long>(t % 1000000000ull)};
-    else *ts = {0, UTIME_OMIT};
+    if (now)
+      *ts = {0, UTIME_NOW};
+    else if (set)
+      *ts = {static_cast<time_t>(t / 1000000000ull), static_cast<long>(t % 1000000000ull)};
+    else
+      *ts = {0, UTIME_OMIT};
     return true;
   };
   if (!one(atim, fst & fstflags::kAtim, fst & fstflags::kAtimNow, &times[0]) ||
@@ -79,7 +82,7 @@ WasiContext::WasiContext(WasiConfig config) : config_(std::move(config)), fds_(c
     FdEntry e;
     e.host_fd = stdio[i];
     e.owns_host_fd = false;
-    struct stat st{};
+    struct stat st {};
     if (stdio[i] >= 0 && fstat(stdio[i], &st) == 0) e.filetype = filetype_of(st, stdio[i]);
     e.rights_base = rights::kFile;
     // wasi-libc's isatty() is "character device without seek/tell rights".
@@ -92,8 +95,12 @@ WasiContext::WasiContext(WasiConfig config) : config_(std::move(config)), fds_(c
       FdEntry e;
       e.host_fd = p.fd;
       e.filetype = kDirectory;
-      e.rights_base = rights::kAll;        // the mount's policy is the broker's to enforce
-      e.rights_inheriting = rights::kAll;
+      // A read-only mount advertises only the read side, and grants all it advertises; the
+      // broker still enforces the mount's policy on every request.
+      uint64_t mask = p.read_only ? rights::kReadOnly : rights::kAll;
+      e.rights_base = rights::kDirBase & mask;
+      e.rights_inheriting = rights::kDirInheriting & mask;
+      if (p.read_only) e.withheld_by_mount = rights::kDirBase & ~rights::kReadOnly;
       e.dir = p.dir;
       e.is_preopen = true;
       e.preopen_name = p.guest_path;
@@ -119,7 +126,7 @@ WasiContext::~WasiContext() {
 std::optional<uint32_t> WasiContext::add_socket(int host_fd) {
   FdEntry e;
   e.host_fd = host_fd;
-  struct stat st{};
+  struct stat st {};
   e.filetype = fstat(host_fd, &st) == 0 ? filetype_of(st, host_fd) : kSocketStream;
   e.rights_base = rights::kSocket;
   return fds_.insert(std::move(e));
@@ -140,11 +147,17 @@ uint16_t WasiContext::lookup(uint32_t fd, uint64_t needed, FdEntry** out) {
   return err::kSuccess;
 }
 
+uint16_t WasiContext::lookup_not_dir(uint32_t fd, uint64_t needed, FdEntry** out) {
+  FdEntry* e = fds_.get(fd);
+  if (e && e->filetype == kDirectory) return err::kBadf;  // no position to seek or tell
+  return lookup(fd, needed, out);
+}
+
 uint16_t WasiContext::lookup_dir(uint32_t fd, uint64_t needed, FdEntry** out) {
   FdEntry* e = fds_.get(fd);
   if (!e) return err::kBadf;
   if (!e->dir || !config_.broker) return err::kNotdir;
-  if ((e->rights_base & needed) != needed) return err::kNotcapable;
+  if (needed & ~e->rights_base & ~e->withheld_by_mount) return err::kNotcapable;
   *out = e;
   return err::kSuccess;
 }

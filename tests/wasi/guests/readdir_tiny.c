@@ -80,6 +80,10 @@ int main(void) {
   __wasi_fd_t file;
   SHOW("open a file", __wasi_path_open(3, 0, "rd/alpha", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR, 0, 0, &file));
   SHOW("readdir on a file", __wasi_fd_readdir(file, buf, 100, 0, &used));
-  SHOW("readdir without the right", __wasi_fd_readdir(1, buf, 100, 0, &used));
+  SHOW("readdir on stdout", __wasi_fd_readdir(1, buf, 100, 0, &used));
+  __wasi_fd_t unlisted;
+  SHOW("open a dir without the readdir right",
+       __wasi_path_open(3, 0, "rd", __WASI_OFLAGS_DIRECTORY, __WASI_RIGHTS_PATH_OPEN, 0, 0, &unlisted));
+  SHOW("readdir without the right", __wasi_fd_readdir(unlisted, buf, 100, 0, &used));
   return 0;
 }

@@ -4,9 +4,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -60,9 +60,9 @@ constexpr int kSliceMs = 100;
 // any other would be refused by the filter, so it is refused here, before it is remembered.
 bool settable(int level, int name) {
   static const int kAllowed[][2] = {
-      {SOL_SOCKET, SO_REUSEADDR}, {SOL_SOCKET, SO_KEEPALIVE}, {SOL_SOCKET, SO_LINGER},
-      {SOL_SOCKET, SO_RCVBUF},    {SOL_SOCKET, SO_SNDBUF},    {SOL_SOCKET, SO_RCVTIMEO},
-      {SOL_SOCKET, SO_SNDTIMEO},  {SOL_SOCKET, SO_RCVLOWAT},  {IPPROTO_TCP, TCP_NODELAY},
+      {SOL_SOCKET, SO_REUSEADDR},  {SOL_SOCKET, SO_KEEPALIVE},   {SOL_SOCKET, SO_LINGER},
+      {SOL_SOCKET, SO_RCVBUF},     {SOL_SOCKET, SO_SNDBUF},      {SOL_SOCKET, SO_RCVTIMEO},
+      {SOL_SOCKET, SO_SNDTIMEO},   {SOL_SOCKET, SO_RCVLOWAT},    {IPPROTO_TCP, TCP_NODELAY},
       {IPPROTO_TCP, TCP_KEEPIDLE}, {IPPROTO_TCP, TCP_KEEPINTVL}, {IPPROTO_TCP, TCP_KEEPCNT},
       {IPPROTO_IPV6, IPV6_V6ONLY}};
   for (const auto& a : kAllowed)
@@ -86,6 +86,7 @@ uint16_t SocketCore::lookup(uint32_t fd, FdEntry** e, SocketState** s) {
     if (entry->host_fd >= 0 && getsockopt(entry->host_fd, SOL_SOCKET, SO_DOMAIN, &v, &len) == 0)
       st->family = v;
     st->type = entry->filetype == wasi::kSocketDgram ? SOCK_DGRAM : SOCK_STREAM;
+    st->nonblock = entry->host_fd >= 0 && is_nonblocking(entry->host_fd);  // asked once
     entry->socket = std::move(st);
   }
   *e = entry;
@@ -106,7 +107,8 @@ uint16_t SocketCore::adopt(FdEntry& e, SocketState& s, int host_fd) {
   int fl = fcntl(host_fd, F_GETFL);
   if (fl >= 0) fcntl(host_fd, F_SETFL, s.nonblock ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK));
   for (const SocketState::Option& o : s.options)
-    if (setsockopt(host_fd, o.level, o.name, o.value.data(), static_cast<socklen_t>(o.value.size())) != 0)
+    if (setsockopt(host_fd, o.level, o.name, o.value.data(),
+                   static_cast<socklen_t>(o.value.size())) != 0)
       return wasi::errno_now();
   s.options.clear();
   return err::kSuccess;
@@ -116,7 +118,7 @@ uint16_t SocketCore::wait(int host_fd, short events) {
   std::atomic<bool>* interrupt = wasi_.interrupt_flag();
   // A blocking call honours the socket's SO_RCVTIMEO / SO_SNDTIMEO like the kernel would:
   // we wait here (where the interrupt flag is seen), not in the kernel, so apply it ourselves.
-  struct timeval tv{};
+  struct timeval tv {};
   socklen_t tv_len = sizeof tv;
   int timeout_opt = (events & POLLIN) ? SO_RCVTIMEO : SO_SNDTIMEO;
   int64_t timeout_ms = -1;
@@ -130,12 +132,15 @@ uint16_t SocketCore::wait(int host_fd, short events) {
     if (timeout_ms >= 0) {
       struct timespec now;
       clock_gettime(CLOCK_MONOTONIC, &now);
-      int64_t elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+      int64_t elapsed =
+          (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
       if (elapsed >= timeout_ms) return errno_from_linux(EAGAIN);
       int64_t left = timeout_ms - elapsed;
       if (slice < 0 || left < slice) slice = static_cast<int>(left);
     }
-    struct pollfd p{host_fd, events, 0};
+    struct pollfd p {
+      host_fd, events, 0
+    };
     int n = poll(&p, 1, slice);
     if (n > 0) return err::kSuccess;  // ready, or an error the next call will report
     if (n < 0 && errno != EINTR) return wasi::errno_now();
@@ -182,7 +187,8 @@ uint16_t SocketCore::listen(uint32_t fd, int backlog) {
   SocketState* s;
   if (uint16_t r = lookup(fd, &e, &s)) return r;
   if (s->type != SOCK_STREAM) return errno_from_linux(EOPNOTSUPP);
-  if (e->host_fd >= 0) return e->rights_base & wasi::rights::kSockAccept ? err::kSuccess : err::kInval;
+  if (e->host_fd >= 0)
+    return e->rights_base & wasi::rights::kSockAccept ? err::kSuccess : err::kInval;
   if (!s->has_bound) {  // listen without bind: any address, any port (as POSIX)
     static const uint8_t kAny[16] = {};
     s->bound = Address::ip(s->family, kAny, 0);
@@ -225,22 +231,22 @@ uint16_t SocketCore::accept(uint32_t fd, bool nonblock, uint32_t* fd_out, Addres
   if (e->host_fd < 0 || !(e->rights_base & wasi::rights::kSockAccept)) return err::kInval;
   if (wasi_.fds().open_count() >= wasi_.fds().max_fds()) return err::kMfile;
   const int listener = e->host_fd;
-  const bool wait_for_it = !is_nonblocking(listener);
+  const bool wait_for_it = !s->nonblock;
   const int family = s->family;
   Address a;
   int c;
   for (;;) {
     // A blocking listener would block inside accept4, where the interrupt flag is not seen:
-    // wait in poll first. (SOCK_NONBLOCK is for the new socket; the guest's choice follows.)
+    // wait in poll first. (The new socket is non-blocking only if the guest asked.)
     if (wait_for_it)
       if (uint16_t w = wait(listener, POLLIN)) return w;
     a.len = sizeof a.ss;
-    c = accept4(listener, reinterpret_cast<sockaddr*>(&a.ss), &a.len, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    c = accept4(listener, reinterpret_cast<sockaddr*>(&a.ss), &a.len,
+                SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0));
     if (c >= 0) break;
     if (errno == EINTR || errno == ECONNABORTED || (errno == EAGAIN && wait_for_it)) continue;
     return wasi::errno_now();
   }
-  if (!nonblock) fcntl(c, F_SETFL, fcntl(c, F_GETFL) & ~O_NONBLOCK);
   FdEntry ne;
   ne.host_fd = c;
   ne.filetype = wasi::kSocketStream;
@@ -258,8 +264,8 @@ uint16_t SocketCore::accept(uint32_t fd, bool nonblock, uint32_t* fd_out, Addres
   return err::kSuccess;
 }
 
-uint16_t SocketCore::recv(GuestMemory& m, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
-                          int flags, uint32_t* n, bool* truncated, Address* from) {
+uint16_t SocketCore::recv(GuestMemory& m, uint32_t fd, uint32_t iovs, uint32_t iovs_len, int flags,
+                          uint32_t* n, bool* truncated, Address* from) {
   FdEntry* e;
   SocketState* s;
   if (uint16_t r = lookup(fd, &e, &s)) return r;
@@ -267,9 +273,9 @@ uint16_t SocketCore::recv(GuestMemory& m, uint32_t fd, uint32_t iovs, uint32_t i
   std::vector<struct iovec> v;
   if (uint16_t r = wasi::gather_iovecs(m, iovs, iovs_len, &v)) return r;
   const int hfd = e->host_fd;
-  const bool wait_for_it = !is_nonblocking(hfd);
+  const bool wait_for_it = !s->nonblock;
   for (;;) {
-    struct msghdr msg{};
+    struct msghdr msg {};
     Address a;
     msg.msg_name = &a.ss;
     msg.msg_namelen = sizeof a.ss;
@@ -314,7 +320,8 @@ uint16_t SocketCore::send(GuestMemory& m, uint32_t fd, uint32_t iovs, uint32_t i
     }
     std::vector<uint8_t> buf;
     for (const iovec& io : v)
-      buf.insert(buf.end(), static_cast<uint8_t*>(io.iov_base), static_cast<uint8_t*>(io.iov_base) + io.iov_len);
+      buf.insert(buf.end(), static_cast<uint8_t*>(io.iov_base),
+                 static_cast<uint8_t*>(io.iov_base) + io.iov_len);
     int r = wasi_.broker()->net_send_to(e->host_fd, buf.data(), buf.size(), 0, to->sa(), to->len);
     if (r < 0) return from_broker(r);
     *n = static_cast<uint32_t>(r);
@@ -322,7 +329,7 @@ uint16_t SocketCore::send(GuestMemory& m, uint32_t fd, uint32_t iovs, uint32_t i
   }
   if (e->host_fd < 0) return errno_from_linux(ENOTCONN);
   const int hfd = e->host_fd;
-  const bool wait_for_it = !is_nonblocking(hfd);
+  const bool wait_for_it = !s->nonblock;
   // sendto without an address, one iovec at a time: the worker's seccomp filter allows sendmsg
   // only on the IPC socket (its msg_name could aim a datagram anywhere). A short write ends it.
   uint64_t total = 0;
@@ -389,7 +396,8 @@ uint16_t SocketCore::peer_address(uint32_t fd, Address* out) {
   return err::kSuccess;
 }
 
-uint16_t SocketCore::set_option(uint32_t fd, int level, int name, const void* value, socklen_t len) {
+uint16_t SocketCore::set_option(uint32_t fd, int level, int name, const void* value,
+                                socklen_t len) {
   FdEntry* e;
   SocketState* s;
   if (uint16_t r = lookup(fd, &e, &s)) return r;

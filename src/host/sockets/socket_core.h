@@ -28,7 +28,7 @@ namespace wc::host::sockets {
 
 // A host socket address (AF_INET or AF_INET6).
 struct Address {
-  struct sockaddr_storage ss{};
+  struct sockaddr_storage ss {};
   socklen_t len = 0;
 
   static Address ip(int family, const uint8_t* ip_bytes, uint16_t port);  // 4 or 16 bytes
@@ -41,8 +41,10 @@ struct Address {
 struct SocketState {
   int family = AF_INET;
   int type = SOCK_STREAM;
-  bool nonblock = false;        // fdstat NONBLOCK while there is no host fd yet
-  bool has_bound = false;       // bind() was called; the broker binds at listen time
+  // O_NONBLOCK as the guest set it: kept here (fd_fdstat_set_flags keeps it in step) so the
+  // data path never asks the kernel, and applied when the broker hands over the host fd.
+  bool nonblock = false;
+  bool has_bound = false;  // bind() was called; the broker binds at listen time
   Address bound;
   struct Option {
     int level, name;

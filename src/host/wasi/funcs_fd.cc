@@ -89,17 +89,16 @@ uint16_t WasiContext::fd_fdstat_get(M& m, uint32_t fd, uint32_t out) {
   FdEntry* e;
   if (uint16_t r = lookup(fd, 0, &e)) return r;
   if (!m.in_bounds(out, layout::kFdstatSize)) return err::kFault;
-  int fl = e->host_fd >= 0 ? fcntl(e->host_fd, F_GETFL) : 0;
-  if (fl < 0) return errno_now();
-  // A socket the broker has not created yet keeps its flags in the socket state.
-  if (e->host_fd < 0 && e->socket && e->socket->nonblock) fl |= O_NONBLOCK;
   uint16_t flags = 0;
-  if (fl & O_APPEND) flags |= fdflags::kAppend;
-  if (fl & O_NONBLOCK) flags |= fdflags::kNonblock;
-  if ((fl & O_SYNC) == O_SYNC)
-    flags |= fdflags::kSync;  // O_SYNC includes the O_DSYNC bit
-  else if (fl & O_DSYNC)
-    flags |= fdflags::kDsync;
+  if (e->dir_fdflags) {
+    flags = *e->dir_fdflags;
+  } else if (e->host_fd >= 0) {
+    int fl = fcntl(e->host_fd, F_GETFL);
+    if (fl < 0) return errno_now();
+    flags = fdflags_of(fl);
+  } else if (e->socket && e->socket->nonblock) {
+    flags = fdflags::kNonblock;  // a socket the broker has not created yet keeps them here
+  }
   std::memset(m.range(out, layout::kFdstatSize), 0, layout::kFdstatSize);
   m.store<uint8_t>(out, e->filetype);
   m.store<uint16_t>(out + 2, flags);
@@ -119,12 +118,14 @@ uint16_t WasiContext::fd_fdstat_set_flags(uint32_t fd, uint32_t flags) {
     e->socket->nonblock = flags & fdflags::kNonblock;
     return err::kSuccess;
   }
-  int fl = fcntl(e->host_fd, F_GETFL);
-  if (fl < 0) return errno_now();
-  fl &= ~(O_APPEND | O_NONBLOCK);
+  // F_SETFL leaves the access mode and creation flags alone; of the rest we only ever set
+  // O_APPEND and O_NONBLOCK, so no F_GETFL is needed to keep the others.
+  int fl = 0;
   if (flags & fdflags::kAppend) fl |= O_APPEND;
   if (flags & fdflags::kNonblock) fl |= O_NONBLOCK;
-  return fcntl(e->host_fd, F_SETFL, fl) == 0 ? err::kSuccess : errno_now();
+  if (fcntl(e->host_fd, F_SETFL, fl) != 0) return errno_now();
+  if (e->socket) e->socket->nonblock = flags & fdflags::kNonblock;  // the data path reads it
+  return err::kSuccess;
 }
 
 uint16_t WasiContext::fd_fdstat_set_rights(uint32_t fd, uint64_t base, uint64_t inheriting) {
@@ -142,7 +143,7 @@ uint16_t WasiContext::fd_filestat_get(M& m, uint32_t fd, uint32_t out) {
   if (uint16_t r = lookup(fd, rights::kFdFilestatGet, &e)) return r;
   if (!m.in_bounds(out, layout::kFilestatSize)) return err::kFault;
   struct stat st {};
-  if (fstat(e->host_fd, &st) != 0) return errno_now();
+  if (host_fstat(e->host_fd, &st) != 0) return errno_now();
   return store_filestat(m, out, st, S_ISSOCK(st.st_mode) ? e->filetype : filetype_of(st, -1));
 }
 

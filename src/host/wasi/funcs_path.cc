@@ -168,7 +168,7 @@ uint16_t WasiContext::path_open(M& m, uint32_t dirfd, uint32_t dirflags, uint32_
   e.read_only = opened.read_only;
   if (opened.is_directory) e.dir = opened.dir;
   struct stat st {};
-  if (fstat(opened.fd, &st) == 0)
+  if (host_fstat(opened.fd, &st) == 0)
     e.filetype = filetype_of(st, opened.fd);
   else
     e.filetype = opened.is_directory ? kDirectory : kUnknown;
@@ -180,6 +180,7 @@ uint16_t WasiContext::path_open(M& m, uint32_t dirfd, uint32_t dirflags, uint32_
   e.rights_base = base & dir->rights_inheriting & applies;
   e.rights_inheriting = is_dir ? inheriting & dir->rights_inheriting & rights::kDirInheriting : 0;
   if (is_dir && opened.read_only) e.withheld_by_mount = rights::kDirBase & ~rights::kReadOnly;
+  if (is_dir) e.dir_fdflags = fdflags_of(flags);
   std::optional<uint32_t> fd = fds_.insert(std::move(e));
   if (!fd) {
     FdEntry lost;

@@ -36,7 +36,7 @@ uint64_t readable_bytes(int fd, uint8_t filetype) {
   if (filetype == kRegularFile) {
     struct stat st {};
     off_t pos = lseek(fd, 0, SEEK_CUR);
-    if (fstat(fd, &st) == 0 && pos >= 0 && st.st_size > pos)
+    if (host_fstat(fd, &st) == 0 && pos >= 0 && st.st_size > pos)
       return static_cast<uint64_t>(st.st_size - pos);
     return 0;
   }

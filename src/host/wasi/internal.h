@@ -2,13 +2,26 @@
 #pragma once
 
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cstdint>
 
 #include "host/wasi/guest_memory.h"
 
 namespace wc::host::wasi {
+
+// fstat(2) as the syscall itself. glibc spells fstat(fd) as newfstatat(fd, "", AT_EMPTY_PATH),
+// which the worker's seccomp filter can only trap (the empty path lives in memory a filter
+// cannot read): a SIGSYS round trip per call (sandbox/seccomp.cc). SYS_fstat is allowed
+// outright. -1 and errno on failure, like fstat.
+inline int host_fstat(int fd, struct stat* st) {
+  return static_cast<int>(syscall(SYS_fstat, fd, st));
+}
+
+// WASI fdflags of a Linux file status (F_GETFL, or the flags an fd was opened with).
+uint16_t fdflags_of(int linux_flags);
 
 // WASI filetype of a stat result; sockets ask the fd for SOCK_STREAM / SOCK_DGRAM when one is
 // given (fd < 0: a path stat, reported as a stream socket).

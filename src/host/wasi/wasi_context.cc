@@ -1,4 +1,5 @@
 // Context set-up (stdio, preopens, listening sockets), fd lookup with rights, release.
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,6 +26,17 @@ uint8_t filetype_of(const struct stat& st, int fd) {
     }
     default: return kUnknown;  // FIFOs: WASI has no type for them
   }
+}
+
+uint16_t fdflags_of(int fl) {
+  uint16_t flags = 0;
+  if (fl & O_APPEND) flags |= fdflags::kAppend;
+  if (fl & O_NONBLOCK) flags |= fdflags::kNonblock;
+  if ((fl & O_SYNC) == O_SYNC)
+    flags |= fdflags::kSync;  // O_SYNC includes the O_DSYNC bit
+  else if (fl & O_DSYNC)
+    flags |= fdflags::kDsync;
+  return flags;
 }
 
 uint16_t store_filestat(GuestMemory& m, uint32_t out, const struct stat& st, uint8_t filetype) {
@@ -83,7 +95,7 @@ WasiContext::WasiContext(WasiConfig config) : config_(std::move(config)), fds_(c
     e.host_fd = stdio[i];
     e.owns_host_fd = false;
     struct stat st {};
-    if (stdio[i] >= 0 && fstat(stdio[i], &st) == 0) e.filetype = filetype_of(st, stdio[i]);
+    if (stdio[i] >= 0 && host_fstat(stdio[i], &st) == 0) e.filetype = filetype_of(st, stdio[i]);
     e.rights_base = rights::kFile;
     // wasi-libc's isatty() is "character device without seek/tell rights".
     if (e.filetype == kCharacterDevice) e.rights_base &= ~(rights::kFdSeek | rights::kFdTell);
@@ -103,6 +115,7 @@ WasiContext::WasiContext(WasiConfig config) : config_(std::move(config)), fds_(c
       if (p.read_only) e.withheld_by_mount = rights::kDirBase & ~rights::kReadOnly;
       e.dir = p.dir;
       e.is_preopen = true;
+      e.dir_fdflags = 0;  // the broker opens it O_RDONLY | O_DIRECTORY
       e.preopen_name = p.guest_path;
       e.read_only = p.read_only;
       if (!fds_.insert(std::move(e))) {
@@ -127,7 +140,7 @@ std::optional<uint32_t> WasiContext::add_socket(int host_fd) {
   FdEntry e;
   e.host_fd = host_fd;
   struct stat st {};
-  e.filetype = fstat(host_fd, &st) == 0 ? filetype_of(st, host_fd) : kSocketStream;
+  e.filetype = host_fstat(host_fd, &st) == 0 ? filetype_of(st, host_fd) : kSocketStream;
   e.rights_base = rights::kSocket;
   return fds_.insert(std::move(e));
 }

@@ -10,7 +10,7 @@ packages=(
   wabt                                          # wast2json for the spec suite, wasm-interp peer
   libgtest-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev
   libseccomp-dev libtomlplusplus-dev            # worker's syscall filter, policy files
-  hyperfine wrk                                 # benchmark timing, HTTP load
+  hyperfine wrk strace                          # benchmark timing, HTTP load, syscall counts
   python3 llvm-19                               # network test client; llvm-ar for the C SDK
   golang-1.19-go                                # Go js/wasm guests, import module "go"
   nodejs                                        # peer runtime: Go's wasm_exec_node.js, node:wasi

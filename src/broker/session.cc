@@ -282,10 +282,11 @@ int Session::do_open(ipc::Request& req, ipc::Reply& reply) {
   int r = open_in("open", *h, req.path, flags, (req.oflags & O_CREAT) ? req.mode & kCreateMode : 0);
   if (r < 0) return r;
   ipc::UniqueFd file(r);
-  if (!(req.oflags & O_NONBLOCK)) {
-    int fl = fcntl(file.get(), F_GETFL);
-    if (fl < 0 || fcntl(file.get(), F_SETFL, fl & ~O_NONBLOCK) != 0) return -errno;
-  }
+  // F_SETFL changes only the status flags (O_APPEND, O_NONBLOCK, ...), and those are the ones
+  // we opened with: no F_GETFL needed.
+  if (!(req.oflags & O_NONBLOCK) &&
+      fcntl(file.get(), F_SETFL, static_cast<int>(flags & ~uint64_t{O_NONBLOCK})) != 0)
+    return -errno;
   struct stat st;
   if (fstat(file.get(), &st) != 0) return -errno;
   if (!h->read_only) note_writable(st);

@@ -146,6 +146,16 @@ if grep -q '"op":"open","target":"/ro/keep.txt","rule":"read-only mount --dir-ro
   ok "--dir-ro: audit line written"
 else bad "--dir-ro: audit line" "$(cat "$AUDIT" 2>/dev/null)"; fi
 
+# WASI rights in the confined worker (numbers are WASI errnos: 8 EBADF, 57 ENOTSOCK, 69 EROFS).
+run "$WCD" --dir-ro "$T/ro::/ro" "$T/rights.wasm"
+expect "--dir-ro: advertises only read-side rights, grants them" 0 \
+  out '^advertises write-side rights: no$' out '^open keep.txt with exactly the advertised rights: 0$' \
+  out '^content: read-only content$' out '^open sub with the preopen.s own rights, O_DIRECTORY: 0$' \
+  out '^sub: type 3, rights as asked yes$' out '^open \. with the preopen.s own rights: 0$' \
+  out '^open keep.txt to write: 69$'
+expect "directories: no seek/tell (EBADF); sock_shutdown on stdout: ENOTSOCK" 0 \
+  out '^seek a directory: 8$' out '^tell a directory: 8$' out '^sock_shutdown stdout: 57$'
+
 run "$WCD" --dir-ro "$T/ro::/ro" --audit-log "$AUDIT" "$T/fileops.wasm" write /ro/new.txt
 if [[ $RC == 1 && ! -e $T/ro/new.txt ]]; then ok "--dir-ro: create denied, nothing created"; else bad "--dir-ro create" "rc=$RC"; fi
 

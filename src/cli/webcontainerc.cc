@@ -5,7 +5,7 @@
 //                 [--env KEY=VALUE]... -- GUEST_ARGV0 [GUEST_ARGS...]
 //
 // Order matters: confine() first, before a byte of the guest is read; then the module arrives
-// over the IPC socket (a sealed memfd, see webcontainerd/bootstrap.h), is decoded, validated
+// over the IPC socket (a sealed memfd, see supervisor/bootstrap.h), is decoded, validated
 // and run as a WASI command whose every path operation is brokered over fd 3. The exit status
 // is the guest's; diagnostics for the user go to stderr prefixed "webcontainerd:" (the command
 // the user ran). Test-only: WC_TEST_ESCAPE=1 makes the worker act compromised once confined.
@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/webcontainerd/bootstrap.h"
+#include "supervisor/bootstrap.h"
 #include "engine/binary/decoder.h"
 #include "engine/runtime/linker.h"
 #include "engine/runtime/store.h"
@@ -153,7 +153,7 @@ bool read_module(int fd, uint64_t size, std::vector<uint8_t>* out, std::string* 
 wc::host::wasi::CommandResult run_wasi(wc::engine::Store& store,
                                        std::shared_ptr<const wc::engine::Module> module,
                                        const WorkerConfig& cfg, wc::ipc::IpcBrokerClient& broker,
-                                       wc::cli::Bootstrap& boot, const std::string& name) {
+                                       wc::supervisor::Bootstrap& boot, const std::string& name) {
   wc::host::wasi::WasiConfig wasi_cfg;
   wasi_cfg.args = cfg.args;
   wasi_cfg.env = cfg.env;
@@ -231,7 +231,7 @@ int main(int argc, char** argv) {
   while (r == -EINTR);
   if (r != 1) die(125, "worker: no module from the broker (" +
                            std::string(r == 0 ? "socket closed" : std::strerror(-r)) + ")");
-  auto boot = wc::cli::decode_bootstrap(std::move(first), &error);
+  auto boot = wc::supervisor::decode_bootstrap(std::move(first), &error);
   if (!boot) die(125, "worker: " + error);
   std::vector<uint8_t> bytes;
   if (!read_module(boot->module_fd.get(), boot->module_size, &bytes, &error))

@@ -10,7 +10,7 @@
 
 #include "broker/net_policy.h"
 #include "broker/session.h"
-#include "cli/webcontainerd/bootstrap.h"
+#include "supervisor/bootstrap.h"
 #include "ipc/protocol.h"
 
 namespace wc::ipc {
@@ -176,11 +176,11 @@ TEST(IpcNetWire, BootstrapCarriesListeningSockets) {
   ASSERT_GE(l, 0) << err;
   std::vector<UniqueFd> ls;
   ls.emplace_back(l);
-  Message m = cli::encode_bootstrap(UniqueFd(dup(memfd)), 8, std::move(ls));
+  Message m = supervisor::encode_bootstrap(UniqueFd(dup(memfd)), 8, std::move(ls));
   Message copy;
   copy.header = m.header, copy.payload = m.payload;
   for (const UniqueFd& f : m.fds) copy.fds.emplace_back(dup(f.get()));
-  std::optional<cli::Bootstrap> b = cli::decode_bootstrap(std::move(m), &err);
+  std::optional<supervisor::Bootstrap> b = supervisor::decode_bootstrap(std::move(m), &err);
   ASSERT_TRUE(b) << err;
   ASSERT_EQ(b->listeners.size(), 1u);
   int acc = 0;
@@ -189,11 +189,11 @@ TEST(IpcNetWire, BootstrapCarriesListeningSockets) {
   EXPECT_EQ(acc, 1);
   // The announced count must match the fds, and each must be a socket.
   copy.fds.pop_back();
-  EXPECT_FALSE(cli::decode_bootstrap(std::move(copy), &err));
+  EXPECT_FALSE(supervisor::decode_bootstrap(std::move(copy), &err));
   std::vector<UniqueFd> not_socket;
   not_socket.emplace_back(dup(memfd));
-  EXPECT_FALSE(cli::decode_bootstrap(cli::encode_bootstrap(UniqueFd(dup(memfd)), 8, std::move(not_socket)), &err));
-  EXPECT_TRUE(cli::decode_bootstrap(cli::encode_bootstrap(UniqueFd(dup(memfd)), 8), &err));
+  EXPECT_FALSE(supervisor::decode_bootstrap(supervisor::encode_bootstrap(UniqueFd(dup(memfd)), 8, std::move(not_socket)), &err));
+  EXPECT_TRUE(supervisor::decode_bootstrap(supervisor::encode_bootstrap(UniqueFd(dup(memfd)), 8), &err));
   close(memfd);
   EXPECT_LT(broker::open_tcp_listener("localhost:0", &err), 0);
 }

@@ -1,7 +1,8 @@
 // The one message the broker sends a new worker before the request/reply protocol starts:
 // the guest module, as a sealed memfd, and the --tcplisten sockets the broker opened for it
-// (the guest sees them as the fds after its preopens). The worker cannot open files (no path syscalls after
-// confine()), and spawn_worker's fd layout has no slot for it, so it rides the IPC socket.
+// (the guest sees them as the fds after its preopens). The worker cannot open files (no path
+// syscalls after confine()), and spawn_worker's fd layout has no slot for it, so it rides the IPC
+// socket.
 //
 // Wire: a normal ipc::Message (12-byte header + payload, one fd as SCM_RIGHTS) with a kind
 // outside the protocol's range, so it can never be mistaken for a reply, and a Session never
@@ -24,7 +25,7 @@
 #include "ipc/socket.h"
 #include "ipc/wire.h"
 
-namespace wc::cli {
+namespace wc::supervisor {
 
 inline constexpr uint16_t kBootstrapKind = 0x7b01;
 inline constexpr uint32_t kBootstrapVersion = 2;
@@ -96,4 +97,4 @@ inline std::optional<Bootstrap> decode_bootstrap(ipc::Message msg, std::string* 
   return b;
 }
 
-}  // namespace wc::cli
+}  // namespace wc::supervisor

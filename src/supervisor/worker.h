@@ -1,0 +1,44 @@
+// Starting one confined worker for one container: read the module, open its --tcplisten
+// sockets, spawn webcontainerc in fresh namespaces with the container's limits in its argv,
+// and hand it the module as the first datagram (supervisor/bootstrap.h). The caller then gives
+// `broker_socket` to a Broker and watches `pidfd`. Shared by `run`, `serve` and runc.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "broker/policy.h"
+#include "ipc/unique_fd.h"
+
+namespace wc::supervisor {
+
+struct WorkerSpec {
+  std::string module_path;  // read by us; also the guest's argv[0], as wasmtime passes it
+  const broker::Policy* policy = nullptr;
+  int stdin_fd = 0, stdout_fd = 1, stderr_fd = 2;  // the guest's stdio (dup'ed into the worker)
+  std::string worker_path;  // empty: webcontainerc beside the running executable
+};
+
+struct Worker {
+  pid_t pid = -1;
+  ipc::UniqueFd pidfd;                // for waiting and killing without pid-reuse races
+  ipc::UniqueFd broker_socket;        // our end of the IPC socketpair, for Broker::add_worker
+  std::vector<std::string> warnings;  // sandbox layers the kernel refused, one line each
+};
+
+// Why a launch failed: the module or a listener could not be opened (a problem of the
+// container's definition), or the worker itself could not be started (of this host).
+enum class LaunchError { kNone, kModule, kSpawn };
+
+// On failure: pid == -1, *error says why, *kind which. No process is left behind.
+Worker launch_worker(const WorkerSpec& spec, std::string* error, LaunchError* kind = nullptr);
+
+// Kills (SIGKILL through the pidfd) and reaps a worker; for failures after the spawn.
+void kill_and_reap(Worker& worker);
+
+// webcontainerc in the directory of the running executable.
+std::string default_worker_path();
+
+}  // namespace wc::supervisor

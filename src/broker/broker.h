@@ -41,6 +41,9 @@ class Broker {
   void run();
 
   size_t worker_count() const { return workers_.size(); }
+  // The epoll set itself, so a daemon can nest it in its own loop: readable means
+  // poll_once(0) has work.
+  int epoll_fd() const { return epoll_.get(); }
 
   // Called when a worker leaves (it closed its socket, or it was killed).
   std::function<void(const std::string& container_id, pid_t pid, Gone why)> on_worker_gone;

@@ -9,7 +9,7 @@
 // Exit status: the guest's exit code; 134 for a trap (as wasmtime); 124 on --timeout (as
 // timeout(1)); 152 when --cpu-time stops the guest (the worker reports it); 128+N when the
 // worker dies of signal N; 1 when the module cannot be loaded, linked or started; 2 for usage
-// errors (including `serve`, which is not implemented yet).
+// errors. `webcontainerd serve` is the daemon (src/daemon/).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -18,6 +18,8 @@
 
 #include "broker/audit.h"
 #include "broker/policy.h"
+#include "daemon/serve_main.h"
+#include "daemon/version.h"
 #include "sandbox/sandbox.h"
 #include "supervisor/exit_status.h"
 #include "supervisor/foreground.h"
@@ -50,12 +52,15 @@ struct Options {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // `run` is the default (and only implemented) subcommand; `serve` is issue-tracked.
+  // `run` (one container in the foreground) is the default subcommand; `serve` is the daemon.
   std::vector<std::string> raw(argv, argv + argc);
   if (raw.size() > 1 && raw[1] == "run") raw.erase(raw.begin() + 1);
   if (raw.size() > 1 && raw[1] == "serve")
-    return fail(kExitUsage,
-                "'serve' (many tenants from one config) is not yet implemented; use 'run'");
+    return wc::daemon::serve_main(std::vector<std::string>(raw.begin() + 2, raw.end()));
+  if (raw.size() == 2 && raw[1] == "--version") {
+    std::printf("webcontainerd %s\n", wc::daemon::kVersion);
+    return 0;
+  }
 
   Options o;
   CLI::App app{

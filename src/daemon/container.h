@@ -1,0 +1,69 @@
+// One container of `webcontainerd serve`: its definition (what the user asked for, kept in the
+// state dir so a daemon restart loses nothing) and its runtime state (the worker, if any).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "broker/policy.h"
+#include "ipc/unique_fd.h"
+#include "supervisor/run_options.h"
+
+namespace wc::daemon {
+
+enum class RestartPolicy { kNo, kOnFailure, kAlways };
+
+struct Restart {
+  RestartPolicy policy = RestartPolicy::kNo;
+  int max_retries = 0;  // on-failure:N; 0 = unbounded
+};
+// "no", "on-failure", "on-failure:N", "always".
+bool parse_restart(const std::string& text, Restart* out, std::string* error);
+std::string restart_to_string(const Restart& r);
+
+struct Definition {
+  std::string id, name, module;  // module: an absolute host path, read by the daemon
+  supervisor::RunOptions options;
+  Restart restart;
+  bool auto_remove = false;  // --rm
+};
+
+enum class State { kCreated, kRunning, kExited, kRestarting };
+const char* state_name(State s);
+
+struct LimitEvent {
+  double time = 0;  // unix seconds
+  std::string limit, detail;
+};
+
+struct Container {
+  Definition def;
+  broker::Policy policy;  // built from def.options when it is (re)started
+
+  State state = State::kCreated;
+  int exit_code = 0;
+  std::string exit_message;
+  double started_at = 0, finished_at = 0;  // unix seconds, 0 = never
+  int restarts = 0;
+  bool stopped_by_user = false;  // stop/kill: no restart
+  std::vector<LimitEvent> events;
+
+  // Runtime (never persisted).
+  pid_t pid = -1;
+  ipc::UniqueFd pidfd;
+  bool killed_by_broker = false;
+  bool killed_by_timeout = false;
+  double deadline = 0;    // monotonic seconds; 0 = no wall-clock limit
+  double restart_at = 0;  // monotonic seconds; when kRestarting
+  int backoff_step = 0;   // consecutive quick restarts (the backoff exponent)
+};
+
+// The definition as JSON (the state dir's config.json and inspect's "definition").
+nlohmann::json definition_to_json(const Definition& d);
+bool definition_from_json(const nlohmann::json& j, Definition* d, std::string* error);
+
+}  // namespace wc::daemon

@@ -1,0 +1,285 @@
+#include "daemon/daemon.h"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "daemon/http/peer_cred.h"
+#include "daemon/http/response.h"
+
+namespace wc::daemon {
+
+namespace {
+
+// epoll tags: the low 32 bits are an fd, the high ones say what kind of fd it is.
+enum Tag : uint64_t { kListen = 1, kSignal = 2, kBroker = 3, kConnection = 4, kPidfd = 5 };
+uint64_t tag(Tag t, int fd) { return (uint64_t{t} << 32) | static_cast<uint32_t>(fd); }
+
+bool watch(int epoll, int fd, uint32_t events, uint64_t data) {
+  struct epoll_event ev = {};
+  ev.events = events;
+  ev.data.u64 = data;
+  return epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &ev) == 0;
+}
+
+// Enough fds for thousands of idle API connections plus the containers' sockets and pidfds.
+void raise_fd_limit() {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+constexpr size_t kMaxConnections = 16384;
+
+}  // namespace
+
+Daemon::Daemon() : audit_(std::make_unique<broker::AuditLog>()), broker_(audit_.get()) {}
+Daemon::~Daemon() = default;
+
+bool Daemon::start(const DaemonConfig& config, std::string* error) {
+  raise_fd_limit();
+  if (!store_.open(config.state_dir, error)) return false;
+  epoll_ = ipc::UniqueFd(epoll_create1(EPOLL_CLOEXEC));
+
+  // SIGTERM/SIGINT/SIGHUP arrive as reads; SIGPIPE is ignored (a client that hangs up).
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  signals_ = ipc::UniqueFd(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+
+  // The API socket: a stale one from a killed daemon is replaced.
+  api_path_ = config.api_path;
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(api_path_).parent_path(), ec);
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  if (api_path_.size() >= sizeof addr.sun_path) {
+    *error = "API socket path too long: " + api_path_;
+    return false;
+  }
+  std::memcpy(addr.sun_path, api_path_.c_str(), api_path_.size() + 1);
+  listen_ = ipc::UniqueFd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  ::unlink(api_path_.c_str());
+  mode_t old = umask(0177);  // created 0600: only our uid (and root) may connect
+  int b = bind(listen_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  umask(old);
+  if (b != 0 || listen(listen_.get(), 1024) != 0) {
+    *error = "API socket " + api_path_ + ": " + std::strerror(errno);
+    return false;
+  }
+  chmod(api_path_.c_str(), 0600);
+
+  if (!watch(epoll_.get(), listen_.get(), EPOLLIN, tag(kListen, listen_.get())) ||
+      !watch(epoll_.get(), signals_.get(), EPOLLIN, tag(kSignal, signals_.get())) ||
+      !watch(epoll_.get(), broker_.epoll_fd(), EPOLLIN, tag(kBroker, broker_.epoll_fd()))) {
+    *error = std::string("epoll_ctl: ") + std::strerror(errno);
+    return false;
+  }
+  broker_.on_worker_gone = [this](const std::string& id, pid_t, broker::Gone why) {
+    auto it = containers_.find(id);
+    if (it != containers_.end() && why == broker::Gone::kKilled)
+      it->second->killed_by_broker = true;
+  };
+
+  // What the state dir holds. A container that was running when the daemon died is not any
+  // more (its worker died with the daemon): it ended, and its restart policy decides.
+  containers_ = store_.load_all();
+  for (auto& [id, c] : containers_) {
+    if (c->state == State::kRunning || c->state == State::kRestarting) {
+      c->state = State::kExited;
+      c->exit_code = 128 + SIGKILL;
+      c->exit_message = "the daemon ended while the container ran";
+      c->finished_at = c->finished_at > c->started_at ? c->finished_at : c->started_at;
+      bool restart = !c->stopped_by_user && (c->def.restart.policy == RestartPolicy::kAlways ||
+                                             c->def.restart.policy == RestartPolicy::kOnFailure);
+      if (restart) {
+        std::string e;
+        int status = 0;
+        if (!start_container(*c, &e, &status))
+          append_log(*c, "webcontainerd: restart failed: " + e);
+      } else {
+        persist(*c);
+      }
+    }
+  }
+  return true;
+}
+
+int Daemon::run() {
+  struct epoll_event events[64];
+  while (!stopping_) {
+    int n = epoll_wait(epoll_.get(), events, 64, 100);
+    if (n < 0 && errno != EINTR) {
+      std::fprintf(stderr, "webcontainerd: epoll_wait: %s\n", std::strerror(errno));
+      break;
+    }
+    for (int i = 0; i < n; i++) {
+      Tag t = static_cast<Tag>(events[i].data.u64 >> 32);
+      int fd = static_cast<int>(events[i].data.u64 & 0xffffffff);
+      switch (t) {
+        case kListen: accept_connections(); break;
+        case kSignal: {
+          struct signalfd_siginfo si;
+          while (read(signals_.get(), &si, sizeof si) == sizeof si)
+            if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) stopping_ = true;
+          break;
+        }
+        case kBroker: broker_.poll_once(0); break;
+        case kConnection: on_connection(fd, events[i].events); break;
+        case kPidfd: {
+          auto it = pidfds_.find(fd);
+          if (it != pidfds_.end()) on_worker_exit(it->second);
+          break;
+        }
+      }
+    }
+    tick();
+  }
+  // Stop every container. Their state stays "running" on disk, so the next daemon start sees
+  // them ended with the daemon and applies their restart policy, as after a crash.
+  for (auto& [id, c] : containers_) {
+    if (c->pid <= 0) continue;
+    syscall(SYS_pidfd_send_signal, c->pidfd.get(), SIGKILL, nullptr, 0);
+    int status = 0;
+    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    append_log(*c, "webcontainerd: stopped: the daemon is shutting down");
+  }
+  connections_.clear();
+  ::unlink(api_path_.c_str());
+  return 0;
+}
+
+void Daemon::accept_connections() {
+  for (;;) {
+    int fd = accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;  // EAGAIN, or out of fds: the backlog waits
+    ipc::UniqueFd owned(fd);
+    std::string why;
+    if (!http::peer_allowed(fd, &why)) {
+      std::string resp =
+          http::http_response(403, http::json_error_body(why), "application/json", false);
+      (void)!::write(fd, resp.data(), resp.size());
+      continue;
+    }
+    if (connections_.size() >= kMaxConnections) {
+      std::string resp = http::http_response(503, http::json_error_body("too many API connections"),
+                                             "application/json", false);
+      (void)!::write(fd, resp.data(), resp.size());
+      continue;
+    }
+    if (!watch(epoll_.get(), fd, EPOLLIN | EPOLLRDHUP, tag(kConnection, fd))) continue;
+    auto c = std::make_unique<Connection>();
+    c->fd = std::move(owned);
+    connections_[fd] = std::move(c);
+  }
+}
+
+void Daemon::on_connection(int fd, uint32_t events) {
+  auto it = connections_.find(fd);
+  if (it == connections_.end()) return;
+  Connection& c = *it->second;
+  if (events & EPOLLOUT) {
+    flush(c);
+    if (!connections_.count(fd)) return;
+  }
+  if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) return;
+  char buf[65536];
+  ssize_t n = read(fd, buf, sizeof buf);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) {
+    // The peer closed (or half-closed) its side: answer what is buffered, then close.
+    if (c.out.empty())
+      close_connection(fd);
+    else
+      c.close_after_write = true;
+    return;
+  }
+  std::string_view data(buf, static_cast<size_t>(n));
+  while (!data.empty() && !c.close_after_write) {
+    size_t used = 0;
+    http::RequestParser::Status s = c.parser.feed(data, &used);
+    data.remove_prefix(used);
+    if (s == http::RequestParser::Status::kError) {
+      c.out += http::http_response(c.parser.error_status(),
+                                   http::json_error_body(c.parser.error_message()),
+                                   "application/json", false);
+      c.close_after_write = true;
+      break;
+    }
+    if (s == http::RequestParser::Status::kIncomplete) break;
+    http::Request req = c.parser.take();
+    Reply r = handle(req);
+    std::string resp = http::http_response(r.status, r.body, r.content_type, req.keep_alive);
+    // Extra headers go right after the status line.
+    if (!r.headers.empty()) {
+      size_t eol = resp.find("\r\n");
+      std::string extra;
+      for (const auto& [k, v] : r.headers) extra += k + ": " + v + "\r\n";
+      resp.insert(eol + 2, extra);
+    }
+    c.out += resp;
+    if (!req.keep_alive) c.close_after_write = true;
+    if (used == 0) break;
+  }
+  flush(c);
+}
+
+void Daemon::flush(Connection& c) {
+  int fd = c.fd.get();
+  while (!c.out.empty()) {
+    ssize_t n = ::write(fd, c.out.data(), c.out.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) {
+      if (c.want_out) return;
+      c.want_out = true;
+      struct epoll_event ev = {};
+      ev.events = EPOLLIN | EPOLLRDHUP | EPOLLOUT;
+      ev.data.u64 = tag(kConnection, fd);
+      epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev);
+      return;
+    }
+    if (n < 0) {
+      close_connection(fd);
+      return;
+    }
+    c.out.erase(0, static_cast<size_t>(n));
+  }
+  if (c.close_after_write) {
+    close_connection(fd);
+    return;
+  }
+  if (c.want_out) {  // drained: back to reading only (EPOLLOUT is level-triggered)
+    c.want_out = false;
+    struct epoll_event ev = {};
+    ev.events = EPOLLIN | EPOLLRDHUP;
+    ev.data.u64 = tag(kConnection, fd);
+    epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev);
+  }
+}
+
+void Daemon::close_connection(int fd) {
+  epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+  connections_.erase(fd);
+}
+
+}  // namespace wc::daemon

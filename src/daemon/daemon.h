@@ -1,0 +1,93 @@
+// `webcontainerd serve`: many containers, one process. One epoll loop holds the API socket and
+// its connections, the signalfd (SIGTERM/SIGINT: stop everything and exit 0), one pidfd per
+// running worker, and the Broker's own epoll set (one broker loop for every tenant). Each
+// container is its own confined worker (supervisor/worker.h); its definition, state and log
+// live in the state dir (store.h), so a restarted daemon lists and restarts what was defined.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "broker/audit.h"
+#include "broker/broker.h"
+#include "daemon/container.h"
+#include "daemon/http/request_parser.h"
+#include "daemon/store.h"
+#include "ipc/unique_fd.h"
+
+namespace wc::daemon {
+
+struct DaemonConfig {
+  std::string state_dir;
+  std::string api_path;  // the unix socket's path
+};
+
+// The reply of an API route.
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+class Daemon {
+ public:
+  Daemon();
+  ~Daemon();
+  // Opens the state dir, loads its containers, listens on the API socket (mode 0600) and
+  // restarts the containers whose restart policy says so. False with *error if it cannot.
+  bool start(const DaemonConfig& config, std::string* error);
+  // Serves until SIGTERM or SIGINT, then stops every container; returns the exit status.
+  int run();
+
+  // The API (daemon_api.cc): one request in, one reply out.
+  Reply handle(const http::Request& request);
+
+ private:
+  struct Connection {
+    ipc::UniqueFd fd;
+    http::RequestParser parser;
+    std::string out;
+    bool close_after_write = false;
+    bool want_out = false;  // EPOLLOUT registered
+  };
+
+  // Loop plumbing (daemon.cc).
+  void accept_connections();
+  void on_connection(int fd, uint32_t events);
+  void flush(Connection& c);
+  void close_connection(int fd);
+  void on_worker_exit(const std::string& id);
+  void tick();
+
+  // Containers (daemon_containers.cc).
+  bool start_container(Container& c, std::string* error, int* http_status);
+  void finish(Container& c, int wait_status);
+  void kill_container(Container& c);
+  void limit_event(Container& c, const std::string& limit, const std::string& detail);
+  void persist(Container& c);
+  void append_log(Container& c, const std::string& line);
+  Container* find(const std::string& id_or_name);
+  std::string new_id() const;
+
+  // Routes (daemon_api.cc).
+  Reply create(const http::Request& r);
+  Reply list(bool all);
+  Reply inspect(Container& c);
+  Reply logs(Container& c, const std::string& query);
+  Reply stop(Container& c, bool kill);
+  Reply remove(Container& c, bool force);
+
+  Store store_;
+  std::string api_path_;
+  std::unique_ptr<broker::AuditLog> audit_;
+  broker::Broker broker_;
+  ipc::UniqueFd epoll_, listen_, signals_;
+  std::map<int, std::unique_ptr<Connection>> connections_;
+  std::map<std::string, std::unique_ptr<Container>> containers_;  // by id
+  std::map<int, std::string> pidfds_;                             // pidfd -> container id
+  bool stopping_ = false;
+};
+
+}  // namespace wc::daemon

@@ -1,0 +1,235 @@
+// The life of a container inside the daemon: start (a confined worker with the guest's stdio
+// on its log file), supervision (wall-clock deadline, exit through its pidfd), restart policy
+// with exponential backoff, and the record of every limit it hit.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+
+#include "daemon/daemon.h"
+#include "supervisor/exit_status.h"
+#include "supervisor/worker.h"
+
+namespace wc::daemon {
+
+namespace {
+
+double mono_now() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+double wall_now() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Restart backoff: 100 ms doubling per consecutive restart, capped at 30 s.
+constexpr double kBackoffFirst = 0.1, kBackoffCap = 30.0;
+// A run at least this long resets the backoff (it was not a crash loop).
+constexpr double kBackoffResetAfter = 10.0;
+
+}  // namespace
+
+std::string Daemon::new_id() const {
+  static std::mt19937_64 rng(std::random_device{}());
+  for (;;) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+    std::string id(buf, 12);
+    if (!containers_.count(id)) return id;
+  }
+}
+
+Container* Daemon::find(const std::string& key) {
+  auto it = containers_.find(key);
+  if (it != containers_.end()) return it->second.get();
+  for (auto& [id, c] : containers_)
+    if (c->def.name == key) return c.get();
+  // A unique id prefix, as docker accepts.
+  Container* hit = nullptr;
+  if (key.size() >= 4)
+    for (auto& [id, c] : containers_)
+      if (id.rfind(key, 0) == 0) {
+        if (hit) return nullptr;
+        hit = c.get();
+      }
+  return hit;
+}
+
+void Daemon::persist(Container& c) {
+  std::string error;
+  if (!store_.save_state(c, &error)) std::fprintf(stderr, "webcontainerd: %s\n", error.c_str());
+}
+
+void Daemon::append_log(Container& c, const std::string& line) {
+  int fd =
+      ::open(store_.log_path(c.def.id).c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  std::string l = line + "\n";
+  (void)!::write(fd, l.data(), l.size());
+  ::close(fd);
+}
+
+void Daemon::limit_event(Container& c, const std::string& limit, const std::string& detail) {
+  c.events.push_back({wall_now(), limit, detail});
+  if (c.events.size() > 100)
+    c.events.erase(c.events.begin());  // bounded: a crash loop must not grow it
+  std::fprintf(stderr, "webcontainerd: container %s (%s): limit %s: %s\n", c.def.name.c_str(),
+               c.def.id.c_str(), limit.c_str(), detail.c_str());
+}
+
+bool Daemon::start_container(Container& c, std::string* error, int* http_status) {
+  c.policy = broker::Policy{};
+  if (!supervisor::build_policy(c.def.options, &c.policy, error)) {
+    *http_status = 400;
+    return false;
+  }
+  ipc::UniqueFd log(
+      ::open(store_.log_path(c.def.id).c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+  ipc::UniqueFd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!log || !null_in) {
+    *error = "cannot open the log " + store_.log_path(c.def.id) + ": " + std::strerror(errno);
+    *http_status = 500;
+    return false;
+  }
+  supervisor::WorkerSpec spec;
+  spec.module_path = c.def.module;
+  spec.policy = &c.policy;
+  spec.stdin_fd = null_in.get();
+  spec.stdout_fd = log.get();
+  spec.stderr_fd = log.get();
+  supervisor::LaunchError kind;
+  supervisor::Worker w = supervisor::launch_worker(spec, error, &kind);
+  if (w.pid < 0) {
+    *http_status = kind == supervisor::LaunchError::kModule ? 422 : 500;
+    return false;
+  }
+  for (const std::string& warning : w.warnings) append_log(c, "webcontainerd: warning: " + warning);
+  c.killed_by_broker = false;
+  c.killed_by_timeout = false;
+  if (!broker_.add_worker(std::move(w.broker_socket), w.pid, c.policy, c.def.id, error)) {
+    supervisor::kill_and_reap(w);
+    *http_status = 500;
+    return false;
+  }
+  c.pid = w.pid;
+  c.pidfd = std::move(w.pidfd);
+  struct epoll_event ev = {};
+  ev.events = EPOLLIN;
+  ev.data.u64 = (uint64_t{5} << 32) | static_cast<uint32_t>(c.pidfd.get());
+  epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, c.pidfd.get(), &ev);
+  pidfds_[c.pidfd.get()] = c.def.id;
+  c.state = State::kRunning;
+  c.started_at = wall_now();
+  c.deadline = c.policy.limits.timeout > 0 ? mono_now() + c.policy.limits.timeout : 0;
+  c.exit_message.clear();
+  persist(c);
+  return true;
+}
+
+void Daemon::on_worker_exit(const std::string& id) {
+  auto it = containers_.find(id);
+  if (it == containers_.end()) return;
+  Container& c = *it->second;
+  int status = 0;
+  pid_t r = waitpid(c.pid, &status, WNOHANG);
+  if (r != c.pid) return;  // not yet (spurious wakeup)
+  finish(c, status);
+}
+
+void Daemon::finish(Container& c, int wait_status) {
+  if (c.pidfd) {
+    pidfds_.erase(c.pidfd.get());
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.pidfd.get(), nullptr);
+    c.pidfd.reset();
+  }
+  c.pid = -1;
+  supervisor::ExitReport rep =
+      c.killed_by_timeout
+          ? supervisor::timeout_report(c.policy.limits)
+          : supervisor::map_wait_status(wait_status, c.policy.limits, c.killed_by_broker);
+  if (c.stopped_by_user && !c.killed_by_timeout) rep.limit.clear();  // our own SIGKILL, not a limit
+  if (!rep.limit.empty()) limit_event(c, rep.limit, rep.message);
+  if (!rep.message.empty()) append_log(c, "webcontainerd: " + rep.message);
+  double ran = wall_now() - c.started_at;
+  c.state = State::kExited;
+  c.exit_code = rep.code;
+  c.exit_message = rep.message;
+  c.finished_at = wall_now();
+
+  const Restart& rp = c.def.restart;
+  bool again = !c.stopped_by_user && !stopping_ &&
+               (rp.policy == RestartPolicy::kAlways ||
+                (rp.policy == RestartPolicy::kOnFailure && rep.code != 0 &&
+                 (rp.max_retries == 0 || c.restarts < rp.max_retries)));
+  if (again) {
+    if (ran >= kBackoffResetAfter) c.backoff_step = 0;
+    double delay = std::min(kBackoffCap, kBackoffFirst * std::pow(2.0, c.backoff_step));
+    c.backoff_step = std::min(c.backoff_step + 1, 30);
+    c.state = State::kRestarting;
+    c.restart_at = mono_now() + delay;
+  }
+  persist(c);
+  if (!again && c.def.auto_remove) {
+    store_.remove(c.def.id);
+    containers_.erase(c.def.id);  // c is gone from here on
+  }
+}
+
+void Daemon::kill_container(Container& c) {
+  c.stopped_by_user = true;
+  if (c.state == State::kRestarting) {
+    c.state = State::kExited;
+    persist(c);
+    return;
+  }
+  if (c.pid <= 0) return;
+  syscall(SYS_pidfd_send_signal, c.pidfd.get(), SIGKILL, nullptr, 0);
+  int status = 0;
+  while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  finish(c, status);
+}
+
+void Daemon::tick() {
+  double now = mono_now();
+  std::vector<std::string> due;
+  for (auto& [id, c] : containers_) {
+    if (c->state == State::kRunning && c->deadline > 0 && now >= c->deadline && c->pid > 0) {
+      c->killed_by_timeout = true;
+      syscall(SYS_pidfd_send_signal, c->pidfd.get(), SIGKILL, nullptr, 0);  // reaped via its pidfd
+      c->deadline = 0;
+    }
+    if (c->state == State::kRestarting && now >= c->restart_at) due.push_back(id);
+  }
+  for (const std::string& id : due) {
+    auto it = containers_.find(id);
+    if (it == containers_.end()) continue;
+    Container& c = *it->second;
+    c.restarts++;
+    std::string error;
+    int status = 0;
+    if (!start_container(c, &error, &status)) {
+      append_log(c, "webcontainerd: restart failed: " + error);
+      c.state = State::kExited;
+      c.exit_code = supervisor::kExitError;
+      c.exit_message = error;
+      persist(c);
+    }
+  }
+}
+
+}  // namespace wc::daemon

@@ -1,0 +1,71 @@
+#include "daemon/serve_main.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+
+#include "daemon/daemon.h"
+
+namespace wc::daemon {
+
+int serve_main(const std::vector<std::string>& args) {
+  // Root: the system paths; anyone else: their runtime dir (as podman does).
+  std::string state_dir = "/var/lib/webcontainer", api = "unix:/run/webcontainer/api.sock";
+  if (geteuid() != 0) {
+    const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+    std::string base = xdg && *xdg ? std::string(xdg) + "/webcontainer"
+                                   : "/tmp/webcontainer-" + std::to_string(geteuid());
+    state_dir = base + "/state";
+    api = "unix:" + base + "/api.sock";
+  }
+  std::string metrics, tenants;
+  CLI::App app{
+      "Run many WebAssembly containers, each in its own confined worker, behind an HTTP API on a "
+      "unix socket.",
+      "webcontainerd serve"};
+  app.add_option("--state-dir", state_dir, "Container definitions, states and logs")
+      ->capture_default_str();
+  app.add_option("--api", api, "The API socket (mode 0600)")
+      ->type_name("unix:PATH")
+      ->capture_default_str();
+  app.add_option("--metrics", metrics, "Serve Prometheus metrics on HOST:PORT")
+      ->type_name("HOST:PORT");
+  app.add_option("--tenants", tenants, "Directory of NAME.toml container definitions")
+      ->type_name("DIR");
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "webcontainerd serve: %s (see --help)\n", e.what());
+    return 2;
+  }
+  if (api.rfind("unix:", 0) != 0 || api.size() <= 5) {
+    std::fprintf(stderr, "webcontainerd serve: --api: expected unix:PATH\n");
+    return 2;
+  }
+  if (!metrics.empty()) {
+    std::fprintf(stderr, "webcontainerd serve: --metrics is not yet implemented\n");
+    return 2;
+  }
+  if (!tenants.empty()) {
+    std::fprintf(stderr, "webcontainerd serve: --tenants is not yet implemented\n");
+    return 2;
+  }
+  Daemon daemon;
+  std::string error;
+  DaemonConfig config{state_dir, api.substr(5)};
+  if (!daemon.start(config, &error)) {
+    std::fprintf(stderr, "webcontainerd serve: %s\n", error.c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "webcontainerd serve: listening on %s, state in %s\n", api.c_str(),
+               state_dir.c_str());
+  return daemon.run();
+}
+
+}  // namespace wc::daemon

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# The daemon end to end: a real `webcontainerd serve` and the `webcontainer` client against it,
+# real guests in confined workers. Prints one line per check and "N passed, M failed"; exits
+# non-zero on any failure.
+#
+#   tests/daemon/run.sh [BUILD_DIR]      (default: build)
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+WCD=$BUILD/webcontainerd
+WC=$BUILD/webcontainer
+for b in "$WCD" "$BUILD/webcontainerc" "$WC"; do
+  [[ -x $b ]] || { echo "$b not built" >&2; exit 2; }
+done
+
+T=$(mktemp -d /tmp/wc-daemon.XXXXXX)
+chmod 755 "$T"  # the workers run as nobody outside their user namespace when we are root
+DPID=
+cleanup() {
+  [[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+PASS=0
+FAIL=0
+ok() { echo "ok   $1"; PASS=$((PASS + 1)); }
+bad() {
+  echo "FAIL $1: $2"
+  echo "     stdout: $(head -c 600 "$T/out" 2>/dev/null | sed 's/^/       /')"
+  echo "     stderr: $(head -c 1200 "$T/err" 2>/dev/null | sed 's/^/       /')"
+  FAIL=$((FAIL + 1))
+}
+run() { "$@" >"$T/out" 2>"$T/err" </dev/null; RC=$?; }
+expect() {
+  local name=$1 want=$2; shift 2
+  if [[ $RC != "$want" ]]; then bad "$name" "exit status $RC, expected $want"; return; fi
+  while [[ $# -ge 2 ]]; do
+    if ! grep -Eq -- "$2" "$T/$1"; then bad "$name" "$1 does not match /$2/"; return; fi
+    shift 2
+  done
+  ok "$name"
+}
+
+CFLAGS=(--target=wasm32-wasi --sysroot=/usr -O2 -Wall -Werror)
+for src in "$ROOT"/examples/hello/hello.c "$ROOT"/tests/e2e/guests/{exit7,trap,loop,env}.c "$ROOT"/tests/daemon/guests/*.c; do
+  name=$(basename "$src" .c)
+  clang-19 "${CFLAGS[@]}" "$src" -o "$T/$name.wasm" 2>"$T/clang.log" || { echo "FAIL build guest $name"; cat "$T/clang.log"; exit 1; }
+done
+
+SOCK=$T/api.sock
+STATE=$T/state
+export WEBCONTAINER_HOST=unix:$SOCK
+start_daemon() {
+  "$WCD" serve --state-dir "$STATE" --api "unix:$SOCK" 2>>"$T/daemon.log" &
+  DPID=$!
+  for _ in $(seq 200); do
+    "$WC" version >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "daemon did not come up"; cat "$T/daemon.log"; exit 1
+}
+# state NAME: the container's state from inspect.
+state() { "$WC" inspect "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])' 2>/dev/null; }
+field() { "$WC" inspect "$1" 2>/dev/null | python3 -c "import json,sys; print(json.load(sys.stdin)$2)" 2>/dev/null; }
+wait_state() {  # wait_state NAME STATE [tries]
+  for _ in $(seq "${3:-100}"); do [[ $(state "$1") == "$2" ]] && return 0; sleep 0.05; done
+  return 1
+}
+
+start_daemon
+run "$WCD" --version
+expect "webcontainerd --version" 0 out '^webcontainerd [0-9]+\.[0-9]+'
+run "$WC" version
+expect "client version reaches the daemon" 0 out '^client: webcontainer' out '^daemon: webcontainerd .*API v1'
+perm=$(stat -c %a "$SOCK")
+[[ $perm == 600 ]] && ok "API socket is mode 0600" || bad "API socket mode" "$perm"
+
+# --- attached run: output and exit statuses as `webcontainerd run` gives them ----------------
+cd "$T"
+run "$WC" run hello.wasm a b
+expect "run (attached): output, relative module path, exit 0" 0 out '^hello from webcontainer' out '^arg 1: a$'
+run "$WC" run --rm exit7.wasm
+expect "run: guest exit code" 7 out '^about to exit 7$'
+run "$WC" run --rm trap.wasm
+expect "run: trap -> 134" 134
+run "$WC" run --rm --timeout 0.5 loop.wasm
+expect "run: --timeout -> 124 and says why" 124 out 'timeout after 0.5 s'
+run "$WC" run --rm --env A=1 --wasm-args "p q" env.wasm r
+expect "run: --env and --wasm-args reach the guest" 0 out '^env A=1$' out '^argv\[1\]=p$' out '^argv\[3\]=r$'
+run "$WC" run --rm nosuch.wasm
+expect "run: a missing module is refused (exit 1, says which)" 1 err 'nosuch.wasm'
+run "$WC" run --rm --max-fds 3 hello.wasm
+expect "run: a bad flag value is a usage error (exit 2)" 2 err 'max-fds'
+run "$WC" run -i hello.wasm
+expect "run -i is refused as not yet implemented" 2 err 'not yet implemented'
+
+# --- detached: ps, logs, inspect, stop, rm -------------------------------------------------
+run "$WC" run -d --name s1 sleeper.wasm
+expect "run -d prints the id" 0 out '^[0-9a-f]{12}$'
+ID=$(cat "$T/out")
+wait_state s1 running && ok "detached container is running" || bad "s1 running" "$(state s1)"
+for _ in $(seq 50); do "$WC" logs s1 2>/dev/null | grep -q 'sleeper up' && break; sleep 0.05; done
+run "$WC" logs s1
+expect "logs" 0 out '^sleeper up$'
+run "$WC" ps
+expect "ps lists it" 0 out "^${ID}  s1 .*running"
+run "$WC" ps --format json
+if python3 -c 'import json,sys; l=json.load(open(sys.argv[1])); c=[x for x in l if x["name"]=="s1"][0]; assert c["state"]=="running" and c["id"]==sys.argv[2] and c["module"].endswith("sleeper.wasm") and c["started_at"]>0' "$T/out" "$ID"; then
+  ok "ps --format json: id, name, state, module, started_at"
+else bad "ps --format json" "wrong fields"; fi
+run "$WC" run -d --name s1 sleeper.wasm
+expect "a name in use is refused" 1 err 'already in use'
+run "$WC" rm s1
+expect "rm of a running container is refused without -f" 1 err 'stop it first'
+run "$WC" inspect "${ID:0:6}"
+expect "inspect by id prefix: definition, policy, limits" 0 out '"definition"' out '"limits"' out '"policy"'
+run "$WC" stop s1
+expect "stop" 0
+[[ $(state s1) == exited && $(field s1 '["exit_code"]') == 137 ]] && ok "stopped: exited 137" || bad "stop state" "$(state s1) $(field s1 '["exit_code"]')"
+run "$WC" ps
+if [[ $RC != 0 ]] || grep -q ' s1 ' "$T/out"; then bad "ps hides exited ones" "rc $RC or s1 listed"; else ok "ps hides exited ones"; fi
+run "$WC" ps -a
+expect "ps -a lists exited ones" 0 out ' s1 .*exited'
+run "$WC" rm s1
+expect "rm" 0
+run "$WC" inspect s1
+expect "removed: inspect says no such container" 1 err 'no such container'
+[[ ! -e $STATE/containers/$ID ]] && ok "rm deletes its state dir" || bad "rm state" "still there"
+run "$WC" run -d --rm --name gone exit7.wasm
+sleep 0.5
+run "$WC" inspect gone
+expect "-d --rm: removed when it ends" 1 err 'no such container'
+run "$WC" logs --tail 1 nosuch
+expect "logs of an unknown container" 1 err 'no such container'
+
+# --- restart policies --------------------------------------------------------------------
+"$WC" run -d --name flaky --restart on-failure:2 exit7.wasm >/dev/null
+for _ in $(seq 100); do [[ $(field flaky '["restarts"]') == 2 && $(state flaky) == exited ]] && break; sleep 0.05; done
+[[ $(field flaky '["restarts"]') == 2 && $(state flaky) == exited && $(field flaky '["exit_code"]') == 7 ]] &&
+  ok "on-failure:2: restarted twice, then exited 7" || bad "on-failure:2" "restarts=$(field flaky '["restarts"]') state=$(state flaky)"
+"$WC" run -d --name okonce --restart on-failure hello.wasm >/dev/null
+sleep 0.5
+[[ $(field okonce '["restarts"]') == 0 && $(state okonce) == exited ]] && ok "on-failure: a clean exit is not restarted" ||
+  bad "on-failure clean" "restarts=$(field okonce '["restarts"]')"
+"$WC" run -d --name loopy --restart always exit7.wasm >/dev/null
+sleep 1.2
+r=$(field loopy '["restarts"]')
+st=$(state loopy)
+# Backoff 0.1+0.2+0.4 = 0.7 s for three restarts: in 1.2 s a handful, never dozens.
+[[ $r -ge 2 && $r -le 5 && ( $st == restarting || $st == running || $st == exited ) ]] &&
+  ok "always: a crash loop restarts with backoff ($r restarts in 1.2 s)" || bad "always backoff" "restarts=$r state=$st"
+"$WC" ps | grep -Eq 'loopy +(restarting|running)' && ok "ps shows the crash loop" || bad "ps crash loop" "$("$WC" ps)"
+"$WC" stop loopy >/dev/null
+r1=$(field loopy '["restarts"]'); sleep 0.6; r2=$(field loopy '["restarts"]')
+[[ $(state loopy) == exited && $r1 == "$r2" ]] && ok "stop ends a restart loop" || bad "stop loop" "$r1 -> $r2 $(state loopy)"
+
+# --- durability across SIGKILL of the daemon --------------------------------------------------
+"$WC" run -d --name keep --restart always sleeper.wasm >/dev/null
+"$WC" run -d --name once sleeper.wasm >/dev/null
+wait_state keep running
+kill -KILL "$DPID"; wait "$DPID" 2>/dev/null
+sleep 0.2
+if pgrep -f "webcontainerc.*sleeper.wasm" >/dev/null; then bad "workers die with the daemon" "$(pgrep -af webcontainerc)"; else ok "workers die with the daemon"; fi
+start_daemon
+run "$WC" ps -a --format json
+python3 -c 'import json,sys; n={c["name"] for c in json.load(open(sys.argv[1]))}; assert {"keep","once","flaky","okonce","loopy"} <= n, n' "$T/out" &&
+  ok "after SIGKILL and restart every container is still listed" || bad "durability list" "$(cat "$T/out")"
+wait_state keep running && ok "--restart always: running again after the daemon restart" || bad "keep" "$(state keep)"
+[[ $(state once) == exited && $(field once '["exit_code"]') == 137 ]] && ok "restart=no: recorded as ended with the daemon (137)" || bad "once" "$(state once)"
+[[ $(state flaky) == exited && $(field flaky '["restarts"]') == 2 ]] && ok "exited containers keep their restart count" || bad "flaky" "$(state flaky)"
+
+# --- the API refuses bad input and keeps serving ------------------------------------------------
+api() { curl -s --max-time 5 --unix-socket "$SOCK" -o "$T/out" -w '%{http_code}' "$@"; }
+code=$(api -X POST -H 'Content-Type: application/json' -d '{not json' http://x/v1/containers)
+[[ $code == 400 ]] && grep -q '"error"' "$T/out" && ok "bad JSON: 400 with an error" || bad "bad json" "$code"
+code=$(api -X POST -H 'Content-Type: application/json' -d "{\"module\":\"$T/hello.wasm\",\"bogus\":1}" http://x/v1/containers)
+[[ $code == 400 ]] && grep -q 'bogus' "$T/out" && ok "unknown field: 400 naming it" || bad "unknown field" "$code"
+code=$(api -X POST -H 'Content-Type: application/json' -d '{"module":"rel.wasm"}' http://x/v1/containers)
+[[ $code == 400 ]] && ok "relative module path: 400" || bad "relative module" "$code"
+code=$(api -X GET http://x/v2/nothing)
+[[ $code == 404 ]] && ok "unknown route: 404" || bad "unknown route" "$code"
+head -c 3000000 /dev/zero | tr '\0' 'a' >"$T/huge"
+code=$(api -X POST -H 'Content-Type: application/json' --data-binary @"$T/huge" http://x/v1/containers)
+[[ $code == 413 || $code == 400 ]] && ok "huge body refused ($code)" || bad "huge body" "$code"
+python3 - "$SOCK" <<'PY' && ok "half-closed and garbage connections do not stop the daemon" || bad "garbage" "python failed"
+import socket, sys
+for payload in [b"GET /v1/version HTTP/1.1\r\nHost: x\r\n", b"\x00\x01garbage\r\n\r\n", b"POST /v1/containers HTTP/1.1\r\nContent-Length: 99\r\n\r\n{"]:
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(payload); s.shutdown(socket.SHUT_WR)
+    s.settimeout(5); s.recv(4096); s.close()
+PY
+python3 - "$SOCK" <<'PY' && ok "1000 idle connections, then the API still answers" || bad "idle connections" "failed"
+import socket, sys
+conns = []
+for _ in range(1000):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); conns.append(s)
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(5)
+s.sendall(b"GET /v1/version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+data = b""
+while True:
+    d = s.recv(4096)
+    if not d: break
+    data += d
+assert data.startswith(b"HTTP/1.1 200"), data
+PY
+
+# --- peer credentials: another uid is refused ---------------------------------------------------
+if [[ $(id -u) == 0 ]]; then
+  chmod 755 "$T"
+  chmod 666 "$SOCK"  # let the other uid reach the socket, so the peer check itself is tested
+  run setpriv --reuid=65534 --regid=65534 --clear-groups "$WC" --host "unix:$SOCK" ps
+  expect "another uid: refused with 403" 1 err 'HTTP 403'
+  chmod 600 "$SOCK"
+else
+  bad "peer credentials" "needs root to run the client as another uid"
+fi
+
+# --- soak: 500 containers started and removed, nothing left behind ------------------------------
+count() { echo "$(ls /proc/$DPID/fd | wc -l) $(pgrep -c -P "$DPID") $(awk '/VmRSS/{print $2}' /proc/$DPID/status)"; }
+for i in $(seq 20); do "$WC" run -d --rm hello.wasm >/dev/null; done  # warm up allocations
+sleep 0.5
+read -r fd0 ch0 rss0 < <(count)
+start=$(date +%s.%N)
+for i in $(seq 500); do
+  "$WC" run -d --name "soak$i" sleeper.wasm >/dev/null || { bad "soak start $i" "failed"; break; }
+done
+mid=$(date +%s.%N)
+read -r fd1 ch1 _ < <(count)
+for i in $(seq 500); do "$WC" rm -f "soak$i" >/dev/null || { bad "soak rm $i" "failed"; break; }; done
+end=$(date +%s.%N)
+sleep 0.3
+read -r fd2 ch2 rss2 < <(count)
+echo "     soak: 500 starts in $(echo "$mid - $start" | bc) s, 500 removals in $(echo "$end - $mid" | bc) s; daemon fds $fd0 -> $fd1 (running) -> $fd2, workers $ch0 -> $ch1 -> $ch2, RSS ${rss0} -> ${rss2} KiB"
+[[ $ch1 -ge 500 ]] && ok "soak: 500 workers ran at once" || bad "soak running" "children $ch1"
+[[ $fd2 -le $fd0 && $ch2 == "$ch0" ]] && ok "soak: no fd or process left in the daemon" || bad "soak leak" "fds $fd0 -> $fd2, children $ch0 -> $ch2"
+[[ $rss2 -le $((rss0 + 8192)) ]] && ok "soak: daemon RSS grew by less than 8 MiB" || bad "soak rss" "$rss0 -> $rss2 KiB"
+
+# --- SIGTERM: stops every container and exits 0 -------------------------------------------------
+"$WC" run -d --name last sleeper.wasm >/dev/null
+kill -TERM "$DPID"
+wait "$DPID"; rc=$?
+DPID=
+[[ $rc == 0 ]] && ok "SIGTERM: the daemon exits 0" || bad "SIGTERM" "exit $rc"
+pgrep -f "webcontainerc.*sleeper.wasm" >/dev/null && bad "SIGTERM stops the workers" "$(pgrep -af webcontainerc)" || ok "SIGTERM stops the workers"
+[[ ! -e $SOCK ]] && ok "SIGTERM removes the API socket" || bad "socket left" "$SOCK"
+
+echo
+echo "$PASS passed, $FAIL failed"
+[[ $FAIL == 0 ]]

@@ -15,6 +15,7 @@ packages=(
   golang-1.19-go                                # Go js/wasm guests, import module "go"
   nodejs                                        # peer runtime: Go's wasm_exec_node.js, node:wasi
   tzdata                                        # time-zone tests of the Go guests
+  curl bc util-linux procps                     # daemon tests: raw API requests, setpriv, pgrep
 )
 # Newer Go (js/wasm with module "gojs", and GOOS=wasip1) comes from bookworm-backports.
 backports=(golang-1.23-go)

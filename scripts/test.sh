@@ -18,6 +18,9 @@ ctest --test-dir build --output-on-failure -j2
 echo "== end to end: webcontainerd + webcontainerc in the full sandbox"
 tests/e2e/run.sh "$root/build"
 
+echo "== daemon: webcontainerd serve + the webcontainer client (verbs, restarts, SIGKILL durability, tenants, 500-container soak)"
+tests/daemon/run.sh "$root/build"
+
 echo "== networking: C SDK and examples (echo, HTTP server and client) in the sandbox, loopback only"
 tests/net/run.sh "$root/build"
 

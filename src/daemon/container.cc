@@ -138,7 +138,9 @@ json definition_to_json(const Definition& d) {
               {"args", d.options.args},
               {"options", options_to_json(d.options)},
               {"restart", restart_to_string(d.restart)},
-              {"rm", d.auto_remove}};
+              {"rm", d.auto_remove},
+              {"tenant", d.tenant_file},
+              {"tenant_digest", d.tenant_digest}};
 }
 
 bool definition_from_json(const json& j, Definition* d, std::string* error) {
@@ -147,7 +149,8 @@ bool definition_from_json(const json& j, Definition* d, std::string* error) {
     return false;
   }
   for (const auto& [key, value] : j.items()) {
-    if (key == "id" || key == "name" || key == "module" || key == "restart") {
+    if (key == "id" || key == "name" || key == "module" || key == "restart" || key == "tenant" ||
+        key == "tenant_digest") {
       if (!value.is_string()) {
         *error = key + ": expected a string";
         return false;
@@ -159,6 +162,10 @@ bool definition_from_json(const json& j, Definition* d, std::string* error) {
         d->name = v;
       else if (key == "module")
         d->module = v;
+      else if (key == "tenant")
+        d->tenant_file = v;
+      else if (key == "tenant_digest")
+        d->tenant_digest = v;
       else if (!parse_restart(v, &d->restart, error))
         return false;
     } else if (key == "rm") {

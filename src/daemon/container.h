@@ -30,6 +30,9 @@ struct Definition {
   supervisor::RunOptions options;
   Restart restart;
   bool auto_remove = false;  // --rm
+  // Containers of the --tenants directory: their file, and a digest of its content (a changed
+  // digest on SIGHUP restarts the container with the new definition).
+  std::string tenant_file, tenant_digest;
 };
 
 enum class State { kCreated, kRunning, kExited, kRestarting };

@@ -121,6 +121,8 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
       }
     }
   }
+  tenants_dir_ = config.tenants;
+  reconcile();
   return true;
 }
 
@@ -140,7 +142,10 @@ int Daemon::run() {
         case kSignal: {
           struct signalfd_siginfo si;
           while (read(signals_.get(), &si, sizeof si) == sizeof si)
-            if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) stopping_ = true;
+            if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+              stopping_ = true;
+            else if (si.ssi_signo == SIGHUP)
+              reconcile();
           break;
         }
         case kBroker: broker_.poll_once(0); break;

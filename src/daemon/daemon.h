@@ -21,6 +21,7 @@ namespace wc::daemon {
 struct DaemonConfig {
   std::string state_dir;
   std::string api_path;  // the unix socket's path
+  std::string tenants;   // --tenants DIR, or ""
 };
 
 // The reply of an API route.
@@ -60,6 +61,8 @@ class Daemon {
   void close_connection(int fd);
   void on_worker_exit(const std::string& id);
   void tick();
+  // --tenants: start new files, stop removed ones, restart changed ones (daemon_tenants.cc).
+  void reconcile();
 
   // Containers (daemon_containers.cc).
   bool start_container(Container& c, std::string* error, int* http_status);
@@ -87,6 +90,7 @@ class Daemon {
   std::map<int, std::unique_ptr<Connection>> connections_;
   std::map<std::string, std::unique_ptr<Container>> containers_;  // by id
   std::map<int, std::string> pidfds_;                             // pidfd -> container id
+  std::string tenants_dir_;
   bool stopping_ = false;
 };
 

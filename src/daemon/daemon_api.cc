@@ -112,6 +112,8 @@ Reply Daemon::create(const http::Request& r) {
   std::string e;
   if (!definition_from_json(body, &def, &e)) return error(400, e);
   if (!def.id.empty()) return error(400, "id: chosen by the daemon");
+  if (!def.tenant_file.empty() || !def.tenant_digest.empty())
+    return error(400, "tenant: set by the daemon");
   if (def.module.empty() || def.module[0] != '/')
     return error(400, "module: expected an absolute path");
   for (const std::string* p : {&def.options.policy_file})

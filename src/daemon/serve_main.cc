@@ -52,13 +52,9 @@ int serve_main(const std::vector<std::string>& args) {
     std::fprintf(stderr, "webcontainerd serve: --metrics is not yet implemented\n");
     return 2;
   }
-  if (!tenants.empty()) {
-    std::fprintf(stderr, "webcontainerd serve: --tenants is not yet implemented\n");
-    return 2;
-  }
   Daemon daemon;
   std::string error;
-  DaemonConfig config{state_dir, api.substr(5)};
+  DaemonConfig config{state_dir, api.substr(5), tenants};
   if (!daemon.start(config, &error)) {
     std::fprintf(stderr, "webcontainerd serve: %s\n", error.c_str());
     return 1;

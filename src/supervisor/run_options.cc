@@ -18,6 +18,8 @@ std::vector<std::string> split_words(const std::string& s) {
 
 bool build_policy(const RunOptions& o, broker::Policy* policy, std::string* error) {
   std::string e;
+  if (!o.policy_text.empty() && !broker::load_policy_string(o.policy_text, policy, error))
+    return false;
   if (!o.policy_file.empty() && !broker::load_policy_file(o.policy_file, policy, &e)) {
     *error = "policy " + o.policy_file + ": " + e;
     return false;

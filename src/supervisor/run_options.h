@@ -15,6 +15,7 @@ struct RunOptions {
   std::vector<std::string> dirs, dirs_ro, envs;
   std::vector<std::string> allow_connect, allow_listen, tcplisten;
   std::string policy_file;
+  std::string policy_text;  // an inline TOML policy (the daemon's tenant files), before the file
   std::string memory_limit, cpu_time, timeout, max_fds;
   std::vector<std::string> args;  // the guest's trailing ARGS (after --wasm-args words)
 };

@@ -48,10 +48,11 @@ for src in "$ROOT"/examples/hello/hello.c "$ROOT"/tests/e2e/guests/{exit7,trap,l
 done
 
 SOCK=$T/api.sock
+mkdir -p "$T/tenants"
 STATE=$T/state
 export WEBCONTAINER_HOST=unix:$SOCK
 start_daemon() {
-  "$WCD" serve --state-dir "$STATE" --api "unix:$SOCK" 2>>"$T/daemon.log" &
+  "$WCD" serve --state-dir "$STATE" --api "unix:$SOCK" --tenants "$T/tenants" 2>>"$T/daemon.log" &
   DPID=$!
   for _ in $(seq 200); do
     "$WC" version >/dev/null 2>&1 && return 0
@@ -233,6 +234,30 @@ echo "     soak: 500 starts in $(echo "$mid - $start" | bc) s, 500 removals in $
 [[ $ch1 -ge 500 ]] && ok "soak: 500 workers ran at once" || bad "soak running" "children $ch1"
 [[ $fd2 -le $fd0 && $ch2 == "$ch0" ]] && ok "soak: no fd or process left in the daemon" || bad "soak leak" "fds $fd0 -> $fd2, children $ch0 -> $ch2"
 [[ $rss2 -le $((rss0 + 8192)) ]] && ok "soak: daemon RSS grew by less than 8 MiB" || bad "soak rss" "$rss0 -> $rss2 KiB"
+
+# --- --tenants DIR and SIGHUP -------------------------------------------------------------------
+printf 'module = "../sleeper.wasm"\nargs = ["3600"]\n' >"$T/tenants/t1.toml"
+kill -HUP "$DPID"
+wait_state t1 running && ok "tenants: a new file starts on SIGHUP" || bad "tenant t1" "$(state t1)"
+pid1=$(field t1 '["pid"]')
+printf 'module = "../sleeper.wasm"\n# a comment\nmemory_limit = "lots"\n' >"$T/tenants/broken.toml"
+kill -HUP "$DPID"
+sleep 0.3
+grep -q 'broken.toml:3: ' "$T/daemon.log" && ok "tenants: a broken file is reported by name and line" || bad "broken tenant" "$(tail -3 "$T/daemon.log")"
+[[ $(field t1 '["pid"]') == "$pid1" ]] && ! "$WC" inspect broken >/dev/null 2>&1 && ok "tenants: a broken file changes nothing" || bad "broken changes" "t1 pid $(field t1 '["pid"]')"
+printf 'module = "../sleeper.wasm"\nargs = ["3600"]\nenv = ["CHANGED=1"]\n' >"$T/tenants/t1.toml"
+printf 'module = "../sleeper.wasm"\nrestart = "no"\n' >"$T/tenants/t2.toml"
+kill -HUP "$DPID"
+wait_state t2 running && ok "tenants: a second file starts" || bad "tenant t2" "$(state t2)"
+pid2=$(field t1 '["pid"]')
+[[ $(state t1) == running && $pid2 != "$pid1" && $(field t1 '["policy"]["env"]') == "['CHANGED=1']" ]] &&
+  ok "tenants: a changed file restarts its container with the new definition" || bad "tenant change" "pid $pid1 -> $pid2 env $(field t1 '["policy"]["env"]')"
+pid3=$(field t2 '["pid"]')
+rm "$T/tenants/t1.toml" "$T/tenants/broken.toml"
+kill -HUP "$DPID"
+sleep 0.3
+! "$WC" inspect t1 >/dev/null 2>&1 && [[ $(field t2 '["pid"]') == "$pid3" ]] &&
+  ok "tenants: a removed file stops its container, the others are left alone" || bad "tenant removal" "t1 $(state t1), t2 pid $(field t2 '["pid"]')"
 
 # --- SIGTERM: stops every container and exits 0 -------------------------------------------------
 "$WC" run -d --name last sleeper.wasm >/dev/null

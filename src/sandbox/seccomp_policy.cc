@@ -92,11 +92,18 @@ std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_
   // vtable is readable by write()ing it into a fresh pipe (IsAccessibleMemoryRange).
   allow({SCMP_SYS(pipe), SCMP_SYS(pipe2)});
 
-  // Memory: the engine's reservations and guard pages, malloc, sanitizer runtimes. W^X unless
-  // a JIT asks for executable memory.
+  // Memory: the engine's reservations and guard pages, malloc, sanitizer runtimes. No
+  // executable memory unless a JIT asks for it, and even then never writable and executable at
+  // once: code is written into read-write pages, then switched to read+exec (W^X). Rules for
+  // one syscall with one action are ORed, so each allowed combination of the two bits is a rule.
   allow({SCMP_SYS(munmap), SCMP_SYS(madvise), SCMP_SYS(mremap), SCMP_SYS(brk)});
   if (config.allow_exec_memory) {
-    allow({SCMP_SYS(mmap), SCMP_SYS(mprotect)});
+    const uint64_t wx = PROT_WRITE | PROT_EXEC;
+    for (int nr : {SCMP_SYS(mmap), SCMP_SYS(mprotect)}) {
+      allow_if(nr, {arg(2, SCMP_CMP_MASKED_EQ, wx, 0)});
+      allow_if(nr, {arg(2, SCMP_CMP_MASKED_EQ, wx, PROT_WRITE)});
+      allow_if(nr, {arg(2, SCMP_CMP_MASKED_EQ, wx, PROT_EXEC)});
+    }
   } else {
     allow_if(SCMP_SYS(mmap), {arg(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)});
     allow_if(SCMP_SYS(mprotect), {arg(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)});

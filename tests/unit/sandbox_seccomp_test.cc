@@ -155,6 +155,42 @@ TEST(SandboxSeccomp, ArgumentChecksRefuseNamingAndPrivilegedForms) {
   EXPECT_TRUE(r.exited_with(0)) << r.describe();
 }
 
+// A JIT tier may map executable code, but only W^X: written into read-write pages, then
+// switched to read+exec. Writable and executable together is refused in mmap and mprotect.
+TEST(SandboxSeccomp, ExecMemoryIsNeverWritableAndExecutableAtOnce) {
+  auto r = run_in_child([](int out) {
+    SandboxConfig config;
+    config.keep_fds = {out};
+    config.allow_exec_memory = true;
+    if (!confine(config).ok) return 100;
+    int failures = 0;
+    auto check = [&](const char* what, bool ok) {
+      say(out, std::string(ok ? "ok   " : "FAIL ") + what + " (errno " + std::strerror(errno) +
+                   ")\n");
+      failures += !ok;
+    };
+    const int anon = MAP_PRIVATE | MAP_ANONYMOUS;
+    void* rwx = mmap(nullptr, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, anon, -1, 0);
+    check("mmap RWX refused", rwx == MAP_FAILED && errno == EPERM);
+    void* wx = mmap(nullptr, 4096, PROT_WRITE | PROT_EXEC, anon, -1, 0);
+    check("mmap WX refused", wx == MAP_FAILED && errno == EPERM);
+    void* code = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, anon, -1, 0);
+    check("mmap RW allowed", code != MAP_FAILED);
+    if (code == MAP_FAILED) return failures;
+    static const unsigned char kReturn42[] = {0xb8, 42, 0, 0, 0, 0xc3};  // mov eax, 42; ret
+    std::memcpy(code, kReturn42, sizeof kReturn42);
+    check("mprotect RWX refused",
+          mprotect(code, 4096, PROT_READ | PROT_WRITE | PROT_EXEC) == -1 && errno == EPERM);
+    check("mprotect RX allowed", mprotect(code, 4096, PROT_READ | PROT_EXEC) == 0);
+    check("the code runs", reinterpret_cast<int (*)()>(code)() == 42);
+    check("mprotect back to RW allowed", mprotect(code, 4096, PROT_READ | PROT_WRITE) == 0);
+    void* rx = mmap(nullptr, 4096, PROT_READ | PROT_EXEC, anon, -1, 0);
+    check("mmap RX allowed", rx != MAP_FAILED);
+    return failures;
+  });
+  EXPECT_TRUE(r.exited_with(0)) << r.describe();
+}
+
 TEST(SandboxSeccomp, KillOnViolationKillsWithSigsys) {
   auto r = run_in_child([](int out) {
     SandboxConfig config;

@@ -66,7 +66,8 @@ json options_to_json(const supervisor::RunOptions& o) {
               {"memory_limit", o.memory_limit},
               {"cpu_time", o.cpu_time},
               {"timeout", o.timeout},
-              {"max_fds", o.max_fds}};
+              {"max_fds", o.max_fds},
+              {"policy_text", o.policy_text}};
 }
 
 // Strict: every key known, every value of its type; the error names the key.
@@ -102,6 +103,8 @@ bool options_from_json(const json& j, supervisor::RunOptions* o, std::string* er
       text = &o->timeout;
     else if (key == "max_fds")
       text = &o->max_fds;
+    else if (key == "policy_text")
+      text = &o->policy_text;
     else {
       *error = "options: unknown field '" + key + "'";
       return false;

@@ -8,6 +8,7 @@
 //
 // Exit status: for an attached `run`, the container's (as `webcontainerd run` gives it); 2 for
 // usage errors; 1 when the daemon refuses or cannot be reached.
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -320,6 +321,7 @@ const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  signal(SIGPIPE, SIG_IGN);  // a daemon that refuses us closes early; read its reply instead
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string host;
   while (!args.empty() && (args[0] == "--host" || args[0].rfind("--host=", 0) == 0)) {

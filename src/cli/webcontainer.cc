@@ -226,6 +226,37 @@ int cmd_ps(ApiClient& api, std::vector<std::string> args) {
   return 0;
 }
 
+int cmd_stats(ApiClient& api, std::vector<std::string> args) {
+  std::string format = "table";
+  CLI::App app{"What each running container uses now", "webcontainer stats"};
+  app.add_option("--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    return fail(2, std::string(e.what()));
+  }
+  ApiReply r = api.call("GET", "/v1/stats");
+  if (r.status != 200) return refused(r);
+  json list = json::parse(r.body, nullptr, false);
+  if (!list.is_array()) return fail(1, "malformed reply from the daemon");
+  if (format == "json") {
+    std::printf("%s\n", list.dump(2).c_str());
+    return 0;
+  }
+  std::printf("%-12s  %-20s  %10s  %12s  %5s  %7s\n", "ID", "NAME", "CPU (s)", "MEMORY (KiB)",
+              "FDS", "SOCKETS");
+  for (const json& c : list)
+    std::printf("%-12s  %-20s  %10.2f  %12llu  %5d  %7d\n", c.value("id", "").c_str(),
+                c.value("name", "").c_str(), c.value("cpu_seconds", 0.0),
+                static_cast<unsigned long long>(c.value("memory_bytes", uint64_t{0}) / 1024),
+                c.value("fds", 0), c.value("sockets", 0));
+  return 0;
+}
+
 int cmd_logs(ApiClient& api, std::vector<std::string> args) {
   bool follow = false;
   std::string tail, name;
@@ -350,6 +381,6 @@ int main(int argc, char** argv) {
   if (verb == "stop" || verb == "kill" || verb == "rm" || verb == "inspect")
     return cmd_simple(api, verb, args);
   if (verb == "version") return cmd_version(api);
-  if (verb == "stats") return fail(2, "stats is not yet implemented");
+  if (verb == "stats") return cmd_stats(api, args);
   return fail(2, "unknown command '" + verb + "'\n" + kUsage);
 }

@@ -78,6 +78,7 @@ class Daemon {
   Reply create(const http::Request& r);
   Reply list(bool all);
   Reply inspect(Container& c);
+  Reply stats();  // daemon_stats.cc
   Reply logs(Container& c, const std::string& query);
   Reply stop(Container& c, bool kill);
   Reply remove(Container& c, bool force);

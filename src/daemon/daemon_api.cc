@@ -76,6 +76,10 @@ Reply Daemon::handle(const http::Request& r) {
     if (r.method == "POST") return create(r);
     return error(405, "use GET or POST");
   }
+  if (path == "/v1/stats") {
+    if (r.method != "GET") return error(405, "use GET");
+    return stats();
+  }
   const std::string prefix = "/v1/containers/";
   if (path.rfind(prefix, 0) == 0) {
     std::string rest = path.substr(prefix.size()), verb;

@@ -160,8 +160,8 @@ r1=$(field loopy '["restarts"]'); sleep 0.6; r2=$(field loopy '["restarts"]')
 "$WC" run -d --name once sleeper.wasm >/dev/null
 wait_state keep running
 kill -KILL "$DPID"; wait "$DPID" 2>/dev/null
-sleep 0.2
-if pgrep -f "webcontainerc.*sleeper.wasm" >/dev/null; then bad "workers die with the daemon" "$(pgrep -af webcontainerc)"; else ok "workers die with the daemon"; fi
+for _ in $(seq 40); do pgrep -f "webcontainerc.*$T/sleeper.wasm" >/dev/null || break; sleep 0.05; done
+if pgrep -f "webcontainerc.*$T/sleeper.wasm" >/dev/null; then bad "workers die with the daemon" "$(pgrep -af webcontainerc)"; else ok "workers die with the daemon"; fi
 start_daemon
 run "$WC" ps -a --format json
 python3 -c 'import json,sys; n={c["name"] for c in json.load(open(sys.argv[1]))}; assert {"keep","once","flaky","okonce","loopy"} <= n, n' "$T/out" &&
@@ -235,6 +235,20 @@ echo "     soak: 500 starts in $(echo "$mid - $start" | bc) s, 500 removals in $
 [[ $fd2 -le $fd0 && $ch2 == "$ch0" ]] && ok "soak: no fd or process left in the daemon" || bad "soak leak" "fds $fd0 -> $fd2, children $ch0 -> $ch2"
 [[ $rss2 -le $((rss0 + 8192)) ]] && ok "soak: daemon RSS grew by less than 8 MiB" || bad "soak rss" "$rss0 -> $rss2 KiB"
 
+# --- stats: a spinning guest's CPU, memory and fds, read by the daemon ------------------------
+"$WC" run -d --name spin --timeout 20 loop.wasm >/dev/null
+wait_state spin running
+sleep 0.8
+run "$WC" stats --format json
+python3 -c '
+import json,sys
+s = {c["name"]: c for c in json.load(open(sys.argv[1]))}["spin"]
+assert s["cpu_seconds"] >= 0.3 and s["memory_bytes"] > 1 << 20 and s["fds"] >= 2 and s["sockets"] == 0, s' "$T/out" 2>"$T/err" &&
+  ok "stats: a spinning guest shows its CPU seconds, memory and fds" || bad "stats" "$(cat "$T/out")"
+run "$WC" stats
+expect "stats table" 0 out 'spin +[0-9]+\.[0-9]{2} +[0-9]+ +[0-9]+ +0$'
+"$WC" rm -f spin >/dev/null
+
 # --- --tenants DIR and SIGHUP -------------------------------------------------------------------
 printf 'module = "../sleeper.wasm"\nargs = ["3600"]\n' >"$T/tenants/t1.toml"
 kill -HUP "$DPID"
@@ -265,7 +279,7 @@ kill -TERM "$DPID"
 wait "$DPID"; rc=$?
 DPID=
 [[ $rc == 0 ]] && ok "SIGTERM: the daemon exits 0" || bad "SIGTERM" "exit $rc"
-pgrep -f "webcontainerc.*sleeper.wasm" >/dev/null && bad "SIGTERM stops the workers" "$(pgrep -af webcontainerc)" || ok "SIGTERM stops the workers"
+pgrep -f "webcontainerc.*$T/sleeper.wasm" >/dev/null && bad "SIGTERM stops the workers" "$(pgrep -af webcontainerc)" || ok "SIGTERM stops the workers"
 [[ ! -e $SOCK ]] && ok "SIGTERM removes the API socket" || bad "socket left" "$SOCK"
 
 echo

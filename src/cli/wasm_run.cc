@@ -17,6 +17,7 @@
 
 #include "engine/binary/decoder.h"
 #include "engine/interp/dump.h"
+#include "engine/jit/engine_mode.h"
 #include "engine/runtime/linker.h"
 #include "engine/runtime/store.h"
 #include "engine/runtime/trap.h"
@@ -94,7 +95,14 @@ int main(int argc, char** argv) {
   app.add_option("args", args, "Arguments, parsed as the export's parameter types");
   bool dump_code = false;
   app.add_flag("--dump-code", dump_code, "Print each function's translated code to stderr");
+  std::string engine = "interp";
+  app.add_option("--engine", engine, "Execution tier (auto and jit: not yet implemented)")
+      ->type_name(wc::jit::kEngineModeNames)
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  auto mode = wc::jit::parse_engine_mode(engine);
+  if (!mode) return fail("--engine " + engine + ": expected " + wc::jit::kEngineModeNames);
+  if (std::string why = wc::jit::engine_mode_unavailable(*mode); !why.empty()) return fail(why);
 
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(path + ": " + std::strerror(errno));

@@ -20,6 +20,7 @@
 #include "broker/policy.h"
 #include "daemon/serve_main.h"
 #include "daemon/version.h"
+#include "engine/jit/engine_mode.h"
 #include "sandbox/sandbox.h"
 #include "supervisor/exit_status.h"
 #include "supervisor/foreground.h"
@@ -47,6 +48,7 @@ struct Options {
   wc::supervisor::RunOptions run;
   std::string audit_log;
   bool sandbox_report = false;
+  std::string engine = "interp";
 };
 
 }  // namespace
@@ -119,6 +121,9 @@ int main(int argc, char** argv) {
                  "Pre-open a listening TCP socket; the guest gets it as the next fd after its "
                  "preopened directories (repeatable)")
       ->type_name("ADDR:PORT");
+  app.add_option("--engine", o.engine, "Execution tier (auto and jit: not yet implemented)")
+      ->type_name(wc::jit::kEngineModeNames)
+      ->capture_default_str();
   // One value per occurrence: `--dir A mod.wasm` must not swallow the module name.
   for (CLI::Option* opt : app.get_options())
     if (opt->get_items_expected_max() > 1) opt->allow_extra_args(false);
@@ -134,6 +139,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return fail(kExitUsage, std::string(e.what()) + " (see --help)");
   }
+
+  auto engine = wc::jit::parse_engine_mode(o.engine);
+  if (!engine)
+    return fail(kExitUsage, "--engine " + o.engine + ": expected " + wc::jit::kEngineModeNames);
+  // Only the interpreter exists, so there is nothing to pass to the worker yet.
+  if (std::string why = wc::jit::engine_mode_unavailable(*engine); !why.empty())
+    return fail(kExitUsage, why);
 
   if (o.sandbox_report) {
     wc::sandbox::SandboxConfig sc;

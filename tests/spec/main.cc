@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/jit/engine_mode.h"
 #include "script_runner.h"
 
 extern char** environ;
@@ -52,7 +53,8 @@ struct Options {
 int usage() {
   std::fprintf(stderr,
                "usage: wasm-spec-runner DIR_OR_FILES... [--scratch DIR] [--filter SUBSTR]\n"
-               "         [--expected-failures FILE] [--timeout SECONDS] [--no-fork] [--verbose]\n");
+               "         [--expected-failures FILE] [--timeout SECONDS] [--no-fork] [--verbose]\n"
+               "         [--engine interp|auto|jit]\n");
   return 1;
 }
 
@@ -196,7 +198,14 @@ int main(int argc, char** argv) {
     else if (a == "--filter" && (v = next())) opt.filter = v;
     else if (a == "--expected-failures" && (v = next())) opt.expected_failures = v;
     else if (a == "--timeout" && (v = next())) opt.timeout_seconds = std::atoi(v);
-    else if (a == "--no-fork") opt.fork = false;
+    else if (a == "--engine" && (v = next())) {
+      auto mode = wc::jit::parse_engine_mode(v);
+      if (!mode) return usage();
+      if (std::string why = wc::jit::engine_mode_unavailable(*mode); !why.empty()) {
+        std::fprintf(stderr, "error: %s\n", why.c_str());
+        return 1;
+      }
+    } else if (a == "--no-fork") opt.fork = false;
     else if (a == "--verbose") opt.script.verbose = true;
     else if (a.starts_with("-")) return usage();
     else opt.inputs.emplace_back(a);

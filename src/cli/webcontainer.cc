@@ -90,7 +90,7 @@ int cmd_run(ApiClient& api, std::vector<std::string> args) {
   app.add_flag("-i,--interactive", interactive, "Forward stdin to the guest");
   app.add_option("--name", name, "Container name");
   app.add_option("--restart", restart, "no | on-failure[:N] | always");
-  app.add_option("--cpus", cpus, "CPU share (e.g. 0.5)");
+  app.add_option("--cpus", cpus, "At most N CPUs of time (e.g. 0.5), through a cpu cgroup");
   app.add_option("--wasm-args", wasm_args, "Guest arguments as one string");
   app.add_option("--dir", dirs, "Grant a host directory read-write")->type_name("HOST[::GUEST]");
   app.add_option("--dir-ro", dirs_ro, "Grant a host directory read-only")
@@ -116,7 +116,6 @@ int cmd_run(ApiClient& api, std::vector<std::string> args) {
     return fail(2, std::string(e.what()) + " (see run --help)");
   }
   if (interactive) return fail(2, "run -i (stdin forwarding) is not yet implemented");
-  if (!cpus.empty()) return fail(2, "run --cpus is not yet implemented");
   std::vector<std::string> rest = app.remaining();
   if (!rest.empty() && rest[0] == "--") rest.erase(rest.begin());
   if (rest.empty()) return fail(2, "no MODULE.wasm given (see run --help)");
@@ -137,7 +136,8 @@ int cmd_run(ApiClient& api, std::vector<std::string> args) {
                   {"memory_limit", memory_limit},
                   {"cpu_time", cpu_time},
                   {"timeout", timeout},
-                  {"max_fds", max_fds}};
+                  {"max_fds", max_fds},
+                  {"cpus", cpus}};
   // Attached with --rm, we remove it ourselves after reading its exit code.
   json body = {{"module", absolute(rest[0])},
                {"args", guest_args},

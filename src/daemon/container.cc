@@ -67,6 +67,7 @@ json options_to_json(const supervisor::RunOptions& o) {
               {"cpu_time", o.cpu_time},
               {"timeout", o.timeout},
               {"max_fds", o.max_fds},
+              {"cpus", o.cpus},
               {"policy_text", o.policy_text}};
 }
 
@@ -103,6 +104,8 @@ bool options_from_json(const json& j, supervisor::RunOptions* o, std::string* er
       text = &o->timeout;
     else if (key == "max_fds")
       text = &o->max_fds;
+    else if (key == "cpus")
+      text = &o->cpus;
     else if (key == "policy_text")
       text = &o->policy_text;
     else {

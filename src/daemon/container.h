@@ -5,12 +5,14 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "broker/policy.h"
 #include "ipc/unique_fd.h"
+#include "supervisor/cgroup.h"
 #include "supervisor/run_options.h"
 
 namespace wc::daemon {
@@ -58,6 +60,7 @@ struct Container {
   // Runtime (never persisted).
   pid_t pid = -1;
   ipc::UniqueFd pidfd;
+  std::unique_ptr<supervisor::CpuLimiter> cpu;  // --cpus, while the worker runs
   bool killed_by_broker = false;
   bool killed_by_timeout = false;
   double deadline = 0;    // monotonic seconds; 0 = no wall-clock limit

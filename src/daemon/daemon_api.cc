@@ -123,6 +123,10 @@ Reply Daemon::create(const http::Request& r) {
   for (const std::string* p : {&def.options.policy_file})
     if (!p->empty() && (*p)[0] != '/')
       return error(400, "options.policy: expected an absolute path");
+  if (!def.options.cpus.empty()) {
+    double cpus = 0;
+    if (!supervisor::parse_cpus(def.options.cpus, &cpus, &e)) return error(400, e);
+  }
   def.id = new_id();
   if (def.name.empty()) def.name = "c-" + def.id.substr(0, 8);
   if (!valid_name(def.name))
@@ -158,7 +162,9 @@ Reply Daemon::inspect(Container& c) {
   json limits = {{"memory_limit", c.policy.limits.memory_limit},
                  {"cpu_time", c.policy.limits.cpu_time},
                  {"timeout", c.policy.limits.timeout},
-                 {"max_fds", c.policy.limits.max_fds}};
+                 {"max_fds", c.policy.limits.max_fds},
+                 {"cpus", c.def.options.cpus},
+                 {"cpu_cgroup", c.cpu ? c.cpu->describe() : ""}};
   json out = summary(c);
   out["definition"] = definition_to_json(c.def);
   out["policy"] = policy;

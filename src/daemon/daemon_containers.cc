@@ -117,6 +117,21 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
     *http_status = kind == supervisor::LaunchError::kModule ? 422 : 500;
     return false;
   }
+  if (!c.def.options.cpus.empty()) {
+    // A limit asked for and not in force would be a silent lie: refuse to run without it.
+    double cpus = 0;
+    std::string how;
+    c.cpu = std::make_unique<supervisor::CpuLimiter>();
+    if (!supervisor::parse_cpus(c.def.options.cpus, &cpus, &how) ||
+        !c.cpu->apply(w.pid, cpus, c.def.id, &how)) {
+      supervisor::kill_and_reap(w);
+      c.cpu.reset();
+      *error = "--cpus: " + how;
+      *http_status = 500;
+      return false;
+    }
+    append_log(c, "webcontainerd: cpus " + c.def.options.cpus + ": " + c.cpu->describe());
+  }
   for (const std::string& warning : w.warnings) append_log(c, "webcontainerd: warning: " + warning);
   c.killed_by_broker = false;
   c.killed_by_timeout = false;
@@ -157,6 +172,7 @@ void Daemon::finish(Container& c, int wait_status) {
     c.pidfd.reset();
   }
   c.pid = -1;
+  c.cpu.reset();  // reaped: its cgroup can go
   supervisor::ExitReport rep =
       c.killed_by_timeout
           ? supervisor::timeout_report(c.policy.limits)

@@ -17,6 +17,7 @@ struct RunOptions {
   std::string policy_file;
   std::string policy_text;  // an inline TOML policy (the daemon's tenant files), before the file
   std::string memory_limit, cpu_time, timeout, max_fds;
+  std::string cpus;  // --cpus N (serve only: a cgroup CPU bandwidth limit, supervisor/cgroup.h)
   std::vector<std::string> args;  // the guest's trailing ARGS (after --wasm-args words)
 };
 

@@ -249,6 +249,23 @@ run "$WC" stats
 expect "stats table" 0 out 'spin +[0-9]+\.[0-9]{2} +[0-9]+ +[0-9]+ +0$'
 "$WC" rm -f spin >/dev/null
 
+# --- --cpus: a spinning guest held to a fifth of a CPU by its cgroup -----------------------------
+run "$WC" run -d --name slow --cpus 0.2 --timeout 20 loop.wasm
+expect "run --cpus" 0 out '^[0-9a-f]{12}$'
+wait_state slow running
+cpu_of() { "$WC" stats --format json | python3 -c 'import json,sys; print({c["name"]: c for c in json.load(sys.stdin)}[sys.argv[1]]["cpu_seconds"])' "$1"; }
+sleep 0.3
+c0=$(cpu_of slow); t0=$(date +%s.%N)
+sleep 1.5
+c1=$(cpu_of slow); t1=$(date +%s.%N)
+used=$(echo "$c1 - $c0" | bc); wall=$(echo "$t1 - $t0" | bc)
+[[ $(echo "$used > 0.02 && $used <= 0.2 * $wall * 1.3 + 0.05" | bc) == 1 ]] &&
+  ok "--cpus 0.2: a spinning guest used ${used} s of CPU in ${wall} s" || bad "--cpus" "used $used s in $wall s"
+[[ $(field slow '["limits"]["cpu_cgroup"]') == cpu* ]] && ok "inspect shows the CPU cgroup" || bad "cpu cgroup" "$(field slow '["limits"]')"
+"$WC" rm -f slow >/dev/null
+run "$WC" run -d --cpus lots hello.wasm
+[[ $RC != 0 ]] && grep -q -- '--cpus' "$T/err" && ok "--cpus lots: refused" || bad "--cpus lots" "rc $RC"
+
 # --- --tenants DIR and SIGHUP -------------------------------------------------------------------
 printf 'module = "../sleeper.wasm"\nargs = ["3600"]\n' >"$T/tenants/t1.toml"
 kill -HUP "$DPID"

@@ -24,7 +24,14 @@ namespace wc::daemon {
 namespace {
 
 // epoll tags: the low 32 bits are an fd, the high ones say what kind of fd it is.
-enum Tag : uint64_t { kListen = 1, kSignal = 2, kBroker = 3, kConnection = 4, kPidfd = 5 };
+enum Tag : uint64_t {
+  kListen = 1,
+  kSignal = 2,
+  kBroker = 3,
+  kConnection = 4,
+  kPidfd = 5,
+  kMetricsListen = 6
+};
 uint64_t tag(Tag t, int fd) { return (uint64_t{t} << 32) | static_cast<uint32_t>(fd); }
 
 bool watch(int epoll, int fd, uint32_t events, uint64_t data) {
@@ -121,6 +128,14 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
       }
     }
   }
+  if (!config.metrics.empty()) {
+    if (!open_metrics(config.metrics, error)) return false;
+    if (!watch(epoll_.get(), metrics_listen_.get(), EPOLLIN,
+               tag(kMetricsListen, metrics_listen_.get()))) {
+      *error = std::string("epoll_ctl: ") + std::strerror(errno);
+      return false;
+    }
+  }
   tenants_dir_ = config.tenants;
   reconcile();
   return true;
@@ -138,7 +153,8 @@ int Daemon::run() {
       Tag t = static_cast<Tag>(events[i].data.u64 >> 32);
       int fd = static_cast<int>(events[i].data.u64 & 0xffffffff);
       switch (t) {
-        case kListen: accept_connections(); break;
+        case kListen: accept_connections(false); break;
+        case kMetricsListen: accept_connections(true); break;
         case kSignal: {
           struct signalfd_siginfo si;
           while (read(signals_.get(), &si, sizeof si) == sizeof si)
@@ -174,13 +190,14 @@ int Daemon::run() {
   return 0;
 }
 
-void Daemon::accept_connections() {
+void Daemon::accept_connections(bool metrics) {
   for (;;) {
-    int fd = accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    int fd = accept4(metrics ? metrics_listen_.get() : listen_.get(), nullptr, nullptr,
+                     SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) return;  // EAGAIN, or out of fds: the backlog waits
     ipc::UniqueFd owned(fd);
     std::string why;
-    if (!http::peer_allowed(fd, &why)) {
+    if (!metrics && !http::peer_allowed(fd, &why)) {
       std::string resp =
           http::http_response(403, http::json_error_body(why), "application/json", false);
       (void)!::write(fd, resp.data(), resp.size());
@@ -195,6 +212,7 @@ void Daemon::accept_connections() {
     if (!watch(epoll_.get(), fd, EPOLLIN | EPOLLRDHUP, tag(kConnection, fd))) continue;
     auto c = std::make_unique<Connection>();
     c->fd = std::move(owned);
+    c->metrics = metrics;
     connections_[fd] = std::move(c);
   }
 }
@@ -233,7 +251,7 @@ void Daemon::on_connection(int fd, uint32_t events) {
     }
     if (s == http::RequestParser::Status::kIncomplete) break;
     http::Request req = c.parser.take();
-    Reply r = handle(req);
+    Reply r = c.metrics ? metrics_reply(req) : handle(req);
     std::string resp = http::http_response(r.status, r.body, r.content_type, req.keep_alive);
     // Extra headers go right after the status line.
     if (!r.headers.empty()) {

@@ -22,6 +22,7 @@ struct DaemonConfig {
   std::string state_dir;
   std::string api_path;  // the unix socket's path
   std::string tenants;   // --tenants DIR, or ""
+  std::string metrics;   // --metrics HOST:PORT, or ""
 };
 
 // The reply of an API route.
@@ -52,10 +53,17 @@ class Daemon {
     std::string out;
     bool close_after_write = false;
     bool want_out = false;  // EPOLLOUT registered
+    bool metrics = false;   // from the --metrics listener: GET /metrics only, no peer check
   };
 
   // Loop plumbing (daemon.cc).
-  void accept_connections();
+  void accept_connections(bool metrics);
+  // --metrics (daemon_metrics.cc): the TCP listener and the Prometheus text page.
+  bool open_metrics(const std::string& host_port, std::string* error);
+  Reply metrics_reply(const http::Request& r);
+  uint64_t worker_starts_ = 0, api_requests_ = 0;
+  std::map<std::string, uint64_t> limit_hits_;  // by limit, since the daemon started
+  ipc::UniqueFd metrics_listen_;
   void on_connection(int fd, uint32_t events);
   void flush(Connection& c);
   void close_connection(int fd);

@@ -62,6 +62,7 @@ json summary(const Container& c) {
 }  // namespace
 
 Reply Daemon::handle(const http::Request& r) {
+  api_requests_++;
   std::string path = r.target, query;
   if (size_t q = path.find('?'); q != std::string::npos) {
     query = path.substr(q + 1);

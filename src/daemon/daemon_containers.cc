@@ -85,6 +85,7 @@ void Daemon::append_log(Container& c, const std::string& line) {
 
 void Daemon::limit_event(Container& c, const std::string& limit, const std::string& detail) {
   c.events.push_back({wall_now(), limit, detail});
+  limit_hits_[limit]++;
   if (c.events.size() > 100)
     c.events.erase(c.events.begin());  // bounded: a crash loop must not grow it
   std::fprintf(stderr, "webcontainerd: container %s (%s): limit %s: %s\n", c.def.name.c_str(),
@@ -142,6 +143,7 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   }
   c.pid = w.pid;
   c.pidfd = std::move(w.pidfd);
+  worker_starts_++;
   struct epoll_event ev = {};
   ev.events = EPOLLIN;
   ev.data.u64 = (uint64_t{5} << 32) | static_cast<uint32_t>(c.pidfd.get());

@@ -48,13 +48,9 @@ int serve_main(const std::vector<std::string>& args) {
     std::fprintf(stderr, "webcontainerd serve: --api: expected unix:PATH\n");
     return 2;
   }
-  if (!metrics.empty()) {
-    std::fprintf(stderr, "webcontainerd serve: --metrics is not yet implemented\n");
-    return 2;
-  }
   Daemon daemon;
   std::string error;
-  DaemonConfig config{state_dir, api.substr(5), tenants};
+  DaemonConfig config{state_dir, api.substr(5), tenants, metrics};
   if (!daemon.start(config, &error)) {
     std::fprintf(stderr, "webcontainerd serve: %s\n", error.c_str());
     return 1;

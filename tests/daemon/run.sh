@@ -50,9 +50,10 @@ done
 SOCK=$T/api.sock
 mkdir -p "$T/tenants"
 STATE=$T/state
+MPORT=$((20000 + RANDOM % 20000))
 export WEBCONTAINER_HOST=unix:$SOCK
 start_daemon() {
-  "$WCD" serve --state-dir "$STATE" --api "unix:$SOCK" --tenants "$T/tenants" 2>>"$T/daemon.log" &
+  "$WCD" serve --state-dir "$STATE" --api "unix:$SOCK" --tenants "$T/tenants" --metrics "127.0.0.1:$MPORT" 2>>"$T/daemon.log" &
   DPID=$!
   for _ in $(seq 200); do
     "$WC" version >/dev/null 2>&1 && return 0
@@ -289,6 +290,18 @@ kill -HUP "$DPID"
 sleep 0.3
 ! "$WC" inspect t1 >/dev/null 2>&1 && [[ $(field t2 '["pid"]') == "$pid3" ]] &&
   ok "tenants: a removed file stops its container, the others are left alone" || bad "tenant removal" "t1 $(state t1), t2 pid $(field t2 '["pid"]')"
+
+# --- --metrics: the Prometheus page ----------------------------------------------------------
+"$WC" run --name tmo --timeout 0.3 loop.wasm >/dev/null 2>&1
+"$WC" rm -f tmo >/dev/null
+curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" >"$T/out"
+grep -Eq '^webcontainer_containers\{state="running"\} [1-9]' "$T/out" &&
+  grep -Eq '^webcontainer_worker_starts_total [1-9]' "$T/out" &&
+  grep -Eq '^webcontainer_limit_hits_total\{limit="timeout"\} [1-9]' "$T/out" &&
+  grep -Eq '^webcontainer_api_requests_total [1-9]' "$T/out" &&
+  ok "metrics: containers by state, worker starts, limit hits, API requests" || bad "metrics" "$(head -30 "$T/out")"
+code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MPORT/v1/containers")
+[[ $code == 404 ]] && ok "metrics listener does not serve the API" || bad "metrics api" "$code"
 
 # --- SIGTERM: stops every container and exits 0 -------------------------------------------------
 "$WC" run -d --name last sleeper.wasm >/dev/null

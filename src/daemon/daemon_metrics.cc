@@ -1,0 +1,75 @@
+// --metrics HOST:PORT: a Prometheus text page at GET /metrics on a TCP listener (IPv4; meant
+// for loopback or a scrape network). It shows counts only, no container definitions, so it
+// has no peer-credential check; it shares the API connections' parser and limits.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "daemon/daemon.h"
+
+namespace wc::daemon {
+
+bool Daemon::open_metrics(const std::string& host_port, std::string* error) {
+  size_t colon = host_port.rfind(':');
+  std::string host = colon == std::string::npos ? "" : host_port.substr(0, colon);
+  std::string port = colon == std::string::npos ? "" : host_port.substr(colon + 1);
+  if (host == "localhost") host = "127.0.0.1";
+  struct sockaddr_in addr = {};
+  addr.sin_family = AF_INET;
+  char* end = nullptr;
+  long p = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || p < 0 || p > 65535 ||
+      inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+    *error = "--metrics: expected IPV4:PORT like 127.0.0.1:9464, got '" + host_port + "'";
+    return false;
+  }
+  addr.sin_port = htons(static_cast<uint16_t>(p));
+  metrics_listen_ = ipc::UniqueFd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  int one = 1;
+  setsockopt(metrics_listen_.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (!metrics_listen_ ||
+      bind(metrics_listen_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      listen(metrics_listen_.get(), 128) != 0) {
+    *error = "--metrics " + host_port + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+Reply Daemon::metrics_reply(const http::Request& r) {
+  std::string path = r.target.substr(0, r.target.find('?'));
+  if (r.method != "GET" || path != "/metrics")
+    return {404, "only GET /metrics here\n", "text/plain", {}};
+  std::map<std::string, int> by_state = {
+      {"created", 0}, {"running", 0}, {"exited", 0}, {"restarting", 0}};
+  uint64_t restarts = 0;
+  for (const auto& [id, c] : containers_) {
+    by_state[state_name(c->state)]++;
+    restarts += static_cast<uint64_t>(c->restarts);
+  }
+  std::string out;
+  out += "# HELP webcontainer_containers Containers known to the daemon, by state.\n";
+  out += "# TYPE webcontainer_containers gauge\n";
+  for (const auto& [state, n] : by_state)
+    out += "webcontainer_containers{state=\"" + state + "\"} " + std::to_string(n) + "\n";
+  out += "# HELP webcontainer_limit_hits_total Containers stopped by a limit since it started.\n";
+  out += "# TYPE webcontainer_limit_hits_total counter\n";
+  for (const auto& [limit, n] : limit_hits_)
+    out += "webcontainer_limit_hits_total{limit=\"" + limit + "\"} " + std::to_string(n) + "\n";
+  out += "# HELP webcontainer_restarts Restarts of the containers it knows.\n";
+  out += "# TYPE webcontainer_restarts gauge\n";
+  out += "webcontainer_restarts " + std::to_string(restarts) + "\n";
+  out += "# HELP webcontainer_worker_starts_total Workers started since the daemon started.\n";
+  out += "# TYPE webcontainer_worker_starts_total counter\n";
+  out += "webcontainer_worker_starts_total " + std::to_string(worker_starts_) + "\n";
+  out += "# HELP webcontainer_api_requests_total API requests answered since it started.\n";
+  out += "# TYPE webcontainer_api_requests_total counter\n";
+  out += "webcontainer_api_requests_total " + std::to_string(api_requests_) + "\n";
+  return {200, out, "text/plain; version=0.0.4", {}};
+}
+
+}  // namespace wc::daemon

@@ -3,6 +3,7 @@
 //
 //   webcontainerc [--memory-limit BYTES] [--cpu-time SECONDS] [--max-fds N]
 //                 [--env KEY=VALUE]... -- GUEST_ARGV0 [GUEST_ARGS...]
+//   webcontainerc --pooled --max-fds CEILING      (a warm-pool member: supervisor/warm_pool.h)
 //
 // Order matters: confine() first, before a byte of the guest is read; then the module arrives
 // over the IPC socket (a sealed memfd, see supervisor/bootstrap.h), is decoded, validated
@@ -20,10 +21,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "supervisor/assignment.h"
 #include "supervisor/bootstrap.h"
 #include "engine/binary/decoder.h"
 #include "engine/runtime/linker.h"
@@ -63,6 +66,7 @@ struct WorkerConfig {
   uint64_t max_fds = 0;
   std::vector<std::string> env;
   std::vector<std::string> args;  // argv[0] first
+  bool pooled = false;  // confine now, get the container (argv, stdio, limits) in a message
 };
 
 [[noreturn]] void die(int code, const std::string& message) {
@@ -86,6 +90,10 @@ bool parse_args(int argc, char** argv, WorkerConfig* c, std::string* error) {
       ++i;
       break;
     }
+    if (a == "--pooled") {
+      c->pooled = true;
+      continue;
+    }
     if (i + 1 >= argc) {
       *error = "option " + std::string(a) + " needs a value";
       return false;
@@ -105,6 +113,11 @@ bool parse_args(int argc, char** argv, WorkerConfig* c, std::string* error) {
     }
   }
   for (; i < argc; ++i) c->args.emplace_back(argv[i]);
+  if (c->pooled) {
+    if (!c->args.empty() || c->memory_limit || c->cpu_seconds || !c->env.empty())
+      return *error = "--pooled takes only --max-fds (the container comes later)", false;
+    return true;
+  }
   if (c->args.empty()) {
     *error = "no guest argv[0] after --";
     return false;
@@ -199,18 +212,20 @@ int main(int argc, char** argv) {
   sc.keep_fds = {kWorkerIpcFd};
   sc.cpu_seconds = cfg.cpu_seconds;
   if (cfg.max_fds) sc.max_fds = cfg.max_fds;
+  // A pooled worker confines itself with the pool's ceiling and lowers its limits to the
+  // container's once it has one (step 2); nothing else in confine() depends on the container.
+  sc.allow_lowering_rlimits = cfg.pooled;
   wc::sandbox::ConfineResult confined = wc::sandbox::confine(sc);
   if (!confined.ok) {
     die(125, "worker: the sandbox could not be set up; refusing to run the guest\n" +
                  confined.report.to_string());
   }
-  if (!confined.report.fully_confined()) {
-    std::string missing;
-    for (const auto& l : confined.report.layers)
-      if (!l.active && !l.optional) missing += (missing.empty() ? "" : ", ") + l.name + " (" + l.detail + ")";
+  std::string missing;
+  for (const auto& l : confined.report.layers)
+    if (!l.active && !l.optional) missing += (missing.empty() ? "" : ", ") + l.name + " (" + l.detail + ")";
+  if (!missing.empty() && !cfg.pooled)  // a pooled worker says it once it has the guest's stderr
     std::fprintf(stderr, "webcontainerd: warning: worker sandbox is partial, missing: %s\n",
                  missing.c_str());
-  }
 
   // Test-only: behave as a compromised worker would, now that the sandbox is up.
   if (const char* t = std::getenv("WC_TEST_ESCAPE"); t && std::string_view(t) == "1") {
@@ -231,8 +246,31 @@ int main(int argc, char** argv) {
   while (r == -EINTR);
   if (r != 1) die(125, "worker: no module from the broker (" +
                            std::string(r == 0 ? "socket closed" : std::strerror(-r)) + ")");
-  auto boot = wc::supervisor::decode_bootstrap(std::move(first), &error);
-  if (!boot) die(125, "worker: " + error);
+  std::optional<wc::supervisor::Bootstrap> boot;
+  if (cfg.pooled) {
+    // The container: its stdio onto 0-2, its limits (only ever lower than the pool's), its argv.
+    auto a = wc::supervisor::decode_assignment(std::move(first), &error);
+    if (!a) die(125, "worker: " + error);
+    for (int fd = 0; fd < 3; fd++)
+      if (dup2(a->stdio[fd].get(), fd) < 0) die(125, std::string("worker: dup2: ") + std::strerror(errno));
+    for (auto& fd : a->stdio) fd.reset();
+    if (!wc::sandbox::lower_rlimits(a->cpu_seconds,
+                                    a->max_fds ? a->max_fds : wc::sandbox::SandboxConfig{}.max_fds,
+                                    &error))
+      die(125, "worker: " + error);
+    cfg.memory_limit = a->memory_limit;
+    cfg.cpu_seconds = a->cpu_seconds;
+    cfg.max_fds = a->max_fds;
+    cfg.env = std::move(a->env);
+    cfg.args = std::move(a->args);
+    boot = std::move(a->boot);
+    if (!missing.empty())
+      std::fprintf(stderr, "webcontainerd: warning: worker sandbox is partial, missing: %s\n",
+                   missing.c_str());
+  } else {
+    boot = wc::supervisor::decode_bootstrap(std::move(first), &error);
+    if (!boot) die(125, "worker: " + error);
+  }
   std::vector<uint8_t> bytes;
   if (!read_module(boot->module_fd.get(), boot->module_size, &bytes, &error))
     die(1, cfg.args[0] + ": " + error);

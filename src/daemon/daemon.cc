@@ -75,6 +75,7 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
 
   // The API socket: a stale one from a killed daemon is replaced.
   api_path_ = config.api_path;
+  pool_.set_target(config.pool);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(api_path_).parent_path(), ec);
   struct sockaddr_un addr = {};
@@ -144,7 +145,7 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
 int Daemon::run() {
   struct epoll_event events[64];
   while (!stopping_) {
-    int n = epoll_wait(epoll_.get(), events, 64, 100);
+    int n = epoll_wait(epoll_.get(), events, 64, pool_.wants_refill() ? 0 : 100);
     if (n < 0 && errno != EINTR) {
       std::fprintf(stderr, "webcontainerd: epoll_wait: %s\n", std::strerror(errno));
       break;
@@ -174,7 +175,9 @@ int Daemon::run() {
       }
     }
     tick();
+    pool_.refill(1);  // one spawn per turn: requests are never held up for long
   }
+  pool_.clear();
   // Stop every container. Their state stays "running" on disk, so the next daemon start sees
   // them ended with the daemon and applies their restart policy, as after a crash.
   for (auto& [id, c] : containers_) {

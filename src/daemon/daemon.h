@@ -15,6 +15,7 @@
 #include "daemon/http/request_parser.h"
 #include "daemon/store.h"
 #include "ipc/unique_fd.h"
+#include "supervisor/warm_pool.h"
 
 namespace wc::daemon {
 
@@ -23,6 +24,7 @@ struct DaemonConfig {
   std::string api_path;  // the unix socket's path
   std::string tenants;   // --tenants DIR, or ""
   std::string metrics;   // --metrics HOST:PORT, or ""
+  size_t pool = 2;       // --pool N: confined workers kept ready (supervisor/warm_pool.h)
 };
 
 // The reply of an API route.
@@ -101,6 +103,10 @@ class Daemon {
   std::map<int, std::string> pidfds_;                             // pidfd -> container id
   std::string tenants_dir_;
   bool stopping_ = false;
+  // Start (worker asked for) to exit (pidfd readable), by worker source: [0] fresh, [1] pool.
+  double start_to_exit_sum_[2] = {};
+  uint64_t start_to_exit_count_[2] = {};
+  supervisor::WarmPool pool_;  // refilled from run()'s loop; starts take from it
 };
 
 }  // namespace wc::daemon

@@ -113,7 +113,9 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   spec.stdout_fd = log.get();
   spec.stderr_fd = log.get();
   supervisor::LaunchError kind;
-  supervisor::Worker w = supervisor::launch_worker(spec, error, &kind);
+  double launched = mono_now();
+  bool pooled = false;
+  supervisor::Worker w = pool_.launch(spec, error, &kind, &pooled);  // warm pool, else fresh
   if (w.pid < 0) {
     *http_status = kind == supervisor::LaunchError::kModule ? 422 : 500;
     return false;
@@ -143,6 +145,8 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   }
   c.pid = w.pid;
   c.pidfd = std::move(w.pidfd);
+  c.launched_mono = launched;
+  c.pooled = pooled;
   worker_starts_++;
   struct epoll_event ev = {};
   ev.events = EPOLLIN;
@@ -174,6 +178,11 @@ void Daemon::finish(Container& c, int wait_status) {
     c.pidfd.reset();
   }
   c.pid = -1;
+  if (c.launched_mono > 0) {
+    start_to_exit_sum_[c.pooled] += mono_now() - c.launched_mono;
+    start_to_exit_count_[c.pooled]++;
+    c.launched_mono = 0;
+  }
   c.cpu.reset();  // reaped: its cgroup can go
   supervisor::ExitReport rep =
       c.killed_by_timeout

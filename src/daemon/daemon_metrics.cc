@@ -66,6 +66,27 @@ Reply Daemon::metrics_reply(const http::Request& r) {
   out += "# HELP webcontainer_worker_starts_total Workers started since the daemon started.\n";
   out += "# TYPE webcontainer_worker_starts_total counter\n";
   out += "webcontainer_worker_starts_total " + std::to_string(worker_starts_) + "\n";
+  // The warm pool (supervisor/warm_pool.h).
+  out += "# HELP webcontainer_pool_ready Confined workers waiting for a container.\n";
+  out += "# TYPE webcontainer_pool_ready gauge\n";
+  out += "webcontainer_pool_ready " + std::to_string(pool_.ready()) + "\n";
+  out +=
+      "# HELP webcontainer_worker_starts_by_source_total Worker starts from the pool or fresh.\n";
+  out += "# TYPE webcontainer_worker_starts_by_source_total counter\n";
+  out += "webcontainer_worker_starts_by_source_total{source=\"pool\"} " +
+         std::to_string(pool_.pooled_starts) + "\n";
+  out += "webcontainer_worker_starts_by_source_total{source=\"fresh\"} " +
+         std::to_string(pool_.fresh_starts) + "\n";
+  out +=
+      "# HELP webcontainer_start_to_exit_seconds Worker asked for to worker exited, by source.\n";
+  out += "# TYPE webcontainer_start_to_exit_seconds summary\n";
+  for (int pooled = 0; pooled < 2; pooled++) {
+    std::string label = pooled ? "{source=\"pool\"}" : "{source=\"fresh\"}";
+    out += "webcontainer_start_to_exit_seconds_sum" + label + " " +
+           std::to_string(start_to_exit_sum_[pooled]) + "\n";
+    out += "webcontainer_start_to_exit_seconds_count" + label + " " +
+           std::to_string(start_to_exit_count_[pooled]) + "\n";
+  }
   out += "# HELP webcontainer_api_requests_total API requests answered since it started.\n";
   out += "# TYPE webcontainer_api_requests_total counter\n";
   out += "webcontainer_api_requests_total " + std::to_string(api_requests_) + "\n";

@@ -34,6 +34,10 @@ int serve_main(const std::vector<std::string>& args) {
       ->type_name("HOST:PORT");
   app.add_option("--tenants", tenants, "Directory of NAME.toml container definitions")
       ->type_name("DIR");
+  size_t pool = 2;
+  app.add_option("--pool", pool, "Confined workers kept ready for fast starts (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -50,7 +54,7 @@ int serve_main(const std::vector<std::string>& args) {
   }
   Daemon daemon;
   std::string error;
-  DaemonConfig config{state_dir, api.substr(5), tenants, metrics};
+  DaemonConfig config{state_dir, api.substr(5), tenants, metrics, pool};
   if (!daemon.start(config, &error)) {
     std::fprintf(stderr, "webcontainerd serve: %s\n", error.c_str());
     return 1;

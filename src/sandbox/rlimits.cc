@@ -48,4 +48,23 @@ LayerStatus apply_rlimits(const SandboxConfig& config) {
   return {"rlimits", true, false, detail};
 }
 
+bool lower_rlimits(uint64_t cpu_seconds, uint64_t max_fds, std::string* error) {
+  auto lower = [&](int resource, const char* name, uint64_t soft, uint64_t hard) {
+    rlimit old{};
+    if (getrlimit(resource, &old) != 0 || old.rlim_max < hard) {
+      *error =
+          std::string("cannot lower RLIMIT_") + name + ": its hard limit is below the container's";
+      return false;
+    }
+    rlimit r{static_cast<rlim_t>(soft), static_cast<rlim_t>(hard)};
+    if (setrlimit(resource, &r) != 0) {
+      *error = std::string("setrlimit(") + name + "): " + std::strerror(errno);
+      return false;
+    }
+    return true;
+  };
+  if (cpu_seconds && !lower(RLIMIT_CPU, "CPU", cpu_seconds, cpu_seconds + 1)) return false;
+  return !max_fds || lower(RLIMIT_NOFILE, "NOFILE", max_fds, max_fds);
+}
+
 }  // namespace wc::sandbox

@@ -29,6 +29,11 @@ struct SandboxConfig {
   bool allow_threads = true;         // seccomp: clone() for threads only (never new processes)
   bool allow_exec_memory = false;    // seccomp: PROT_EXEC in mmap/mprotect (a JIT tier needs it)
   bool kill_on_violation = false;    // seccomp: SIGSYS-kill instead of failing with EPERM
+  // seccomp: setrlimit/prlimit64 on itself. Only for a pooled worker, which confines itself
+  // before it knows its container and lowers its limits once it does (lower_rlimits). Every
+  // limit is set with soft = hard, and raising a hard limit needs CAP_SYS_RESOURCE, which the
+  // worker has dropped: so this can only ever tighten.
+  bool allow_lowering_rlimits = false;
 };
 
 struct LayerStatus {
@@ -60,6 +65,13 @@ struct ConfineResult {
   SandboxReport report;
 };
 ConfineResult confine(const SandboxConfig& config);
+
+// For a pooled worker once it has its container: sets RLIMIT_CPU (cpu_seconds, SIGKILL a
+// second later; 0 = leave as is) and RLIMIT_NOFILE (max_fds, soft = hard) to the container's
+// values, never above the current hard limits (the kernel would refuse). Needs
+// allow_lowering_rlimits under seccomp. False with *error when a limit cannot be set or would
+// stay above what was asked (then the worker must not run the guest).
+bool lower_rlimits(uint64_t cpu_seconds, uint64_t max_fds, std::string* error);
 
 // ---- broker side ------------------------------------------------------------------------
 

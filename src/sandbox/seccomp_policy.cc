@@ -136,6 +136,10 @@ std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_
          SCMP_SYS(nanosleep), SCMP_SYS(gettimeofday), SCMP_SYS(getrandom), SCMP_SYS(getrlimit),
          SCMP_SYS(getrusage)});
   allow_if(SCMP_SYS(prlimit64), {arg(2, SCMP_CMP_EQ, 0)});
+  if (config.allow_lowering_rlimits) {  // see SandboxConfig: soft = hard, no CAP_SYS_RESOURCE
+    allow_if(SCMP_SYS(prlimit64), {arg(0, SCMP_CMP_EQ, 0)});
+    allow({SCMP_SYS(setrlimit)});
+  }
 
   // Harmless probes that get a clean error rather than EPERM, so callers fall back quietly.
   fail(SCMP_SYS(statx), ENOSYS);  // to fstat

@@ -41,9 +41,8 @@ std::vector<std::string> worker_argv(const WorkerSpec& spec) {
   std::vector<std::string> wargv = {"webcontainerc"};
   if (policy.limits.memory_limit)
     wargv.insert(wargv.end(), {"--memory-limit", std::to_string(policy.limits.memory_limit)});
-  if (policy.limits.cpu_time > 0)
-    wargv.insert(wargv.end(), {"--cpu-time", std::to_string(static_cast<uint64_t>(std::max(
-                                                 1.0, std::ceil(policy.limits.cpu_time))))});
+  if (uint64_t cpu = worker_cpu_seconds(policy))
+    wargv.insert(wargv.end(), {"--cpu-time", std::to_string(cpu)});
   if (policy.limits.max_fds)
     wargv.insert(wargv.end(), {"--max-fds", std::to_string(policy.limits.max_fds)});
   for (const std::string& e : policy.env) wargv.insert(wargv.end(), {"--env", e});
@@ -53,6 +52,8 @@ std::vector<std::string> worker_argv(const WorkerSpec& spec) {
   return wargv;
 }
 
+}  // namespace
+
 std::vector<std::string> worker_env() {
   std::vector<std::string> wenv;
   for (const char* name : {"WC_TEST_ESCAPE", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
@@ -60,7 +61,24 @@ std::vector<std::string> worker_env() {
   return wenv;
 }
 
-}  // namespace
+uint64_t worker_cpu_seconds(const broker::Policy& policy) {
+  if (policy.limits.cpu_time <= 0) return 0;
+  return static_cast<uint64_t>(std::max(1.0, std::ceil(policy.limits.cpu_time)));
+}
+
+bool open_container_files(const WorkerSpec& spec, UniqueFd* module_fd, uint64_t* module_size,
+                          std::vector<UniqueFd>* listeners, std::string* error) {
+  // The module, read here: the worker cannot open files.
+  *module_fd = load_module(spec.module_path, module_size, error);
+  if (!*module_fd) return false;
+  // --tcplisten: an explicit grant of its own, opened now (a taken port fails at startup, not
+  // in the guest) and sent to the worker with the module.
+  for (const std::string& l : spec.policy->net.tcplisten) {
+    listeners->emplace_back(broker::open_tcp_listener(l, error));
+    if (!listeners->back()) return false;
+  }
+  return true;
+}
 
 void kill_and_reap(Worker& worker) {
   if (worker.pid <= 0) return;
@@ -80,17 +98,10 @@ Worker launch_worker(const WorkerSpec& spec, std::string* error, LaunchError* ki
   if (!kind) kind = &dummy;
   *kind = LaunchError::kModule;
   Worker w;
-  // The module, read here: the worker cannot open files.
   uint64_t module_size = 0;
-  UniqueFd module_fd = load_module(spec.module_path, &module_size, error);
-  if (!module_fd) return w;
-  // --tcplisten: an explicit grant of its own, opened now (a taken port fails at startup, not
-  // in the guest) and sent to the worker with the module.
+  UniqueFd module_fd;
   std::vector<UniqueFd> listeners;
-  for (const std::string& l : spec.policy->net.tcplisten) {
-    listeners.emplace_back(broker::open_tcp_listener(l, error));
-    if (!listeners.back()) return w;
-  }
+  if (!open_container_files(spec, &module_fd, &module_size, &listeners, error)) return w;
 
   *kind = LaunchError::kSpawn;
   UniqueFd pair[2];

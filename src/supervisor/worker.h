@@ -38,6 +38,15 @@ Worker launch_worker(const WorkerSpec& spec, std::string* error, LaunchError* ki
 // Kills (SIGKILL through the pidfd) and reaps a worker; for failures after the spawn.
 void kill_and_reap(Worker& worker);
 
+// Pieces shared with the warm pool (warm_pool.h).
+// The worker's environment: empty but for test and sanitizer switches.
+std::vector<std::string> worker_env();
+// RLIMIT_CPU for the policy's --cpu-time (whole seconds, at least 1); 0 = none.
+uint64_t worker_cpu_seconds(const broker::Policy& policy);
+// Reads the module into a sealed memfd and opens the --tcplisten sockets.
+bool open_container_files(const WorkerSpec& spec, ipc::UniqueFd* module_fd, uint64_t* module_size,
+                          std::vector<ipc::UniqueFd>* listeners, std::string* error);
+
 // webcontainerc in the directory of the running executable.
 std::string default_worker_path();
 

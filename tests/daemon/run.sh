@@ -42,7 +42,7 @@ expect() {
 }
 
 CFLAGS=(--target=wasm32-wasi --sysroot=/usr -O2 -Wall -Werror)
-for src in "$ROOT"/examples/hello/hello.c "$ROOT"/tests/e2e/guests/{exit7,trap,loop,env}.c "$ROOT"/tests/daemon/guests/*.c; do
+for src in "$ROOT"/examples/hello/hello.c "$ROOT"/tests/e2e/guests/{exit7,trap,loop,env,readfile}.c "$ROOT"/tests/daemon/guests/*.c; do
   name=$(basename "$src" .c)
   clang-19 "${CFLAGS[@]}" "$src" -o "$T/$name.wasm" 2>"$T/clang.log" || { echo "FAIL build guest $name"; cat "$T/clang.log"; exit 1; }
 done
@@ -61,6 +61,10 @@ start_daemon() {
   done
   echo "daemon did not come up"; cat "$T/daemon.log"; exit 1
 }
+# The daemon's children (container workers and warm-pool members; pooled ones are
+# "webcontainerc --pooled", their argv does not name the module).
+kids() { cat /proc/"$DPID"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9]+$' | sort -n; }
+alive() { local n=0; for p in "$@"; do [[ -d /proc/$p ]] && n=$((n + 1)); done; echo "$n"; }
 # state NAME: the container's state from inspect.
 state() { "$WC" inspect "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])' 2>/dev/null; }
 field() { "$WC" inspect "$1" 2>/dev/null | python3 -c "import json,sys; print(json.load(sys.stdin)$2)" 2>/dev/null; }
@@ -160,9 +164,10 @@ r1=$(field loopy '["restarts"]'); sleep 0.6; r2=$(field loopy '["restarts"]')
 "$WC" run -d --name keep --restart always sleeper.wasm >/dev/null
 "$WC" run -d --name once sleeper.wasm >/dev/null
 wait_state keep running
+mapfile -t before_kill < <(kids)
 kill -KILL "$DPID"; wait "$DPID" 2>/dev/null
-for _ in $(seq 40); do pgrep -f "webcontainerc.*$T/sleeper.wasm" >/dev/null || break; sleep 0.05; done
-if pgrep -f "webcontainerc.*$T/sleeper.wasm" >/dev/null; then bad "workers die with the daemon" "$(pgrep -af webcontainerc)"; else ok "workers die with the daemon"; fi
+for _ in $(seq 40); do [[ $(alive "${before_kill[@]}") == 0 ]] && break; sleep 0.05; done
+if [[ ${#before_kill[@]} -ge 2 && $(alive "${before_kill[@]}") == 0 ]]; then ok "workers (and pool members) die with the daemon"; else bad "workers die with the daemon" "${#before_kill[@]} children, $(alive "${before_kill[@]}") alive"; fi
 start_daemon
 run "$WC" ps -a --format json
 python3 -c 'import json,sys; n={c["name"] for c in json.load(open(sys.argv[1]))}; assert {"keep","once","flaky","okonce","loopy"} <= n, n' "$T/out" &&
@@ -303,13 +308,74 @@ grep -Eq '^webcontainer_containers\{state="running"\} [1-9]' "$T/out" &&
 code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MPORT/v1/containers")
 [[ $code == 404 ]] && ok "metrics listener does not serve the API" || bad "metrics api" "$code"
 
+# --- warm pool (--pool, default 2): confined workers waiting for a container ---------------------
+# Ready members: the daemon's "--pooled" children that no container owns (an assigned member
+# keeps its argv).
+container_pids() { "$WC" ps --format json | python3 -c 'import json,sys; [print(c["id"]) for c in json.load(sys.stdin)]' | while read -r id; do field "$id" '["pid"]'; done; }
+pool_members() {
+  local owned; owned=" $(container_pids | tr '\n' ' ') "
+  for p in $(kids); do
+    [[ $owned == *" $p "* ]] && continue
+    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- '--pooled' && echo "$p"
+  done
+}
+metric() { curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
+wait_pool() { for _ in $(seq 100); do [[ $(pool_members | wc -l) == 2 ]] && return 0; sleep 0.05; done; return 1; }
+wait_pool && ok "pool: 2 members ready" || bad "pool fill" "members: $(pool_members | tr '\n' ' ')"
+mapfile -t P < <(pool_members)
+confined=0
+for p in "${P[@]}"; do
+  grep -q '^Seccomp:[[:space:]]*2$' "/proc/$p/status" && grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$p/status" && confined=$((confined + 1))
+done
+[[ ${#P[@]} -ge 2 && $confined == "${#P[@]}" ]] && ok "pool: members are confined before assignment (Seccomp: 2, NoNewPrivs: 1)" ||
+  bad "pool confined" "$confined of ${#P[@]}: $(grep -E 'Seccomp:|NoNewPrivs' /proc/"${P[0]}"/status 2>&1)"
+# A pooled start has its own container's limits, lowered from the pool's ceiling.
+pool0=$(metric 'webcontainer_worker_starts_by_source_total{source="pool"}')
+"$WC" run -d --name pooled1 --max-fds 40 --cpu-time 7 sleeper.wasm >/dev/null
+wait_state pooled1 running
+pid1=$(field pooled1 '["pid"]')
+in_pool=0; for p in "${P[@]}"; do [[ $p == "$pid1" ]] && in_pool=1; done
+[[ $in_pool == 1 ]] && ok "pool: a start takes a ready member (pid $pid1)" || bad "pool take" "pid $pid1 not in ${P[*]}"
+grep -Eq '^Max open files +40 +40 ' "/proc/$pid1/limits" && grep -Eq '^Max cpu time +7 +8 ' "/proc/$pid1/limits" &&
+  ok "pool: the member runs with the container's fd and CPU limits (soft = hard)" || bad "pool limits" "$(grep -E 'open files|cpu time' "/proc/$pid1/limits")"
+for _ in $(seq 40); do "$WC" logs pooled1 2>/dev/null | grep -q 'sleeper up' && break; sleep 0.05; done
+"$WC" logs pooled1 | grep -q 'sleeper up' && ok "pool: the guest's stdout reaches the container's log" || bad "pool log" "$("$WC" logs pooled1 2>&1)"
+"$WC" rm -f pooled1 >/dev/null
+for _ in $(seq 40); do [[ -d /proc/$pid1 ]] || break; sleep 0.05; done
+mapfile -t P2 < <(pool_members)
+reused=0; for p in "${P2[@]}"; do [[ $p == "$pid1" ]] && reused=1; done
+[[ ! -d /proc/$pid1 && $reused == 0 ]] && ok "pool: a member serves one container and exits with it (never back in the pool)" || bad "pool reuse" "pid $pid1 alive or back in ${P2[*]}"
+# Its own policy: the granted directory readable, anything else denied, through a pooled worker.
+mkdir -p "$T/pooldata" && head -c 1000 /dev/zero >"$T/pooldata/blob" && chmod -R a+rX "$T/pooldata"
+wait_pool
+run "$WC" run --rm --dir-ro "$T/pooldata::/in" readfile.wasm /in/blob
+expect "pool: a granted path is readable" 0 out '1000'
+run "$WC" run --rm --dir-ro "$T/pooldata::/in" readfile.wasm /etc/passwd
+expect "pool: a path outside the grant stays denied" 1 out 'readfile: /etc/passwd: Capabilities insufficient'
+run "$WC" run --rm readfile.wasm /in/blob
+expect "pool: another container's grant is not inherited" 1 out 'readfile: /in/blob: Capabilities insufficient'
+pool1=$(metric 'webcontainer_worker_starts_by_source_total{source="pool"}')
+[[ -n $pool0 && -n $pool1 && $((pool1 - pool0)) -ge 3 ]] && ok "pool: those starts came from the pool ($pool0 -> $pool1)" || bad "pool starts" "$pool0 -> $pool1"
+# Refill: the pool is back to 2 members, new processes.
+wait_pool
+mapfile -t P3 < <(pool_members)
+fresh_members=0; for p in "${P3[@]}"; do [[ " ${P[*]} " == *" $p "* ]] || fresh_members=$((fresh_members + 1)); done
+[[ ${#P3[@]} -ge 2 && $fresh_members -ge 1 ]] && ok "pool: refills in the background (${P[*]} -> ${P3[*]})" || bad "pool refill" "${P[*]} -> ${P3[*]}"
+# A policy a member cannot serve (TZ is read before confinement) takes a fresh worker.
+fresh0=$(metric 'webcontainer_worker_starts_by_source_total{source="fresh"}')
+run "$WC" run --rm --env TZ=UTC hello.wasm
+fresh1=$(metric 'webcontainer_worker_starts_by_source_total{source="fresh"}')
+[[ $RC == 0 && $((fresh1 - fresh0)) == 1 ]] && ok "pool: a policy the pool cannot serve gets a fresh worker" || bad "pool fresh" "rc $RC, fresh $fresh0 -> $fresh1"
+
 # --- SIGTERM: stops every container and exits 0 -------------------------------------------------
 "$WC" run -d --name last sleeper.wasm >/dev/null
+mapfile -t before_term < <(kids)
 kill -TERM "$DPID"
 wait "$DPID"; rc=$?
 DPID=
 [[ $rc == 0 ]] && ok "SIGTERM: the daemon exits 0" || bad "SIGTERM" "exit $rc"
-pgrep -f "webcontainerc.*$T/sleeper.wasm" >/dev/null && bad "SIGTERM stops the workers" "$(pgrep -af webcontainerc)" || ok "SIGTERM stops the workers"
+# Reaped by the daemon before it exits: gone at once, no grace period.
+[[ ${#before_term[@]} -ge 3 && $(alive "${before_term[@]}") == 0 ]] && ok "SIGTERM stops the workers and the warm pool (${#before_term[@]} processes)" || bad "SIGTERM stops the workers" "${#before_term[@]} children, $(alive "${before_term[@]}") alive"
 [[ ! -e $SOCK ]] && ok "SIGTERM removes the API socket" || bad "socket left" "$SOCK"
 
 echo

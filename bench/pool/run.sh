@@ -14,8 +14,17 @@ chmod 755 "$T"
 DPID=
 trap '[[ -n $DPID ]] && kill -KILL $DPID 2>/dev/null; rm -rf "$T"' EXIT
 clang-19 --target=wasm32-wasi --sysroot=/usr -O2 "$ROOT/examples/hello/hello.c" -o "$T/hello.wasm"
+# The smallest WASI command (proc_exit(0)): what is left is the start itself, not decoding.
+cat >"$T/tiny.wat" <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (call $exit (i32.const 0))))
+WAT
+wat2wasm "$T/tiny.wat" -o "$T/tiny.wasm"
 PORT=$((20000 + RANDOM % 20000))
 export WEBCONTAINER_HOST=unix:$T/api.sock
+for mod in hello tiny; do
 for pool in 0 2; do
   rm -rf "$T/state"
   "$BUILD/webcontainerd" serve --state-dir "$T/state" --api "unix:$T/api.sock" --pool "$pool" \
@@ -23,10 +32,10 @@ for pool in 0 2; do
   DPID=$!
   for _ in $(seq 200); do "$BUILD/webcontainer" version >/dev/null 2>&1 && break; sleep 0.05; done
   sleep 0.3
-  for _ in $(seq 5); do "$BUILD/webcontainer" run --rm "$T/hello.wasm" >/dev/null; done  # warm up
+  for _ in $(seq 5); do "$BUILD/webcontainer" run --rm "$T/$mod.wasm" >/dev/null; done  # warm up
   for _ in $(seq "$N"); do
     s=$(date +%s%N)
-    "$BUILD/webcontainer" run --rm "$T/hello.wasm" >/dev/null
+    "$BUILD/webcontainer" run --rm "$T/$mod.wasm" >/dev/null
     e=$(date +%s%N)
     echo $(((e - s) / 1000))
     sleep 0.02  # lets the pool refill, as it would between requests
@@ -36,7 +45,8 @@ for pool in 0 2; do
   src=$([[ $pool == 0 ]] && echo fresh || echo pool)
   read -r sum count < <(awk -v s="$src" '$1 == "webcontainer_start_to_exit_seconds_sum{source=\""s"\"}" {sum=$2} $1 == "webcontainer_start_to_exit_seconds_count{source=\""s"\"}" {c=$2} END{print sum, c}' "$T/metrics")
   mean=$(awk -v s="$sum" -v c="$count" 'BEGIN{printf "%.2f", c ? s * 1000 / c : 0}')
-  echo "--pool $pool: webcontainer run --rm hello.wasm median ${median} ms over $N; daemon start-to-exit mean ${mean} ms over $count starts ($src)"
+  echo "--pool $pool: webcontainer run --rm $mod.wasm ($(stat -c %s "$T/$mod.wasm") bytes) median ${median} ms over $N; daemon start-to-exit mean ${mean} ms over $count starts ($src)"
   kill -TERM "$DPID"; wait "$DPID" || true
   DPID=
+done
 done

@@ -32,7 +32,10 @@ struct Instr {
   uint32_t idx = 0;       // first index immediate (label, local, global, func, type, table, data, elem)
   uint32_t idx2 = 0;      // second index immediate (call_indirect table, memory.init memory, copy src)
   MemArg mem;             // loads and stores
-  uint64_t bits = 0;      // i32/i64/f32/f64 constant, as raw bits (i32 sign-extended to 64)
+  uint64_t bits = 0;      // i32/i64/f32/f64 constant, as raw bits (i32 sign-extended to 64);
+                          // v128.const / i8x16.shuffle: the low 8 of the 16 immediate bytes
+  uint64_t bits_hi = 0;   // v128.const / i8x16.shuffle: the high 8 immediate bytes
+  uint8_t lane = 0;       // lane index of extract_lane, replace_lane, load/store*_lane
   ValType type = ValType::I32;     // ref.null, typed select
   std::vector<uint32_t> targets;   // br_table labels; the default is in idx
 };
@@ -47,6 +50,7 @@ class InstrReader {
   void read(Instr& out);  // reuses out.targets' capacity
 
  private:
+  void read_simd(Instr& out, uint8_t first, uint32_t sub);
   BinaryReader reader_;
 };
 

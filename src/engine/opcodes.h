@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "engine/simd_opcodes.h"
+
 namespace wc::engine {
 
 // Numeric instructions with a fixed signature: X(Name, opcode, "text", operand1, operand2, result).
@@ -222,14 +224,17 @@ namespace wc::engine {
 enum class Op : uint32_t {
 #define WC_ENUM6(name, code, text, a, b, c) name = code,
 #define WC_ENUM3(name, code, text) name = code,
+#define WC_ENUM_SIMD(name, sub, text, kind, t, n) name = 0xFD0000 | sub,
   WC_NUMERIC_OPS(WC_ENUM6) WC_LOAD_OPS(WC_ENUM6) WC_STORE_OPS(WC_ENUM6) WC_OTHER_OPS(WC_ENUM3)
+      WC_SIMD_OPS(WC_ENUM_SIMD)
+#undef WC_ENUM_SIMD
 #undef WC_ENUM6
 #undef WC_ENUM3
 };
 
 // Prefix bytes.
 constexpr uint8_t kPrefixFC = 0xFC;  // saturating truncation, bulk memory, tables
-constexpr uint8_t kPrefixFD = 0xFD;  // SIMD (not implemented yet; decoded as malformed/unsupported)
+constexpr uint8_t kPrefixFD = 0xFD;  // SIMD (v128), see simd_opcodes.h
 
 const char* op_name(Op op);
 

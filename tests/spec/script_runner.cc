@@ -49,6 +49,25 @@ std::optional<std::string_view> value_text(const json& v) {
   return std::string_view(it->get_ref<const std::string&>());
 }
 
+// A v128's lanes as strings (wast2json writes them as an array).
+std::vector<std::string> lane_texts(const json& v) {
+  std::vector<std::string> lanes;
+  for (const json& l : v.at("value")) lanes.push_back(l.get<std::string>());
+  return lanes;
+}
+
+Value parse_json_arg(const json& a) {
+  const std::string& type = a.at("type").get_ref<const std::string&>();
+  if (type == "v128") return parse_v128(a.at("lane_type").get<std::string>(), lane_texts(a));
+  return parse_arg(type, value_text(a));
+}
+
+Expected parse_json_expected(const json& e) {
+  const std::string& type = e.at("type").get_ref<const std::string&>();
+  if (type == "v128") return parse_expected_v128(e.at("lane_type").get<std::string>(), lane_texts(e));
+  return parse_expected(type, value_text(e));
+}
+
 std::string format_values(const std::vector<Value>& values) {
   std::string s = "(";
   for (size_t i = 0; i < values.size(); ++i) s += (i ? ", " : "") + format_value(values[i]);
@@ -118,7 +137,7 @@ class Runner {
       if (!first) s += ", ";
       first = false;
       try {
-        s += format_value(parse_arg(a.value("type", ""), value_text(a)));
+        s += format_value(parse_json_arg(a));
       } catch (const std::exception&) {
         s += a.dump();
       }
@@ -141,7 +160,7 @@ class Runner {
     if (ext->kind != ExternKind::Func) throw std::runtime_error("export " + in_quotes(field) + " is not a function");
 
     std::vector<Value> args;
-    for (const json& a : action.value("args", json::array())) args.push_back(parse_arg(a.at("type").get<std::string>(), value_text(a)));
+    for (const json& a : action.value("args", json::array())) args.push_back(parse_json_arg(a));
     // The engine may assume well-typed arguments; a mismatch here is a script or runner bug.
     const FuncType& ft = *ext->func->type;
     bool ok = args.size() == ft.params.size();
@@ -181,7 +200,7 @@ class Runner {
     std::vector<Expected> expected;
     std::string want = "(";
     for (const json& e : cmd.at("expected")) {
-      expected.push_back(parse_expected(e.at("type").get<std::string>(), value_text(e)));
+      expected.push_back(parse_json_expected(e));
       want += (expected.size() > 1 ? ", " : "") + format_expected(expected.back());
     }
     want += ")";

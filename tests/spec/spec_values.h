@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/runtime/value.h"
 
@@ -30,7 +31,7 @@ inline ValType parse_valtype(std::string_view name) {
   if (name == "f64") return ValType::F64;
   if (name == "funcref") return ValType::FuncRef;
   if (name == "externref") return ValType::ExternRef;
-  if (name == "v128") throw std::runtime_error("v128 values are not supported");
+  if (name == "v128") return ValType::V128;
   throw std::runtime_error("unknown value type '" + std::string(name) + "'");
 }
 
@@ -66,6 +67,36 @@ inline Value parse_arg(std::string_view type, std::optional<std::string_view> te
   }
 }
 
+// A v128 is written as its lanes: {"type": "v128", "lane_type": "i8".."f64", "value": [...]},
+// each lane the unsigned decimal of its bits.
+inline int lane_bits(std::string_view lane_type) {
+  if (lane_type == "i8") return 8;
+  if (lane_type == "i16") return 16;
+  if (lane_type == "i32" || lane_type == "f32") return 32;
+  if (lane_type == "i64" || lane_type == "f64") return 64;
+  throw std::runtime_error("unknown v128 lane type '" + std::string(lane_type) + "'");
+}
+
+inline Value parse_v128(std::string_view lane_type, const std::vector<std::string>& lanes) {
+  const int bits = lane_bits(lane_type);
+  if (lanes.size() != size_t(128 / bits)) throw std::runtime_error("wrong number of v128 lanes");
+  const uint64_t max = bits == 64 ? UINT64_MAX : (uint64_t{1} << bits) - 1;
+  Value v = Value::v128(0, 0);
+  for (size_t i = 0; i < lanes.size(); ++i) {
+    uint64_t x = parse_bits(lanes[i], max);
+    size_t at = i * bits;  // bit position in the 128
+    (at < 64 ? v.bits : v.hi) |= x << (at % 64);
+  }
+  return v;
+}
+
+// The bits of lane i of a v128 (lanes of `bits` width).
+inline uint64_t v128_lane(const Value& v, int bits, size_t i) {
+  size_t at = i * bits;
+  uint64_t word = at < 64 ? v.bits : v.hi;
+  return bits == 64 ? word : (word >> (at % 64)) & ((uint64_t{1} << bits) - 1);
+}
+
 struct Expected {
   enum class Kind {
     Exact,          // bits must be equal (numbers, null refs, externref handles)
@@ -76,7 +107,27 @@ struct Expected {
   ValType type = ValType::I32;
   Kind kind = Kind::Exact;
   uint64_t bits = 0;
+  // v128: the lane width and one expectation per lane (lanes may be NaN patterns).
+  int lane_bits = 0;
+  std::vector<Expected> lanes;
 };
+
+inline Expected parse_expected(std::string_view type, std::optional<std::string_view> text);
+
+inline Expected parse_expected_v128(std::string_view lane_type, const std::vector<std::string>& lanes) {
+  Expected e;
+  e.type = ValType::V128;
+  e.lane_bits = lane_bits(lane_type);
+  if (lanes.size() != size_t(128 / e.lane_bits)) throw std::runtime_error("wrong number of v128 lanes");
+  // Integer lanes narrower than 32 bits are compared as i32 holding the lane's bits.
+  std::string_view scalar = e.lane_bits < 32 ? std::string_view("i32") : lane_type;
+  for (const std::string& lane : lanes) {
+    Expected l = parse_expected(scalar, lane);
+    if (e.lane_bits < 32 && l.bits >> e.lane_bits) throw std::runtime_error("v128 lane out of range");
+    e.lanes.push_back(l);
+  }
+  return e;
+}
 
 inline Expected parse_expected(std::string_view type, std::optional<std::string_view> text) {
   Expected e;
@@ -104,6 +155,11 @@ constexpr uint64_t kF64QuietNan = 0x7ff8000000000000ull;
 
 inline bool matches(const Expected& e, const Value& got) {
   if (got.type != e.type) return false;
+  if (e.type == ValType::V128) {
+    for (size_t i = 0; i < e.lanes.size(); ++i)
+      if (!matches(e.lanes[i], Value{e.lanes[i].type, v128_lane(got, e.lane_bits, i)})) return false;
+    return true;
+  }
   bool f32 = e.type == ValType::F32;
   // i32/f32 live in the low half; compare only the bits the type has.
   uint64_t bits = (e.type == ValType::I32 || f32) ? got.bits & 0xffffffffull : got.bits;
@@ -150,6 +206,10 @@ inline std::string format_value(const Value& v) {
         std::snprintf(buf, sizeof buf, "%s:0x%" PRIx64, name, v.bits);
       break;
     }
+    case ValType::V128:
+      std::snprintf(buf, sizeof buf, "v128:0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32,
+                    uint32_t(v.bits), uint32_t(v.bits >> 32), uint32_t(v.hi), uint32_t(v.hi >> 32));
+      break;
     default:
       std::snprintf(buf, sizeof buf, "<type 0x%02x>", static_cast<unsigned>(v.type));
   }
@@ -157,6 +217,16 @@ inline std::string format_value(const Value& v) {
 }
 
 inline std::string format_expected(const Expected& e) {
+  if (e.type == ValType::V128) {
+    std::string s = "v128:i" + std::to_string(e.lane_bits) + "x" + std::to_string(e.lanes.size());
+    if (e.lanes.size() && e.lanes[0].type == ValType::F32) s = "v128:f32x4";
+    if (e.lanes.size() && e.lanes[0].type == ValType::F64) s = "v128:f64x2";
+    for (const Expected& l : e.lanes) {
+      std::string one = format_expected(l);
+      s += " " + one.substr(one.find(':') + 1);
+    }
+    return s;
+  }
   std::string type = e.type == ValType::F32 ? "f32" : "f64";
   switch (e.kind) {
     case Expected::Kind::CanonicalNan: return type + ":nan:canonical";

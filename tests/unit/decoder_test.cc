@@ -265,7 +265,9 @@ TEST(InstrReader, BlockTypes) {
 
 TEST(InstrReader, IllegalOpcodes) {
   EXPECT_EQ(instr_error({0x06}), "illegal opcode 0x06");
-  EXPECT_EQ(instr_error({0xFD, 0x00}), "illegal opcode 0xfd");
+  EXPECT_EQ(instr_error({0xFD, 0x9A, 0x01}), "illegal opcode 0xfd 154");  // a gap in SIMD
+  EXPECT_EQ(instr_error({0xFD, 0x80, 0x02}), "illegal opcode 0xfd 256");
+  EXPECT_EQ(instr_error({0xFD, 0x00}), "unexpected end");  // v128.load without its memarg
   EXPECT_EQ(instr_error({0xFC, 0x12}), "illegal opcode 0xfc 18");
   EXPECT_EQ(instr_error({0xFC, 0x80, 0x80, 0x04}), "illegal opcode 0xfc 65536");
 }
@@ -490,8 +492,10 @@ TEST(Decoder, CodeSection) {
   expect_error(module({kTypeSec, kFuncSec, code_sec({0x00, 0x02, 0x40, 0x0B})}),
                "END opcode expected");
   expect_error(module({kTypeSec, kFuncSec, code_sec({0x00, 0x06, 0x0B})}), "illegal opcode 0x06");
+  expect_error(module({kTypeSec, kFuncSec, code_sec({0x00, 0xFD, 0xA2, 0x01, 0x0B})}),
+               "illegal opcode 0xfd 162");
   expect_error(module({kTypeSec, kFuncSec, code_sec({0x00, 0xFD, 0x0C, 0x0B})}),
-               "illegal opcode 0xfd");
+               "unexpected end");  // v128.const with 1 of its 16 bytes
   expect_error(module({kTypeSec, kFuncSec,
                        code_sec({0x00, 0x41, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0B})}),
                "integer representation too long");

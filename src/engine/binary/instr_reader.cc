@@ -48,14 +48,47 @@ BlockType block_type(BinaryReader& r) {
 
 [[noreturn]] void illegal(size_t at, uint8_t first, uint32_t sub) {
   char buf[48];
-  if (first == kPrefixFC)
-    std::snprintf(buf, sizeof buf, "illegal opcode 0xfc %u", sub);
+  if (first == kPrefixFC || first == kPrefixFD)
+    std::snprintf(buf, sizeof buf, "illegal opcode 0x%02x %u", first, sub);
   else
     std::snprintf(buf, sizeof buf, "illegal opcode 0x%02x", first);
   throw DecodeError(at, buf);
 }
 
 }  // namespace
+
+// The immediates of a 0xFD instruction, by its kind in the SIMD table.
+void InstrReader::read_simd(Instr& out, uint8_t first, uint32_t sub) {
+  BinaryReader& r = reader_;
+  const SimdInfo info = simd_info(sub);
+  switch (info.kind) {
+    case SimdKind::None: illegal(out.offset, first, sub);
+    case SimdKind::Load:
+    case SimdKind::Store:
+    case SimdKind::LoadLane:
+    case SimdKind::StoreLane:
+      out.mem.align = r.u32();
+      out.mem.memory = 0;
+      out.mem.offset = r.u32();
+      if (info.kind == SimdKind::LoadLane || info.kind == SimdKind::StoreLane) out.lane = r.u8();
+      break;
+    case SimdKind::Const:
+    case SimdKind::Shuffle:
+      // 16 immediate bytes, little-endian: byte 0 is the lowest byte of `bits`.
+      out.bits = r.u64_fixed();
+      out.bits_hi = r.u64_fixed();
+      break;
+    case SimdKind::Extract:
+    case SimdKind::Replace: out.lane = r.u8(); break;
+    case SimdKind::Splat:
+    case SimdKind::Un:
+    case SimdKind::Bin:
+    case SimdKind::Tern:
+    case SimdKind::Test:
+    case SimdKind::Shift: break;
+  }
+  out.op = Op((uint32_t(kPrefixFD) << 16) | sub);
+}
 
 void InstrReader::read(Instr& out) {
   BinaryReader& r = reader_;
@@ -67,6 +100,10 @@ void InstrReader::read(Instr& out) {
     sub = r.u32();
     // Ops are numbered (prefix << 16) | sub; a larger sub would alias, so map it to no opcode.
     code = sub <= 0xFFFF ? (uint32_t(kPrefixFC) << 16) | sub : ~uint32_t(0);
+  } else if (first == kPrefixFD) {
+    sub = r.u32();
+    read_simd(out, first, sub);
+    return;
   }
 
   // Grouped case labels read better than clang-format's one per line.

@@ -21,6 +21,7 @@
 #include "engine/interp/exec_state.h"
 #include "engine/interp/iops.h"
 #include "engine/interp/numeric.h"
+#include "engine/interp/simd_ops.h"
 #include "engine/interp/trap_handler.h"
 #include "engine/runtime/memory_ops.h"
 
@@ -56,6 +57,13 @@ inline T load_mem(const uint8_t* p) {
 template <typename T>
 inline void store_mem(uint8_t* p, T v) {
   std::memcpy(p, &v, sizeof(T));
+}
+
+// Frame slots taken by values of these types: a v128 takes two.
+size_t slot_count(const std::vector<ValType>& types) {
+  size_t n = types.size();
+  for (ValType t : types) n += t == ValType::V128;
+  return n;
 }
 
 constexpr int kOk = 0;
@@ -158,7 +166,7 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
 do_call: {
   if (!callee->code) {
     // Nested invokes from the host function start above its arguments and results.
-    u64* top = new_fp + std::max(callee->type->params.size(), callee->type->results.size());
+    u64* top = new_fp + std::max(slot_count(callee->type->params), slot_count(callee->type->results));
     if (!call_host(*store, ex, callee, inst, new_fp, top)) {
       ex.depth = depth;
       return kHostTrap;
@@ -325,6 +333,31 @@ L_BrTable: {
 }
 L_Trap: TRAP(static_cast<TrapKind>(OP(0)));
 L_Select: *S(0) = ld<u32>(S(3)) ? *S(1) : *S(2); NEXT(4);
+L_Select128: {
+  const u64* from = ld<u32>(S(3)) ? S(1) : S(2);
+  u64 lo = from[0], hi = from[1];
+  S(0)[0] = lo;
+  S(0)[1] = hi;
+  NEXT(4);
+}
+L_Simd: {
+  SimdFn fn;
+  std::memcpy(&fn, ip + 7, sizeof fn);
+  fn(fp, ip + 2, mem);
+  NEXT(7);
+}
+L_GlobalGet128: {
+  const GlobalInstance* g = inst->globals_[OP(1)];
+  S(0)[0] = g->bits;
+  S(0)[1] = g->hi;
+  NEXT(2);
+}
+L_GlobalSet128: {
+  GlobalInstance* g = inst->globals_[OP(0)];
+  g->bits = S(1)[0];
+  g->hi = S(1)[1];
+  NEXT(2);
+}
 L_GlobalGet: *S(0) = inst->globals_[OP(1)]->bits; NEXT(2);
 L_GlobalSet: inst->globals_[OP(0)]->bits = *S(1); NEXT(2);
 L_I32AddGlobalSet: inst->globals_[OP(0)]->bits = u64{static_cast<u32>(ld<u32>(S(1)) + ld<u32>(S(2)))}; NEXT(3);
@@ -778,12 +811,15 @@ InvokeResult interpret(Store& store, FuncInstance* func, std::span<const Value> 
   InvokeResult result;
   const FuncType& type = *func->type;
   uint64_t* base = ex.sp;
-  size_t need = std::max(type.params.size(), type.results.size());
+  size_t need = std::max(slot_count(type.params), slot_count(type.results));
   if (base + need + 1 > ex.stack_end) {
     result.trap = Trap{TrapKind::StackExhausted, trap_message(TrapKind::StackExhausted), {}, 0};
     return result;
   }
-  for (size_t i = 0; i < args.size(); ++i) base[i] = args[i].bits;
+  for (size_t i = 0, slot = 0; i < args.size(); ++i) {
+    base[slot++] = args[i].bits;
+    if (args[i].type == ValType::V128) base[slot++] = args[i].hi;
+  }
 
   if (!func->code) {
     HostCall hc(store, nullptr);
@@ -811,8 +847,11 @@ InvokeResult interpret(Store& store, FuncInstance* func, std::span<const Value> 
     }
   }
   result.results.reserve(type.results.size());
-  for (size_t i = 0; i < type.results.size(); ++i)
-    result.results.push_back(Value{type.results[i], base[i]});
+  for (size_t i = 0, slot = 0; i < type.results.size(); ++i) {
+    Value v{type.results[i], base[slot++]};
+    if (v.type == ValType::V128) v.hi = base[slot++];
+    result.results.push_back(v);
+  }
   return result;
 }
 

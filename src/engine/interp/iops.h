@@ -68,6 +68,10 @@ namespace wc::engine {
   X(CallIndirect, 4)    /* type_id table arg_start index_slot */        \
   X(Trap, 1)            /* TrapKind */                                  \
   X(Select, 4)          /* dst a b cond */                              \
+  X(Select128, 4)       /* dst a b cond: v128 operands (two slots each) */ \
+  X(Simd, 7)            /* dst a b c lane fn(lo, hi): a SIMD op (simd_ops.h) */ \
+  X(GlobalGet128, 2)    /* dst global_index: a v128 global */           \
+  X(GlobalSet128, 2)    /* global_index src */                          \
   X(GlobalGet, 2)       /* dst global_index */                          \
   X(GlobalSet, 2)       /* global_index src */                          \
   X(I32AddGlobalSet, 3) /* global_index a b: global = a + b (i32), e.g. Go's SP */ \

@@ -6,13 +6,25 @@
 // entry's canonical slot (stack_base + position). Entries that name a local are copied to their
 // canonical slot ("materialized") before that local is overwritten and before control flow
 // merges, so every path agrees on where each value lives.
+//
+// A v128 takes two adjacent slots, low half first, everywhere: params, locals, constants,
+// operand stack, results. The virtual stack then holds two entries for it (the second marked
+// as a high half), so a v128 at stack position p lives in canonical slots p and p+1, calls
+// pass v128 arguments in place like scalars, and branch/merge copies stay per slot. Two
+// 8-byte slots rather than 16-byte aligned pairs: functions without v128 keep exactly their
+// previous layout (no padding, no frame growth), and unaligned 16-byte accesses cost nothing
+// extra on the hosts we run on. An entry pair always names adjacent slots: both come from
+// one local, one pooled constant pair, or one canonical position, and materializing copies
+// both halves.
 #include <cstring>
+#include <map>
 #include <optional>
 #include <unordered_map>
 
 #include "engine/interp/compiled_function.h"
 #include "engine/interp/interpreter.h"
 #include "engine/interp/iops.h"
+#include "engine/interp/simd_ops.h"
 #include "engine/runtime/trap.h"
 
 namespace wc::engine {
@@ -31,8 +43,12 @@ struct Fixup {
 struct Ctrl {
   Op kind = Op::Block;
   uint32_t height = 0;  // operand-stack height below the block's parameters
-  uint32_t num_params = 0;
-  uint32_t num_results = 0;
+  uint32_t num_params = 0;   // in slots (a v128 counts two)
+  uint32_t num_results = 0;  // in slots
+  const ValType* param_types = nullptr;
+  uint32_t num_param_types = 0;
+  const ValType* result_types = nullptr;
+  uint32_t num_result_types = 0;
   size_t loop_start = 0;
   std::vector<Fixup> fixups;  // forward branches to the end
   std::optional<Fixup> else_fixup;
@@ -52,9 +68,10 @@ class Translator {
 
   std::unique_ptr<CompiledFunction> run() {
     out_ = std::make_unique<CompiledFunction>();
-    out_->num_params = static_cast<uint32_t>(type_.params.size());
+    out_->num_params = slots_of(type_.params.data(), type_.params.size());
     out_->num_locals = static_cast<uint32_t>(body_.num_locals);
-    out_->num_results = static_cast<uint32_t>(type_.results.size());
+    out_->num_results = slots_of(type_.results.data(), type_.results.size());
+    map_local_slots();
     const_base_ = out_->num_params + out_->num_locals;
     entry_zero_.assign(const_base_, false);
     for (uint32_t i = out_->num_params; i < const_base_; ++i) entry_zero_[i] = true;
@@ -65,6 +82,8 @@ class Translator {
     fn.kind = Op::Block;
     fn.is_function = true;
     fn.num_results = out_->num_results;
+    fn.result_types = type_.results.data();
+    fn.num_result_types = static_cast<uint32_t>(type_.results.size());
     ctrls_.push_back(fn);
 
     InstrReader reader(m_.bytes.data(), body_.code_begin, body_.code_end);
@@ -94,6 +113,42 @@ class Translator {
   }
 
  private:
+  // ---- slots of v128 values ----
+  static uint32_t slots_of(const ValType* t, size_t n) {
+    uint32_t slots = static_cast<uint32_t>(n);
+    for (size_t i = 0; i < n; ++i) slots += t[i] == ValType::V128;
+    return slots;
+  }
+  // Local index -> first slot, needed only when some param or local is a v128 (otherwise the
+  // identity, and local_slot_ stays empty).
+  void map_local_slots() {
+    bool any = false;
+    for (ValType t : type_.params) any |= t == ValType::V128;
+    for (const LocalGroup& g : body_.locals) any |= g.type == ValType::V128;
+    if (!any) return;
+    uint32_t slot = 0;
+    for (ValType t : type_.params) {
+      local_slot_.push_back(slot);
+      slot += t == ValType::V128 ? 2 : 1;
+    }
+    uint32_t locals = 0;
+    for (const LocalGroup& g : body_.locals) {
+      for (uint64_t i = 0; i < g.count; ++i) {
+        local_slot_.push_back(slot);
+        slot += g.type == ValType::V128 ? 2 : 1;
+      }
+      locals += static_cast<uint32_t>(g.count) * (g.type == ValType::V128 ? 2 : 1);
+    }
+    local_slot_.push_back(slot);
+    out_->num_locals = locals;
+  }
+  uint32_t local_slot(uint32_t index) const {
+    return local_slot_.empty() ? index : local_slot_[index];
+  }
+  bool local_is_v128(uint32_t index) const {
+    return !local_slot_.empty() && local_slot_[index + 1] - local_slot_[index] == 2;
+  }
+
   // ---- constants ----
   void collect_constants() {
     InstrReader reader(m_.bytes.data(), body_.code_begin, body_.code_end);
@@ -106,6 +161,8 @@ class Translator {
         pool_constant(in.bits);
       } else if (in.op == Op::RefNull) {
         pool_constant(0);
+      } else if (in.op == Op::V128Const || in.op == Op::I8x16Shuffle) {
+        pool_v128(in.bits, in.bits_hi);
       }
       if (out_->constants.size() >= kMaxPooledConstants) break;
     }
@@ -114,6 +171,31 @@ class Translator {
     if (const_slots_.count(bits)) return;
     const_slots_[bits] = const_base_ + static_cast<uint32_t>(out_->constants.size());
     out_->constants.push_back(bits);
+  }
+  // A v128 constant takes two adjacent pool slots of its own.
+  void pool_v128(uint64_t lo, uint64_t hi) {
+    if (v128_slots_.count({lo, hi})) return;
+    v128_slots_[{lo, hi}] = const_base_ + static_cast<uint32_t>(out_->constants.size());
+    out_->constants.push_back(lo);
+    out_->constants.push_back(hi);
+  }
+  void push_v128_constant(uint64_t lo, uint64_t hi) {
+    auto it = v128_slots_.find({lo, hi});
+    if (it != v128_slots_.end()) {
+      push_slot(it->second);
+      push_hi(it->second + 1);
+      return;
+    }
+    uint32_t dst = push_new();
+    push_new_hi();
+    emit(IOp::Const64);
+    word(dst);
+    word(static_cast<uint32_t>(lo));
+    word(static_cast<uint32_t>(lo >> 32));
+    emit(IOp::Const64);
+    word(dst + 1);
+    word(static_cast<uint32_t>(hi));
+    word(static_cast<uint32_t>(hi >> 32));
   }
   void push_constant(uint64_t bits) {
     auto it = const_slots_.find(bits);
@@ -142,6 +224,7 @@ class Translator {
     code_.push_back(words[0]);
     code_.push_back(words[1]);
     last_result_ = kNone;
+    last_v128_result_ = kNone;
     return pos;
   }
   void word(uint32_t w) { code_.push_back(w); }
@@ -151,11 +234,13 @@ class Translator {
     code_.resize(pos);
     last_emitted_ = prev_emitted_ = kNone;
     last_result_ = kNone;
+    last_v128_result_ = kNone;
   }
   void place_label() {
     entry_zero_.clear();  // past a label, a local may have been written on another path
     last_emitted_ = prev_emitted_ = kNone;  // no fusing across a jump target
     last_result_ = kNone;
+    last_v128_result_ = kNone;
   }
 
   uint32_t canonical(size_t position) const { return stack_base_ + static_cast<uint32_t>(position); }
@@ -163,7 +248,35 @@ class Translator {
   // the deepest stack reached, whatever the entries name.
   void push_slot(uint32_t slot) {
     vs_.push_back(slot);
+    hi_.push_back(false);
     if (vs_.size() > max_height_) max_height_ = static_cast<uint32_t>(vs_.size());
+  }
+  // The high half of a v128 whose low half was just pushed (always the next slot).
+  void push_hi(uint32_t slot) {
+    push_slot(slot);
+    hi_.back() = true;
+  }
+  uint32_t push_new_hi() {
+    uint32_t slot = canonical(vs_.size());
+    push_hi(slot);
+    return slot;
+  }
+  // Pushes fresh stack values of these types.
+  void push_new_types(const ValType* t, uint32_t n) {
+    for (uint32_t i = 0; i < n; ++i) {
+      push_new();
+      if (t[i] == ValType::V128) push_new_hi();
+    }
+  }
+  bool top_is_v128() const { return !hi_.empty() && hi_.back(); }
+  // Pops a v128 and returns its first slot.
+  uint32_t pop_v128() {
+    pop();
+    return pop();
+  }
+  void resize_stack(size_t n) {
+    vs_.resize(n);
+    hi_.resize(n);
   }
   uint32_t push_new() {
     uint32_t slot = canonical(vs_.size());
@@ -173,6 +286,7 @@ class Translator {
   uint32_t pop() {
     uint32_t s = vs_.back();
     vs_.pop_back();
+    hi_.pop_back();
     return s;
   }
   bool is_local_slot(uint32_t slot) const { return slot < const_base_; }
@@ -407,20 +521,37 @@ class Translator {
   void set_unreachable() {
     Ctrl& c = ctrls_.back();
     c.unreachable = true;
-    vs_.resize(c.height);
+    resize_stack(c.height);
   }
 
   // ---- blocks ----
-  std::pair<uint32_t, uint32_t> block_arity(const BlockType& bt) const {
+  // The block's parameter and result types, and their sizes in slots.
+  static const ValType* single_type(ValType t) {
+    static constexpr ValType kSingles[] = {ValType::I32,     ValType::I64,      ValType::F32,
+                                           ValType::F64,     ValType::V128,     ValType::FuncRef,
+                                           ValType::ExternRef};
+    for (const ValType& s : kSingles)
+      if (s == t) return &s;
+    return &kSingles[0];  // not reached for a validated module
+  }
+  void block_types(const BlockType& bt, Ctrl& c) const {
     switch (bt.kind) {
-      case BlockType::Kind::Empty: return {0, 0};
-      case BlockType::Kind::Value: return {0, 1};
+      case BlockType::Kind::Empty: break;
+      case BlockType::Kind::Value:
+        c.result_types = single_type(bt.value);
+        c.num_result_types = 1;
+        break;
       case BlockType::Kind::TypeIndex: {
         const FuncType& t = m_.types[bt.type_index];
-        return {static_cast<uint32_t>(t.params.size()), static_cast<uint32_t>(t.results.size())};
+        c.param_types = t.params.data();
+        c.num_param_types = static_cast<uint32_t>(t.params.size());
+        c.result_types = t.results.data();
+        c.num_result_types = static_cast<uint32_t>(t.results.size());
+        break;
       }
     }
-    return {0, 0};
+    c.num_params = slots_of(c.param_types, c.num_param_types);
+    c.num_results = slots_of(c.result_types, c.num_result_types);
   }
   // Values that flow into a block must be where every path into and out of it expects them:
   // parameters in their canonical slots, and nothing left naming a local the block may write.
@@ -431,11 +562,10 @@ class Translator {
   void enter_block(Op kind, const BlockType& bt) {
     // Entering a block or if keeps straight-line order; loop headers and the labels where paths
     // merge (else, end) forget what is known (place_label).
-    auto [np, nr] = block_arity(bt);
     Ctrl c;
     c.kind = kind;
-    c.num_params = np;
-    c.num_results = nr;
+    block_types(bt, c);
+    uint32_t np = c.num_params;
     if (kind == Op::If) {
       uint32_t cond = pop();
       materialize_for_block(np);
@@ -465,8 +595,11 @@ class Translator {
     place_label();
     c.kind = Op::Else;
     c.unreachable = false;
-    vs_.resize(c.height);
-    for (uint32_t i = 0; i < c.num_params; ++i) push_slot(canonical(c.height + i));
+    resize_stack(c.height);
+    for (uint32_t i = 0, pos = c.height; i < c.num_param_types; ++i) {
+      push_slot(canonical(pos++));
+      if (c.param_types[i] == ValType::V128) push_hi(canonical(pos++));
+    }
   }
   void on_end() {
     Ctrl c = std::move(ctrls_.back());
@@ -480,8 +613,8 @@ class Translator {
     if (c.else_fixup) patch(*c.else_fixup, code_.size());
     for (const Fixup& f : c.fixups) patch(f, code_.size());
     place_label();
-    vs_.resize(c.height);
-    for (uint32_t i = 0; i < c.num_results; ++i) push_new();
+    resize_stack(c.height);
+    push_new_types(c.result_types, c.num_result_types);
     if (!reachable) set_unreachable();
   }
 
@@ -535,12 +668,12 @@ class Translator {
   }
   template <typename EmitCall>
   void emit_call_sequence(const FuncType& t, EmitCall emit_call) {
-    size_t np = t.params.size();
+    size_t np = slots_of(t.params.data(), t.params.size());
     for (size_t i = vs_.size() - np; i < vs_.size(); ++i) materialize(i);
     uint32_t arg_start = canonical(vs_.size() - np);
     emit_call(arg_start);
-    vs_.resize(vs_.size() - np);
-    for (size_t i = 0; i < t.results.size(); ++i) push_new();
+    resize_stack(vs_.size() - np);
+    push_new_types(t.results.data(), static_cast<uint32_t>(t.results.size()));
     // The callee's frame overlaps our operand stack from arg_start on; make room for results.
   }
 
@@ -625,14 +758,153 @@ class Translator {
       // Retarget the instruction that just computed the value, instead of copying it.
       push_slot(value);
       bool retargeted = retarget_last_result(local);
-      vs_.pop_back();
+      pop();
       if (!retargeted) emit_copy(local, value);
     }
     if (tee) push_slot(local);
   }
 
+  // An op producing one v128 into fresh stack slots; remembered so local.set can retarget it.
+  void emit_v128_result(IOp op, std::initializer_list<uint32_t> operands) {
+    size_t pos = emit(op);
+    uint32_t dst = push_new();
+    push_new_hi();
+    word(dst);
+    for (uint32_t o : operands) word(o);
+    last_v128_result_ = pos;
+  }
+
+  void on_v128_local_set(uint32_t local, bool tee) {
+    uint32_t value = pop_v128();
+    for (uint32_t s : {local, local + 1})
+      if (s < entry_zero_.size()) entry_zero_[s] = false;
+    for (size_t i = 0; i < vs_.size(); ++i)
+      if (vs_[i] == local || vs_[i] == local + 1) materialize(i);
+    if (value != local) {
+      if (last_v128_result_ != kNone && last_emitted_ == last_v128_result_ &&
+          value == canonical(vs_.size()) && code_[last_v128_result_ + 2] == value) {
+        code_[last_v128_result_ + 2] = local;  // the op that computed it writes the local
+        last_v128_result_ = kNone;
+      } else {
+        emit_copy(local, value);
+        emit_copy(local + 1, value + 1);
+      }
+    }
+    if (tee) {
+      push_slot(local);
+      push_hi(local + 1);
+    }
+  }
+
+  // Every SIMD op is one Simd instruction calling its implementation (simd_ops.h).
+  void emit_simd(Op op, bool v128_result, bool scalar_result,
+                 std::initializer_list<uint32_t> operands) {
+    size_t pos = emit(IOp::Simd);
+    uint32_t dst = 0;
+    if (v128_result) {
+      dst = push_new();
+      push_new_hi();
+    } else if (scalar_result) {
+      dst = push_new();
+    }
+    if (v128_result || scalar_result) word(dst);
+    for (uint32_t o : operands) word(o);
+    while (code_.size() < pos + 7) word(0);
+    SimdFn fn = simd_function(op);
+    uint32_t words[2];
+    std::memcpy(words, &fn, sizeof fn);
+    word(words[0]);
+    word(words[1]);
+    if (v128_result) last_v128_result_ = pos;
+    if (scalar_result) last_result_ = pos;
+  }
+
+  void translate_simd(const Instr& in) {
+    const SimdInfo info = simd_info(static_cast<uint32_t>(in.op) & 0xFFFF);
+    const uint32_t offset = static_cast<uint32_t>(in.mem.offset);
+    switch (info.kind) {
+      case SimdKind::None: return;
+      case SimdKind::Const: push_v128_constant(in.bits, in.bits_hi); return;
+      case SimdKind::Load: {
+        uint32_t addr = unwrap_low32(pop());
+        emit_simd(in.op, true, false, {addr, 0, offset, 0});
+        return;
+      }
+      case SimdKind::LoadLane: {
+        uint32_t v = pop_v128();
+        uint32_t addr = pop();
+        emit_simd(in.op, true, false, {addr, v, offset, in.lane});
+        return;
+      }
+      case SimdKind::Store:
+      case SimdKind::StoreLane: {
+        uint32_t v = pop_v128();
+        uint32_t addr = pop();
+        emit_simd(in.op, false, false, {addr, v, 0, offset, in.lane});
+        return;
+      }
+      case SimdKind::Shuffle: {
+        push_v128_constant(in.bits, in.bits_hi);  // above the operands: never clobbers them
+        uint32_t mask = pop_v128();
+        uint32_t b = pop_v128();
+        uint32_t a = pop_v128();
+        emit_simd(in.op, true, false, {a, b, mask, 0});
+        return;
+      }
+      case SimdKind::Splat: {
+        uint32_t a = pop();
+        emit_simd(in.op, true, false, {a, 0, 0, 0});
+        return;
+      }
+      case SimdKind::Extract: {
+        uint32_t a = pop_v128();
+        emit_simd(in.op, false, true, {a, 0, 0, in.lane});
+        return;
+      }
+      case SimdKind::Replace: {
+        uint32_t x = pop();
+        uint32_t a = pop_v128();
+        emit_simd(in.op, true, false, {a, x, 0, in.lane});
+        return;
+      }
+      case SimdKind::Un: {
+        uint32_t a = pop_v128();
+        emit_simd(in.op, true, false, {a, 0, 0, 0});
+        return;
+      }
+      case SimdKind::Bin: {
+        uint32_t b = pop_v128();
+        uint32_t a = pop_v128();
+        emit_simd(in.op, true, false, {a, b, 0, 0});
+        return;
+      }
+      case SimdKind::Tern: {
+        uint32_t c = pop_v128();
+        uint32_t b = pop_v128();
+        uint32_t a = pop_v128();
+        emit_simd(in.op, true, false, {a, b, c, 0});
+        return;
+      }
+      case SimdKind::Test: {
+        uint32_t a = pop_v128();
+        emit_simd(in.op, false, true, {a, 0, 0, 0});
+        return;
+      }
+      case SimdKind::Shift: {
+        uint32_t k = pop();
+        uint32_t a = pop_v128();
+        emit_simd(in.op, true, false, {a, k, 0, 0});
+        return;
+      }
+    }
+  }
+
   void translate(const Instr& in) {
     switch (in.op) {
+#define WC_TR_SIMD(name, sub, text, kind, t, n) case Op::name:
+      WC_SIMD_OPS(WC_TR_SIMD)
+#undef WC_TR_SIMD
+      return translate_simd(in);
 #define WC_TR_NUM(name, code, text, a, b, r) case Op::name:
       WC_NUMERIC_OPS(WC_TR_NUM)
 #undef WC_TR_NUM
@@ -693,19 +965,41 @@ class Translator {
         return;
       case Op::Call: on_call(in.idx); return;
       case Op::CallIndirect: on_call_indirect(in); return;
-      case Op::Drop: pop(); return;
+      case Op::Drop:
+        if (top_is_v128()) pop();
+        pop();
+        return;
       case Op::Select:
       case Op::SelectT: {
         uint32_t c = pop();
+        if (top_is_v128()) {
+          uint32_t b = pop_v128();
+          uint32_t a = pop_v128();
+          emit_v128_result(IOp::Select128, {a, b, c});
+          return;
+        }
         uint32_t b = pop();
         uint32_t a = pop();
         emit_result(IOp::Select, {a, b, c});
         return;
       }
-      case Op::LocalGet: push_slot(in.idx); return;
-      case Op::LocalSet: on_local_set(in.idx, false); return;
-      case Op::LocalTee: on_local_set(in.idx, true); return;
-      case Op::GlobalGet: emit_result(IOp::GlobalGet, {in.idx}); return;
+      case Op::LocalGet:
+        push_slot(local_slot(in.idx));
+        if (local_is_v128(in.idx)) push_hi(local_slot(in.idx) + 1);
+        return;
+      case Op::LocalSet:
+      case Op::LocalTee:
+        if (local_is_v128(in.idx))
+          on_v128_local_set(local_slot(in.idx), in.op == Op::LocalTee);
+        else
+          on_local_set(local_slot(in.idx), in.op == Op::LocalTee);
+        return;
+      case Op::GlobalGet:
+        if (m_.global_space[in.idx].type == ValType::V128)
+          emit_v128_result(IOp::GlobalGet128, {in.idx});
+        else
+          emit_result(IOp::GlobalGet, {in.idx});
+        return;
       case Op::GlobalSet: on_global_set(in.idx); return;
       case Op::TableGet: {
         uint32_t i = pop();
@@ -890,6 +1184,10 @@ class Translator {
   // this way around every call): one instruction.
   // Go writes it as `local.tee $sp` first: the add then also keeps writing that local.
   void on_global_set(uint32_t global) {
+    if (m_.global_space[global].type == ValType::V128) {
+      emit_plain(IOp::GlobalSet128, {global, pop_v128()});
+      return;
+    }
     uint32_t value = pop();
     size_t pos = last_emitted_;
     bool add = last_emitted_op_ == IOp::I32Add, sub = last_emitted_op_ == IOp::I32Sub;
@@ -977,11 +1275,15 @@ class Translator {
   std::unique_ptr<CompiledFunction> out_;
   std::vector<uint32_t> code_;
   std::vector<uint32_t> vs_;  // virtual operand stack: the slot holding each value
+  std::vector<bool> hi_;      // per entry: the high half of a v128 (the low half is below it)
+  std::vector<uint32_t> local_slot_;  // local index -> first slot, when some local is a v128
+  std::map<std::pair<uint64_t, uint64_t>, uint32_t> v128_slots_;  // pooled v128 constants
   std::vector<Ctrl> ctrls_;
   std::unordered_map<uint64_t, uint32_t> const_slots_;
   uint32_t const_base_ = 0;
   uint32_t stack_base_ = 0;
   uint32_t max_height_ = 0;
+  size_t last_v128_result_ = kNone;  // the same for an op producing a v128 (two slots)
   size_t last_result_ = kNone;  // position of the last instruction while its single result is
                                 // still in its own stack slot (not retargeted, no label since)
   // The last two instructions emitted (forgotten at jump targets and truncation). With

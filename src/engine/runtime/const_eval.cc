@@ -14,6 +14,7 @@ std::optional<Value> eval_const_expr(const ConstExpr& expr, std::span<GlobalInst
       case Op::I64Const: stack.push_back(Value::i64(in.bits)); break;
       case Op::F32Const: stack.push_back(Value::f32_bits(static_cast<uint32_t>(in.bits))); break;
       case Op::F64Const: stack.push_back(Value::f64_bits(in.bits)); break;
+      case Op::V128Const: stack.push_back(Value::v128(in.bits, in.bits_hi)); break;
       case Op::RefNull: stack.push_back(Value::null(in.type)); break;
       case Op::RefFunc:
         if (in.idx >= funcs.size() || !funcs[in.idx]) return std::nullopt;

@@ -90,6 +90,7 @@ GlobalInstance* Store::create_global(GlobalType type, Value init) {
   auto g = std::make_unique<GlobalInstance>();
   g->type = type;
   g->bits = init.bits;
+  g->hi = init.hi;
   globals_.push_back(std::move(g));
   return globals_.back().get();
 }

@@ -52,7 +52,7 @@ class HostCall {
 };
 
 // Arguments arrive in slots[0..params), results are written to slots[0..results).
-// Each slot holds one value's bits as in Value::bits.
+// Each slot holds one value's bits as in Value::bits; a v128 takes two (Value::bits, then hi).
 using HostFn = std::function<void(HostCall&, uint64_t* slots)>;
 
 struct FuncInstance {
@@ -79,7 +79,8 @@ struct MemoryInstance {
 struct GlobalInstance {
   GlobalType type;
   uint64_t bits = 0;
-  Value value() const { return Value{type.type, bits}; }
+  uint64_t hi = 0;  // a v128 global's high half (right after `bits`: the interpreter copies both)
+  Value value() const { return Value{type.type, bits, hi}; }
 };
 
 struct ExternVal {

@@ -37,7 +37,13 @@ std::string value_to_string(const Value& v) {
       std::snprintf(buf, sizeof buf, "0x%" PRIx64, v.bits);
       return out + buf;
     }
-    case ValType::V128: return out + "?";  // a Value cannot hold 128 bits
+    case ValType::V128: {
+      // As four i32 lanes in hex, lane 0 first (the text format's `i32x4` order).
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32,
+                    uint32_t(v.bits), uint32_t(v.bits >> 32), uint32_t(v.hi), uint32_t(v.hi >> 32));
+      return out + "i32x4 " + buf;
+    }
   }
   return out + "?";
 }

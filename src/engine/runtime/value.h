@@ -1,5 +1,6 @@
-// Values as the host sees them. Inside the interpreter every value is a 64-bit slot; a Value
-// pairs those bits with their type at the API boundary.
+// Values as the host sees them. Inside the interpreter every value is a 64-bit slot (a v128
+// two adjacent slots, low half first); a Value pairs those bits with their type at the API
+// boundary.
 #pragma once
 
 #include <bit>
@@ -14,7 +15,8 @@ namespace wc::engine {
 // externref is whatever non-zero handle the host chose.
 struct Value {
   ValType type = ValType::I32;
-  uint64_t bits = 0;  // i32/f32 in the low 32 bits, upper bits zero
+  uint64_t bits = 0;  // i32/f32 in the low 32 bits, upper bits zero; a v128's low 64 bits
+  uint64_t hi = 0;    // a v128's high 64 bits (bytes 8..15 little-endian); zero otherwise
 
   static Value i32(uint32_t v) { return {ValType::I32, v}; }
   static Value i64(uint64_t v) { return {ValType::I64, v}; }
@@ -23,6 +25,7 @@ struct Value {
   static Value f32_bits(uint32_t b) { return {ValType::F32, b}; }
   static Value f64_bits(uint64_t b) { return {ValType::F64, b}; }
   static Value ref(ValType t, uint64_t handle) { return {t, handle}; }
+  static Value v128(uint64_t lo, uint64_t hi) { return {ValType::V128, lo, hi}; }
   static Value null(ValType t) { return {t, 0}; }
   static Value zero(ValType t) { return {t, 0}; }
 

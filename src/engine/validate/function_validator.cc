@@ -486,8 +486,97 @@ void FunctionValidator::step(const Instr& in) {
       pop(I32);
       return;
     }
+#define WC_SIMD_CASE(name, sub, text, kind, t, n) case Op::name:
+      WC_SIMD_OPS(WC_SIMD_CASE)
+#undef WC_SIMD_CASE
+      step_simd(in);
+      return;
   }
   fail("illegal opcode");  // not reachable for ops the reader produces
+}
+
+// The SIMD instructions by their kind in the table (simd_opcodes.h).
+void FunctionValidator::step_simd(const Instr& in) {
+  constexpr ValType I32 = ValType::I32, V128 = ValType::V128;
+  const SimdInfo info = simd_info(uint32_t(in.op) & 0xFFFF);
+  const ValType scalar = ValType(info.scalar);
+  auto check_lane = [&](uint32_t lanes) {
+    if (in.lane >= lanes) fail("invalid lane index " + std::to_string(in.lane));
+  };
+  switch (info.kind) {
+    case SimdKind::None:
+      break;
+    case SimdKind::Load:
+      mem_access(in.mem, info.n);
+      pop(I32);
+      push(V128);
+      return;
+    case SimdKind::Store:
+      mem_access(in.mem, info.n);
+      pop(V128);
+      pop(I32);
+      return;
+    case SimdKind::LoadLane:
+    case SimdKind::StoreLane:
+      mem_access(in.mem, info.n);
+      check_lane(16u >> info.n);
+      pop(V128);
+      pop(I32);
+      if (info.kind == SimdKind::LoadLane) push(V128);
+      return;
+    case SimdKind::Const:
+      push(V128);
+      return;
+    case SimdKind::Shuffle:
+      for (int i = 0; i < 16; ++i) {
+        uint64_t byte = ((i < 8 ? in.bits : in.bits_hi) >> (8 * (i % 8))) & 0xFF;
+        if (byte >= 32) fail("invalid lane index " + std::to_string(byte));
+      }
+      pop(V128);
+      pop(V128);
+      push(V128);
+      return;
+    case SimdKind::Splat:
+      pop(scalar);
+      push(V128);
+      return;
+    case SimdKind::Extract:
+      check_lane(info.n);
+      pop(V128);
+      push(scalar);
+      return;
+    case SimdKind::Replace:
+      check_lane(info.n);
+      pop(scalar);
+      pop(V128);
+      push(V128);
+      return;
+    case SimdKind::Un:
+      pop(V128);
+      push(V128);
+      return;
+    case SimdKind::Bin:
+      pop(V128);
+      pop(V128);
+      push(V128);
+      return;
+    case SimdKind::Tern:
+      pop(V128);
+      pop(V128);
+      pop(V128);
+      push(V128);
+      return;
+    case SimdKind::Test:
+      pop(V128);
+      push(I32);
+      return;
+    case SimdKind::Shift:
+      pop(I32);
+      pop(V128);
+      push(V128);
+      return;
+  }
+  fail("illegal opcode");
 }
 
 }  // namespace wc::engine

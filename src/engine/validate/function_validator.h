@@ -54,6 +54,7 @@ class FunctionValidator {
 
   void run(uint32_t defined_index);
   void step(const Instr& in);
+  void step_simd(const Instr& in);
 
   [[noreturn]] void fail(const std::string& message) const;
   [[noreturn]] void fail_mismatch(ValType expected, ValType actual, bool empty) const;

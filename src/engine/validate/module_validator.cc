@@ -180,6 +180,7 @@ class ModuleValidator {
         case Op::I64Const: stack_.push_back(ValType::I64); break;
         case Op::F32Const: stack_.push_back(ValType::F32); break;
         case Op::F64Const: stack_.push_back(ValType::F64); break;
+        case Op::V128Const: stack_.push_back(ValType::V128); break;
         case Op::RefNull:
           if (!is_reftype(in.type)) fail(in.offset, "malformed reference type");
           stack_.push_back(in.type);
@@ -220,32 +221,8 @@ class ModuleValidator {
 
 }  // namespace
 
-// Valid modules this engine cannot run yet: v128 values need 16-byte slots and SIMD
-// instructions (the decoder already refuses the 0xFD opcodes). Checked after validation so an
-// invalid module still gets the spec's error.
-std::optional<Error> check_engine_support(const Module& module) {
-  const char* kNoSimd = "v128 (SIMD) values are not supported yet";
-  for (size_t i = 0; i < module.types.size(); ++i) {
-    const FuncType& t = module.types[i];
-    for (ValType v : t.params)
-      if (v == ValType::V128) return Error{std::string(kNoSimd) + " (type " + std::to_string(i) + ")"};
-    for (ValType v : t.results)
-      if (v == ValType::V128) return Error{std::string(kNoSimd) + " (type " + std::to_string(i) + ")"};
-  }
-  for (size_t i = 0; i < module.global_space.size(); ++i)
-    if (module.global_space[i].type == ValType::V128)
-      return Error{std::string(kNoSimd) + " (global " + std::to_string(i) + ")"};
-  for (size_t i = 0; i < module.code.size(); ++i)
-    for (const LocalGroup& g : module.code[i].locals)
-      if (g.type == ValType::V128)
-        return Error{std::string(kNoSimd) + " (locals of function " +
-                     std::to_string(module.num_imported_funcs + i) + ")"};
-  return std::nullopt;
-}
-
 std::optional<Error> validate_module(const Module& module) {
-  if (auto error = ModuleValidator(module).run()) return error;
-  return check_engine_support(module);
+  return ModuleValidator(module).run();
 }
 
 }  // namespace wc::engine

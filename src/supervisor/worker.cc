@@ -47,7 +47,7 @@ std::vector<std::string> worker_argv(const WorkerSpec& spec) {
     wargv.insert(wargv.end(), {"--max-fds", std::to_string(policy.limits.max_fds)});
   for (const std::string& e : policy.env) wargv.insert(wargv.end(), {"--env", e});
   wargv.push_back("--");
-  wargv.push_back(spec.module_path);
+  wargv.push_back(spec.argv0.empty() ? spec.module_path : spec.argv0);
   wargv.insert(wargv.end(), policy.args.begin(), policy.args.end());
   return wargv;
 }

@@ -16,6 +16,7 @@ namespace wc::supervisor {
 
 struct WorkerSpec {
   std::string module_path;  // read by us; also the guest's argv[0], as wasmtime passes it
+  std::string argv0;        // the guest's argv[0] instead (runc: process.args[0] in the rootfs)
   const broker::Policy* policy = nullptr;
   int stdin_fd = 0, stdout_fd = 1, stderr_fd = 2;  // the guest's stdio (dup'ed into the worker)
   std::string worker_path;  // empty: webcontainerc beside the running executable

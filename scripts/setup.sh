@@ -16,6 +16,7 @@ packages=(
   nodejs                                        # peer runtime: Go's wasm_exec_node.js, node:wasi
   tzdata                                        # time-zone tests of the Go guests
   curl bc util-linux procps                     # daemon tests: raw API requests, setpriv, pgrep
+  containerd runc                               # OCI runtime tests (private containerd); runc: bench peer
 )
 # Newer Go (js/wasm with module "gojs", and GOOS=wasip1) comes from bookworm-backports.
 backports=(golang-1.23-go)

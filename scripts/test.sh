@@ -21,6 +21,9 @@ tests/e2e/run.sh "$root/build"
 echo "== daemon: webcontainerd serve + the webcontainer client (verbs, restarts, SIGKILL durability, tenants, 500-container soak)"
 tests/daemon/run.sh "$root/build"
 
+echo "== OCI runtime: webcontainer-runc under a private containerd (ctr run), lifecycle by hand"
+tests/oci/run.sh "$root/build"
+
 echo "== networking: C SDK and examples (echo, HTTP server and client) in the sandbox, loopback only"
 tests/net/run.sh "$root/build"
 

@@ -113,17 +113,14 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; i++) {
       std::string a = argv[i];
       if (a.empty() || a[0] == '-') continue;
+      const std::string prev = i > 1 ? argv[i - 1] : "";
+      if (prev == "--root" || prev == "--log" || prev == "--log-format" || prev == "--rootless" ||
+          prev == "--criu")
+        continue;  // the value of a global option
       bool known = false;
       for (const CLI::App* sub : app.get_subcommands({}))
         if (sub->get_name() == a) known = true;
-      if (!known) {
-        bool value_of_option =
-            i > 1 &&
-            (std::string(argv[i - 1]) == "--root" || std::string(argv[i - 1]) == "--log" ||
-             std::string(argv[i - 1]) == "--log-format" ||
-             std::string(argv[i - 1]) == "--rootless" || std::string(argv[i - 1]) == "--criu");
-        if (!value_of_option) return wc::oci::cmd_unsupported(g, a);
-      }
+      if (!known) return wc::oci::cmd_unsupported(g, a);
       break;
     }
     g.log.error(what + " (see --help)");

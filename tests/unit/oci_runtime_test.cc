@@ -177,6 +177,9 @@ TEST(OciRuntime, LocksSerialiseOneIdNotOthers) {
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
+    // Our copy of a's descriptor shares the parent's open file (and so its flock): drop it,
+    // or this child would wait on a lock it holds itself.
+    a->drop_lock();
     std::string e;
     std::optional<ContainerDir> again = ContainerDir::open(root, "a", true, &e);
     char c = again ? 'y' : 'n';

@@ -2,12 +2,14 @@
 //
 //   wasm-spec-runner DIR_OR_FILES... [--scratch DIR] [--filter SUBSTR]
 //                    [--expected-failures FILE] [--timeout SECONDS] [--no-fork] [--verbose]
+//                    [--via-json] [--parse-only]
 //
-// Each script is converted by wabt's wast2json, then executed in a forked child process so that
-// an engine crash or hang costs one failure in one script instead of the whole run. Output is one
-// line per script ("NAME.wast: P passed, F failed, S skipped"), preceded by a diagnostic line per
-// failed command, and a final total line. Exit status 0 iff every failure is in a script listed
-// in expected_failures.txt and every script converted.
+// Each script is read by our own text-format parser (src/engine/text; --via-json converts it
+// with wabt's wast2json instead, kept to compare the two), then executed in a forked child process
+// so that an engine crash or hang costs one failure in one script instead of the whole run. Output
+// is one line per script ("NAME.wast: P passed, F failed, S skipped"), preceded by a diagnostic
+// line per failed command, and a final total line. Exit status 0 iff every failure is in a script
+// listed in expected_failures.txt and every script converted.
 
 #include <fcntl.h>
 #include <poll.h>
@@ -31,6 +33,7 @@
 
 #include "engine/jit/engine_mode.h"
 #include "script_runner.h"
+#include "wast_reader.h"
 
 extern char** environ;
 
@@ -47,6 +50,8 @@ struct Options {
   std::optional<fs::path> expected_failures;
   int timeout_seconds = 600;  // per script; 0 = none
   bool fork = true;
+  bool via_json = false;    // wast2json + run_script instead of our parser
+  bool parse_only = false;  // only read each script and encode its modules; run nothing
   ScriptOptions script;
 };
 
@@ -90,7 +95,8 @@ std::optional<std::string> convert(const fs::path& script, const fs::path& json)
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   std::string script_arg = script.string(), json_arg = json.string();
-  char* argv[] = {const_cast<char*>("wast2json"), script_arg.data(), const_cast<char*>("-o"), json_arg.data(), nullptr};
+  char* argv[] = {const_cast<char*>("wast2json"), script_arg.data(), const_cast<char*>("-o"),
+                  json_arg.data(), nullptr};
   pid_t pid;
   int rc = posix_spawnp(&pid, "wast2json", &actions, nullptr, argv, environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -115,15 +121,47 @@ struct Progress {
 // Runs the script in a forked child. The child prints its own diagnostics (stdout is shared)
 // and streams Progress records through a pipe, so if it dies or hangs the parent knows the
 // counts so far and the line of the command that killed it.
+ScriptCounts run_one(const std::string& name, const fs::path& path, const Options& opt,
+                     const wc::spec::ProgressFn& progress) {
+  return opt.via_json ? run_script(name, path, opt.script, progress)
+                      : wc::spec::run_wast(name, path, opt.script, progress);
+}
+
+// Parse-only mode: does our reader accept the script, and do its modules (other than those
+// assert_malformed expects to be malformed) encode? Counts: passed = modules encoded, failed =
+// script errors and module text errors.
+ScriptCounts parse_only(const std::string& name, const fs::path& path) {
+  ScriptCounts c;
+  std::ifstream in(path, std::ios::binary);
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  auto script = wc::spec::read_wast(text);
+  if (!script) {
+    std::printf("  %s:%s\n", name.c_str(), script.error().message.c_str());
+    c.failed = 1;
+    return c;
+  }
+  for (const auto& cmd : script->commands) {
+    if (!cmd.contains("filename") || cmd.value("type", "") == "assert_malformed") continue;
+    const auto& m = script->modules.at(std::stoul(cmd.at("filename").get<std::string>().substr(1)));
+    if (m.text_error.empty()) {
+      ++c.passed;
+    } else {
+      if (c.failed++ < 5)
+        std::printf("  %s:%d: %s\n", name.c_str(), cmd.value("line", 0), m.text_error.c_str());
+    }
+  }
+  return c;
+}
+
 ScriptCounts run_isolated(const std::string& name, const fs::path& json, const Options& opt) {
   int fds[2];
-  if (pipe(fds) != 0) return run_script(name, json, opt.script, nullptr);
+  if (pipe(fds) != 0) return run_one(name, json, opt, nullptr);
   std::fflush(stdout);  // or the child would print our buffered output again
   pid_t pid = fork();
   if (pid < 0) {
     close(fds[0]);
     close(fds[1]);
-    return run_script(name, json, opt.script, nullptr);
+    return run_one(name, json, opt, nullptr);
   }
   if (pid == 0) {
     close(fds[0]);
@@ -132,8 +170,8 @@ ScriptCounts run_isolated(const std::string& name, const fs::path& json, const O
       // Records are far below PIPE_BUF, so each write is atomic.
       if (write(fds[1], &p, sizeof p) != sizeof p) _exit(3);
     };
-    ScriptCounts final_counts =
-        run_script(name, json, opt.script, [&](int line, const ScriptCounts& sofar) { send(line, sofar, false); });
+    ScriptCounts final_counts = run_one(
+        name, json, opt, [&](int line, const ScriptCounts& sofar) { send(line, sofar, false); });
     std::fflush(stdout);
     send(0, final_counts, true);
     _exit(0);  // skip static destructors and atexit handlers of the parent's state
@@ -147,7 +185,8 @@ ScriptCounts run_isolated(const std::string& name, const fs::path& json, const O
   for (;;) {
     int wait_ms = -1;
     if (opt.timeout_seconds > 0) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
       wait_ms = static_cast<int>(std::max<long long>(0, left.count()));
     }
     pollfd p{fds[0], POLLIN, 0};
@@ -178,10 +217,12 @@ ScriptCounts run_isolated(const std::string& name, const fs::path& json, const O
   if (timed_out)
     why = "timed out after " + std::to_string(opt.timeout_seconds) + " s";
   else if (WIFSIGNALED(status))
-    why = "crashed with signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+    why = "crashed with signal " + std::to_string(WTERMSIG(status)) + " (" +
+          strsignal(WTERMSIG(status)) + ")";
   else
     why = "exited with status " + std::to_string(WEXITSTATUS(status));
-  std::printf("  %s:%d: runner %s on this command; the rest of the script did not run\n", name.c_str(), last.line, why.c_str());
+  std::printf("  %s:%d: runner %s on this command; the rest of the script did not run\n",
+              name.c_str(), last.line, why.c_str());
   ++counts.failed;
   return counts;
 }
@@ -194,10 +235,14 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     const char* v = nullptr;
-    if (a == "--scratch" && (v = next())) opt.scratch = v;
-    else if (a == "--filter" && (v = next())) opt.filter = v;
-    else if (a == "--expected-failures" && (v = next())) opt.expected_failures = v;
-    else if (a == "--timeout" && (v = next())) opt.timeout_seconds = std::atoi(v);
+    if (a == "--scratch" && (v = next()))
+      opt.scratch = v;
+    else if (a == "--filter" && (v = next()))
+      opt.filter = v;
+    else if (a == "--expected-failures" && (v = next()))
+      opt.expected_failures = v;
+    else if (a == "--timeout" && (v = next()))
+      opt.timeout_seconds = std::atoi(v);
     else if (a == "--engine" && (v = next())) {
       auto mode = wc::jit::parse_engine_mode(v);
       if (!mode) return usage();
@@ -205,10 +250,18 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "error: %s\n", why.c_str());
         return 1;
       }
-    } else if (a == "--no-fork") opt.fork = false;
-    else if (a == "--verbose") opt.script.verbose = true;
-    else if (a.starts_with("-")) return usage();
-    else opt.inputs.emplace_back(a);
+    } else if (a == "--no-fork")
+      opt.fork = false;
+    else if (a == "--verbose")
+      opt.script.verbose = true;
+    else if (a == "--via-json")
+      opt.via_json = true;
+    else if (a == "--parse-only")
+      opt.parse_only = true;
+    else if (a.starts_with("-"))
+      return usage();
+    else
+      opt.inputs.emplace_back(a);
   }
   if (opt.inputs.empty()) return usage();
 
@@ -231,7 +284,8 @@ int main(int argc, char** argv) {
       std::vector<fs::path> found;
       for (const auto& e : fs::directory_iterator(in, ec))
         if (e.is_regular_file() && e.path().extension() == ".wast") found.push_back(e.path());
-      std::sort(found.begin(), found.end(), [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
+      std::sort(found.begin(), found.end(),
+                [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
       scripts.insert(scripts.end(), found.begin(), found.end());
     } else if (fs::is_regular_file(in, ec)) {
       scripts.push_back(in);
@@ -240,7 +294,9 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  std::erase_if(scripts, [&](const fs::path& p) { return p.filename().string().find(opt.filter) == std::string::npos; });
+  std::erase_if(scripts, [&](const fs::path& p) {
+    return p.filename().string().find(opt.filter) == std::string::npos;
+  });
   if (scripts.empty()) {
     std::fprintf(stderr, "error: no .wast scripts to run\n");
     return 1;
@@ -251,7 +307,8 @@ int main(int argc, char** argv) {
     const char* tmp = std::getenv("TMPDIR");
     std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/wasm-spec-XXXXXX";
     if (!mkdtemp(templ.data())) {
-      std::fprintf(stderr, "error: cannot create a scratch directory in %s: %s\n", templ.c_str(), std::strerror(errno));
+      std::fprintf(stderr, "error: cannot create a scratch directory in %s: %s\n", templ.c_str(),
+                   std::strerror(errno));
       return 1;
     }
     opt.scratch = templ;
@@ -269,17 +326,21 @@ int main(int argc, char** argv) {
     fs::path json = dir / (stem + ".json");
 
     ScriptCounts c;
-    if (auto err = convert(script, json)) {
+    if (opt.parse_only) {
+      c = parse_only(name, script);
+    } else if (!opt.via_json) {
+      c = opt.fork ? run_isolated(name, script, opt) : run_one(name, script, opt, nullptr);
+    } else if (auto err = convert(script, json)) {
       std::printf("  %s: %s\n", name.c_str(), err->c_str());
       c.failed = 1;
       ok = false;  // an unconvertible script is never an expected failure
     } else {
-      c = opt.fork ? run_isolated(name, json, opt) : run_script(name, json, opt.script, nullptr);
+      c = opt.fork ? run_isolated(name, json, opt) : run_one(name, json, opt, nullptr);
     }
     bool listed = expected_failures.count(name) > 0;
     if (c.failed && !listed) ok = false;
-    std::printf("%s: %d passed, %d failed, %d skipped%s\n", name.c_str(), c.passed, c.failed, c.skipped,
-                c.failed && listed ? " (expected failure)" : "");
+    std::printf("%s: %d passed, %d failed, %d skipped%s\n", name.c_str(), c.passed, c.failed,
+                c.skipped, c.failed && listed ? " (expected failure)" : "");
     std::fflush(stdout);
     total.passed += c.passed;
     total.failed += c.failed;

@@ -18,6 +18,7 @@
 #include "engine/validate/validator.h"
 #include "spec_values.h"
 #include "spectest_host.h"
+#include "wast_reader.h"
 
 namespace wc::spec {
 namespace {
@@ -35,7 +36,9 @@ Outcome skip() { return {Outcome::Skip, {}}; }
 
 std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
-std::string trap_text(const Trap& t) { return t.message.empty() ? trap_message(t.kind) : t.message; }
+std::string trap_text(const Trap& t) {
+  return t.message.empty() ? trap_message(t.kind) : t.message;
+}
 
 std::string error_text(const InstantiateError& e) {
   std::string what = e.kind == InstantiateError::Kind::Link ? "link error " : "trap ";
@@ -77,12 +80,15 @@ std::string format_values(const std::vector<Value>& values) {
 // A module file that decoded and validated, or why not.
 struct Loaded {
   std::shared_ptr<const Module> module;
-  std::string error;  // "decode error ..." / "validation error ..." when module is null
+  std::string error;  // "text error ..." / "decode error ..." / "validation error ..." when null
+  bool text_error = false;
 };
 
 class Runner {
  public:
-  Runner(std::filesystem::path dir, bool verbose) : dir_(std::move(dir)) {
+  // `modules` holds the in-memory modules ("@N" filenames) of a script read by read_wast.
+  Runner(std::filesystem::path dir, const std::vector<ModuleSource>* modules, bool verbose)
+      : dir_(std::move(dir)), modules_(modules) {
     define_spectest(store_, linker_, verbose);
   }
 
@@ -92,7 +98,8 @@ class Runner {
     if (type == "register") return register_instance(cmd);
     if (type == "action") return action(cmd.at("action"));
     if (type == "assert_return") return assert_return(cmd);
-    if (type == "assert_trap" && cmd.contains("filename")) return assert_not_instantiable(cmd, false);
+    if (type == "assert_trap" && cmd.contains("filename"))
+      return assert_not_instantiable(cmd, false);
     if (type == "assert_trap") return assert_trap(cmd, false);
     if (type == "assert_exhaustion") return assert_trap(cmd, true);
     if (type == "assert_invalid" || type == "assert_malformed") return assert_rejected(cmd);
@@ -104,12 +111,21 @@ class Runner {
  private:
   Loaded load(const json& cmd) const {
     std::string file = cmd.at("filename");
-    std::ifstream in(dir_ / file, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + (dir_ / file).string());
-    std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    std::vector<uint8_t> bytes;
+    if (file.starts_with("@") && modules_) {
+      const ModuleSource& src = modules_->at(std::stoul(file.substr(1)));
+      if (!src.text_error.empty())
+        return {nullptr, "text error " + in_quotes(src.text_error), true};
+      bytes = src.bytes;
+    } else {
+      std::ifstream in(dir_ / file, std::ios::binary);
+      if (!in) throw std::runtime_error("cannot open " + (dir_ / file).string());
+      bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
     auto decoded = decode_module(bytes);
     if (!decoded) return {nullptr, "decode error " + in_quotes(decoded.error().message)};
-    if (auto err = validate_module(**decoded)) return {nullptr, "validation error " + in_quotes(err->message)};
+    if (auto err = validate_module(**decoded))
+      return {nullptr, "validation error " + in_quotes(err->message)};
     return {*decoded, {}};
   }
 
@@ -120,7 +136,8 @@ class Runner {
       return current_;
     }
     auto it = named_.find(name.get<std::string>());
-    if (it == named_.end() || !it->second) throw std::runtime_error("no instantiated module named " + name.dump());
+    if (it == named_.end() || !it->second)
+      throw std::runtime_error("no instantiated module named " + name.dump());
     return it->second;
   }
 
@@ -153,11 +170,13 @@ class Runner {
     if (!ext) throw std::runtime_error("no export " + in_quotes(field));
     std::string type = action.at("type");
     if (type == "get") {
-      if (ext->kind != ExternKind::Global) throw std::runtime_error("export " + in_quotes(field) + " is not a global");
+      if (ext->kind != ExternKind::Global)
+        throw std::runtime_error("export " + in_quotes(field) + " is not a global");
       return InvokeResult{{ext->global->value()}, std::nullopt};
     }
     if (type != "invoke") throw std::runtime_error("unknown action type " + in_quotes(type));
-    if (ext->kind != ExternKind::Func) throw std::runtime_error("export " + in_quotes(field) + " is not a function");
+    if (ext->kind != ExternKind::Func)
+      throw std::runtime_error("export " + in_quotes(field) + " is not a function");
 
     std::vector<Value> args;
     for (const json& a : action.value("args", json::array())) args.push_back(parse_json_arg(a));
@@ -165,7 +184,9 @@ class Runner {
     const FuncType& ft = *ext->func->type;
     bool ok = args.size() == ft.params.size();
     for (size_t i = 0; ok && i < args.size(); ++i) ok = args[i].type == ft.params[i];
-    if (!ok) throw std::runtime_error("arguments do not match " + in_quotes(field) + "'s type " + functype_to_string(ft));
+    if (!ok)
+      throw std::runtime_error("arguments do not match " + in_quotes(field) + "'s type " +
+                               functype_to_string(ft));
     return store_.invoke(ext->func, args);
   }
 
@@ -178,7 +199,8 @@ class Runner {
     Loaded m = load(cmd);
     if (!m.module) return fail(cmd.value("filename", "") + ": " + m.error);
     auto r = linker_.instantiate(store_, m.module);
-    if (auto* e = std::get_if<InstantiateError>(&r)) return fail(cmd.value("filename", "") + ": " + error_text(*e));
+    if (auto* e = std::get_if<InstantiateError>(&r))
+      return fail(cmd.value("filename", "") + ": " + error_text(*e));
     current_ = std::get<Instance*>(r);
     if (!name.empty()) named_[name] = current_;
     return pass();
@@ -205,10 +227,14 @@ class Runner {
     }
     want += ")";
     InvokeResult r = perform(action);
-    if (r.trap) return fail(describe(action) + " trapped " + in_quotes(trap_text(*r.trap)) + ", expected " + want);
+    if (r.trap)
+      return fail(describe(action) + " trapped " + in_quotes(trap_text(*r.trap)) + ", expected " +
+                  want);
     bool ok = r.results.size() == expected.size();
     for (size_t i = 0; ok && i < expected.size(); ++i) ok = matches(expected[i], r.results[i]);
-    if (!ok) return fail(describe(action) + " returned " + format_values(r.results) + ", expected " + want);
+    if (!ok)
+      return fail(describe(action) + " returned " + format_values(r.results) + ", expected " +
+                  want);
     return pass();
   }
 
@@ -216,7 +242,9 @@ class Runner {
     const json& action = cmd.at("action");
     std::string want = cmd.value("text", "");
     InvokeResult r = perform(action);
-    if (!r.trap) return fail(describe(action) + " returned " + format_values(r.results) + ", expected trap " + in_quotes(want));
+    if (!r.trap)
+      return fail(describe(action) + " returned " + format_values(r.results) + ", expected trap " +
+                  in_quotes(want));
     std::string got = trap_text(*r.trap);
     if (exhaustion ? r.trap->kind != TrapKind::StackExhausted : got.rfind(want, 0) != 0)
       return fail(describe(action) + " trapped " + in_quotes(got) + ", expected " +
@@ -225,8 +253,17 @@ class Runner {
   }
 
   Outcome assert_rejected(const json& cmd) {
-    if (cmd.value("module_type", "binary") == "text") return skip();  // no text parser yet
-    if (load(cmd).module) return fail(cmd.value("filename", "") + " decoded and validated, expected " + in_quotes(cmd.value("text", "")));
+    // wast2json cannot write a malformed text module as binary, so the JSON path skips those.
+    bool from_json = !cmd.value("filename", "").starts_with("@");
+    if (from_json && cmd.value("module_type", "binary") == "text") return skip();
+    Loaded m = load(cmd);
+    if (m.module)
+      return fail(cmd.value("filename", "") + " decoded and validated, expected " +
+                  in_quotes(cmd.value("text", "")));
+    // An invalid module must still be well-formed text: a text error there is a parser bug.
+    if (m.text_error && cmd.value("type", "") == "assert_invalid")
+      return fail(m.error + ", expected a well-formed but invalid module (" +
+                  in_quotes(cmd.value("text", "")) + ")");
     return pass();
   }
 
@@ -235,7 +272,8 @@ class Runner {
     std::string file = cmd.value("filename", "");
     std::string want = (want_link ? "link error " : "trap ") + in_quotes(cmd.value("text", ""));
     Loaded m = load(cmd);
-    if (!m.module) return fail(file + ": " + m.error + ", expected a valid module failing with " + want);
+    if (!m.module)
+      return fail(file + ": " + m.error + ", expected a valid module failing with " + want);
     auto r = linker_.instantiate(store_, m.module);
     auto* e = std::get_if<InstantiateError>(&r);
     if (!e) return fail(file + " instantiated, expected " + want);
@@ -243,12 +281,14 @@ class Runner {
     // The spec's link error texts ("unknown import", "incompatible import type") are not
     // compared: only the kind matters. Trap texts are, as for assert_trap.
     bool ok = is_link == want_link;
-    if (ok && !want_link) ok = (e->trap ? trap_text(*e->trap) : e->message).rfind(cmd.value("text", ""), 0) == 0;
+    if (ok && !want_link)
+      ok = (e->trap ? trap_text(*e->trap) : e->message).rfind(cmd.value("text", ""), 0) == 0;
     if (!ok) return fail(file + ": " + error_text(*e) + ", expected " + want);
     return pass();
   }
 
   std::filesystem::path dir_;
+  const std::vector<ModuleSource>* modules_;
   Store store_;
   Linker linker_;
   std::map<std::string, Instance*> named_;
@@ -257,8 +297,14 @@ class Runner {
 
 }  // namespace
 
-ScriptCounts run_script(const std::string& name, const std::filesystem::path& json_path,
-                        const ScriptOptions& options, const ProgressFn& progress) {
+namespace {
+
+// Reads the script's commands (wast2json's JSON or our .wast reader) and where its modules are.
+using LoadFn = std::function<json(std::vector<ModuleSource>& modules)>;
+
+ScriptCounts run_commands(const std::string& name, const std::filesystem::path& dir,
+                          const LoadFn& load, const ScriptOptions& options,
+                          const ProgressFn& progress) {
   ScriptCounts counts;
   int hidden = 0;
   auto report = [&](int line, const std::string& why) {
@@ -271,9 +317,9 @@ ScriptCounts run_script(const std::string& name, const std::filesystem::path& js
   };
 
   try {
-    std::ifstream in(json_path);
-    json script = json::parse(in);
-    Runner runner(json_path.parent_path(), options.verbose);
+    std::vector<ModuleSource> modules;
+    json script = load(modules);
+    Runner runner(dir, &modules, options.verbose);
     for (const json& cmd : script.at("commands")) {
       int line = cmd.value("line", 0);
       std::string type = cmd.value("type", "?");
@@ -297,10 +343,41 @@ ScriptCounts run_script(const std::string& name, const std::filesystem::path& js
     report(0, std::string("cannot run script: ") + e.what());
   }
   if (hidden) {
-    std::printf("  %s: %d more failure%s not shown\n", name.c_str(), hidden, hidden == 1 ? "" : "s");
+    std::printf("  %s: %d more failure%s not shown\n", name.c_str(), hidden,
+                hidden == 1 ? "" : "s");
     std::fflush(stdout);
   }
   return counts;
+}
+
+}  // namespace
+
+ScriptCounts run_script(const std::string& name, const std::filesystem::path& json_path,
+                        const ScriptOptions& options, const ProgressFn& progress) {
+  return run_commands(
+      name, json_path.parent_path(),
+      [&](std::vector<ModuleSource>&) {
+        std::ifstream in(json_path);
+        return json::parse(in);
+      },
+      options, progress);
+}
+
+ScriptCounts run_wast(const std::string& name, const std::filesystem::path& wast_path,
+                      const ScriptOptions& options, const ProgressFn& progress) {
+  return run_commands(
+      name, wast_path.parent_path(),
+      [&](std::vector<ModuleSource>& modules) {
+        std::ifstream in(wast_path, std::ios::binary);
+        if (!in) throw std::runtime_error("cannot read " + wast_path.string());
+        std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        auto script = read_wast(text);
+        if (!script)
+          throw std::runtime_error(wast_path.filename().string() + ":" + script.error().message);
+        modules = std::move(script->modules);
+        return json{{"commands", std::move(script->commands)}};
+      },
+      options, progress);
 }
 
 }  // namespace wc::spec

@@ -1,5 +1,6 @@
-// Executes one script converted by wast2json (its .json plus the .wasm files beside it) against
-// one fresh Store and Linker.
+// Executes one spec script against one fresh Store and Linker: either a .wast read directly by
+// our text-format parser (run_wast), or its conversion by wabt's wast2json (run_script: the
+// .json plus the .wasm files beside it), kept to compare the two paths.
 #pragma once
 
 #include <filesystem>
@@ -27,5 +28,9 @@ using ProgressFn = std::function<void(int line, const ScriptCounts& counts)>;
 // (flushed at once, so nothing is lost if a later command crashes the process).
 ScriptCounts run_script(const std::string& name, const std::filesystem::path& json_path,
                         const ScriptOptions& options, const ProgressFn& progress);
+
+// The same for a .wast read by our own parser; text-format assert_malformed cases run too.
+ScriptCounts run_wast(const std::string& name, const std::filesystem::path& wast_path,
+                      const ScriptOptions& options, const ProgressFn& progress);
 
 }  // namespace wc::spec

@@ -1,0 +1,35 @@
+// Tokens grouped into S-expressions. The tree is built without recursion and nesting deeper
+// than kMaxNesting is refused, so a file of a billion '(' is a clear error, not a stack
+// overflow in the parser, in the encoder that walks the tree, or in the tree's destructor.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "engine/result.h"
+#include "engine/text/lexer.h"
+
+namespace wc::engine::text {
+
+constexpr size_t kMaxNesting = 1000;
+
+struct SExpr {
+  bool is_list = false;
+  Token tok;                 // an atom, id or string; for a list, its '(' (position only)
+  std::vector<SExpr> items;  // list only
+
+  bool is_atom() const { return !is_list && tok.kind == TokenKind::Atom; }
+  bool is_atom(std::string_view word) const { return is_atom() && tok.text == word; }
+  bool is_id() const { return !is_list && tok.kind == TokenKind::Id; }
+  bool is_string() const { return !is_list && tok.kind == TokenKind::String; }
+  // A list whose first item is the keyword `head`: (head ...).
+  bool is_list_of(std::string_view head) const {
+    return is_list && !items.empty() && items[0].is_atom(head);
+  }
+  Pos pos() const { return tok.pos; }
+};
+
+// Every top-level S-expression of the source (atoms included), or the first error.
+Result<std::vector<SExpr>> read_sexprs(std::string_view source);
+
+}  // namespace wc::engine::text

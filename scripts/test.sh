@@ -59,7 +59,10 @@ echo "== fuzzing: the broker's IPC decoder and dispatcher, $((fuzz_seconds / 2))
 build-fuzz/fuzz_ipc -max_total_time="$((fuzz_seconds / 2))" -rss_limit_mb=4096 \
   -artifact_prefix=build-fuzz/ 2>&1 | tail -n 3
 
-echo "== spec suite (release)"
+echo "== spec suite: our .wast reader against wabt's wast2json, script by script"
+tests/spec/compare_with_wast2json.sh build "$spec_dir"
+
+echo "== spec suite (release, .wast read by src/engine/text)"
 set +e
 build/wasm-spec-runner "$spec_dir" --expected-failures tests/spec/expected_failures.txt |
   tee build/spec.log

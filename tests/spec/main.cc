@@ -59,7 +59,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: wasm-spec-runner DIR_OR_FILES... [--scratch DIR] [--filter SUBSTR]\n"
                "         [--expected-failures FILE] [--timeout SECONDS] [--no-fork] [--verbose]\n"
-               "         [--engine interp|auto|jit]\n");
+               "         [--engine interp|auto|jit] [--via-json] [--parse-only]\n");
   return 1;
 }
 

@@ -67,7 +67,8 @@ Value parse_json_arg(const json& a) {
 
 Expected parse_json_expected(const json& e) {
   const std::string& type = e.at("type").get_ref<const std::string&>();
-  if (type == "v128") return parse_expected_v128(e.at("lane_type").get<std::string>(), lane_texts(e));
+  if (type == "v128")
+    return parse_expected_v128(e.at("lane_type").get<std::string>(), lane_texts(e));
   return parse_expected(type, value_text(e));
 }
 
@@ -263,6 +264,12 @@ class Runner {
     // An invalid module must still be well-formed text: a text error there is a parser bug.
     if (m.text_error && cmd.value("type", "") == "assert_invalid")
       return fail(m.error + ", expected a well-formed but invalid module (" +
+                  in_quotes(cmd.value("text", "")) + ")");
+    // A malformed text module must be refused by the text parser itself: if it encoded and
+    // only the decoder or validator refused the bytes, the parser accepted malformed text.
+    if (!m.text_error && cmd.value("type", "") == "assert_malformed" &&
+        cmd.value("module_type", "binary") == "text")
+      return fail(m.error + ", expected the text parser to refuse it (" +
                   in_quotes(cmd.value("text", "")) + ")");
     return pass();
   }

@@ -55,6 +55,13 @@ class Cursor {
     if (!s.is_string()) throw TextError(p, "expected " + std::string(what) + " (a string)");
     return s.tok.text;
   }
+  // A name (import, export): a string that must be valid UTF-8.
+  const std::string& name(std::string_view what) {
+    Pos p = pos();
+    const std::string& s = string(what);
+    if (!is_valid_utf8(s)) throw TextError(p, "malformed UTF-8 encoding in " + std::string(what));
+    return s;
+  }
   uint32_t nat32(std::string_view what) {
     Pos p = pos();
     const std::string& t = atom(what);

@@ -4,7 +4,9 @@
 #include <unordered_map>
 
 #include "engine/opcodes.h"
+#include "engine/text/immediates.h"
 #include "engine/text/module_encoder.h"
+#include "engine/text/simd_encoder.h"
 
 namespace wc::engine::text {
 namespace {
@@ -59,27 +61,6 @@ uint32_t label_index(Cursor& c, const FunctionScope& scope) {
   }
   if (!c.peek_index()) throw TextError(p, "expected a label");
   return c.nat32("label index");
-}
-
-// offset=N? align=N?
-void memarg(Cursor& c, BinaryWriter& out, uint8_t natural_align) {
-  uint64_t offset = 0, align_log2 = natural_align;
-  if (c.peek() && c.peek()->is_atom() && c.peek()->tok.text.starts_with("offset=")) {
-    Pos p = c.pos();
-    auto v = parse_nat(std::string_view(c.next().tok.text).substr(7), UINT32_MAX);
-    if (!v) throw TextError(p, "malformed or out of range offset");
-    offset = *v;
-  }
-  if (c.peek() && c.peek()->is_atom() && c.peek()->tok.text.starts_with("align=")) {
-    Pos p = c.pos();
-    auto v = parse_nat(std::string_view(c.next().tok.text).substr(6), UINT32_MAX);
-    if (!v || *v == 0 || (*v & (*v - 1)))
-      throw TextError(p, "malformed memop alignment (not a power of two)");
-    align_log2 = 0;
-    while ((uint64_t{1} << align_log2) < *v) ++align_log2;
-  }
-  out.u32(align_log2);
-  out.u32(offset);
 }
 
 }  // namespace
@@ -234,8 +215,10 @@ class InstrEncoder {
   void instruction(const std::string& name, Pos p, Cursor& c, BinaryWriter& out) {
     const auto& table = op_table();
     auto it = table.find(name);
-    if (it == table.end() || name == "else" || name == "end" || is_block(name))
+    if (it == table.end() || name == "else" || name == "end" || is_block(name)) {
+      if (simd_instruction(name, c, out)) return;
       throw TextError(p, "unknown operator '" + name + "'");
+    }
     const OpEntry& e = it->second;
     out.op(static_cast<uint32_t>(e.op));
     if (e.kind == ImmKind::None) return;

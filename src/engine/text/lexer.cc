@@ -68,6 +68,34 @@ void append_utf8(std::string& out, uint32_t cp) {
   }
 }
 
+// The length of the UTF-8 sequence starting at s[i] with its code point, or 0 if malformed.
+size_t utf8_sequence(std::string_view s, size_t i, uint32_t* code_point) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t len;
+  uint32_t cp, min;
+  if (c < 0x80) {
+    *code_point = c;
+    return 1;
+  } else if ((c & 0xE0) == 0xC0) {
+    len = 2, cp = c & 0x1F, min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3, cp = c & 0x0F, min = 0x800;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4, cp = c & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    unsigned char d = static_cast<unsigned char>(s[i + k]);
+    if ((d & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (d & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) return 0;
+  *code_point = cp;
+  return len;
+}
+
 class Lexer {
  public:
   explicit Lexer(std::string_view src) : s_(src) {}
@@ -137,28 +165,9 @@ class Lexer {
 
   // Checks one UTF-8 sequence at i_ and returns its code point, or nullopt if malformed.
   std::optional<uint32_t> utf8_char(size_t& len) const {
-    unsigned char c = static_cast<unsigned char>(s_[i_]);
-    uint32_t cp;
-    uint32_t min;
-    if (c < 0x80) {
-      len = 1;
-      return c;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2, cp = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3, cp = c & 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4, cp = c & 0x07, min = 0x10000;
-    } else {
-      return std::nullopt;
-    }
-    if (i_ + len > s_.size()) return std::nullopt;
-    for (size_t k = 1; k < len; ++k) {
-      unsigned char d = static_cast<unsigned char>(s_[i_ + k]);
-      if ((d & 0xC0) != 0x80) return std::nullopt;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) return std::nullopt;
+    uint32_t cp = 0;
+    len = utf8_sequence(s_, i_, &cp);
+    if (len == 0) return std::nullopt;
     return cp;
   }
 
@@ -322,6 +331,16 @@ class Lexer {
 };
 
 }  // namespace
+
+bool is_valid_utf8(std::string_view bytes) {
+  uint32_t cp;
+  for (size_t i = 0; i < bytes.size();) {
+    size_t len = utf8_sequence(bytes, i, &cp);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
 
 Result<std::vector<Token>> tokenize(std::string_view source) { return Lexer(source).run(); }
 

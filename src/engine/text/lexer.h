@@ -28,6 +28,10 @@ struct Token {
 // Error messages read "LINE:COLUMN: what went wrong".
 std::string at(Pos pos, std::string_view what);
 
+// True if `bytes` is well-formed UTF-8 (no overlong forms, surrogates or code points above
+// U+10FFFF). Names in the text format must be: a string's escapes can spell any bytes.
+bool is_valid_utf8(std::string_view bytes);
+
 // The whole input as tokens, or the first lexical error (unterminated string or comment, bad
 // escape, invalid UTF-8 in a string or comment, a character outside the token grammar).
 Result<std::vector<Token>> tokenize(std::string_view source);

@@ -102,6 +102,9 @@ uint32_t ModuleEncoder::type_use(Cursor& c, std::vector<std::optional<std::strin
   uint32_t idx;
   if (explicit_index) {
     idx = *explicit_index;
+    // Without an inline signature an unknown index is the validator's "unknown type"; with
+    // one, the text cannot even be checked against it, so it is malformed text.
+    if (inline_sig && idx >= type_list.size()) throw TextError(p, "unknown type");
     if (idx < type_list.size()) {
       if (inline_sig && !(type_list[idx] == ft))
         throw TextError(p, "inline function type does not match the type it names");
@@ -157,7 +160,7 @@ void ModuleEncoder::inline_exports(Cursor& c, ExternKind kind, uint32_t idx) {
   while (c.peek_list("export")) {
     Cursor e(c.next());
     e.next();
-    exports_.name(e.string("an export name"));
+    exports_.name(e.name("an export name"));
     e.expect_done("an inline export");
     exports_.byte(static_cast<uint8_t>(kind));
     exports_.u32(idx);
@@ -169,8 +172,8 @@ bool ModuleEncoder::inline_import(Cursor& c, std::string* module, std::string* n
   if (!c.peek_list("import")) return false;
   Cursor i(c.next());
   i.next();
-  *module = i.string("a module name");
-  *name = i.string("an import name");
+  *module = i.name("a module name");
+  *name = i.name("an import name");
   i.expect_done("an inline import");
   return true;
 }
@@ -224,8 +227,8 @@ void ModuleEncoder::declare(const SExpr& field) {
       throw TextError(field.pos(), "import after a function, table, memory or global definition");
     if (id) throw TextError(field.pos(), "unexpected identifier in an import");
     // (import "m" "n" (kind $id? ...))
-    c.string("a module name");
-    c.string("an import name");
+    c.name("a module name");
+    c.name("an import name");
     if (!c.peek() || !c.peek()->is_list || c.peek()->items.empty())
       throw TextError(c.pos(), "expected an import description");
     const SExpr& desc = c.next();
@@ -446,8 +449,8 @@ void ModuleEncoder::global_field(Cursor& c) {
 }
 
 void ModuleEncoder::import_field(Cursor& c) {
-  imports_.name(c.string("a module name"));
-  imports_.name(c.string("an import name"));
+  imports_.name(c.name("a module name"));
+  imports_.name(c.name("an import name"));
   Cursor d(c.next());
   const std::string& kind = d.atom("an import kind");
   d.take_id();
@@ -477,7 +480,7 @@ void ModuleEncoder::import_field(Cursor& c) {
 }
 
 void ModuleEncoder::export_field(Cursor& c) {
-  exports_.name(c.string("an export name"));
+  exports_.name(c.name("an export name"));
   Pos p = c.pos();
   if (!c.peek() || !c.peek()->is_list) throw TextError(p, "expected an export description");
   Cursor d(c.next());

@@ -22,6 +22,7 @@
 #include "engine/runtime/store.h"
 #include "engine/runtime/trap.h"
 #include "engine/runtime/value.h"
+#include "engine/text/wat.h"
 #include "engine/validate/validator.h"
 
 using namespace wc::engine;
@@ -90,7 +91,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Run an export of a WebAssembly module (no imports are provided)."};
   std::string path, export_name;
   std::vector<std::string> args;
-  app.add_option("module", path, "The .wasm file")->required();
+  app.add_option("module", path, "The module: binary (.wasm) or text (.wat)")->required();
   app.add_option("--invoke", export_name, "Export to call (default: _start)");
   app.add_option("args", args, "Arguments, parsed as the export's parameter types");
   bool dump_code = false;
@@ -108,6 +109,16 @@ int main(int argc, char** argv) {
   if (!in) return fail(path + ": " + std::strerror(errno));
   std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 
+  // A text module (see is_text_module) is encoded to binary first.
+  if (wc::engine::text::is_text_module(path, bytes)) {
+    auto encoded = wc::engine::text::wat_to_wasm(
+        std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    if (!encoded) {
+      std::fprintf(stderr, "%s\n", wc::engine::text::file_error(path, encoded.error().message).c_str());
+      return 1;
+    }
+    bytes = std::move(*encoded);
+  }
   auto decoded = decode_module(bytes);
   if (!decoded) return fail(path + ": " + decoded.error().message);
   std::shared_ptr<const Module> module = decoded.value();

@@ -32,6 +32,7 @@
 #include "engine/runtime/linker.h"
 #include "engine/runtime/store.h"
 #include "engine/runtime/trap.h"
+#include "engine/text/wat.h"
 #include "engine/validate/validator.h"
 #include "host/gojs/go_runtime.h"
 #include "host/sockets/sockets.h"
@@ -277,6 +278,13 @@ int main(int argc, char** argv) {
   boot->module_fd.reset();
 
   const std::string& name = cfg.args[0];
+  // A text module (see is_text_module) is parsed here, inside the sandbox, not by the broker.
+  if (wc::engine::text::is_text_module(name, bytes)) {
+    auto encoded = wc::engine::text::wat_to_wasm(
+        std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    if (!encoded) die(1, wc::engine::text::file_error(name, encoded.error().message));
+    bytes = std::move(*encoded);
+  }
   auto decoded = wc::engine::decode_module(bytes);
   if (!decoded) die(1, name + ": not a valid WebAssembly module: " + decoded.error().message);
   std::shared_ptr<const wc::engine::Module> module = decoded.value();

@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
   app.formatter(std::make_shared<UsageFormatter>());
   app.footer(
       "Positionals:\n"
-      "  MODULE.wasm                 The module to run (read by the broker, never by the guest)\n"
+      "  MODULE.wasm                 The module to run, binary or text (.wat); read by the broker,\n"
+      "                              parsed in the sandbox, never opened by the guest\n"
       "  ARGS...                     Arguments for the guest (argv[1..]): everything after\n"
       "                              MODULE.wasm belongs to the guest\n\n"
       "Exit status: the guest's exit code; 134 on a trap; 124 on --timeout; 152 when --cpu-time\n"

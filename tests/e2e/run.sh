@@ -63,6 +63,14 @@ lines() { wc -l <"$T/$1" | tr -d ' '; }
 # --- basics --------------------------------------------------------------------------------
 run "$WCD" "$T/simd128.wasm"
 expect "-msimd128 guest: v128 ops give the scalar result" 0 out '^simd sum 21888, scalar sum 21888$'
+
+# A text-format module (.wat), told apart from binary by content, parsed inside the sandbox.
+cp "$ROOT/tests/e2e/guests/hello_text.wat" "$T/"
+run "$WCD" "$T/hello_text.wat"
+expect "text module (.wat): WASI fd_write and proc_exit" 7 out '^hello from a text module$'
+printf '(module\n  (func (export "_start")\n    (i32.const 1)\n    i32.bogus))\n' >"$T/bad.wat"
+run "$WCD" "$T/bad.wat"
+expect "malformed text module -> FILE:LINE:COLUMN: error" 1 err 'bad\.wat:4:5: error: unknown operator'
 run "$WCD" "$T/hello.wasm"
 if [[ $RC == 0 && $(cat "$T/out") == "hello from webcontainer" && ! -s $T/err ]]; then ok "hello world: stdout, exit 0, quiet stderr"
 else bad "hello world" "rc=$RC"; fi

@@ -129,6 +129,15 @@ class InstrEncoder {
     out.s64(type);
   }
 
+  // Flat blocks (`block ... end`) nest by recursion without parentheses, so their depth has its
+  // own cap: deeper than kMaxBlockDepth is refused before the stack could run out.
+  static constexpr size_t kMaxBlockDepth = 10000;
+  void enter(const std::string& label, Pos p) {
+    if (scope_.labels.size() >= kMaxBlockDepth)
+      throw TextError(p, "blocks nested deeper than " + std::to_string(kMaxBlockDepth) + " levels");
+    scope_.labels.push_back(label);
+  }
+
   void end_label(Cursor& c, const std::string& label) {
     if (!c.peek_id()) return;
     Pos p = c.pos();
@@ -137,10 +146,11 @@ class InstrEncoder {
   }
 
   void flat_block(const std::string& name, Cursor& c, BinaryWriter& out) {
+    Pos p = c.pos();
     std::string label = c.take_id().value_or("");
     out.byte(block_opcode(name));
     blocktype(c, out);
-    scope_.labels.push_back(label);
+    enter(label, p);
     sequence(c, out);
     if (name == "if" && c.peek_atom("else")) {
       c.next();
@@ -163,7 +173,7 @@ class InstrEncoder {
       std::string label = f.take_id().value_or("");
       out.byte(block_opcode(name));
       blocktype(f, out);
-      scope_.labels.push_back(label);
+      enter(label, list.pos());
       sequence(f, out);
       f.expect_done(name);
       out.byte(0x0B);
@@ -177,7 +187,7 @@ class InstrEncoder {
       while (f.peek() && f.peek()->is_list && !f.peek_list("then")) folded(f.next(), out);
       out.byte(0x04);
       out.append(bt.bytes);
-      scope_.labels.push_back(label);
+      enter(label, list.pos());
       if (!f.peek_list("then")) throw TextError(f.pos(), "expected (then ...)");
       Cursor t(f.next());
       t.next();

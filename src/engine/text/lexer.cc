@@ -96,241 +96,236 @@ size_t utf8_sequence(std::string_view s, size_t i, uint32_t* code_point) {
   return len;
 }
 
-class Lexer {
- public:
-  explicit Lexer(std::string_view src) : s_(src) {}
+}  // namespace
 
-  Result<std::vector<Token>> run() {
-    std::vector<Token> out;
-    for (;;) {
-      if (auto err = skip_space()) return Error{*err};
-      if (i_ >= s_.size()) return out;
-      Pos pos = pos_;
-      char c = s_[i_];
-      if (c == '(' && peek(1) == '@') {
-        if (auto err = skip_annotation()) return Error{*err};
-        continue;
-      }
-      if (c == '(') {
-        advance(1);
-        out.push_back({TokenKind::LParen, pos, {}});
-      } else if (c == ')') {
-        advance(1);
-        out.push_back({TokenKind::RParen, pos, {}});
-      } else if (c == '"') {
-        auto s = string_literal();
-        if (!s) return Error{error_};
-        // Tokens are separated by space, comments or parentheses: "a""b" is malformed.
-        if (i_ < s_.size() && s_[i_] != ' ' && s_[i_] != '\t' && s_[i_] != '\n' && s_[i_] != '\r' &&
-            s_[i_] != '(' && s_[i_] != ')' && s_[i_] != ';')
-          return Error{at(pos_, "unknown operator: a string glued to the next token")};
-        out.push_back({TokenKind::String, pos, std::move(*s)});
-      } else if (is_idchar(static_cast<unsigned char>(c))) {
-        size_t b = i_;
-        while (i_ < s_.size() && is_idchar(static_cast<unsigned char>(s_[i_]))) advance(1);
-        std::string word(s_.substr(b, i_ - b));
-        // An atom glued to a string ("a"b, x"y") is not a token of the grammar.
-        if (i_ < s_.size() && s_[i_] == '"')
-          return Error{at(pos, "unknown operator: a string right after '" + word + "'")};
-        if (word[0] == '$') {
-          if (word.size() == 1) return Error{at(pos, "empty identifier")};
-          out.push_back({TokenKind::Id, pos, word.substr(1)});
-        } else {
-          out.push_back({TokenKind::Atom, pos, std::move(word)});
-        }
+bool Lexer::next(Token* out) {
+  for (;;) {
+    if (auto err = skip_space()) return fail(*err);
+    if (i_ >= s_.size()) return false;
+    Pos pos = pos_;
+    char c = s_[i_];
+    if (c == '(' && peek(1) == '@') {
+      if (auto err = skip_annotation()) return fail(*err);
+      continue;
+    }
+    if (c == '(') {
+      advance(1);
+      *out = {TokenKind::LParen, pos, {}};
+      return true;
+    } else if (c == ')') {
+      advance(1);
+      *out = {TokenKind::RParen, pos, {}};
+      return true;
+    } else if (c == '"') {
+      auto s = string_literal();
+      if (!s) return false;
+      // Tokens are separated by space, comments or parentheses: "a""b" is malformed.
+      if (i_ < s_.size() && s_[i_] != ' ' && s_[i_] != '\t' && s_[i_] != '\n' && s_[i_] != '\r' &&
+          s_[i_] != '(' && s_[i_] != ')' && s_[i_] != ';')
+        return fail(at(pos_, "unknown operator: a string glued to the next token"));
+      *out = {TokenKind::String, pos, std::move(*s)};
+      return true;
+    } else if (is_idchar(static_cast<unsigned char>(c))) {
+      size_t b = i_;
+      while (i_ < s_.size() && is_idchar(static_cast<unsigned char>(s_[i_]))) advance(1);
+      std::string word(s_.substr(b, i_ - b));
+      // An atom glued to a string ("a"b, x"y") is not a token of the grammar.
+      if (i_ < s_.size() && s_[i_] == '"')
+        return fail(at(pos, "unknown operator: a string right after '" + word + "'"));
+      if (word[0] == '$') {
+        if (word.size() == 1) return fail(at(pos, "empty identifier"));
+        *out = {TokenKind::Id, pos, word.substr(1)};
       } else {
-        unsigned char u = static_cast<unsigned char>(c);
-        char buf[64];
-        std::snprintf(
-            buf, sizeof buf,
-            u >= 0x21 && u < 0x7f ? "unexpected character '%c'" : "unexpected byte 0x%02x", u);
-        return Error{at(pos, buf)};
+        *out = {TokenKind::Atom, pos, std::move(word)};
       }
+      return true;
+    } else {
+      unsigned char u = static_cast<unsigned char>(c);
+      char buf[64];
+      std::snprintf(buf, sizeof buf,
+                    u >= 0x21 && u < 0x7f ? "unexpected character '%c'" : "unexpected byte 0x%02x",
+                    u);
+      return fail(at(pos, buf));
     }
   }
+}
 
- private:
-  char peek(size_t k) const { return i_ + k < s_.size() ? s_[i_ + k] : '\0'; }
-
-  void advance(size_t n) {
-    for (size_t k = 0; k < n && i_ < s_.size(); ++k, ++i_) {
-      if (s_[i_] == '\n') {
-        ++pos_.line;
-        pos_.column = 1;
-      } else if ((static_cast<unsigned char>(s_[i_]) & 0xC0) != 0x80) {
-        ++pos_.column;  // columns count characters, not UTF-8 continuation bytes
-      }
+void Lexer::advance(size_t n) {
+  for (size_t k = 0; k < n && i_ < s_.size(); ++k, ++i_) {
+    if (s_[i_] == '\n') {
+      ++pos_.line;
+      pos_.column = 1;
+    } else if ((static_cast<unsigned char>(s_[i_]) & 0xC0) != 0x80) {
+      ++pos_.column;  // columns count characters, not UTF-8 continuation bytes
     }
   }
+}
 
-  // Checks one UTF-8 sequence at i_ and returns its code point, or nullopt if malformed.
-  std::optional<uint32_t> utf8_char(size_t& len) const {
-    uint32_t cp = 0;
-    len = utf8_sequence(s_, i_, &cp);
-    if (len == 0) return std::nullopt;
-    return cp;
-  }
+// Checks one UTF-8 sequence at i_ and returns its code point, or nullopt if malformed.
+std::optional<uint32_t> Lexer::utf8_char(size_t& len) const {
+  uint32_t cp = 0;
+  len = utf8_sequence(s_, i_, &cp);
+  if (len == 0) return std::nullopt;
+  return cp;
+}
 
-  std::optional<std::string> skip_space() {
-    while (i_ < s_.size()) {
-      char c = s_[i_];
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-        advance(1);
-      } else if (c == ';' && peek(1) == ';') {
-        while (i_ < s_.size() && s_[i_] != '\n') {
-          size_t len = 1;
-          if (!utf8_char(len)) return at(pos_, "malformed UTF-8 encoding in a comment");
-          advance(len);
-        }
-      } else if (c == '(' && peek(1) == ';') {
-        if (auto err = block_comment()) return err;
-      } else {
-        return std::nullopt;
-      }
-    }
-    return std::nullopt;
-  }
-
-  // Nested block comments, counted rather than recursed into so any depth is safe.
-  std::optional<std::string> block_comment() {
-    Pos start = pos_;
-    size_t depth = 0;
-    while (i_ < s_.size()) {
-      if (s_[i_] == '(' && peek(1) == ';') {
-        ++depth;
-        advance(2);
-      } else if (s_[i_] == ';' && peek(1) == ')') {
-        advance(2);
-        if (--depth == 0) return std::nullopt;
-      } else {
+std::optional<std::string> Lexer::skip_space() {
+  while (i_ < s_.size()) {
+    char c = s_[i_];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      advance(1);
+    } else if (c == ';' && peek(1) == ';') {
+      while (i_ < s_.size() && s_[i_] != '\n') {
         size_t len = 1;
         if (!utf8_char(len)) return at(pos_, "malformed UTF-8 encoding in a comment");
         advance(len);
       }
+    } else if (c == '(' && peek(1) == ';') {
+      if (auto err = block_comment()) return err;
+    } else {
+      return std::nullopt;
     }
-    return at(start, "unterminated block comment");
   }
+  return std::nullopt;
+}
 
-  // (@name ...) with balanced parentheses; strings and comments inside are lexed as usual.
-  std::optional<std::string> skip_annotation() {
-    Pos start = pos_;
-    size_t depth = 0;
-    while (i_ < s_.size()) {
-      if (auto err = skip_space()) return err;
-      if (i_ >= s_.size()) break;
-      char c = s_[i_];
-      if (c == '(') {
-        ++depth;
-        advance(1);
-      } else if (c == ')') {
-        advance(1);
-        if (--depth == 0) return std::nullopt;
-      } else if (c == '"') {
-        if (!string_literal()) return error_;
-      } else if (is_idchar(static_cast<unsigned char>(c))) {
-        while (i_ < s_.size() && is_idchar(static_cast<unsigned char>(s_[i_]))) advance(1);
-      } else {
-        return at(pos_, "unexpected character in an annotation");
-      }
-    }
-    return at(start, "unterminated annotation");
-  }
-
-  std::optional<std::string> string_literal() {
-    Pos start = pos_;
-    advance(1);  // the opening quote
-    std::string out;
-    while (i_ < s_.size()) {
-      unsigned char c = static_cast<unsigned char>(s_[i_]);
-      if (c == '"') {
-        advance(1);
-        return out;
-      }
-      if (c == '\n' || c < 0x20 || c == 0x7F) {
-        error_ = at(pos_, c == '\n' ? "unterminated string (a newline before the closing quote)"
-                                    : "control character in a string");
-        return std::nullopt;
-      }
-      if (c == '\\') {
-        Pos esc = pos_;
-        char e = peek(1);
-        int h1 = hex_value(e), h2 = hex_value(peek(2));
-        if (h1 >= 0 && h2 >= 0) {
-          out += static_cast<char>(h1 * 16 + h2);
-          advance(3);
-          continue;
-        }
-        switch (e) {
-          case 'n':
-            out += '\n';
-            advance(2);
-            continue;
-          case 't':
-            out += '\t';
-            advance(2);
-            continue;
-          case 'r':
-            out += '\r';
-            advance(2);
-            continue;
-          case '"':
-            out += '"';
-            advance(2);
-            continue;
-          case '\'':
-            out += '\'';
-            advance(2);
-            continue;
-          case '\\':
-            out += '\\';
-            advance(2);
-            continue;
-          case 'u': {
-            if (peek(2) != '{') break;
-            size_t k = i_ + 3;
-            uint32_t cp = 0;
-            bool digits = false, overflow = false;
-            while (k < s_.size() && (hex_value(s_[k]) >= 0 || (s_[k] == '_' && digits))) {
-              if (s_[k] != '_') {
-                cp = cp * 16 + static_cast<uint32_t>(hex_value(s_[k]));
-                if (cp > 0x10FFFF) overflow = true;
-                digits = true;
-              }
-              ++k;
-            }
-            if (!digits || k >= s_.size() || s_[k] != '}' || overflow ||
-                (cp >= 0xD800 && cp < 0xE000)) {
-              error_ = at(esc, "malformed unicode escape");
-              return std::nullopt;
-            }
-            append_utf8(out, cp);
-            advance(k + 1 - i_);
-            continue;
-          }
-          default: break;
-        }
-        error_ = at(esc, "unknown escape in a string");
-        return std::nullopt;
-      }
+// Nested block comments, counted rather than recursed into so any depth is safe.
+std::optional<std::string> Lexer::block_comment() {
+  Pos start = pos_;
+  size_t depth = 0;
+  while (i_ < s_.size()) {
+    if (s_[i_] == '(' && peek(1) == ';') {
+      ++depth;
+      advance(2);
+    } else if (s_[i_] == ';' && peek(1) == ')') {
+      advance(2);
+      if (--depth == 0) return std::nullopt;
+    } else {
       size_t len = 1;
-      if (!utf8_char(len)) {
-        error_ = at(pos_, "malformed UTF-8 encoding in a string");
-        return std::nullopt;
-      }
-      out.append(s_.substr(i_, len));
+      if (!utf8_char(len)) return at(pos_, "malformed UTF-8 encoding in a comment");
       advance(len);
     }
-    error_ = at(start, "unterminated string");
-    return std::nullopt;
   }
+  return at(start, "unterminated block comment");
+}
 
-  std::string_view s_;
-  size_t i_ = 0;
-  Pos pos_;
-  std::string error_;
-};
+// (@name ...) with balanced parentheses; strings and comments inside are lexed as usual.
+std::optional<std::string> Lexer::skip_annotation() {
+  Pos start = pos_;
+  size_t depth = 0;
+  while (i_ < s_.size()) {
+    if (auto err = skip_space()) return err;
+    if (i_ >= s_.size()) break;
+    char c = s_[i_];
+    if (c == '(') {
+      ++depth;
+      advance(1);
+    } else if (c == ')') {
+      advance(1);
+      if (--depth == 0) return std::nullopt;
+    } else if (c == '"') {
+      if (!string_literal()) return error_;
+    } else if (is_idchar(static_cast<unsigned char>(c))) {
+      while (i_ < s_.size() && is_idchar(static_cast<unsigned char>(s_[i_]))) advance(1);
+    } else {
+      return at(pos_, "unexpected character in an annotation");
+    }
+  }
+  return at(start, "unterminated annotation");
+}
 
-}  // namespace
+std::optional<std::string> Lexer::string_literal() {
+  Pos start = pos_;
+  advance(1);  // the opening quote
+  std::string out;
+  while (i_ < s_.size()) {
+    unsigned char c = static_cast<unsigned char>(s_[i_]);
+    if (c == '"') {
+      advance(1);
+      return out;
+    }
+    if (c == '\n' || c < 0x20 || c == 0x7F) {
+      error_ = at(pos_, c == '\n' ? "unterminated string (a newline before the closing quote)"
+                                  : "control character in a string");
+      return std::nullopt;
+    }
+    if (c == '\\') {
+      Pos esc = pos_;
+      char e = peek(1);
+      int h1 = hex_value(e), h2 = hex_value(peek(2));
+      if (h1 >= 0 && h2 >= 0) {
+        out += static_cast<char>(h1 * 16 + h2);
+        advance(3);
+        continue;
+      }
+      switch (e) {
+        case 'n':
+          out += '\n';
+          advance(2);
+          continue;
+        case 't':
+          out += '\t';
+          advance(2);
+          continue;
+        case 'r':
+          out += '\r';
+          advance(2);
+          continue;
+        case '"':
+          out += '"';
+          advance(2);
+          continue;
+        case '\'':
+          out += '\'';
+          advance(2);
+          continue;
+        case '\\':
+          out += '\\';
+          advance(2);
+          continue;
+        case 'u': {
+          if (peek(2) != '{') break;
+          size_t k = i_ + 3;
+          uint32_t cp = 0;
+          bool digits = false, overflow = false;
+          while (k < s_.size() && (hex_value(s_[k]) >= 0 || (s_[k] == '_' && digits))) {
+            if (s_[k] != '_') {
+              cp = cp * 16 + static_cast<uint32_t>(hex_value(s_[k]));
+              if (cp > 0x10FFFF) overflow = true;
+              digits = true;
+            }
+            ++k;
+          }
+          if (!digits || k >= s_.size() || s_[k] != '}' || overflow ||
+              (cp >= 0xD800 && cp < 0xE000)) {
+            error_ = at(esc, "malformed unicode escape");
+            return std::nullopt;
+          }
+          append_utf8(out, cp);
+          advance(k + 1 - i_);
+          continue;
+        }
+        default: break;
+      }
+      error_ = at(esc, "unknown escape in a string");
+      return std::nullopt;
+    }
+    size_t len = 1;
+    if (!utf8_char(len)) {
+      error_ = at(pos_, "malformed UTF-8 encoding in a string");
+      return std::nullopt;
+    }
+    out.append(s_.substr(i_, len));
+    advance(len);
+  }
+  error_ = at(start, "unterminated string");
+  return std::nullopt;
+}
+
+bool Lexer::fail(std::string message) {
+  error_ = std::move(message);
+  return false;
+}
 
 bool is_valid_utf8(std::string_view bytes) {
   uint32_t cp;
@@ -342,6 +337,13 @@ bool is_valid_utf8(std::string_view bytes) {
   return true;
 }
 
-Result<std::vector<Token>> tokenize(std::string_view source) { return Lexer(source).run(); }
+Result<std::vector<Token>> tokenize(std::string_view source) {
+  Lexer lexer(source);
+  std::vector<Token> out;
+  Token t;
+  while (lexer.next(&t)) out.push_back(std::move(t));
+  if (!lexer.error().empty()) return Error{lexer.error()};
+  return out;
+}
 
 }  // namespace wc::engine::text

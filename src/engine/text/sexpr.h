@@ -1,6 +1,9 @@
-// Tokens grouped into S-expressions. The tree is built without recursion and nesting deeper
-// than kMaxNesting is refused, so a file of a billion '(' is a clear error, not a stack
-// overflow in the parser, in the encoder that walks the tree, or in the tree's destructor.
+// Tokens grouped into S-expressions. The tree is built without recursion, pulling one token at
+// a time from the lexer, with two limits checked before anything is allocated for a token:
+// nesting deeper than max_nesting is refused (so a file of a billion '(' is a clear error at
+// its 1001st byte, not a stack overflow in the parser, in the encoder that walks the tree, or
+// in the tree's destructor), and so is a source of more than max_tokens tokens (a tree node
+// costs ~80 bytes, so a gigabyte of "()" must not become 40 GB of tree).
 #pragma once
 
 #include <string_view>
@@ -11,7 +14,10 @@
 
 namespace wc::engine::text {
 
-constexpr size_t kMaxNesting = 1000;
+struct ReadLimits {
+  size_t max_nesting = 1000;
+  size_t max_tokens = size_t{1} << 24;  // ~16.8M: a module of ~100 MB of text
+};
 
 struct SExpr {
   bool is_list = false;
@@ -30,6 +36,6 @@ struct SExpr {
 };
 
 // Every top-level S-expression of the source (atoms included), or the first error.
-Result<std::vector<SExpr>> read_sexprs(std::string_view source);
+Result<std::vector<SExpr>> read_sexprs(std::string_view source, const ReadLimits& limits = {});
 
 }  // namespace wc::engine::text

@@ -48,4 +48,24 @@ bool looks_binary(std::span<const uint8_t> bytes) {
          bytes[3] == 'm';
 }
 
+bool is_text_module(std::string_view path, std::span<const uint8_t> bytes) {
+  return !path.ends_with(".wasm") && !looks_binary(bytes);
+}
+
+std::string file_error(std::string_view file, std::string_view message) {
+  // Split after "LINE:COLUMN: " (two numbers); anything else is shown whole.
+  size_t i = 0;
+  for (int field = 0; field < 2; ++field) {
+    size_t start = i;
+    while (i < message.size() && message[i] >= '0' && message[i] <= '9') ++i;
+    if (i == start || i >= message.size() || message[i] != ':')
+      return std::string(file) + ": error: " + std::string(message);
+    ++i;
+  }
+  std::string_view rest = message.substr(i);
+  if (rest.starts_with(' ')) rest.remove_prefix(1);
+  return std::string(file) + ":" + std::string(message.substr(0, i)) +
+         " error: " + std::string(rest);
+}
+
 }  // namespace wc::engine::text

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,7 +29,16 @@ Result<std::vector<uint8_t>> module_to_wasm(const SExpr& module);
 // Module fields already read (the items after `module` and its name).
 Result<std::vector<uint8_t>> fields_to_wasm(std::span<const SExpr> fields, Pos end_pos);
 
-// True if the bytes start with the binary magic "\0asm" (so a caller can accept both formats).
+// True if the bytes start with the binary magic "\0asm".
 bool looks_binary(std::span<const uint8_t> bytes);
+
+// Whether a module file is read as text: a file named *.wasm is always binary (so a corrupt one
+// gets the decoder's message about its header); any other file is binary if it starts with the
+// magic, text otherwise (x.wat, x.wast, or any name).
+bool is_text_module(std::string_view path, std::span<const uint8_t> bytes);
+
+// A text error "LINE:COLUMN: what" as a compiler would print it for `file`:
+// "FILE:LINE:COLUMN: error: what".
+std::string file_error(std::string_view file, std::string_view message);
 
 }  // namespace wc::engine::text

@@ -58,6 +58,14 @@ build-fuzz/fuzz_module -max_total_time="$fuzz_seconds" -max_len=4096 -rss_limit_
 echo "== fuzzing: the broker's IPC decoder and dispatcher, $((fuzz_seconds / 2))s"
 build-fuzz/fuzz_ipc -max_total_time="$((fuzz_seconds / 2))" -rss_limit_mb=4096 \
   -artifact_prefix=build-fuzz/ 2>&1 | tail -n 3
+echo "== fuzzing: the text-format parser (.wat/.wast), ${fuzz_seconds}s"
+mkdir "$corpus/text"  # seeds: spec scripts (text) and the e2e .wat guest
+for f in block br_table call_indirect const float_literals names simd_lane memory if loop; do
+  cp "$spec_dir/$f.wast" "$corpus/text/"
+done
+cp tests/e2e/guests/hello_text.wat "$corpus/text/"
+build-fuzz/fuzz_text -max_total_time="$fuzz_seconds" -max_len=8192 -rss_limit_mb=4096 \
+  -artifact_prefix=build-fuzz/ "$corpus/text" 2>&1 | tail -n 3
 
 echo "== spec suite: our .wast reader against wabt's wast2json, script by script"
 tests/spec/compare_with_wast2json.sh build "$spec_dir"

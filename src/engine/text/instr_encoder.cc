@@ -71,20 +71,50 @@ class InstrEncoder {
  public:
   InstrEncoder(ModuleEncoder& m, FunctionScope& scope) : m_(m), scope_(scope) {}
 
+  // Instructions up to an `end` or `else` that closes no block opened here (the caller's), or
+  // the end of the list. Flat blocks (`block ... end`) are kept on an explicit stack rather
+  // than recursed into, so their depth costs no native stack.
   void sequence(Cursor& c, BinaryWriter& out) {
+    struct OpenBlock {
+      std::string name, label;
+      bool in_else = false;
+    };
+    std::vector<OpenBlock> open;
     while (!c.done()) {
       const SExpr& s = *c.peek();
+      Pos p = s.pos();
       if (s.is_list) {
         folded(c.next(), out);
       } else if (s.is_atom("end") || s.is_atom("else")) {
-        return;
+        if (open.empty()) return;
+        bool is_else = s.is_atom("else");
+        c.next();
+        OpenBlock& top = open.back();
+        end_label(c, top.label);
+        if (is_else) {
+          if (top.name != "if" || top.in_else) throw TextError(p, "unexpected 'else'");
+          top.in_else = true;
+          out.byte(0x05);
+        } else {
+          out.byte(0x0B);
+          scope_.labels.pop_back();
+          open.pop_back();
+        }
+      } else if (s.is_atom() && is_block(s.tok.text)) {
+        const std::string& name = c.next().tok.text;
+        std::string label = c.take_id().value_or("");
+        out.byte(block_opcode(name));
+        blocktype(c, out);
+        enter(label, p);
+        open.push_back({name, label});
       } else if (s.is_atom()) {
-        plain(c, out);
+        instruction(c.next().tok.text, p, c, out);
       } else {
-        throw TextError(s.pos(), s.is_id() ? "unexpected identifier $" + s.tok.text
-                                           : "unexpected string in instructions");
+        throw TextError(p, s.is_id() ? "unexpected identifier $" + s.tok.text
+                                     : "unexpected string in instructions");
       }
     }
+    if (!open.empty()) throw TextError(c.pos(), "expected 'end' of " + open.back().name);
   }
 
  private:
@@ -129,8 +159,7 @@ class InstrEncoder {
     out.s64(type);
   }
 
-  // Flat blocks (`block ... end`) nest by recursion without parentheses, so their depth has its
-  // own cap: deeper than kMaxBlockDepth is refused before the stack could run out.
+  // Blocks nest without parentheses in the flat form, so their depth has its own bound.
   static constexpr size_t kMaxBlockDepth = 10000;
   void enter(const std::string& label, Pos p) {
     if (scope_.labels.size() >= kMaxBlockDepth)
@@ -143,26 +172,6 @@ class InstrEncoder {
     Pos p = c.pos();
     const std::string& id = c.next().tok.text;
     if (id != label) throw TextError(p, "mismatching label $" + id);
-  }
-
-  void flat_block(const std::string& name, Cursor& c, BinaryWriter& out) {
-    Pos p = c.pos();
-    std::string label = c.take_id().value_or("");
-    out.byte(block_opcode(name));
-    blocktype(c, out);
-    enter(label, p);
-    sequence(c, out);
-    if (name == "if" && c.peek_atom("else")) {
-      c.next();
-      end_label(c, label);
-      out.byte(0x05);
-      sequence(c, out);
-    }
-    if (!c.peek_atom("end")) throw TextError(c.pos(), "expected 'end' of " + name);
-    c.next();
-    end_label(c, label);
-    out.byte(0x0B);
-    scope_.labels.pop_back();
   }
 
   void folded(const SExpr& list, BinaryWriter& out) {
@@ -212,13 +221,6 @@ class InstrEncoder {
       folded(f.next(), out);
     }
     out.append(op.bytes);
-  }
-
-  void plain(Cursor& c, BinaryWriter& out) {
-    Pos p = c.pos();
-    const std::string& name = c.next().tok.text;
-    if (is_block(name)) return flat_block(name, c, out);
-    instruction(name, p, c, out);
   }
 
   // One non-block instruction: its opcode and immediates.

@@ -16,7 +16,7 @@ namespace wc::engine::text {
 
 struct ReadLimits {
   size_t max_nesting = 1000;
-  size_t max_tokens = size_t{1} << 24;  // ~16.8M: a module of ~100 MB of text
+  size_t max_tokens = size_t{1} << 22;  // ~4.2M: ~30 MB of text; the largest spec script has 120K
 };
 
 struct SExpr {

@@ -62,6 +62,24 @@ TEST(TextLexer, AnnotationsAreSkippedWithBalancedParentheses) {
   EXPECT_NE(lex_error("(@unterminated (a)").find("unterminated annotation"), std::string::npos);
 }
 
+TEST(TextLexer, AnnotationIdsAndReservedTokens) {
+  EXPECT_EQ(lex("(@a , ; ] [ }} {x) b").size(), 1u);
+  EXPECT_EQ(lex("(@\"quoted id\" x) b").size(), 1u);
+  EXPECT_EQ(lex_error("(@ x)"), "1:1: empty annotation id");
+  EXPECT_EQ(lex_error("(@\"\")"), "1:1: empty annotation id");
+  EXPECT_EQ(lex_error("(@\"\\ef\")"), "1:1: malformed UTF-8 encoding in an annotation id");
+}
+
+TEST(TextLexer, QuotedIdentifiers) {
+  auto t = lex("$\"a b\" $\"\\41\"");
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].kind, TokenKind::Id);
+  EXPECT_EQ(t[0].text, "a b");
+  EXPECT_EQ(t[1].text, "A");  // $"\41" is $A
+  EXPECT_EQ(lex_error("$\"\""), "1:1: empty identifier");
+  EXPECT_EQ(lex_error("$\"\\ff\""), "1:1: malformed UTF-8 encoding in an identifier");
+}
+
 TEST(TextLexer, StringEscapes) {
   auto t = lex(R"("\t\n\r\"\'\\\41\u{1F600}\u{e9}")");
   ASSERT_EQ(t.size(), 1u);

@@ -129,6 +129,17 @@ bool Lexer::next(Token* out) {
       size_t b = i_;
       while (i_ < s_.size() && is_idchar(static_cast<unsigned char>(s_[i_]))) advance(1);
       std::string word(s_.substr(b, i_ - b));
+      // A quoted identifier $"..." (WebAssembly 3.0): any UTF-8 name, equal to $name when
+      // the name is also valid unquoted.
+      if (word == "$" && i_ < s_.size() && s_[i_] == '"') {
+        auto name = string_literal();
+        if (!name) return false;
+        if (name->empty()) return fail(at(pos, "empty identifier"));
+        if (!is_valid_utf8(*name))
+          return fail(at(pos, "malformed UTF-8 encoding in an identifier"));
+        *out = {TokenKind::Id, pos, std::move(*name)};
+        return true;
+      }
       // An atom glued to a string ("a"b, x"y") is not a token of the grammar.
       if (i_ < s_.size() && s_[i_] == '"')
         return fail(at(pos, "unknown operator: a string right after '" + word + "'"));
@@ -212,7 +223,19 @@ std::optional<std::string> Lexer::block_comment() {
 // (@name ...) with balanced parentheses; strings and comments inside are lexed as usual.
 std::optional<std::string> Lexer::skip_annotation() {
   Pos start = pos_;
-  size_t depth = 0;
+  advance(2);  // "(@"
+  size_t depth = 1;
+  // The annotation's id follows at once: a keyword-like word or a non-empty UTF-8 string.
+  if (i_ < s_.size() && s_[i_] == '"') {
+    auto id = string_literal();
+    if (!id) return error_;
+    if (id->empty()) return at(start, "empty annotation id");
+    if (!is_valid_utf8(*id)) return at(start, "malformed UTF-8 encoding in an annotation id");
+  } else if (i_ < s_.size() && is_idchar(static_cast<unsigned char>(s_[i_]))) {
+    while (i_ < s_.size() && is_idchar(static_cast<unsigned char>(s_[i_]))) advance(1);
+  } else {
+    return at(start, "empty annotation id");
+  }
   while (i_ < s_.size()) {
     if (auto err = skip_space()) return err;
     if (i_ >= s_.size()) break;
@@ -225,8 +248,10 @@ std::optional<std::string> Lexer::skip_annotation() {
       if (--depth == 0) return std::nullopt;
     } else if (c == '"') {
       if (!string_literal()) return error_;
-    } else if (is_idchar(static_cast<unsigned char>(c))) {
-      while (i_ < s_.size() && is_idchar(static_cast<unsigned char>(s_[i_]))) advance(1);
+    } else if (is_idchar(static_cast<unsigned char>(c)) || c == ',' || c == ';' || c == '[' ||
+               c == ']' || c == '{' || c == '}') {
+      // Keywords, numbers and reserved tokens, including the punctuation 3.0 reserves.
+      advance(1);
     } else {
       return at(pos_, "unexpected character in an annotation");
     }

@@ -2,6 +2,11 @@
 //   wasm-run MODULE.wasm [--invoke EXPORT] [ARG...]
 // Exit codes: 0 success, 1 load/link/usage error, 2 trap. Diagnostics go to stderr, results
 // (one per line) to stdout so scripts can compare them.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <charconv>
@@ -12,6 +17,7 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -69,8 +75,7 @@ std::optional<Value> parse_arg(ValType type, const std::string& s) {
       if (*end != '\0') return std::nullopt;
       return type == ValType::F32 ? Value::f32(static_cast<float>(d)) : Value::f64(d);
     }
-    default:
-      return std::nullopt;  // v128 and references cannot be written on a command line
+    default: return std::nullopt;  // v128 and references cannot be written on a command line
   }
 }
 
@@ -105,20 +110,35 @@ int main(int argc, char** argv) {
   if (!mode) return fail("--engine " + engine + ": expected " + wc::jit::kEngineModeNames);
   if (std::string why = wc::jit::engine_mode_unavailable(*mode); !why.empty()) return fail(why);
 
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(path + ": " + std::strerror(errno));
-  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-
+  // The file is mapped, not read: a text module is parsed straight from the page cache, so a
+  // huge hostile file costs no copy (the parser stops at its first error).
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(path + ": " + std::strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return fail(path + ": not a regular file");
+  }
+  size_t size = static_cast<size_t>(st.st_size);
+  void* map = size ? mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
+  close(fd);
+  if (map == MAP_FAILED) return fail(path + ": mmap: " + std::strerror(errno));
+  std::span<const uint8_t> file(static_cast<const uint8_t*>(map), size);
+  std::vector<uint8_t> bytes;
   // A text module (see is_text_module) is encoded to binary first.
-  if (wc::engine::text::is_text_module(path, bytes)) {
+  if (wc::engine::text::is_text_module(path, file)) {
     auto encoded = wc::engine::text::wat_to_wasm(
-        std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+        std::string_view(reinterpret_cast<const char*>(file.data()), file.size()));
     if (!encoded) {
-      std::fprintf(stderr, "%s\n", wc::engine::text::file_error(path, encoded.error().message).c_str());
+      std::fprintf(stderr, "%s\n",
+                   wc::engine::text::file_error(path, encoded.error().message).c_str());
       return 1;
     }
     bytes = std::move(*encoded);
+  } else {
+    bytes.assign(file.begin(), file.end());
   }
+  if (map) munmap(map, size);
   auto decoded = decode_module(bytes);
   if (!decoded) return fail(path + ": " + decoded.error().message);
   std::shared_ptr<const Module> module = decoded.value();

@@ -267,10 +267,16 @@ class Runner {
                   in_quotes(cmd.value("text", "")) + ")");
     // A malformed text module must be refused by the text parser itself: if it encoded and
     // only the decoder or validator refused the bytes, the parser accepted malformed text.
-    if (!m.text_error && cmd.value("type", "") == "assert_malformed" &&
-        cmd.value("module_type", "binary") == "text")
-      return fail(m.error + ", expected the text parser to refuse it (" +
-                  in_quotes(cmd.value("text", "")) + ")");
+    // A (module binary ...) is the decoder's to refuse: its strings must read as text.
+    if (cmd.value("type", "") == "assert_malformed") {
+      bool text = cmd.value("module_type", "binary") == "text";
+      if (text && !m.text_error)
+        return fail(m.error + ", expected the text parser to refuse it (" +
+                    in_quotes(cmd.value("text", "")) + ")");
+      if (!text && m.text_error)
+        return fail(m.error + ", expected the decoder to refuse it (" +
+                    in_quotes(cmd.value("text", "")) + ")");
+    }
     return pass();
   }
 

@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
                  "Pre-open a listening TCP socket; the guest gets it as the next fd after its "
                  "preopened directories (repeatable)")
       ->type_name("ADDR:PORT");
-  app.add_option("--engine", o.engine, "Execution tier (auto and jit: not yet implemented)")
+  app.add_option("--engine", o.engine, "Execution tier (auto, and jit in the worker: not yet implemented)")
       ->type_name(wc::jit::kEngineModeNames)
       ->capture_default_str();
   // One value per occurrence: `--dir A mod.wasm` must not swallow the module name.
@@ -144,9 +144,13 @@ int main(int argc, char** argv) {
   auto engine = wc::jit::parse_engine_mode(o.engine);
   if (!engine)
     return fail(kExitUsage, "--engine " + o.engine + ": expected " + wc::jit::kEngineModeNames);
-  // Only the interpreter exists, so there is nothing to pass to the worker yet.
   if (std::string why = wc::jit::engine_mode_unavailable(*engine); !why.empty())
     return fail(kExitUsage, why);
+  // The worker is not yet told to compile (nor allowed executable pages by its filter).
+  if (*engine == wc::jit::EngineMode::Jit)
+    return fail(kExitUsage,
+                "not yet implemented: --engine jit under webcontainerd run (the confined worker "
+                "does not compile yet); wasm-run and wasm-spec-runner have it");
 
   if (o.sandbox_report) {
     wc::sandbox::SandboxConfig sc;

@@ -250,6 +250,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "error: %s\n", why.c_str());
         return 1;
       }
+      wc::jit::use_engine_mode(*mode);
     } else if (a == "--no-fork")
       opt.fork = false;
     else if (a == "--verbose")

@@ -9,8 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "engine/jit/native_code.h"
 #include "engine/types.h"
 
 namespace wc::engine {
@@ -25,6 +27,8 @@ struct CompiledFunction {
   uint32_t num_locals = 0;   // declared locals, zeroed on entry
   uint32_t num_results = 0;
   uint32_t frame_slots = 0;  // params + locals + constants + max operand height
+  // Machine code for this function (the JIT tier), when the store compiles natively.
+  std::unique_ptr<wc::jit::NativeCode> native;
 };
 
 }  // namespace wc::engine

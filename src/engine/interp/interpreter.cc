@@ -151,17 +151,38 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   } while (0)
   // Backward jumps (and a jump to itself: `loop br 0`) are loop back-edges: the place to
   // notice an interrupt request.
+// A loop header is also where compiled code (the JIT tier) takes over, if the function has it.
 #define JUMP(offset)                                                                 \
   do {                                                                               \
     i32 off_ = static_cast<i32>(offset);                                             \
-    if (off_ <= 0 && interrupt.load(std::memory_order_relaxed)) TRAP(TrapKind::Interrupted); \
+    if (off_ <= 0) {                                                                 \
+      if (interrupt.load(std::memory_order_relaxed)) TRAP(TrapKind::Interrupted);    \
+      ip += off_;                                                                    \
+      ENTER_NATIVE();                                                                \
+      DISPATCH();                                                                    \
+    }                                                                                \
     ip += off_;                                                                      \
     DISPATCH();                                                                      \
+  } while (0)
+  // Runs the current function's machine code from `ip` when it has an entry there; the code
+  // returns the instruction it leaves to the interpreter (see jit/native_code.h).
+#define ENTER_NATIVE()                                                                 \
+  do {                                                                                 \
+    if (native) {                                                                      \
+      if (const uint8_t* at_ = native->entry_at(static_cast<u32>(ip - code_base))) {   \
+        jctx.globals = inst->globals_.data();                                          \
+        ip = code_base + native->run(fp, mem, &jctx, at_);                             \
+      }                                                                                \
+    }                                                                                  \
   } while (0)
 
   FuncInstance* callee = entry;
   u64* new_fp = base;
   const u32* ret_ip = nullptr;
+  // The running function's compiled code (null when interpreted) and its slot-form start.
+  const wc::jit::NativeCode* native = nullptr;
+  const u32* code_base = nullptr;
+  wc::jit::JitContext jctx{&interrupt, nullptr};
 
 do_call: {
   if (!callee->code) {
@@ -172,6 +193,7 @@ do_call: {
       return kHostTrap;
     }
     ip = ret_ip;
+    ENTER_NATIVE();
     DISPATCH();
   }
   const CompiledFunction* cf = callee->code;
@@ -210,6 +232,9 @@ do_call: {
     mem = inst->mem0_base;
     set_trap_instance(inst);
   }
+  native = cf->native.get();
+  code_base = ip;
+  ENTER_NATIVE();
   DISPATCH();
 }
 
@@ -224,6 +249,13 @@ L_Return: {
     mem = inst->mem0_base;
     set_trap_instance(inst);
   }
+  {
+    // Back in the caller, which was entered in this run (depth > entry_depth here).
+    const CompiledFunction* caller = frames[depth - 1].func->code;
+    native = caller->native.get();
+    code_base = caller->code.data();
+  }
+  ENTER_NATIVE();
   DISPATCH();
 }
 
@@ -722,6 +754,7 @@ trap:
 #undef NEXT
 #undef TRAP
 #undef JUMP
+#undef ENTER_NATIVE
 }
 
 Trap make_trap(Store::ExecState& ex, int status, uint32_t entry_depth) {

@@ -1,5 +1,7 @@
 #include "engine/jit/engine_mode.h"
 
+#include "engine/runtime/store.h"
+
 namespace wc::jit {
 
 std::optional<EngineMode> parse_engine_mode(std::string_view name) {
@@ -19,9 +21,13 @@ const char* engine_mode_name(EngineMode mode) {
 }
 
 std::string engine_mode_unavailable(EngineMode mode) {
-  if (mode == EngineMode::Interp) return {};
-  return std::string("not yet implemented: --engine ") + engine_mode_name(mode) +
-         " (the x86-64 JIT tier, issue 11); use --engine interp";
+  if (mode != EngineMode::Auto) return {};
+  return "not yet implemented: --engine auto (tier-up from the interpreter by call and loop "
+         "counters); use --engine jit (compile everything) or --engine interp";
+}
+
+void use_engine_mode(EngineMode mode) {
+  wc::engine::StoreConfig::set_process_compiles_native(mode == EngineMode::Jit);
 }
 
 }  // namespace wc::jit

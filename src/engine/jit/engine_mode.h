@@ -1,7 +1,8 @@
 // Which execution tier runs a module: `--engine interp|auto|jit` on wasm-run, wasm-spec-runner
-// and `webcontainerd run`. Only the interpreter exists today; the JIT tier (issue 11) is not
-// yet implemented, so `auto` and `jit` are refused with a clear error rather than silently
-// falling back, and the default stays `interp`.
+// and `webcontainerd run`. `jit` compiles every function to x86-64 at instantiation (the
+// baseline compiler, x64_compiler.h); `auto` (tier-up by call and loop counters) is not yet
+// implemented and is refused with a clear error rather than silently running something else.
+// The default stays `interp` until `auto` exists.
 #pragma once
 
 #include <optional>
@@ -23,5 +24,8 @@ const char* engine_mode_name(EngineMode mode);
 
 // Empty when this build can run `mode`, else the message to show (and exit non-zero with).
 std::string engine_mode_unavailable(EngineMode mode);
+
+// Makes `mode` the process's default for every Store created afterwards.
+void use_engine_mode(EngineMode mode);
 
 }  // namespace wc::jit

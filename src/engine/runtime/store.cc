@@ -1,15 +1,24 @@
 #include "engine/runtime/store.h"
 
+#include <atomic>
 #include <unordered_map>
 
 #include "engine/interp/compiled_function.h"  // complete type: Instance owns compiled code
 #include "engine/interp/exec_state.h"
 #include "engine/interp/interpreter.h"
+#include "engine/jit/x64_compiler.h"
 #include "engine/runtime/const_eval.h"
 #include "engine/runtime/extern_match.h"
 #include "engine/runtime/memory_ops.h"
 
 namespace wc::engine {
+
+namespace {
+std::atomic<bool> g_compile_native{false};
+}
+
+bool StoreConfig::process_compiles_native() { return g_compile_native.load(std::memory_order_relaxed); }
+void StoreConfig::set_process_compiles_native(bool on) { g_compile_native.store(on, std::memory_order_relaxed); }
 
 void HostCall::trap(TrapKind kind, std::string message) {
   trap_ = Trap{kind, message.empty() ? std::string(trap_message(kind)) : std::move(message), {}, 0};
@@ -166,6 +175,7 @@ std::variant<Instance*, InstantiateError> Store::instantiate(std::shared_ptr<con
     if (type_index >= m.types.size()) return link_error("function type index out of range");
     uint32_t index = static_cast<uint32_t>(inst.funcs_.size());
     inst.compiled_.push_back(compile_function(m, i, type_ids));
+    if (config_.compile_native) inst.compiled_.back()->native = wc::jit::compile_x64(*inst.compiled_.back());
     auto f = std::make_unique<FuncInstance>();
     f->type = &m.types[type_index];
     f->type_id = type_ids[type_index];

@@ -32,6 +32,13 @@ struct StoreConfig {
   size_t value_stack_bytes = size_t{8} << 20;
   // Nested wasm calls before "call stack exhausted".
   uint32_t max_call_depth = 20000;
+  // Compile every function to x86-64 at instantiation (`--engine jit`); the interpreter runs
+  // what the compiler leaves to it. Defaults to the process-wide choice below.
+  bool compile_native = process_compiles_native();
+
+  // The process-wide default for compile_native, set once from `--engine` by a front end.
+  static bool process_compiles_native();
+  static void set_process_compiles_native(bool on);
 };
 
 // Passed to a host function: the calling instance (for its memory) and a way to trap.

@@ -1,0 +1,36 @@
+#include "engine/jit/executable_memory.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "engine/jit/native_code.h"
+
+namespace wc::jit {
+
+uint8_t* map_executable(const uint8_t* code, size_t size, size_t* mapped) {
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size_t len = (size + page - 1) / page * page;
+  if (len == 0) return nullptr;
+  void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return nullptr;
+  std::memcpy(p, code, size);
+  if (mprotect(p, len, PROT_READ | PROT_EXEC) != 0) {
+    munmap(p, len);
+    return nullptr;
+  }
+  *mapped = len;
+  return static_cast<uint8_t*>(p);
+}
+
+void unmap_executable(uint8_t* base, size_t mapped) {
+  if (base) munmap(base, mapped);
+}
+
+NativeCode::NativeCode(uint8_t* base, size_t size, std::vector<uint32_t> entries)
+    : base_(base), size_(size), entries_(std::move(entries)) {}
+
+NativeCode::~NativeCode() { unmap_executable(base_, size_); }
+
+}  // namespace wc::jit

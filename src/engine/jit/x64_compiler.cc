@@ -1,0 +1,1009 @@
+// Baseline x86-64 compiler over the slot form (see native_code.h for the contract with the
+// interpreter). One pass, one template per internal instruction: operands are read from and
+// results written to their frame slots, so there is no register allocation and any instruction
+// boundary is a valid place to enter or leave the code. What this gains over the interpreter:
+// no dispatch, immediates and slot offsets folded into the instructions, compare-and-branch as
+// cmp+jcc, memory accesses as one instruction against the pinned memory base (the guard region
+// bounds-checks them, as for the interpreter).
+//
+// Pinned registers: rbx = frame, r12 = linear memory 0, r13 = JitContext. Everything an
+// instruction needs beyond that (calls, returns, traps, table and bulk-memory ops, SIMD, the
+// float ops whose x86 form differs from wasm's) is left to the interpreter: the code returns
+// the instruction's index and the interpreter executes it. Traps are therefore raised by the
+// interpreter's own code, with its kinds and messages.
+#include "engine/jit/x64_compiler.h"
+
+#include <xbyak/xbyak.h>
+#include <xbyak/xbyak_util.h>
+
+#include <climits>
+#include <cstddef>
+#include <cstring>
+#include <unordered_map>
+
+#include "engine/interp/compiled_function.h"
+#include "engine/interp/iops.h"
+#include "engine/jit/executable_memory.h"
+#include "engine/runtime/store.h"
+
+namespace wc::jit {
+namespace {
+
+using wc::engine::IOp;
+using namespace Xbyak;
+using namespace Xbyak::util;
+
+// Functions larger than this (in code words) stay interpreted: compile time and memory stay
+// bounded for hostile modules (a 50 MB function).
+constexpr size_t kMaxCodeWords = size_t{4} << 20;
+
+// Xbyak's buffer is plain heap memory that is never made executable; the finished code is
+// copied into pages that go straight from read+write to read+exec (executable_memory.cc).
+struct HeapAllocator : Allocator {
+  uint8_t* alloc(size_t size) override { return static_cast<uint8_t*>(std::malloc(size)); }
+  void free(uint8_t* p) override { std::free(p); }
+  bool useProtect() const override { return false; }
+};
+
+const std::unordered_map<const void*, IOp>& ops_by_handler() {
+  static const auto* map = [] {
+    auto* m = new std::unordered_map<const void*, IOp>;
+    const void* const* h = wc::engine::iop_handlers();
+    for (uint16_t i = 0; i < static_cast<uint16_t>(IOp::Count); ++i)
+      m->emplace(h[i], static_cast<IOp>(i));
+    return m;
+  }();
+  return *map;
+}
+
+bool has_sse41() {
+  static const bool yes = Cpu().has(Cpu::tSSE41);
+  return yes;
+}
+
+enum class Cc { E, NE, L, B, G, A, LE, BE, GE, AE };
+
+Cc inverse(Cc c) {
+  switch (c) {
+    case Cc::E: return Cc::NE;
+    case Cc::NE: return Cc::E;
+    case Cc::L: return Cc::GE;
+    case Cc::B: return Cc::AE;
+    case Cc::G: return Cc::LE;
+    case Cc::A: return Cc::BE;
+    case Cc::LE: return Cc::G;
+    case Cc::BE: return Cc::A;
+    case Cc::GE: return Cc::L;
+    case Cc::AE: return Cc::B;
+  }
+  return Cc::E;
+}
+
+class Compiler : public CodeGenerator {
+ public:
+  explicit Compiler(const wc::engine::CompiledFunction& f, Allocator* alloc)
+      : CodeGenerator(4096, AutoGrow, alloc), f_(f) {}
+
+  // Emits the whole function; false when it cannot be compiled.
+  bool emit_all() {
+    const std::vector<uint32_t>& code = f_.code;
+    if (code.size() > kMaxCodeWords) return false;
+    // Instruction starts, so branch targets can be checked and labelled.
+    std::vector<uint32_t> starts;
+    const auto& by_handler = ops_by_handler();
+    size_t pc = 0;
+    while (pc + 2 <= code.size()) {
+      const void* h;
+      std::memcpy(&h, &code[pc], sizeof h);
+      auto it = by_handler.find(h);
+      if (it == by_handler.end()) return false;
+      uint32_t words = wc::engine::iop_operand_words(it->second);
+      if (it->second == IOp::BrTable) {
+        if (pc + 3 >= code.size()) return false;
+        words += code[pc + 3] + 1;
+      }
+      if (pc + 2 + words > code.size()) return false;
+      starts.push_back(static_cast<uint32_t>(pc));
+      ops_.push_back(it->second);
+      pc += 2 + words;
+    }
+    labels_.resize(code.size());
+    is_start_.assign(code.size(), false);
+    for (uint32_t s : starts) is_start_[s] = true;
+    entries_.assign(code.size(), 0);
+
+    // Entry: rdi = frame, rsi = memory, rdx = context, rcx = where to start.
+    push(rbx);
+    push(rbp);
+    push(r12);
+    push(r13);
+    push(r14);
+    push(r15);
+    sub(rsp, 8);
+    mov(rbx, rdi);
+    mov(r12, rsi);
+    mov(r13, rdx);
+    jmp(rcx);
+    L(exit_);
+    add(rsp, 8);
+    pop(r15);
+    pop(r14);
+    pop(r13);
+    pop(r12);
+    pop(rbp);
+    pop(rbx);
+    ret();
+
+    for (size_t i = 0; i < starts.size(); ++i) {
+      w_ = starts[i];
+      ins_ = &code[w_ + 2];
+      entries_[w_] = static_cast<uint32_t>(getSize()) + 1;
+      L(labels_[w_]);
+      if (!emit(ops_[i])) return false;
+    }
+    ready();
+    return native_ops_ > 0;
+  }
+
+  std::vector<uint32_t> take_entries() { return std::move(entries_); }
+
+ private:
+  uint32_t op(int k) const { return ins_[k]; }
+  int32_t off(int k) const { return static_cast<int32_t>(ins_[k]); }
+
+  // A frame slot as a memory operand.
+  Address slot(int k, int bits = 64) {
+    uint64_t disp = uint64_t{op(k)} * 8;
+    if (disp > INT32_MAX - 16) throw std::runtime_error("frame too large");
+    switch (bits) {
+      case 8: return byte[rbx + static_cast<int32_t>(disp)];
+      case 16: return word[rbx + static_cast<int32_t>(disp)];
+      case 32: return dword[rbx + static_cast<int32_t>(disp)];
+      default: return qword[rbx + static_cast<int32_t>(disp)];
+    }
+  }
+
+  // Leaves the code at the current instruction: the interpreter executes it.
+  void exit_here() { exit_at(w_); }
+  void exit_at(uint32_t word) {
+    mov(eax, word);
+    jmp(exit_, T_NEAR);
+  }
+
+  void jcc(Cc c, const Label& l) {
+    switch (c) {
+      case Cc::E: je(l, T_NEAR); break;
+      case Cc::NE: jne(l, T_NEAR); break;
+      case Cc::L: jl(l, T_NEAR); break;
+      case Cc::B: jb(l, T_NEAR); break;
+      case Cc::G: jg(l, T_NEAR); break;
+      case Cc::A: ja(l, T_NEAR); break;
+      case Cc::LE: jle(l, T_NEAR); break;
+      case Cc::BE: jbe(l, T_NEAR); break;
+      case Cc::GE: jge(l, T_NEAR); break;
+      case Cc::AE: jae(l, T_NEAR); break;
+    }
+  }
+  void setcc(Cc c, const Reg8& r) {
+    switch (c) {
+      case Cc::E: sete(r); break;
+      case Cc::NE: setne(r); break;
+      case Cc::L: setl(r); break;
+      case Cc::B: setb(r); break;
+      case Cc::G: setg(r); break;
+      case Cc::A: seta(r); break;
+      case Cc::LE: setle(r); break;
+      case Cc::BE: setbe(r); break;
+      case Cc::GE: setge(r); break;
+      case Cc::AE: setae(r); break;
+    }
+  }
+
+  // The label of the branch target `offset` words from this instruction; false if it is not
+  // an instruction start (the translator never makes one; refuse rather than jump wild).
+  bool target(int32_t offset, uint32_t* word) {
+    int64_t t = int64_t{w_} + offset;
+    if (t < 0 || t >= static_cast<int64_t>(is_start_.size()) || !is_start_[t]) return false;
+    *word = static_cast<uint32_t>(t);
+    return true;
+  }
+
+  // An unconditional branch. A backward one is a loop back-edge: poll the interrupt flag
+  // there and, when set, leave to the interpreter at this branch, which raises the trap.
+  bool branch(int32_t offset) {
+    uint32_t t;
+    if (!target(offset, &t)) return false;
+    if (offset <= 0) {
+      mov(rax, qword[r13 + offsetof(JitContext, interrupt)]);
+      cmp(byte[rax], 0);
+      Label go;
+      je(go, T_NEAR);
+      exit_here();
+      L(go);
+    }
+    jmp(labels_[t], T_NEAR);
+    return true;
+  }
+  // A conditional branch on flags already set.
+  bool branch_if(Cc c, int32_t offset) {
+    uint32_t t;
+    if (!target(offset, &t)) return false;
+    if (offset > 0) {
+      jcc(c, labels_[t]);
+      return true;
+    }
+    Label skip;
+    jcc(inverse(c), skip);
+    branch(offset);
+    L(skip);
+    return true;
+  }
+
+  void store_rax(int k) { mov(slot(k), rax); }
+  void store_eax(int k) { mov(slot(k), rax); }  // a 32-bit op already zeroed rax's top half
+
+  // Effective address of a load/store in rax: u32 base (already in eax) + u32 offset.
+  Address mem_at(uint32_t offset, int bits) {
+    if (offset > static_cast<uint32_t>(INT32_MAX)) {
+      mov(ecx, offset);
+      add(rax, rcx);
+      offset = 0;
+    }
+    int32_t d = static_cast<int32_t>(offset);
+    switch (bits) {
+      case 8: return byte[r12 + rax + d];
+      case 16: return word[r12 + rax + d];
+      case 32: return dword[r12 + rax + d];
+      default: return qword[r12 + rax + d];
+    }
+  }
+
+  enum class LoadKind { I32, I64, S8_32, U8_32, S16_32, U16_32, S8_64, S16_64, S32_64 };
+  void load_into_slot(LoadKind k, Address a) {
+    switch (k) {
+      case LoadKind::I32: mov(eax, a); break;
+      case LoadKind::I64: mov(rax, a); break;
+      case LoadKind::S8_32: movsx(eax, a); break;
+      case LoadKind::U8_32: movzx(eax, a); break;
+      case LoadKind::S16_32: movsx(eax, a); break;
+      case LoadKind::U16_32: movzx(eax, a); break;
+      case LoadKind::S8_64: movsx(rax, a); break;
+      case LoadKind::S16_64: movsx(rax, a); break;
+      case LoadKind::S32_64: movsxd(rax, a); break;
+    }
+    store_rax(0);
+  }
+  static int load_bits(LoadKind k) {
+    switch (k) {
+      case LoadKind::I32:
+      case LoadKind::S32_64: return 32;
+      case LoadKind::I64: return 64;
+      case LoadKind::S8_32:
+      case LoadKind::U8_32:
+      case LoadKind::S8_64: return 8;
+      default: return 16;
+    }
+  }
+  // dst addr offset
+  void load(LoadKind k) {
+    mov(eax, slot(1, 32));
+    load_into_slot(k, mem_at(op(2), load_bits(k)));
+  }
+  // dst a b offset
+  void load_add(LoadKind k) {
+    mov(eax, slot(1, 32));
+    add(eax, slot(2, 32));
+    load_into_slot(k, mem_at(op(3), load_bits(k)));
+  }
+  // dst base index shift offset
+  void load_scaled(LoadKind k) {
+    mov(eax, slot(2, 32));
+    shl(eax, static_cast<uint8_t>(op(3) & 31));
+    add(eax, slot(1, 32));
+    load_into_slot(k, mem_at(op(4), load_bits(k)));
+  }
+  void store(int addr_slot, int value_slot, int bits, uint32_t offset) {
+    mov(rdx, slot(value_slot));
+    Address a = mem_at(offset, bits);
+    switch (bits) {
+      case 8: mov(a, dl); break;
+      case 16: mov(a, dx); break;
+      case 32: mov(a, edx); break;
+      default: mov(a, rdx); break;
+    }
+    (void)addr_slot;
+  }
+
+  void bin32(void (CodeGenerator::*fn)(const Operand&, const Operand&)) {
+    mov(eax, slot(1, 32));
+    (this->*fn)(eax, slot(2, 32));
+    store_eax(0);
+  }
+  void bin64(void (CodeGenerator::*fn)(const Operand&, const Operand&)) {
+    mov(rax, slot(1));
+    (this->*fn)(rax, slot(2));
+    store_rax(0);
+  }
+  void cmp32(Cc c) {
+    mov(ecx, slot(1, 32));
+    xor_(eax, eax);
+    cmp(ecx, slot(2, 32));
+    setcc(c, al);
+    store_eax(0);
+  }
+  void cmp64(Cc c) {
+    mov(rcx, slot(1));
+    xor_(eax, eax);
+    cmp(rcx, slot(2));
+    setcc(c, al);
+    store_eax(0);
+  }
+  enum class Shift { Shl, Sar, Shr, Rol, Ror };
+  void shift(bool wide, Shift s) {
+    if (wide)
+      mov(rax, slot(1));
+    else
+      mov(eax, slot(1, 32));
+    mov(ecx, slot(2, 32));
+    const Reg& r = wide ? static_cast<const Reg&>(rax) : static_cast<const Reg&>(eax);
+    switch (s) {
+      case Shift::Shl: shl(r, cl); break;
+      case Shift::Sar: sar(r, cl); break;
+      case Shift::Shr: shr(r, cl); break;
+      case Shift::Rol: rol(r, cl); break;
+      case Shift::Ror: ror(r, cl); break;
+    }
+    store_rax(0);
+  }
+  // Integer division: a zero divisor or the one overflowing signed quotient is left to the
+  // interpreter (it traps); signed remainder by -1 is 0 (x86 would fault on INT_MIN % -1).
+  void divide(bool wide, bool is_signed, bool remainder) {
+    Label done, general;
+    if (wide)
+      mov(rcx, slot(2));
+    else
+      mov(ecx, slot(2, 32));
+    if (wide)
+      test(rcx, rcx);
+    else
+      test(ecx, ecx);
+    Label nonzero;
+    jne(nonzero, T_NEAR);
+    exit_here();
+    L(nonzero);
+    if (wide)
+      mov(rax, slot(1));
+    else
+      mov(eax, slot(1, 32));
+    if (is_signed) {
+      if (wide)
+        cmp(rcx, -1);
+      else
+        cmp(ecx, -1);
+      jne(general, T_NEAR);
+      if (remainder) {
+        xor_(eax, eax);
+        jmp(done, T_NEAR);
+      } else {
+        if (wide) {
+          mov(rdx, uint64_t{1} << 63);
+          cmp(rax, rdx);
+        } else {
+          cmp(eax, INT32_MIN);
+        }
+        jne(general, T_NEAR);
+        exit_here();
+      }
+    }
+    L(general);
+    if (is_signed) {
+      if (wide) {
+        cqo();
+        idiv(rcx);
+      } else {
+        cdq();
+        idiv(ecx);
+      }
+    } else {
+      xor_(edx, edx);
+      if (wide)
+        div(rcx);
+      else
+        div(ecx);
+    }
+    if (remainder) {
+      if (wide)
+        mov(rax, rdx);
+      else
+        mov(eax, edx);
+    }
+    L(done);
+    store_rax(0);
+  }
+
+  // Float compare into eax (0/1) with wasm's unordered semantics. `swap` compares b with a.
+  // Operands are slots `first` and `first + 1`.
+  void fcmp(bool dbl, Cc c, bool swap, int first) {
+    int a = swap ? first + 1 : first, b = swap ? first : first + 1;
+    if (dbl) {
+      movsd(xmm0, slot(a));
+      ucomisd(xmm0, slot(b));
+    } else {
+      movss(xmm0, slot(a, 32));
+      ucomiss(xmm0, slot(b, 32));
+    }
+    if (c == Cc::E) {
+      sete(al);
+      setnp(cl);
+      and_(al, cl);
+    } else if (c == Cc::NE) {
+      setne(al);
+      setp(cl);
+      or_(al, cl);
+    } else {
+      setcc(c, al);  // A / AE are false when unordered (CF set)
+    }
+    movzx(eax, al);
+  }
+  // The (cc, swap) pair for a wasm float comparison.
+  static void fcmp_form(int which, Cc* c, bool* swap) {
+    // which: 0 eq, 1 ne, 2 lt, 3 gt, 4 le, 5 ge
+    static const Cc cc[] = {Cc::E, Cc::NE, Cc::A, Cc::A, Cc::AE, Cc::AE};
+    static const bool sw[] = {false, false, true, false, true, false};
+    *c = cc[which];
+    *swap = sw[which];
+  }
+  void fcmp_store(bool dbl, int which) {
+    Cc c;
+    bool sw;
+    fcmp_form(which, &c, &sw);
+    fcmp(dbl, c, sw, 1);
+    store_eax(0);
+  }
+  bool fcmp_branch(int which, bool negate) {
+    Cc c;
+    bool sw;
+    fcmp_form(which, &c, &sw);
+    fcmp(true, c, sw, 0);
+    test(eax, eax);
+    return branch_if(negate ? Cc::E : Cc::NE, off(2));
+  }
+
+  enum class FOp { Add, Sub, Mul, Div };
+  void farith(bool dbl, FOp o) {
+    if (dbl) {
+      movsd(xmm0, slot(1));
+      switch (o) {
+        case FOp::Add: addsd(xmm0, slot(2)); break;
+        case FOp::Sub: subsd(xmm0, slot(2)); break;
+        case FOp::Mul: mulsd(xmm0, slot(2)); break;
+        case FOp::Div: divsd(xmm0, slot(2)); break;
+      }
+      movsd(slot(0), xmm0);
+    } else {
+      movss(xmm0, slot(1, 32));
+      switch (o) {
+        case FOp::Add: addss(xmm0, slot(2, 32)); break;
+        case FOp::Sub: subss(xmm0, slot(2, 32)); break;
+        case FOp::Mul: mulss(xmm0, slot(2, 32)); break;
+        case FOp::Div: divss(xmm0, slot(2, 32)); break;
+      }
+      store_f32();
+    }
+  }
+  void store_f32(int k = 0) {
+    movd(eax, xmm0);
+    mov(slot(k), rax);
+  }
+  // a * b then +/- c, each rounded (two wasm instructions fused, not an FMA).
+  void muladd(bool dbl, int form) {  // 0: a*b+c, 1: a*b-c, 2: c-a*b
+    if (dbl) {
+      movsd(xmm0, slot(1));
+      mulsd(xmm0, slot(2));
+      if (form == 0) addsd(xmm0, slot(3));
+      if (form == 1) subsd(xmm0, slot(3));
+      if (form == 2) {
+        movsd(xmm1, slot(3));
+        subsd(xmm1, xmm0);
+        movapd(xmm0, xmm1);
+      }
+      movsd(slot(0), xmm0);
+    } else {
+      movss(xmm0, slot(1, 32));
+      mulss(xmm0, slot(2, 32));
+      if (form == 0) addss(xmm0, slot(3, 32));
+      if (form == 1) subss(xmm0, slot(3, 32));
+      if (form == 2) {
+        movss(xmm1, slot(3, 32));
+        subss(xmm1, xmm0);
+        movaps(xmm0, xmm1);
+      }
+      store_f32();
+    }
+  }
+  void fround(bool dbl, uint8_t mode) {
+    if (dbl) {
+      roundsd(xmm0, slot(1), mode | 8);
+      movsd(slot(0), xmm0);
+    } else {
+      roundss(xmm0, slot(1, 32), mode | 8);
+      store_f32();
+    }
+  }
+
+  Address global_bits(uint32_t index) {
+    mov(rax, qword[r13 + offsetof(JitContext, globals)]);
+    uint64_t disp = uint64_t{index} * 8;
+    if (disp > INT32_MAX) throw std::runtime_error("global index too large");
+    mov(rax, qword[rax + static_cast<int32_t>(disp)]);
+    return qword[rax + offsetof(wc::engine::GlobalInstance, bits)];
+  }
+
+  bool emit(IOp o);
+
+  const wc::engine::CompiledFunction& f_;
+  std::vector<IOp> ops_;
+  std::vector<Label> labels_;
+  std::vector<bool> is_start_;
+  std::vector<uint32_t> entries_;
+  Label exit_;
+  uint32_t w_ = 0;
+  const uint32_t* ins_ = nullptr;
+  size_t native_ops_ = 0;
+};
+
+bool Compiler::emit(IOp o) {
+  ++native_ops_;
+  switch (o) {
+    case IOp::Copy:
+      mov(rax, slot(1));
+      store_rax(0);
+      return true;
+    case IOp::Copy2:
+      mov(rax, slot(1));
+      store_rax(0);
+      mov(rax, slot(3));
+      mov(slot(2), rax);
+      return true;
+    case IOp::Const32:
+      mov(eax, op(1));
+      store_eax(0);
+      return true;
+    case IOp::Const64:
+      mov(rax, uint64_t{op(1)} | (uint64_t{op(2)} << 32));
+      store_rax(0);
+      return true;
+    case IOp::Jump: return branch(off(0));
+    case IOp::CopyJump:
+      mov(rax, slot(1));
+      store_rax(0);
+      return branch(off(2));
+    case IOp::BrIfNez: cmp(dword[rbx + op(0) * 8], 0); return branch_if(Cc::NE, off(1));
+    case IOp::BrIfEqz: cmp(dword[rbx + op(0) * 8], 0); return branch_if(Cc::E, off(1));
+    case IOp::BrIfI64Nez: cmp(qword[rbx + op(0) * 8], 0); return branch_if(Cc::NE, off(1));
+    case IOp::BrIfI64Eqz: cmp(qword[rbx + op(0) * 8], 0); return branch_if(Cc::E, off(1));
+#define WC_FUSED(name, cc) \
+  case IOp::name:          \
+    mov(eax, slot(0, 32)); \
+    cmp(eax, slot(1, 32)); \
+    return branch_if(Cc::cc, off(2));
+      WC_FUSED(BrIfI32Eq, E)
+      WC_FUSED(BrIfI32Ne, NE)
+      WC_FUSED(BrIfI32LtS, L)
+      WC_FUSED(BrIfI32LtU, B)
+      WC_FUSED(BrIfI32GtS, G)
+      WC_FUSED(BrIfI32GtU, A)
+      WC_FUSED(BrIfI32LeS, LE)
+      WC_FUSED(BrIfI32LeU, BE)
+      WC_FUSED(BrIfI32GeS, GE)
+      WC_FUSED(BrIfI32GeU, AE)
+#undef WC_FUSED
+#define WC_ADD_FUSED(name, cc) \
+  case IOp::Add##name:         \
+    mov(eax, slot(1, 32));     \
+    add(eax, slot(2, 32));     \
+    store_eax(0);              \
+    cmp(eax, slot(3, 32));     \
+    return branch_if(Cc::cc, off(4));
+      WC_ADD_FUSED(BrIfI32Eq, E)
+      WC_ADD_FUSED(BrIfI32Ne, NE)
+      WC_ADD_FUSED(BrIfI32LtS, L)
+      WC_ADD_FUSED(BrIfI32LtU, B)
+      WC_ADD_FUSED(BrIfI32GtS, G)
+      WC_ADD_FUSED(BrIfI32GtU, A)
+      WC_ADD_FUSED(BrIfI32LeS, LE)
+      WC_ADD_FUSED(BrIfI32LeU, BE)
+      WC_ADD_FUSED(BrIfI32GeS, GE)
+      WC_ADD_FUSED(BrIfI32GeU, AE)
+#undef WC_ADD_FUSED
+    case IOp::BrIfF64Eq: return fcmp_branch(0, false);
+    case IOp::BrIfF64Ne: return fcmp_branch(1, false);
+    case IOp::BrIfF64Lt: return fcmp_branch(2, false);
+    case IOp::BrIfF64Gt: return fcmp_branch(3, false);
+    case IOp::BrIfF64Le: return fcmp_branch(4, false);
+    case IOp::BrIfF64Ge: return fcmp_branch(5, false);
+    case IOp::BrUnlessF64Eq: return fcmp_branch(0, true);
+    case IOp::BrUnlessF64Ne: return fcmp_branch(1, true);
+    case IOp::BrUnlessF64Lt: return fcmp_branch(2, true);
+    case IOp::BrUnlessF64Gt: return fcmp_branch(3, true);
+    case IOp::BrUnlessF64Le: return fcmp_branch(4, true);
+    case IOp::BrUnlessF64Ge: return fcmp_branch(5, true);
+    case IOp::BrTable: {
+      // A compare chain (jump tables would need absolute addresses or a rip-relative table;
+      // the chain keeps the code position-independent). Long tables stay interpreted.
+      uint32_t count = op(1);
+      if (count > 64) {
+        --native_ops_;
+        exit_here();
+        return true;
+      }
+      mov(eax, slot(0, 32));
+      for (uint32_t i = 0; i < count; ++i) {
+        Label next;
+        cmp(eax, i);
+        jne(next, T_NEAR);
+        if (!branch(off(2 + static_cast<int>(i)))) return false;
+        L(next);
+      }
+      return branch(off(2 + static_cast<int>(count)));
+    }
+    case IOp::Select:
+      mov(ecx, slot(3, 32));
+      mov(rax, slot(1));
+      test(ecx, ecx);
+      cmovz(rax, slot(2));
+      store_rax(0);
+      return true;
+    case IOp::GlobalGet: {
+      Address g = global_bits(op(1));
+      mov(rax, g);
+      store_rax(0);
+      return true;
+    }
+    case IOp::GlobalSet: {
+      mov(rcx, slot(1));
+      Address g = global_bits(op(0));
+      mov(g, rcx);
+      return true;
+    }
+    case IOp::I32AddGlobalSet:
+    case IOp::I32SubGlobalSet: {
+      mov(ecx, slot(1, 32));
+      if (o == IOp::I32AddGlobalSet)
+        add(ecx, slot(2, 32));
+      else
+        sub(ecx, slot(2, 32));
+      Address g = global_bits(op(0));
+      mov(g, rcx);
+      return true;
+    }
+    case IOp::I32AddTeeGlobalSet:
+    case IOp::I32SubTeeGlobalSet: {
+      mov(ecx, slot(2, 32));
+      if (o == IOp::I32AddTeeGlobalSet)
+        add(ecx, slot(3, 32));
+      else
+        sub(ecx, slot(3, 32));
+      mov(slot(1), rcx);
+      Address g = global_bits(op(0));
+      mov(g, rcx);
+      return true;
+    }
+#define WC_LOADS(suffix, fn)                                 \
+  case IOp::I32Load##suffix: fn(LoadKind::I32); return true; \
+  case IOp::I64Load##suffix: fn(LoadKind::I64); return true; \
+  case IOp::F32Load##suffix: fn(LoadKind::I32); return true; \
+  case IOp::F64Load##suffix: fn(LoadKind::I64); return true;
+      WC_LOADS(, load)
+      WC_LOADS(Add, load_add)
+      WC_LOADS(Scaled, load_scaled)
+#undef WC_LOADS
+#define WC_NARROW_LOADS(suffix, fn)                                \
+  case IOp::I32Load8S##suffix: fn(LoadKind::S8_32); return true;   \
+  case IOp::I32Load8U##suffix: fn(LoadKind::U8_32); return true;   \
+  case IOp::I32Load16S##suffix: fn(LoadKind::S16_32); return true; \
+  case IOp::I32Load16U##suffix: fn(LoadKind::U16_32); return true; \
+  case IOp::I64Load8S##suffix: fn(LoadKind::S8_64); return true;   \
+  case IOp::I64Load8U##suffix: fn(LoadKind::U8_32); return true;   \
+  case IOp::I64Load16S##suffix: fn(LoadKind::S16_64); return true; \
+  case IOp::I64Load16U##suffix: fn(LoadKind::U16_32); return true; \
+  case IOp::I64Load32S##suffix: fn(LoadKind::S32_64); return true; \
+  case IOp::I64Load32U##suffix: fn(LoadKind::I32); return true;
+      WC_NARROW_LOADS(, load)
+      WC_NARROW_LOADS(Add, load_add)
+#undef WC_NARROW_LOADS
+#define WC_STORES(name, bits) \
+  case IOp::name:             \
+    mov(eax, slot(0, 32));    \
+    store(0, 1, bits, op(2)); \
+    return true;              \
+  case IOp::name##Add:        \
+    mov(eax, slot(0, 32));    \
+    add(eax, slot(1, 32));    \
+    store(0, 2, bits, op(3)); \
+    return true;
+      WC_STORES(I32Store, 32)
+      WC_STORES(I64Store, 64)
+      WC_STORES(F32Store, 32)
+      WC_STORES(F64Store, 64)
+      WC_STORES(I32Store8, 8)
+      WC_STORES(I32Store16, 16)
+      WC_STORES(I64Store8, 8)
+      WC_STORES(I64Store16, 16)
+      WC_STORES(I64Store32, 32)
+#undef WC_STORES
+
+    case IOp::I32Eqz:
+      xor_(eax, eax);
+      cmp(dword[rbx + op(1) * 8], 0);
+      sete(al);
+      store_eax(0);
+      return true;
+    case IOp::I64Eqz:
+      xor_(eax, eax);
+      cmp(qword[rbx + op(1) * 8], 0);
+      sete(al);
+      store_eax(0);
+      return true;
+    case IOp::I32Eq: cmp32(Cc::E); return true;
+    case IOp::I32Ne: cmp32(Cc::NE); return true;
+    case IOp::I32LtS: cmp32(Cc::L); return true;
+    case IOp::I32LtU: cmp32(Cc::B); return true;
+    case IOp::I32GtS: cmp32(Cc::G); return true;
+    case IOp::I32GtU: cmp32(Cc::A); return true;
+    case IOp::I32LeS: cmp32(Cc::LE); return true;
+    case IOp::I32LeU: cmp32(Cc::BE); return true;
+    case IOp::I32GeS: cmp32(Cc::GE); return true;
+    case IOp::I32GeU: cmp32(Cc::AE); return true;
+    case IOp::I64Eq: cmp64(Cc::E); return true;
+    case IOp::I64Ne: cmp64(Cc::NE); return true;
+    case IOp::I64LtS: cmp64(Cc::L); return true;
+    case IOp::I64LtU: cmp64(Cc::B); return true;
+    case IOp::I64GtS: cmp64(Cc::G); return true;
+    case IOp::I64GtU: cmp64(Cc::A); return true;
+    case IOp::I64LeS: cmp64(Cc::LE); return true;
+    case IOp::I64LeU: cmp64(Cc::BE); return true;
+    case IOp::I64GeS: cmp64(Cc::GE); return true;
+    case IOp::I64GeU: cmp64(Cc::AE); return true;
+    case IOp::F32Eq: fcmp_store(false, 0); return true;
+    case IOp::F32Ne: fcmp_store(false, 1); return true;
+    case IOp::F32Lt: fcmp_store(false, 2); return true;
+    case IOp::F32Gt: fcmp_store(false, 3); return true;
+    case IOp::F32Le: fcmp_store(false, 4); return true;
+    case IOp::F32Ge: fcmp_store(false, 5); return true;
+    case IOp::F64Eq: fcmp_store(true, 0); return true;
+    case IOp::F64Ne: fcmp_store(true, 1); return true;
+    case IOp::F64Lt: fcmp_store(true, 2); return true;
+    case IOp::F64Gt: fcmp_store(true, 3); return true;
+    case IOp::F64Le: fcmp_store(true, 4); return true;
+    case IOp::F64Ge: fcmp_store(true, 5); return true;
+
+    case IOp::I32Add: bin32(&CodeGenerator::add); return true;
+    case IOp::I32Sub: bin32(&CodeGenerator::sub); return true;
+    case IOp::I32And: bin32(&CodeGenerator::and_); return true;
+    case IOp::I32Or: bin32(&CodeGenerator::or_); return true;
+    case IOp::I32Xor: bin32(&CodeGenerator::xor_); return true;
+    case IOp::I64Add: bin64(&CodeGenerator::add); return true;
+    case IOp::I64Sub: bin64(&CodeGenerator::sub); return true;
+    case IOp::I64And: bin64(&CodeGenerator::and_); return true;
+    case IOp::I64Or: bin64(&CodeGenerator::or_); return true;
+    case IOp::I64Xor: bin64(&CodeGenerator::xor_); return true;
+    case IOp::I32Mul:
+      mov(eax, slot(1, 32));
+      imul(eax, slot(2, 32));
+      store_eax(0);
+      return true;
+    case IOp::I64Mul:
+      mov(rax, slot(1));
+      imul(rax, slot(2));
+      store_rax(0);
+      return true;
+    case IOp::I32Shl: shift(false, Shift::Shl); return true;
+    case IOp::I32ShrS: shift(false, Shift::Sar); return true;
+    case IOp::I32ShrU: shift(false, Shift::Shr); return true;
+    case IOp::I32Rotl: shift(false, Shift::Rol); return true;
+    case IOp::I32Rotr: shift(false, Shift::Ror); return true;
+    case IOp::I64Shl: shift(true, Shift::Shl); return true;
+    case IOp::I64ShrS: shift(true, Shift::Sar); return true;
+    case IOp::I64ShrU: shift(true, Shift::Shr); return true;
+    case IOp::I64Rotl: shift(true, Shift::Rol); return true;
+    case IOp::I64Rotr: shift(true, Shift::Ror); return true;
+    case IOp::I32DivS: divide(false, true, false); return true;
+    case IOp::I32DivU: divide(false, false, false); return true;
+    case IOp::I32RemS: divide(false, true, true); return true;
+    case IOp::I32RemU: divide(false, false, true); return true;
+    case IOp::I64DivS: divide(true, true, false); return true;
+    case IOp::I64DivU: divide(true, false, false); return true;
+    case IOp::I64RemS: divide(true, true, true); return true;
+    case IOp::I64RemU: divide(true, false, true); return true;
+
+    case IOp::I32WrapI64:
+      mov(eax, slot(1, 32));
+      store_eax(0);
+      return true;
+    case IOp::I64ExtendI32S:
+      movsxd(rax, slot(1, 32));
+      store_rax(0);
+      return true;
+    case IOp::I64ExtendI32U:
+      mov(eax, slot(1, 32));
+      store_eax(0);
+      return true;
+    case IOp::I32Extend8S:
+      movsx(eax, slot(1, 8));
+      store_eax(0);
+      return true;
+    case IOp::I32Extend16S:
+      movsx(eax, slot(1, 16));
+      store_eax(0);
+      return true;
+    case IOp::I64Extend8S:
+      movsx(rax, slot(1, 8));
+      store_rax(0);
+      return true;
+    case IOp::I64Extend16S:
+      movsx(rax, slot(1, 16));
+      store_rax(0);
+      return true;
+    case IOp::I64Extend32S:
+      movsxd(rax, slot(1, 32));
+      store_rax(0);
+      return true;
+    case IOp::I32ReinterpretF32:
+    case IOp::I64ReinterpretF64:
+    case IOp::F32ReinterpretI32:
+    case IOp::F64ReinterpretI64:
+      mov(rax, slot(1));
+      store_rax(0);
+      return true;
+
+    case IOp::F64Add: farith(true, FOp::Add); return true;
+    case IOp::F64Sub: farith(true, FOp::Sub); return true;
+    case IOp::F64Mul: farith(true, FOp::Mul); return true;
+    case IOp::F64Div: farith(true, FOp::Div); return true;
+    case IOp::F32Add: farith(false, FOp::Add); return true;
+    case IOp::F32Sub: farith(false, FOp::Sub); return true;
+    case IOp::F32Mul: farith(false, FOp::Mul); return true;
+    case IOp::F32Div: farith(false, FOp::Div); return true;
+    case IOp::F64MulAdd: muladd(true, 0); return true;
+    case IOp::F64MulSub: muladd(true, 1); return true;
+    case IOp::F64SubMul: muladd(true, 2); return true;
+    case IOp::F32MulAdd: muladd(false, 0); return true;
+    case IOp::F32MulSub: muladd(false, 1); return true;
+    case IOp::F32SubMul: muladd(false, 2); return true;
+    case IOp::F64Sqrt:
+      sqrtsd(xmm0, slot(1));
+      movsd(slot(0), xmm0);
+      return true;
+    case IOp::F32Sqrt:
+      sqrtss(xmm0, slot(1, 32));
+      store_f32();
+      return true;
+    case IOp::F64Abs:
+      mov(rax, slot(1));
+      btr(rax, 63);
+      store_rax(0);
+      return true;
+    case IOp::F64Neg:
+      mov(rax, slot(1));
+      btc(rax, 63);
+      store_rax(0);
+      return true;
+    case IOp::F32Abs:
+      mov(eax, slot(1, 32));
+      btr(eax, 31);
+      store_eax(0);
+      return true;
+    case IOp::F32Neg:
+      mov(eax, slot(1, 32));
+      btc(eax, 31);
+      store_eax(0);
+      return true;
+    case IOp::F64Copysign:
+      mov(rax, slot(1));
+      mov(rcx, slot(2));
+      btr(rax, 63);
+      shr(rcx, 63);
+      shl(rcx, 63);
+      or_(rax, rcx);
+      store_rax(0);
+      return true;
+    case IOp::F32Copysign:
+      mov(eax, slot(1, 32));
+      mov(ecx, slot(2, 32));
+      btr(eax, 31);
+      and_(ecx, 0x80000000u);
+      or_(eax, ecx);
+      store_eax(0);
+      return true;
+    case IOp::F64Ceil:
+    case IOp::F64Floor:
+    case IOp::F64Trunc:
+    case IOp::F64Nearest:
+    case IOp::F32Ceil:
+    case IOp::F32Floor:
+    case IOp::F32Trunc:
+    case IOp::F32Nearest: {
+      if (!has_sse41()) break;
+      bool dbl =
+          o == IOp::F64Ceil || o == IOp::F64Floor || o == IOp::F64Trunc || o == IOp::F64Nearest;
+      uint8_t mode = (o == IOp::F64Nearest || o == IOp::F32Nearest) ? 0
+                     : (o == IOp::F64Floor || o == IOp::F32Floor)   ? 1
+                     : (o == IOp::F64Ceil || o == IOp::F32Ceil)     ? 2
+                                                                    : 3;
+      fround(dbl, mode);
+      return true;
+    }
+    case IOp::F64ConvertI32S:
+      xorps(xmm0, xmm0);
+      cvtsi2sd(xmm0, slot(1, 32));
+      movsd(slot(0), xmm0);
+      return true;
+    case IOp::F64ConvertI64S:
+      mov(rax, slot(1));
+      xorps(xmm0, xmm0);
+      cvtsi2sd(xmm0, rax);
+      movsd(slot(0), xmm0);
+      return true;
+    case IOp::F64ConvertI32U:
+      mov(eax, slot(1, 32));
+      xorps(xmm0, xmm0);
+      cvtsi2sd(xmm0, rax);
+      movsd(slot(0), xmm0);
+      return true;
+    case IOp::F32ConvertI32S:
+      xorps(xmm0, xmm0);
+      cvtsi2ss(xmm0, slot(1, 32));
+      store_f32();
+      return true;
+    case IOp::F32ConvertI64S:
+      mov(rax, slot(1));
+      xorps(xmm0, xmm0);
+      cvtsi2ss(xmm0, rax);
+      store_f32();
+      return true;
+    case IOp::F32ConvertI32U:
+      mov(eax, slot(1, 32));
+      xorps(xmm0, xmm0);
+      cvtsi2ss(xmm0, rax);
+      store_f32();
+      return true;
+    case IOp::F64PromoteF32:
+      xorps(xmm0, xmm0);
+      cvtss2sd(xmm0, slot(1, 32));
+      movsd(slot(0), xmm0);
+      return true;
+    case IOp::F32DemoteF64:
+      xorps(xmm0, xmm0);
+      cvtsd2ss(xmm0, slot(1));
+      store_f32();
+      return true;
+    default: break;
+  }
+  // Left to the interpreter.
+  --native_ops_;
+  exit_here();
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<NativeCode> compile_x64(const wc::engine::CompiledFunction& function) {
+  HeapAllocator alloc;
+  std::vector<uint32_t> entries;
+  std::vector<uint8_t> bytes;
+  try {
+    Compiler c(function, &alloc);
+    if (!c.emit_all()) return nullptr;
+    entries = c.take_entries();
+    bytes.assign(c.getCode(), c.getCode() + c.getSize());
+  } catch (const std::exception&) {
+    return nullptr;  // an encoder limit: the interpreter keeps the function
+  }
+  size_t mapped = 0;
+  uint8_t* base = map_executable(bytes.data(), bytes.size(), &mapped);
+  if (!base) return nullptr;
+  return std::make_unique<NativeCode>(base, mapped, std::move(entries));
+}
+
+}  // namespace wc::jit

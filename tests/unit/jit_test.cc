@@ -1,0 +1,153 @@
+// The baseline JIT (src/engine/jit): code pages are never writable and executable at once,
+// compiled functions give the interpreter's results (including traps raised from compiled
+// code and interrupts of a compiled `loop br 0`), and control passes between compiled code
+// and the interpreter at calls and unsupported instructions.
+//
+// `WC_TEST_ENGINE=jit unit_tests --gtest_filter='Interp*'` reruns the interpreter's own tests
+// with every function compiled (scripts/test.sh does).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "engine/interp/compiled_function.h"
+#include "engine/jit/executable_memory.h"
+#include "interp_test_util.h"
+
+namespace wc::engine {
+namespace {
+
+const bool g_engine_from_env = [] {
+  const char* e = std::getenv("WC_TEST_ENGINE");
+  if (e && std::string(e) == "jit") StoreConfig::set_process_compiles_native(true);
+  return true;
+}();
+
+// The permissions column of the mapping that holds `p` in /proc/self/maps.
+std::string perms_of(const void* p) {
+  auto a = reinterpret_cast<uintptr_t>(p);
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    uintptr_t lo = 0, hi = 0;
+    char perms[8] = {};
+    if (std::sscanf(line.c_str(), "%lx-%lx %7s", &lo, &hi, perms) == 3 && a >= lo && a < hi)
+      return perms;
+  }
+  return "unmapped";
+}
+
+TEST(Jit, CodePagesAreReadExecNeverWritable) {
+  // mov eax, 42; ret
+  const uint8_t code[] = {0xB8, 42, 0, 0, 0, 0xC3};
+  size_t mapped = 0;
+  uint8_t* p = jit::map_executable(code, sizeof code, &mapped);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(perms_of(p), "r-xp");
+  EXPECT_EQ(reinterpret_cast<int (*)()>(p)(), 42);
+  jit::unmap_executable(p, mapped);
+  EXPECT_EQ(perms_of(p), "unmapped");
+}
+
+StoreConfig jit_config() {
+  StoreConfig c;
+  c.compile_native = true;
+  return c;
+}
+StoreConfig interp_config() {
+  StoreConfig c;
+  c.compile_native = false;
+  return c;
+}
+
+const char* kKernels = R"((module
+  (memory 1)
+  ;; sum of i*i over 0..n, through memory
+  (func (export "squares") (param $n i32) (result i64) (local $i i32) (local $s i64)
+    (block $done (loop $top
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (i32.store (i32.shl (i32.and (local.get $i) (i32.const 1023)) (i32.const 2))
+                 (i32.mul (local.get $i) (local.get $i)))
+      (local.set $s (i64.add (local.get $s) (i64.extend_i32_u (i32.load
+         (i32.shl (i32.and (local.get $i) (i32.const 1023)) (i32.const 2))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $top)))
+    (local.get $s))
+  ;; float loop with compares that see NaN
+  (func (export "fl") (param $x f64) (result f64) (local $i i32) (local $a f64)
+    (local.set $a (local.get $x))
+    (loop $top
+      (local.set $a (f64.add (f64.mul (local.get $a) (f64.const 0.5)) (f64.const 1)))
+      (if (f64.le (local.get $a) (f64.const 1.5)) (then (local.set $a (f64.neg (local.get $a)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $top (i32.lt_s (local.get $i) (i32.const 50))))
+    (local.get $a))
+  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "rem") (param i64 i64) (result i64) (i64.rem_s (local.get 0) (local.get 1)))
+  (func (export "oob") (param i32) (result i32) (i32.load offset=8 (local.get 0)))
+  (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+  ;; a loop that calls: compiled code leaves at the call and comes back where it returns
+  (func (export "calls") (param $n i32) (result i32) (local $s i32)
+    (loop $top
+      (local.set $s (i32.add (local.get $s) (call $sq (local.get $n))))
+      (local.tee $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $top))
+    (local.get $s))
+  (func (export "switch") (param i32) (result i32)
+    (block $c (block $b (block $a
+      (br_table $a $b $c (local.get 0)))
+      (return (i32.const 10)))
+      (return (i32.const 20)))
+    (i32.const 30))
+  (func (export "spin") (loop $l (br $l))))
+)";
+
+TEST(Jit, CompiledFunctionsMatchTheInterpreter) {
+  itest::Wasm jit(kKernels, jit_config());
+  itest::Wasm interp(kKernels, interp_config());
+  ASSERT_TRUE(jit.ok()) << jit.error();
+  ASSERT_TRUE(interp.ok()) << interp.error();
+  ASSERT_NE(jit.instance()->get_func("squares")->code->native, nullptr);
+  EXPECT_EQ(interp.instance()->get_func("squares")->code->native, nullptr);
+  for (uint32_t n : {0u, 1u, 7u, 1000u, 5000u})
+    EXPECT_EQ(jit.u64("squares", {itest::I32(n)}), interp.u64("squares", {itest::I32(n)})) << n;
+  for (double x : {0.0, -3.0, 2.5, 1e300, std::nan("")})
+    EXPECT_EQ(jit.u64("fl", {Value::f64(x)}), interp.u64("fl", {Value::f64(x)})) << x;
+  for (uint32_t n : {1u, 5u, 300u})  // n = 0 would loop 2^32 times
+    EXPECT_EQ(jit.u32("calls", {itest::I32(n)}), interp.u32("calls", {itest::I32(n)})) << n;
+  for (uint32_t i : {0u, 1u, 2u, 3u, 99u, 0xFFFFFFFFu})
+    EXPECT_EQ(jit.u32("switch", {itest::I32(i)}), interp.u32("switch", {itest::I32(i)})) << i;
+  EXPECT_EQ(jit.i32("div", {itest::I32s(-7), itest::I32s(2)}), -3);
+  EXPECT_EQ(jit.u64("rem", {itest::I64(uint64_t{1} << 63), itest::I64(~uint64_t{0})}), 0u);
+}
+
+TEST(Jit, TrapsFromCompiledCodeAreTheInterpretersTraps) {
+  itest::Wasm jit(kKernels, jit_config());
+  ASSERT_TRUE(jit.ok()) << jit.error();
+  EXPECT_EQ(jit.trap("div", {itest::I32(1), itest::I32(0)}), TrapKind::IntegerDivideByZero);
+  EXPECT_EQ(jit.trap("div", {itest::I32(0x80000000u), itest::I32s(-1)}), TrapKind::IntegerOverflow);
+  EXPECT_EQ(jit.trap("oob", {itest::I32(65536 - 8)}), TrapKind::MemoryOutOfBounds);
+  EXPECT_EQ(jit.trap("oob", {itest::I32(0xFFFFFFFFu)}), TrapKind::MemoryOutOfBounds);
+  EXPECT_EQ(jit.trap("oob", {itest::I32(0)}), std::nullopt);
+}
+
+TEST(Jit, InterruptStopsACompiledLoop) {
+  itest::Wasm jit(kKernels, jit_config());
+  ASSERT_TRUE(jit.ok()) << jit.error();
+  ASSERT_NE(jit.instance()->get_func("spin")->code->native, nullptr);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    jit.store().interrupt();
+  });
+  EXPECT_EQ(jit.trap("spin"), TrapKind::Interrupted);
+  stopper.join();
+}
+
+}  // namespace
+}  // namespace wc::engine

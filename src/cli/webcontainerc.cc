@@ -26,8 +26,6 @@
 #include <string_view>
 #include <vector>
 
-#include "supervisor/assignment.h"
-#include "supervisor/bootstrap.h"
 #include "engine/binary/decoder.h"
 #include "engine/runtime/linker.h"
 #include "engine/runtime/store.h"
@@ -40,6 +38,8 @@
 #include "ipc/client.h"
 #include "ipc/socket.h"
 #include "sandbox/sandbox.h"
+#include "supervisor/assignment.h"
+#include "supervisor/bootstrap.h"
 
 // Under ASan the leak checker runs at exit through ptrace-like /proc access that seccomp
 // forbids; the worker exits with _exit anyway, but make sure an atexit path cannot hang it.
@@ -67,7 +67,8 @@ struct WorkerConfig {
   uint64_t max_fds = 0;
   std::vector<std::string> env;
   std::vector<std::string> args;  // argv[0] first
-  bool pooled = false;  // confine now, get the container (argv, stdio, limits) in a message
+  bool pooled = false;          // confine now, get the container (argv, stdio, limits) in a message
+  bool compile_native = false;  // --engine jit: compile to x86-64 (code pages allowed RX)
 };
 
 [[noreturn]] void die(int code, const std::string& message) {
@@ -106,6 +107,9 @@ bool parse_args(int argc, char** argv, WorkerConfig* c, std::string* error) {
       if (!parse_u64(v, &c->cpu_seconds)) return *error = "bad --cpu-time", false;
     } else if (a == "--max-fds") {
       if (!parse_u64(v, &c->max_fds)) return *error = "bad --max-fds", false;
+    } else if (a == "--engine") {
+      if (v != "jit" && v != "interp") return *error = "bad --engine", false;
+      c->compile_native = v == "jit";
     } else if (a == "--env") {
       c->env.emplace_back(v);
     } else {
@@ -115,7 +119,8 @@ bool parse_args(int argc, char** argv, WorkerConfig* c, std::string* error) {
   }
   for (; i < argc; ++i) c->args.emplace_back(argv[i]);
   if (c->pooled) {
-    if (!c->args.empty() || c->memory_limit || c->cpu_seconds || !c->env.empty())
+    if (!c->args.empty() || c->memory_limit || c->cpu_seconds || !c->env.empty() ||
+        c->compile_native)
       return *error = "--pooled takes only --max-fds (the container comes later)", false;
     return true;
   }
@@ -216,6 +221,8 @@ int main(int argc, char** argv) {
   // A pooled worker confines itself with the pool's ceiling and lowers its limits to the
   // container's once it has one (step 2); nothing else in confine() depends on the container.
   sc.allow_lowering_rlimits = cfg.pooled;
+  // Only a worker asked to compile may map code read+exec; W+X stays refused either way.
+  sc.allow_exec_memory = cfg.compile_native;
   wc::sandbox::ConfineResult confined = wc::sandbox::confine(sc);
   if (!confined.ok) {
     die(125, "worker: the sandbox could not be set up; refusing to run the guest\n" +
@@ -223,7 +230,8 @@ int main(int argc, char** argv) {
   }
   std::string missing;
   for (const auto& l : confined.report.layers)
-    if (!l.active && !l.optional) missing += (missing.empty() ? "" : ", ") + l.name + " (" + l.detail + ")";
+    if (!l.active && !l.optional)
+      missing += (missing.empty() ? "" : ", ") + l.name + " (" + l.detail + ")";
   if (!missing.empty() && !cfg.pooled)  // a pooled worker says it once it has the guest's stderr
     std::fprintf(stderr, "webcontainerd: warning: worker sandbox is partial, missing: %s\n",
                  missing.c_str());
@@ -245,19 +253,20 @@ int main(int argc, char** argv) {
   int r;
   do r = wc::ipc::recv_message(kWorkerIpcFd, &first);
   while (r == -EINTR);
-  if (r != 1) die(125, "worker: no module from the broker (" +
-                           std::string(r == 0 ? "socket closed" : std::strerror(-r)) + ")");
+  if (r != 1)
+    die(125, "worker: no module from the broker (" +
+                 std::string(r == 0 ? "socket closed" : std::strerror(-r)) + ")");
   std::optional<wc::supervisor::Bootstrap> boot;
   if (cfg.pooled) {
     // The container: its stdio onto 0-2, its limits (only ever lower than the pool's), its argv.
     auto a = wc::supervisor::decode_assignment(std::move(first), &error);
     if (!a) die(125, "worker: " + error);
     for (int fd = 0; fd < 3; fd++)
-      if (dup2(a->stdio[fd].get(), fd) < 0) die(125, std::string("worker: dup2: ") + std::strerror(errno));
+      if (dup2(a->stdio[fd].get(), fd) < 0)
+        die(125, std::string("worker: dup2: ") + std::strerror(errno));
     for (auto& fd : a->stdio) fd.reset();
-    if (!wc::sandbox::lower_rlimits(a->cpu_seconds,
-                                    a->max_fds ? a->max_fds : wc::sandbox::SandboxConfig{}.max_fds,
-                                    &error))
+    if (!wc::sandbox::lower_rlimits(
+            a->cpu_seconds, a->max_fds ? a->max_fds : wc::sandbox::SandboxConfig{}.max_fds, &error))
       die(125, "worker: " + error);
     cfg.memory_limit = a->memory_limit;
     cfg.cpu_seconds = a->cpu_seconds;
@@ -294,6 +303,7 @@ int main(int argc, char** argv) {
 
   // 3. Run it over the broker: as a Go js/wasm program when it imports Go's host, else as WASI.
   wc::engine::StoreConfig store_cfg;
+  store_cfg.compile_native = cfg.compile_native;
   if (cfg.memory_limit) store_cfg.max_memory_bytes = cfg.memory_limit;
   wc::engine::Store store(store_cfg);
   g_interrupt = &store.interrupt_flag();
@@ -313,11 +323,11 @@ int main(int argc, char** argv) {
     result = run_wasi(store, module, cfg, broker, *boot, name);
   }
 
-
   std::fflush(stdout);
   g_interrupt = nullptr;
   if (g_cpu_exceeded) {
-    std::fprintf(stderr, "webcontainerd: %s: CPU time limit of %llu s exceeded (--cpu-time): stopped\n",
+    std::fprintf(stderr,
+                 "webcontainerd: %s: CPU time limit of %llu s exceeded (--cpu-time): stopped\n",
                  name.c_str(), static_cast<unsigned long long>(cfg.cpu_seconds));
     std::fflush(stderr);
     _exit(128 + SIGXCPU);

@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
   app.formatter(std::make_shared<UsageFormatter>());
   app.footer(
       "Positionals:\n"
-      "  MODULE.wasm                 The module to run, binary or text (.wat); read by the broker,\n"
+      "  MODULE.wasm                 The module to run, binary or text (.wat); read by the "
+      "broker,\n"
       "                              parsed in the sandbox, never opened by the guest\n"
       "  ARGS...                     Arguments for the guest (argv[1..]): everything after\n"
       "                              MODULE.wasm belongs to the guest\n\n"
@@ -122,7 +123,7 @@ int main(int argc, char** argv) {
                  "Pre-open a listening TCP socket; the guest gets it as the next fd after its "
                  "preopened directories (repeatable)")
       ->type_name("ADDR:PORT");
-  app.add_option("--engine", o.engine, "Execution tier (auto, and jit in the worker: not yet implemented)")
+  app.add_option("--engine", o.engine, "Execution tier (auto: not yet implemented)")
       ->type_name(wc::jit::kEngineModeNames)
       ->capture_default_str();
   // One value per occurrence: `--dir A mod.wasm` must not swallow the module name.
@@ -147,10 +148,6 @@ int main(int argc, char** argv) {
   if (std::string why = wc::jit::engine_mode_unavailable(*engine); !why.empty())
     return fail(kExitUsage, why);
   // The worker is not yet told to compile (nor allowed executable pages by its filter).
-  if (*engine == wc::jit::EngineMode::Jit)
-    return fail(kExitUsage,
-                "not yet implemented: --engine jit under webcontainerd run (the confined worker "
-                "does not compile yet); wasm-run and wasm-spec-runner have it");
 
   if (o.sandbox_report) {
     wc::sandbox::SandboxConfig sc;
@@ -183,5 +180,6 @@ int main(int argc, char** argv) {
   } else {
     audit = std::make_unique<wc::broker::AuditLog>();  // hints on stderr, no file
   }
-  return wc::supervisor::run_foreground(module_path, policy, audit.get());
+  return wc::supervisor::run_foreground(module_path, policy, *engine == wc::jit::EngineMode::Jit,
+                                        audit.get());
 }

@@ -33,11 +33,12 @@ double now_seconds() {
 }  // namespace
 
 int run_foreground(const std::string& module_path, const broker::Policy& policy,
-                   broker::AuditLog* audit) {
+                   bool compile_native, broker::AuditLog* audit) {
   std::string error;
   WorkerSpec spec;
   spec.module_path = module_path;
   spec.policy = &policy;
+  spec.compile_native = compile_native;
   Worker worker = launch_worker(spec, &error);
   if (worker.pid < 0) return fail(kExitError, error);
   for (const std::string& w : worker.warnings)

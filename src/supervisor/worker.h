@@ -20,6 +20,9 @@ struct WorkerSpec {
   const broker::Policy* policy = nullptr;
   int stdin_fd = 0, stdout_fd = 1, stderr_fd = 2;  // the guest's stdio (dup'ed into the worker)
   std::string worker_path;  // empty: webcontainerc beside the running executable
+  // --engine jit: the worker compiles the module to x86-64, so its seccomp filter lets it map
+  // code read+exec (never writable and executable at once).
+  bool compile_native = false;
 };
 
 struct Worker {

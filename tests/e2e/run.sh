@@ -214,6 +214,21 @@ if (( $(echo "$elapsed < 3" | bc) )); then ok "--timeout: killed promptly (${ela
 run "$WCD" --cpu-time 1 "$T/loop.wasm"
 expect "--cpu-time 1 on an infinite loop -> stopped, 152" 152 err 'CPU time limit of 1 s exceeded'
 
+# --- the JIT tier in the confined worker (--engine jit: code pages RX, never W+X) ----------
+run "$WCD" --engine jit "$T/hello.wasm"
+expect "--engine jit: hello world" 0 out '^hello from webcontainer$'
+run "$WCD" --engine jit "$T/simd128.wasm"
+expect "--engine jit: -msimd128 guest (SIMD left to the interpreter) matches" 0 out '^simd sum 21888, scalar sum 21888$'
+run "$WCD" --engine jit "$T/trap.wasm"
+expect "--engine jit: trap -> 134 with the same backtrace" 134 out '^before trap$' \
+  err 'wasm trap: unreachable' err 'crash_here' err 'call_crash'
+run "$WCD" --engine jit --timeout 1 "$T/loop.wasm"
+expect "--engine jit: --timeout stops a compiled loop -> 124" 124 out '^spinning$' err 'timeout after 1 s'
+run "$WCD" --engine jit --cpu-time 1 "$T/loop.wasm"
+expect "--engine jit: --cpu-time stops a compiled loop -> 152" 152 err 'CPU time limit of 1 s exceeded'
+run "$WCD" --engine auto "$T/hello.wasm"
+expect "--engine auto: not yet implemented, said plainly" 2 err 'not yet implemented: --engine auto'
+
 run "$WCD" --memory-limit 16M "$T/grow.wasm"
 expect "--memory-limit 16M: memory.grow fails" 3 out 'malloc failed: memory.grow refused'
 n=$(sed -n 's/^allocated \([0-9]*\) MiB$/\1/p' "$T/out")

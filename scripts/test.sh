@@ -42,12 +42,12 @@ build-asan/wasm-spec-runner "$spec_dir" --expected-failures tests/spec/expected_
   > build-asan/spec.log || { cat build-asan/spec.log; exit 1; }
 tail -n 1 build-asan/spec.log | sed 's/^/asan spec suite: /'
 # The JIT tier under the sanitizers: the spec suite and the interpreter's unit tests with every
-# function compiled to x86-64.
-build-asan/wasm-spec-runner --engine jit "$spec_dir" \
+# function compiled to x86-64 and every compiled instruction enterable (WC_JIT_MIN_RUN=1).
+WC_JIT_MIN_RUN=1 build-asan/wasm-spec-runner --engine jit "$spec_dir" \
   --expected-failures tests/spec/expected_failures.txt > build-asan/spec-jit.log ||
   { cat build-asan/spec-jit.log; exit 1; }
 tail -n 1 build-asan/spec-jit.log | sed 's/^/asan spec suite, --engine jit: /'
-WC_TEST_ENGINE=jit build-asan/unit_tests --gtest_filter='Interp*:Runtime*:Jit*' --gtest_brief=1
+WC_TEST_ENGINE=jit WC_JIT_MIN_RUN=1 build-asan/unit_tests --gtest_filter='Interp*:Runtime*:Jit*' --gtest_brief=1
 
 echo "== fuzzing: regression inputs, then ${fuzz_seconds}s of decode+validate+instantiate"
 CC=clang-19 CXX=clang++-19 scripts/build.sh build-fuzz -DWC_FUZZ=ON -DWC_SANITIZE=ON
@@ -75,10 +75,13 @@ build-fuzz/fuzz_text -max_total_time="$fuzz_seconds" -max_len=8192 -rss_limit_mb
   -artifact_prefix=build-fuzz/ "$corpus/text" 2>&1 | tail -n 3
 
 echo "== spec suite with --engine jit (every function compiled to x86-64), and the interpreter's unit tests"
-build/wasm-spec-runner --engine jit "$spec_dir" --expected-failures tests/spec/expected_failures.txt \
+WC_JIT_MIN_RUN=1 build/wasm-spec-runner --engine jit "$spec_dir" --expected-failures tests/spec/expected_failures.txt \
   > build/spec-jit.log || { cat build/spec-jit.log; exit 1; }
 tail -n 1 build/spec-jit.log | sed 's/^/spec suite, --engine jit: /'
-WC_TEST_ENGINE=jit build/unit_tests --gtest_filter='Interp*:Runtime*:Jit*' --gtest_brief=1
+build/wasm-spec-runner --engine jit "$spec_dir" --expected-failures tests/spec/expected_failures.txt \
+  > build/spec-jit-default.log || { cat build/spec-jit-default.log; exit 1; }
+tail -n 1 build/spec-jit-default.log | sed 's/^/spec suite, --engine jit (default entries): /'
+WC_TEST_ENGINE=jit WC_JIT_MIN_RUN=1 build/unit_tests --gtest_filter='Interp*:Runtime*:Jit*' --gtest_brief=1
 
 echo "== spec suite: our .wast reader against wabt's wast2json, script by script"
 tests/spec/compare_with_wast2json.sh build "$spec_dir"

@@ -55,9 +55,11 @@ TEST(Jit, CodePagesAreReadExecNeverWritable) {
   EXPECT_EQ(perms_of(p), "unmapped");
 }
 
+// Every compiled instruction enterable, so the tests exercise the compiled code itself.
 StoreConfig jit_config() {
   StoreConfig c;
   c.compile_native = true;
+  c.jit_min_run = 1;
   return c;
 }
 StoreConfig interp_config() {
@@ -105,7 +107,13 @@ const char* kKernels = R"((module
       (return (i32.const 10)))
       (return (i32.const 20)))
     (i32.const 30))
-  (func (export "spin") (loop $l (br $l))))
+  ;; long enough a loop body that compiled code is entered at its header
+  (func (export "spin") (local i32)
+    (loop $l
+      (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+      (local.set 0 (i32.xor (local.get 0) (i32.const 5)))
+      (local.set 0 (i32.add (local.get 0) (i32.const 3)))
+      (br $l))))
 )";
 
 TEST(Jit, CompiledFunctionsMatchTheInterpreter) {

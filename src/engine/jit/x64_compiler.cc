@@ -18,6 +18,7 @@
 
 #include <climits>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <unordered_map>
 
@@ -81,8 +82,8 @@ Cc inverse(Cc c) {
 
 class Compiler : public CodeGenerator {
  public:
-  explicit Compiler(const wc::engine::CompiledFunction& f, Allocator* alloc)
-      : CodeGenerator(4096, AutoGrow, alloc), f_(f) {}
+  Compiler(const wc::engine::CompiledFunction& f, uint32_t min_run, Allocator* alloc)
+      : CodeGenerator(4096, AutoGrow, alloc), f_(f), min_run_(min_run ? min_run : 1) {}
 
   // Emits the whole function; false when it cannot be compiled.
   bool emit_all() {
@@ -134,15 +135,33 @@ class Compiler : public CodeGenerator {
     pop(rbx);
     ret();
 
+    std::vector<uint32_t> offsets(starts.size());
+    std::vector<bool> native(starts.size());
     for (size_t i = 0; i < starts.size(); ++i) {
       w_ = starts[i];
       ins_ = &code[w_ + 2];
-      entries_[w_] = static_cast<uint32_t>(getSize()) + 1;
+      offsets[i] = static_cast<uint32_t>(getSize());
       L(labels_[w_]);
+      size_t before = native_ops_;
       if (!emit(ops_[i])) return false;
+      native[i] = native_ops_ > before;
+    }
+    // Entering and leaving compiled code costs about as much as a few interpreted
+    // instructions, so an entry is offered only where compiled code then runs for a while: at
+    // least min_run_ instructions in a row before the next one left to the interpreter (a
+    // call's return point followed by one add and a return stays interpreted, as in fib).
+    // Which entries exist changes speed, never results (values live in frame slots).
+    size_t run = 0;
+    bool any_entry = false;
+    for (size_t i = starts.size(); i-- > 0;) {
+      run = native[i] ? run + 1 : 0;
+      if (run >= min_run_) {
+        entries_[starts[i]] = offsets[i] + 1;
+        any_entry = true;
+      }
     }
     ready();
-    return native_ops_ > 0;
+    return any_entry;  // nothing worth entering: keep no code
   }
 
   std::vector<uint32_t> take_entries() { return std::move(entries_); }
@@ -542,6 +561,7 @@ class Compiler : public CodeGenerator {
   bool emit(IOp o);
 
   const wc::engine::CompiledFunction& f_;
+  const uint32_t min_run_;
   std::vector<IOp> ops_;
   std::vector<Label> labels_;
   std::vector<bool> is_start_;
@@ -988,12 +1008,21 @@ bool Compiler::emit(IOp o) {
 
 }  // namespace
 
-std::unique_ptr<NativeCode> compile_x64(const wc::engine::CompiledFunction& function) {
+uint32_t default_min_run() {
+  static const uint32_t n = [] {
+    const char* e = std::getenv("WC_JIT_MIN_RUN");
+    return e && *e ? static_cast<uint32_t>(std::strtoul(e, nullptr, 10)) : 4u;
+  }();
+  return n;
+}
+
+std::unique_ptr<NativeCode> compile_x64(const wc::engine::CompiledFunction& function,
+                                        uint32_t min_run) {
   HeapAllocator alloc;
   std::vector<uint32_t> entries;
   std::vector<uint8_t> bytes;
   try {
-    Compiler c(function, &alloc);
+    Compiler c(function, min_run, &alloc);
     if (!c.emit_all()) return nullptr;
     entries = c.take_entries();
     bytes.assign(c.getCode(), c.getCode() + c.getSize());

@@ -175,7 +175,9 @@ std::variant<Instance*, InstantiateError> Store::instantiate(std::shared_ptr<con
     if (type_index >= m.types.size()) return link_error("function type index out of range");
     uint32_t index = static_cast<uint32_t>(inst.funcs_.size());
     inst.compiled_.push_back(compile_function(m, i, type_ids));
-    if (config_.compile_native) inst.compiled_.back()->native = wc::jit::compile_x64(*inst.compiled_.back());
+    if (config_.compile_native) inst.compiled_.back()->native = wc::jit::compile_x64(
+          *inst.compiled_.back(),
+          config_.jit_min_run ? config_.jit_min_run : wc::jit::default_min_run());
     auto f = std::make_unique<FuncInstance>();
     f->type = &m.types[type_index];
     f->type_id = type_ids[type_index];

@@ -35,6 +35,8 @@ struct StoreConfig {
   // Compile every function to x86-64 at instantiation (`--engine jit`); the interpreter runs
   // what the compiler leaves to it. Defaults to the process-wide choice below.
   bool compile_native = process_compiles_native();
+  // See jit::compile_x64; 0 = jit::default_min_run().
+  uint32_t jit_min_run = 0;
 
   // The process-wide default for compile_native, set once from `--engine` by a front end.
   static bool process_compiles_native();

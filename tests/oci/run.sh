@@ -85,6 +85,12 @@ make -s -C "$ROOT/sdk/c" OUT="$T/sdk" >"$T/err" 2>&1 || { echo "FAIL build sdk/c
 clang-19 "${CFLAGS[@]}" -I "$ROOT/sdk/c/include" "$ROOT/examples/net/http_server.c" -L "$T/sdk" \
   -lwcsocket -o "$ROOTFS/http_server.wasm" 2>"$T/err" ||
   { echo "FAIL build http_server"; cat "$T/err"; exit 1; }
+# a Go js/wasm module (detected from its imports, as webcontainerd run does)
+GO=${GO23:-/usr/lib/go-1.23/bin/go}
+(cd "$ROOT/tests/go/programs" && GOOS=js GOARCH=wasm GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local \
+  GOTELEMETRY=off GOCACHE=${GOCACHE:-/tmp/webcontainer-gocache-$(id -u)} \
+  GOPATH=${GOPATH:-/tmp/webcontainer-gopath-$(id -u)} "$GO" build -o "$ROOTFS/argsenv-go.wasm" ./argsenv) \
+  >"$T/err" 2>&1 || { echo "FAIL build the Go js/wasm guest"; cat "$T/err"; exit 1; }
 echo "inside the rootfs" >"$ROOTFS/etc/motd"
 ln -s /etc/hostname "$ROOTFS/escape"  # absolute: must not reach the host's file
 mkdir -p "$T/data" "$T/www"
@@ -126,6 +132,10 @@ expect "hello world through ctr run: output and arguments" 0 \
 wc_run t-env --env GREETING=hi --env "SPACED=x y" --rootfs "$ROOTFS" t-env /env.wasm q
 expect "env and argv[0] (process.args[0] as in the rootfs)" 0 \
   out '^argv\[0\]=/env.wasm$' out '^argv\[1\]=q$' out '^env GREETING=hi$' out '^env SPACED=x y$'
+
+wc_run t-go --env GREETING=hi --rootfs "$ROOTFS" t-go /argsenv-go.wasm q "r s"
+expect "a Go js/wasm module: argv and env" 0 \
+  out '^argc=3$' out '^arg\[1\]="q"$' out '^arg\[2\]="r s"$' out '^lookup GREETING: "hi" true$'
 
 wc_run t-exit --rootfs "$ROOTFS" t-exit /exit7.wasm
 expect "the guest's exit code is ctr run's" 7 out '^about to exit 7$'

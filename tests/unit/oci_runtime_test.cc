@@ -257,8 +257,10 @@ TEST(OciRuntime, LogLinesTheShimCanDecode) {
   EXPECT_EQ(j["time"], "2026-01-02T03:04:05.5Z");
   EXPECT_EQ(line.find('\n'), std::string::npos);  // one line
   // Invalid UTF-8 in a message (a hostile path) still gives valid JSON.
-  EXPECT_NO_THROW(nlohmann::json::parse(
-      RuntimeLog::format_line(LogFormat::kJson, "error", "bad \xff byte", "t")));
+  nlohmann::json bad;
+  EXPECT_NO_THROW(bad = nlohmann::json::parse(
+                      RuntimeLog::format_line(LogFormat::kJson, "error", "bad \xff byte", "t")));
+  EXPECT_EQ(bad["level"], "error");
   EXPECT_EQ(RuntimeLog::format_line(LogFormat::kText, "error", "x \"y\"", "T"),
             "time=\"T\" level=error msg=\"x \\\"y\\\"\"");
   const std::string now = rfc3339_now();

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Density of idle containers under `webcontainerd serve` (issue 9), one run on one host:
+#   N idle C containers (a guest blocked in poll_oneoff: sleep() is a clock subscription) and
+#   M idle Go js/wasm containers (time.Sleep), started with `webcontainer run -d`. For each:
+#   - PSS summed over the daemon and all its descendants (/proc/PID/smaps_rollup), per container
+#     (daemon baseline with no containers subtracted);
+#   - the machine's MemAvailable drop per container (noisy: other work on the host moves it).
+#   bench/density/run.sh [BUILD_DIR] [N_C] [N_GO]     (default: build, 100, 50; N_GO=0 skips Go)
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+NC=${2:-100}
+NGO=${3:-50}
+GO=${GO:-/usr/lib/go-1.19/bin/go}
+T=$(mktemp -d /tmp/wc-density.XXXXXX)
+chmod 755 "$T"
+DPID=
+trap '[[ -n $DPID ]] && kill -KILL $DPID 2>/dev/null; rm -rf "$T"' EXIT
+export WEBCONTAINER_HOST=unix:$T/api.sock
+
+cat >"$T/idle.c" <<'C'
+#include <unistd.h>
+int main(void) { sleep(3600); return 0; }
+C
+clang-19 --target=wasm32-wasi --sysroot=/usr -O2 "$T/idle.c" -o "$T/idle.wasm"
+if ((NGO > 0)); then
+  mkdir -p "$T/goidle"
+  cat >"$T/goidle/main.go" <<'G'
+package main
+
+import "time"
+
+func main() { time.Sleep(time.Hour) }
+G
+  printf 'module goidle\n\ngo 1.19\n' >"$T/goidle/go.mod"
+  (cd "$T/goidle" && GOCACHE=$BUILD/go-cache GOPATH=$T/gopath GOPROXY=off GOTOOLCHAIN=local \
+    GOOS=js GOARCH=wasm "$GO" build -o "$T/goidle.wasm" .)
+fi
+
+descendants() {  # PID: the pid and all its descendants
+  local p=$1 c
+  echo "$p"
+  for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do descendants "$c"; done
+}
+pss_kib() {  # PSS of the daemon tree in KiB
+  local sum=0 p v
+  for p in $(descendants "$DPID"); do
+    v=$(awk '/^Pss:/ {print $2}' /proc/"$p"/smaps_rollup 2>/dev/null || echo 0)
+    sum=$((sum + ${v:-0}))
+  done
+  echo "$sum"
+}
+avail_kib() { awk '/^MemAvailable:/ {print $2}' /proc/meminfo; }
+
+measure() {  # LABEL MODULE N
+  local label=$1 mod=$2 n=$3 i
+  rm -rf "$T/state"
+  "$BUILD/webcontainerd" serve --state-dir "$T/state" --api "unix:$T/api.sock" \
+    2>"$T/daemon.log" &
+  DPID=$!
+  for _ in $(seq 200); do "$BUILD/webcontainer" version >/dev/null 2>&1 && break; sleep 0.05; done
+  sleep 1
+  local pss0 av0 pss1 av1 running s e
+  pss0=$(pss_kib)
+  av0=$(avail_kib)
+  s=$(date +%s%N)
+  for i in $(seq "$n"); do
+    "$BUILD/webcontainer" run -d --name "$label$i" --timeout 3600 "$mod" >/dev/null
+  done
+  e=$(date +%s%N)
+  sleep 3  # let every guest reach its poll_oneoff
+  running=$("$BUILD/webcontainer" ps --format json | python3 -c \
+    'import json,sys; print(sum(c["state"] == "running" for c in json.load(sys.stdin)))')
+  pss1=$(pss_kib)
+  av1=$(avail_kib)
+  echo "$label: $running/$n running (started in $(((e - s) / 1000000)) ms);" \
+    "PSS of daemon tree $((pss0 / 1024)) -> $((pss1 / 1024)) MiB:" \
+    "$(awk -v a="$pss0" -v b="$pss1" -v n="$n" 'BEGIN{printf "%.3f", (b - a) / 1024 / n}') MiB per container;" \
+    "MemAvailable drop $(awk -v a="$av0" -v b="$av1" -v n="$n" 'BEGIN{printf "%.3f", (a - b) / 1024 / n}') MiB per container"
+  kill -TERM "$DPID"
+  wait "$DPID" || true
+  DPID=
+}
+
+measure c "$T/idle.wasm" "$NC"
+((NGO > 0)) && measure go "$T/goidle.wasm" "$NGO"
+exit 0

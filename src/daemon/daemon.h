@@ -5,6 +5,7 @@
 // live in the state dir (store.h), so a restarted daemon lists and restarts what was defined.
 #pragma once
 
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -106,6 +107,14 @@ class Daemon {
   // Start (worker asked for) to exit (pidfd readable), by worker source: [0] fresh, [1] pool.
   double start_to_exit_sum_[2] = {};
   uint64_t start_to_exit_count_[2] = {};
+  // Start latency (start asked for to worker running under the broker), a Prometheus histogram
+  // with fixed buckets; starts by result and exits by outcome (bounded label sets).
+  static constexpr double kStartBuckets[] = {0.0005, 0.001, 0.002, 0.005, 0.01,
+                                             0.025,  0.05,  0.1,   0.25,  1};
+  uint64_t start_bucket_counts_[std::size(kStartBuckets)] = {};
+  double start_latency_sum_ = 0;
+  uint64_t start_latency_count_ = 0;
+  std::map<std::string, uint64_t> starts_by_result_, exits_by_outcome_;
   supervisor::WarmPool pool_;  // refilled from run()'s loop; starts take from it
 };
 

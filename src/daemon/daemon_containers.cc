@@ -118,6 +118,7 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   supervisor::Worker w = pool_.launch(spec, error, &kind, &pooled);  // warm pool, else fresh
   if (w.pid < 0) {
     *http_status = kind == supervisor::LaunchError::kModule ? 422 : 500;
+    starts_by_result_[kind == supervisor::LaunchError::kModule ? "module_error" : "error"]++;
     return false;
   }
   if (!c.def.options.cpus.empty()) {
@@ -148,6 +149,12 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   c.launched_mono = launched;
   c.pooled = pooled;
   worker_starts_++;
+  starts_by_result_["started"]++;
+  double latency = mono_now() - launched;
+  start_latency_sum_ += latency;
+  start_latency_count_++;
+  for (size_t i = 0; i < std::size(kStartBuckets); i++)
+    if (latency <= kStartBuckets[i]) start_bucket_counts_[i]++;
   struct epoll_event ev = {};
   ev.events = EPOLLIN;
   ev.data.u64 = (uint64_t{5} << 32) | static_cast<uint32_t>(c.pidfd.get());
@@ -191,6 +198,11 @@ void Daemon::finish(Container& c, int wait_status) {
   if (c.stopped_by_user && !c.killed_by_timeout) rep.limit.clear();  // our own SIGKILL, not a limit
   if (!rep.limit.empty()) limit_event(c, rep.limit, rep.message);
   if (!rep.message.empty()) append_log(c, "webcontainerd: " + rep.message);
+  exits_by_outcome_[rep.code == 0                            ? "success"
+                    : c.stopped_by_user && rep.limit.empty() ? "stopped"
+                    : !rep.limit.empty()                     ? "limit"
+                    : rep.code == 134                        ? "trap"
+                                                             : "failure"]++;
   double ran = wall_now() - c.started_at;
   c.state = State::kExited;
   c.exit_code = rep.code;

@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <map>
 
 #include "daemon/daemon.h"
@@ -87,6 +89,28 @@ Reply Daemon::metrics_reply(const http::Request& r) {
     out += "webcontainer_start_to_exit_seconds_count" + label + " " +
            std::to_string(start_to_exit_count_[pooled]) + "\n";
   }
+  out += "# HELP webcontainer_start_latency_seconds Start asked for to worker running.\n";
+  out += "# TYPE webcontainer_start_latency_seconds histogram\n";
+  for (size_t i = 0; i < std::size(kStartBuckets); i++) {
+    char le[32];
+    std::snprintf(le, sizeof le, "%g", kStartBuckets[i]);
+    out += std::string("webcontainer_start_latency_seconds_bucket{le=\"") + le + "\"} " +
+           std::to_string(start_bucket_counts_[i]) + "\n";
+  }
+  out += "webcontainer_start_latency_seconds_bucket{le=\"+Inf\"} " +
+         std::to_string(start_latency_count_) + "\n";
+  out += "webcontainer_start_latency_seconds_sum " + std::to_string(start_latency_sum_) + "\n";
+  out += "webcontainer_start_latency_seconds_count " + std::to_string(start_latency_count_) + "\n";
+  out += "# HELP webcontainer_starts_total Container starts by result.\n";
+  out += "# TYPE webcontainer_starts_total counter\n";
+  for (const char* result : {"started", "module_error", "error"})
+    out += std::string("webcontainer_starts_total{result=\"") + result + "\"} " +
+           std::to_string(starts_by_result_[result]) + "\n";
+  out += "# HELP webcontainer_exits_total Container exits by outcome.\n";
+  out += "# TYPE webcontainer_exits_total counter\n";
+  for (const char* outcome : {"success", "failure", "trap", "limit", "stopped"})
+    out += std::string("webcontainer_exits_total{outcome=\"") + outcome + "\"} " +
+           std::to_string(exits_by_outcome_[outcome]) + "\n";
   out += "# HELP webcontainer_api_requests_total API requests answered since it started.\n";
   out += "# TYPE webcontainer_api_requests_total counter\n";
   out += "webcontainer_api_requests_total " + std::to_string(api_requests_) + "\n";

@@ -188,17 +188,19 @@ code=$(api -X GET http://x/v2/nothing)
 [[ $code == 404 ]] && ok "unknown route: 404" || bad "unknown route" "$code"
 head -c 3000000 /dev/zero | tr '\0' 'a' >"$T/huge"
 code=$(api -X POST -H 'Content-Type: application/json' --data-binary @"$T/huge" http://x/v1/containers)
-[[ $code == 413 || $code == 400 ]] && ok "huge body refused ($code)" || bad "huge body" "$code"
+[[ $code == 413 ]] && grep -q '"error"' "$T/out" && ok "huge body refused: 413 with a JSON error" || bad "huge body" "$code $(head -c 200 "$T/out")"
 python3 - "$SOCK" <<'PY' && ok "half-closed and garbage connections do not stop the daemon" || bad "garbage" "python failed"
 import socket, sys
 for payload in [b"GET /v1/version HTTP/1.1\r\nHost: x\r\n", b"\x00\x01garbage\r\n\r\n", b"POST /v1/containers HTTP/1.1\r\nContent-Length: 99\r\n\r\n{"]:
     s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(payload); s.shutdown(socket.SHUT_WR)
     s.settimeout(5); s.recv(4096); s.close()
 PY
-python3 - "$SOCK" <<'PY' && ok "1000 idle connections, then the API still answers" || bad "idle connections" "failed"
-import socket, sys
+python3 - "$SOCK" "$WC" <<'PY' && ok "10000 idle connections, then the API and ps still answer" || bad "idle connections" "failed"
+import resource, socket, subprocess, sys
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 conns = []
-for _ in range(1000):
+for _ in range(min(10000, hard - 100)):
     s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); conns.append(s)
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(5)
 s.sendall(b"GET /v1/version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -208,6 +210,9 @@ while True:
     if not d: break
     data += d
 assert data.startswith(b"HTTP/1.1 200"), data
+assert len(conns) == 10000, len(conns)
+ps = subprocess.run([sys.argv[2], "--host", "unix:" + sys.argv[1], "ps", "-a"], capture_output=True, timeout=10)
+assert ps.returncode == 0, ps
 PY
 
 # --- peer credentials: another uid is refused ---------------------------------------------------
@@ -305,6 +310,20 @@ grep -Eq '^webcontainer_containers\{state="running"\} [1-9]' "$T/out" &&
   grep -Eq '^webcontainer_limit_hits_total\{limit="timeout"\} [1-9]' "$T/out" &&
   grep -Eq '^webcontainer_api_requests_total [1-9]' "$T/out" &&
   ok "metrics: containers by state, worker starts, limit hits, API requests" || bad "metrics" "$(head -30 "$T/out")"
+# Start latency histogram: cumulative buckets, +Inf = count = starts; exits by outcome.
+python3 - "$T/out" <<'PY' && ok "metrics: start latency histogram, starts by result, exits by outcome" || bad "metrics histogram" "$(grep -E 'latency|starts_total|exits_total' "$T/out")"
+import re, sys
+text = open(sys.argv[1]).read()
+b = [(m.group(1), int(m.group(2))) for m in re.finditer(r'^webcontainer_start_latency_seconds_bucket\{le="([^"]+)"\} (\d+)$', text, re.M)]
+assert len(b) >= 5 and b[-1][0] == "+Inf", b
+counts = [n for _, n in b]
+assert counts == sorted(counts), counts
+count = int(re.search(r'^webcontainer_start_latency_seconds_count (\d+)$', text, re.M).group(1))
+started = int(re.search(r'^webcontainer_starts_total\{result="started"\} (\d+)$', text, re.M).group(1))
+assert counts[-1] == count == started and count > 0, (counts, count, started)
+assert int(re.search(r'^webcontainer_exits_total\{outcome="limit"\} (\d+)$', text, re.M).group(1)) >= 1
+assert int(re.search(r'^webcontainer_exits_total\{outcome="success"\} (\d+)$', text, re.M).group(1)) >= 1
+PY
 code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MPORT/v1/containers")
 [[ $code == 404 ]] && ok "metrics listener does not serve the API" || bad "metrics api" "$code"
 

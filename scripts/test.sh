@@ -73,6 +73,9 @@ done
 cp tests/e2e/guests/hello_text.wat "$corpus/text/"
 build-fuzz/fuzz_text -max_total_time="$fuzz_seconds" -max_len=8192 -rss_limit_mb=4096 \
   -artifact_prefix=build-fuzz/ "$corpus/text" 2>&1 | tail -n 3
+echo "== fuzzing: the serve API's HTTP request parser, $((fuzz_seconds / 2))s"
+build-fuzz/fuzz_http -max_total_time="$((fuzz_seconds / 2))" -rss_limit_mb=4096 \
+  -artifact_prefix=build-fuzz/ 2>&1 | tail -n 3
 
 echo "== spec suite with --engine jit (every function compiled to x86-64), and the interpreter's unit tests"
 WC_JIT_MIN_RUN=1 build/wasm-spec-runner --engine jit "$spec_dir" --expected-failures tests/spec/expected_failures.txt \

@@ -11,6 +11,7 @@ packages=(
   wabt                                          # wast2json (spec comparison test, fuzz seeds), wat2wasm (unit tests), wasm-interp peer
   libgtest-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev
   libseccomp-dev libtomlplusplus-dev            # worker's syscall filter, policy files
+  nettle-dev                                     # SHA-256 keys of the daemon's module cache
   hyperfine wrk strace                          # benchmark timing, HTTP load, syscall counts
   python3 llvm-19                               # network test client; llvm-ar for the C SDK
   golang-1.19-go                                # Go js/wasm guests, import module "go"

@@ -68,6 +68,9 @@ struct Container {
   bool pooled = false;       // its worker came from the warm pool
   double restart_at = 0;  // monotonic seconds; when kRestarting
   int backoff_step = 0;   // consecutive quick restarts (the backoff exponent)
+
+  // The SHA-256 of the module its worker runs (daemon/module_cache.h); "" before a start.
+  std::string module_sha256;
 };
 
 // The definition as JSON (the state dir's config.json and inspect's "definition").

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,6 +52,15 @@ void raise_fd_limit() {
 }
 
 constexpr size_t kMaxConnections = 16384;
+// Warm-pool refill (Daemon::refill_pool).
+constexpr int kRefillQuietMs = 3;
+constexpr double kRefillStarvedSec = 0.1;
+
+double mono_clock() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 }  // namespace
 
@@ -145,7 +155,8 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
 int Daemon::run() {
   struct epoll_event events[64];
   while (!stopping_) {
-    int n = epoll_wait(epoll_.get(), events, 64, pool_.wants_refill() ? 0 : 100);
+    bool short_of_pool = pool_.ready() < pool_.target();
+    int n = epoll_wait(epoll_.get(), events, 64, short_of_pool ? kRefillQuietMs : 100);
     if (n < 0 && errno != EINTR) {
       std::fprintf(stderr, "webcontainerd: epoll_wait: %s\n", std::strerror(errno));
       break;
@@ -175,7 +186,7 @@ int Daemon::run() {
       }
     }
     tick();
-    pool_.refill(1);  // one spawn per turn: requests are never held up for long
+    refill_pool(n == 0);
   }
   pool_.clear();
   // Stop every container. Their state stays "running" on disk, so the next daemon start sees
@@ -191,6 +202,25 @@ int Daemon::run() {
   connections_.clear();
   ::unlink(api_path_.c_str());
   return 0;
+}
+
+// A pool member is an exec of webcontainerc that loads its libraries and confines itself: on a
+// small host that competes for the CPU with the container just started and with the next
+// request. So the pool is refilled only at a quiet moment (epoll_wait found nothing to do for
+// kRefillQuietMs), one member per moment, after the start was answered and the new container
+// had its first burst. A loop that is never quiet (a chatty container) still gets one spawn per
+// kRefillStarvedSec, so the pool cannot starve. Under a sustained stream of starts the pool
+// stays empty and starts are fresh: a member would cost the same spawn, only earlier.
+void Daemon::refill_pool(bool quiet) {
+  if (pool_.ready() >= pool_.target()) {
+    pool_short_since_ = 0;
+    return;
+  }
+  double now = mono_clock();
+  if (pool_short_since_ == 0) pool_short_since_ = now;
+  if (!quiet && now - pool_short_since_ < kRefillStarvedSec) return;
+  pool_.refill(1);
+  pool_short_since_ = pool_.ready() < pool_.target() ? now : 0;
 }
 
 void Daemon::accept_connections(bool metrics) {

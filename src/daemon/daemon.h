@@ -14,6 +14,7 @@
 #include "broker/broker.h"
 #include "daemon/container.h"
 #include "daemon/http/request_parser.h"
+#include "daemon/module_cache.h"
 #include "daemon/store.h"
 #include "ipc/unique_fd.h"
 #include "supervisor/warm_pool.h"
@@ -72,6 +73,8 @@ class Daemon {
   void close_connection(int fd);
   void on_worker_exit(const std::string& id);
   void tick();
+  // Spawns one warm-pool member when the loop is quiet (daemon.cc says why).
+  void refill_pool(bool quiet);
   // --tenants: start new files, stop removed ones, restart changed ones (daemon_tenants.cc).
   void reconcile();
 
@@ -115,7 +118,9 @@ class Daemon {
   double start_latency_sum_ = 0;
   uint64_t start_latency_count_ = 0;
   std::map<std::string, uint64_t> starts_by_result_, exits_by_outcome_;
-  supervisor::WarmPool pool_;  // refilled from run()'s loop; starts take from it
+  supervisor::WarmPool pool_;    // refilled from run()'s loop when idle; starts take from it
+  double pool_short_since_ = 0;  // monotonic seconds the pool has been short of its target
+  ModuleCache module_cache_;     // one sealed memfd per module content, shared by its workers
 };
 
 }  // namespace wc::daemon

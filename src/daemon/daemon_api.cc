@@ -173,6 +173,7 @@ Reply Daemon::inspect(Container& c) {
   out["exit_message"] = c.exit_message;
   out["finished_at"] = c.finished_at;
   out["pid"] = c.pid;
+  out["module_sha256"] = c.module_sha256;
   out["limit_events"] = events;
   struct stat st;
   out["log_bytes"] = stat(store_.log_path(c.def.id).c_str(), &st) == 0 ? st.st_size : 0;

@@ -106,14 +106,24 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
     *http_status = 500;
     return false;
   }
+  supervisor::LaunchError kind;
+  double launched = mono_now();
+  // The module from the cache: no copy when its content was seen before.
+  uint64_t module_size = 0;
+  ipc::UniqueFd module = module_cache_.open(c.def.module, &module_size, &c.module_sha256, error);
+  if (!module) {
+    *http_status = 422;
+    starts_by_result_["module_error"]++;
+    return false;
+  }
   supervisor::WorkerSpec spec;
   spec.module_path = c.def.module;
+  spec.module_fd = module.get();
+  spec.module_size = module_size;
   spec.policy = &c.policy;
   spec.stdin_fd = null_in.get();
   spec.stdout_fd = log.get();
   spec.stderr_fd = log.get();
-  supervisor::LaunchError kind;
-  double launched = mono_now();
   bool pooled = false;
   supervisor::Worker w = pool_.launch(spec, error, &kind, &pooled);  // warm pool, else fresh
   if (w.pid < 0) {

@@ -111,6 +111,23 @@ Reply Daemon::metrics_reply(const http::Request& r) {
   for (const char* outcome : {"success", "failure", "trap", "limit", "stopped"})
     out += std::string("webcontainer_exits_total{outcome=\"") + outcome + "\"} " +
            std::to_string(exits_by_outcome_[outcome]) + "\n";
+  // The module cache (module_cache.h).
+  auto counter = [&out](const char* name, const char* help, uint64_t v, bool gauge = false) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name +
+           (gauge ? " gauge\n" : " counter\n") + name + " " + std::to_string(v) + "\n";
+  };
+  counter("webcontainer_module_cache_hits_total",
+          "Starts served a cached module memfd (no copy of the module).", module_cache_.hits);
+  counter("webcontainer_module_cache_misses_total",
+          "Starts that copied a module content not cached into a new memfd.", module_cache_.misses);
+  counter("webcontainer_module_cache_hashes_total", "Module files read and hashed (SHA-256).",
+          module_cache_.hashes);
+  counter("webcontainer_module_cache_evictions_total",
+          "Cached modules dropped for the entry or byte limit.", module_cache_.evictions);
+  counter("webcontainer_module_cache_entries", "Distinct module contents cached.",
+          module_cache_.entries(), true);
+  counter("webcontainer_module_cache_bytes", "Bytes of the cached module memfds.",
+          module_cache_.bytes(), true);
   out += "# HELP webcontainer_api_requests_total API requests answered since it started.\n";
   out += "# TYPE webcontainer_api_requests_total counter\n";
   out += "webcontainer_api_requests_total " + std::to_string(api_requests_) + "\n";

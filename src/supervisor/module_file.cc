@@ -23,8 +23,13 @@ UniqueFd load_module(const std::string& path, uint64_t* size, std::string* error
     *error = "cannot open module '" + path + "': " + std::strerror(errno);
     return {};
   }
+  return load_module_fd(in.get(), path, size, error);
+}
+
+UniqueFd load_module_fd(int in, const std::string& path, uint64_t* size, std::string* error,
+                        const std::function<void(const char*, size_t)>& on_bytes) {
   struct stat st;
-  if (fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
     *error = "module '" + path + "' is not a regular file";
     return {};
   }
@@ -41,13 +46,14 @@ UniqueFd load_module(const std::string& path, uint64_t* size, std::string* error
   std::vector<char> buf(1 << 20);
   uint64_t total = 0;
   for (;;) {
-    ssize_t n = read(in.get(), buf.data(), buf.size());
+    ssize_t n = read(in, buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       *error = "reading module '" + path + "': " + std::strerror(errno);
       return {};
     }
     if (n == 0) break;
+    if (on_bytes) on_bytes(buf.data(), static_cast<size_t>(n));
     for (ssize_t off = 0; off < n;) {
       ssize_t w = write(mem.get(), buf.data() + off, static_cast<size_t>(n - off));
       if (w < 0 && errno == EINTR) continue;

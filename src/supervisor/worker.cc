@@ -1,5 +1,6 @@
 #include "supervisor/worker.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -70,8 +71,17 @@ uint64_t worker_cpu_seconds(const broker::Policy& policy) {
 bool open_container_files(const WorkerSpec& spec, UniqueFd* module_fd, uint64_t* module_size,
                           std::vector<UniqueFd>* listeners, std::string* error) {
   // The module, read here: the worker cannot open files.
-  *module_fd = load_module(spec.module_path, module_size, error);
-  if (!*module_fd) return false;
+  if (spec.module_fd >= 0) {
+    *module_fd = UniqueFd(fcntl(spec.module_fd, F_DUPFD_CLOEXEC, 3));
+    *module_size = spec.module_size;
+    if (!*module_fd) {
+      *error = std::string("dup: ") + std::strerror(errno);
+      return false;
+    }
+  } else {
+    *module_fd = load_module(spec.module_path, module_size, error);
+    if (!*module_fd) return false;
+  }
   // --tcplisten: an explicit grant of its own, opened now (a taken port fails at startup, not
   // in the guest) and sent to the worker with the module.
   for (const std::string& l : spec.policy->net.tcplisten) {

@@ -23,6 +23,11 @@ struct WorkerSpec {
   // --engine jit: the worker compiles the module to x86-64, so its seccomp filter lets it map
   // code read+exec (never writable and executable at once).
   bool compile_native = false;
+  // A module the caller already holds as a sealed read-only memfd (the daemon's module cache,
+  // daemon/module_cache.h): handed to the worker as is, `module_path` is not read. -1: read
+  // `module_path` into a fresh memfd.
+  int module_fd = -1;
+  uint64_t module_size = 0;
 };
 
 struct Worker {

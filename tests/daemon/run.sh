@@ -83,6 +83,7 @@ perm=$(stat -c %a "$SOCK")
 
 # --- attached run: output and exit statuses as `webcontainerd run` gives them ----------------
 cd "$T"
+cp hello.wasm mc.wasm  # for the module cache checks below (a file that has been still for a while)
 run "$WC" run hello.wasm a b
 expect "run (attached): output, relative module path, exit 0" 0 out '^hello from webcontainer' out '^arg 1: a$'
 run "$WC" run --rm exit7.wasm
@@ -385,6 +386,34 @@ fresh0=$(metric 'webcontainer_worker_starts_by_source_total{source="fresh"}')
 run "$WC" run --rm --env TZ=UTC hello.wasm
 fresh1=$(metric 'webcontainer_worker_starts_by_source_total{source="fresh"}')
 [[ $RC == 0 && $((fresh1 - fresh0)) == 1 ]] && ok "pool: a policy the pool cannot serve gets a fresh worker" || bad "pool fresh" "rc $RC, fresh $fresh0 -> $fresh1"
+
+# --- Module cache: one sealed memfd per module content (daemon/module_cache.h) ------------------
+sleep "$(python3 -c 'import os,time; print(max(0, 2.2 - (time.time() - os.stat("mc.wasm").st_ctime)))')"
+hits0=$(metric webcontainer_module_cache_hits_total)
+misses0=$(metric webcontainer_module_cache_misses_total)
+hashes0=$(metric webcontainer_module_cache_hashes_total)
+run "$WC" run --name mc1 mc.wasm
+run "$WC" run --name mc2 mc.wasm
+hits1=$(metric webcontainer_module_cache_hits_total)
+misses1=$(metric webcontainer_module_cache_misses_total)
+hashes1=$(metric webcontainer_module_cache_hashes_total)
+# hello.wasm (same bytes) ran before: both starts are hits, and the file mc.wasm is hashed once.
+[[ $RC == 0 && $((hits1 - hits0)) == 2 && $misses1 == "$misses0" && $((hashes1 - hashes0)) == 1 ]] &&
+  ok "module cache: a second start of the same module makes no new memfd (hits $hits0 -> $hits1, misses $misses0 -> $misses1, hashes $hashes0 -> $hashes1)" ||
+  bad "module cache hit" "rc $RC hits $hits0 -> $hits1, misses $misses0 -> $misses1, hashes $hashes0 -> $hashes1"
+want=$(sha256sum mc.wasm | cut -d' ' -f1)
+[[ $(field mc1 '["module_sha256"]') == "$want" && $(field mc2 '["module_sha256"]') == "$want" ]] &&
+  ok "module cache: inspect shows the module's sha256" || bad "module_sha256" "$(field mc1 '["module_sha256"]') vs $want"
+entries0=$(metric webcontainer_module_cache_entries)
+cp exit7.wasm mc.wasm
+run "$WC" run --name mc3 mc.wasm
+misses2=$(metric webcontainer_module_cache_misses_total)
+entries1=$(metric webcontainer_module_cache_entries)
+want=$(sha256sum mc.wasm | cut -d' ' -f1)
+[[ $RC == 7 && $((misses2 - misses1)) == 1 && $((entries1 - entries0)) == 1 && $(field mc3 '["module_sha256"]') == "$want" ]] &&
+  ok "module cache: a changed file is a new entry and runs its new bytes" ||
+  bad "module cache change" "rc $RC misses $misses1 -> $misses2 entries $entries0 -> $entries1 sha $(field mc3 '["module_sha256"]') vs $want"
+for n in mc1 mc2 mc3; do "$WC" rm "$n" >/dev/null 2>&1; done
 
 # --- SIGTERM: stops every container and exits 0 -------------------------------------------------
 "$WC" run -d --name last sleeper.wasm >/dev/null

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Container start rate of `webcontainerd serve` through its API (issue 9), one run on one host:
+#   - start_rate.py: C clients POST /v1/containers {"module": hello.wasm, "rm": true} until N
+#     starts were answered: starts/s answered, API latency p50/p99, starts/s until all exited;
+#     with --pool 0 and --pool 2, C = 1 and 4; then the module cache and pool counters;
+#   - peer in the same run: N `webcontainerd run hello.wasm` processes, C at a time (a fresh
+#     sandbox per start, no daemon).
+#   bench/serve/start_rate.sh [BUILD_DIR] [N]      (default: build, 1000)
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+N=${2:-1000}
+T=$(mktemp -d /tmp/wc-startrate.XXXXXX)
+chmod 755 "$T"
+DPID=
+trap '[[ -n $DPID ]] && kill -KILL $DPID 2>/dev/null; rm -rf "$T"' EXIT
+clang-19 --target=wasm32-wasi --sysroot=/usr -O2 "$ROOT/examples/hello/hello.c" -o "$T/hello.wasm"
+PORT=$((20000 + RANDOM % 20000))
+export WEBCONTAINER_HOST=unix:$T/api.sock
+metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
+
+echo "host: $(nproc) cores, $(uname -r); module hello.wasm $(stat -c %s "$T/hello.wasm") bytes; N=$N"
+for pool in 0 2; do
+  rm -rf "$T/state"
+  "$BUILD/webcontainerd" serve --state-dir "$T/state" --api "unix:$T/api.sock" --pool "$pool" \
+    --metrics "127.0.0.1:$PORT" 2>"$T/daemon.log" &
+  DPID=$!
+  for _ in $(seq 200); do "$BUILD/webcontainer" version >/dev/null 2>&1 && break; sleep 0.05; done
+  sleep 0.5
+  python3 "$ROOT/bench/serve/start_rate.py" "$T/api.sock" "$T/hello.wasm" 20 1 >/dev/null  # warm up
+  for c in 1 4; do
+    sleep 0.5  # the pool refills
+    echo "serve --pool $pool: $(python3 "$ROOT/bench/serve/start_rate.py" "$T/api.sock" "$T/hello.wasm" "$N" "$c")"
+  done
+  echo "  module cache hits $(metric webcontainer_module_cache_hits_total), misses" \
+    "$(metric webcontainer_module_cache_misses_total), hashes $(metric webcontainer_module_cache_hashes_total);" \
+    "starts from the pool $(metric 'webcontainer_worker_starts_by_source_total{source="pool"}')," \
+    "fresh $(metric 'webcontainer_worker_starts_by_source_total{source="fresh"}')"
+  kill -TERM "$DPID"; wait "$DPID" || true
+  DPID=
+done
+for c in 1 4; do
+  s=$(date +%s%N)
+  seq "$N" | xargs -P "$c" -I{} "$BUILD/webcontainerd" "$T/hello.wasm" >/dev/null
+  e=$(date +%s%N)
+  echo "peer: $N x webcontainerd run hello.wasm, $c at a time: $(awk -v n="$N" -v ns=$((e - s)) 'BEGIN{printf "%.0f", n / (ns / 1e9)}') starts/s"
+done

@@ -8,6 +8,7 @@ packages=(
   clang-19 lld-19 libclang-rt-19-dev            # fuzzing (libFuzzer) and guest builds
   wasi-libc libclang-rt-19-dev-wasm32           # C guests for wasm32
   libxbyak-dev                                   # x86-64 encoder for the JIT tier (header-only)
+  binaryen                                      # wasm-opt -ttf: generated modules for the JIT differential test
   wabt                                          # wast2json (spec comparison test, fuzz seeds), wat2wasm (unit tests), wasm-interp peer
   libgtest-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev
   libseccomp-dev libtomlplusplus-dev            # worker's syscall filter, policy files

@@ -77,6 +77,16 @@ echo "== fuzzing: the serve API's HTTP request parser, $((fuzz_seconds / 2))s"
 build-fuzz/fuzz_http -max_total_time="$((fuzz_seconds / 2))" -rss_limit_mb=4096 \
   -artifact_prefix=build-fuzz/ 2>&1 | tail -n 3
 
+echo "== fuzzing: the JIT against the interpreter (fuzz_jit_diff), $((fuzz_seconds / 2))s"
+mkdir "$corpus/jit"  # seeds: the spec modules above and fixed inputs for binaryen's generator
+cp "$corpus"/*.wasm "$corpus/jit/"
+python3 -c 'import random, sys
+for i in range(8):
+    r = random.Random(1000 + i)
+    open(f"{sys.argv[1]}/ttf-{i}.bin", "wb").write(r.randbytes(r.randint(256, 4096)))' "$corpus/jit"
+build-fuzz/fuzz_jit_diff -max_total_time="$((fuzz_seconds / 2))" -max_len=16384 -rss_limit_mb=4096 \
+  -artifact_prefix=build-fuzz/ "$corpus/jit" 2>&1 | tail -n 3
+
 echo "== spec suite with --engine jit (every function compiled to x86-64), and the interpreter's unit tests"
 WC_JIT_MIN_RUN=1 build/wasm-spec-runner --engine jit "$spec_dir" --expected-failures tests/spec/expected_failures.txt \
   > build/spec-jit.log || { cat build/spec-jit.log; exit 1; }
@@ -85,6 +95,9 @@ build/wasm-spec-runner --engine jit "$spec_dir" --expected-failures tests/spec/e
   > build/spec-jit-default.log || { cat build/spec-jit-default.log; exit 1; }
 tail -n 1 build/spec-jit-default.log | sed 's/^/spec suite, --engine jit (default entries): /'
 WC_TEST_ENGINE=jit WC_JIT_MIN_RUN=1 build/unit_tests --gtest_filter='Interp*:Runtime*:Jit*' --gtest_brief=1
+
+echo "== JIT against the interpreter: wasm-jit-diff over binaryen-generated modules (50s)"
+tests/jit/differential.sh build 50
 
 echo "== spec suite: our .wast reader against wabt's wast2json, script by script"
 tests/spec/compare_with_wast2json.sh build "$spec_dir"

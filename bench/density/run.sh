@@ -73,10 +73,14 @@ measure() {  # LABEL MODULE N
     'import json,sys; print(sum(c["state"] == "running" for c in json.load(sys.stdin)))')
   pss1=$(pss_kib)
   av1=$(avail_kib)
+  local fds procs
+  fds=$(ls /proc/"$DPID"/fd | wc -l)
+  procs=$(descendants "$DPID" | wc -l)
   echo "$label: $running/$n running (started in $(((e - s) / 1000000)) ms);" \
     "PSS of daemon tree $((pss0 / 1024)) -> $((pss1 / 1024)) MiB:" \
     "$(awk -v a="$pss0" -v b="$pss1" -v n="$n" 'BEGIN{printf "%.3f", (b - a) / 1024 / n}') MiB per container;" \
-    "MemAvailable drop $(awk -v a="$av0" -v b="$av1" -v n="$n" 'BEGIN{printf "%.3f", (a - b) / 1024 / n}') MiB per container"
+    "MemAvailable drop $(awk -v a="$av0" -v b="$av1" -v n="$n" 'BEGIN{printf "%.3f", (a - b) / 1024 / n}') MiB per container;" \
+    "daemon fds $fds (limit $(awk '/Max open files/ {print $4 "/" $5}' /proc/"$DPID"/limits)), processes $procs"
   kill -TERM "$DPID"
   wait "$DPID" || true
   DPID=

@@ -17,6 +17,8 @@ trap '[[ -n $DPID ]] && kill -KILL $DPID 2>/dev/null; rm -rf "$T"' EXIT
 clang-19 --target=wasm32-wasi --sysroot=/usr -O2 "$ROOT/examples/hello/hello.c" -o "$T/hello.wasm"
 PORT=$((20000 + RANDOM % 20000))
 export WEBCONTAINER_HOST=unix:$T/api.sock
+# utime + stime + cutime + cstime of the daemon, in clock ticks (its workers are its children).
+cpu_ticks() { awk '{print $14 + $15 + $16 + $17}' /proc/"$DPID"/stat; }
 metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
 
 echo "host: $(nproc) cores, $(uname -r); module hello.wasm $(stat -c %s "$T/hello.wasm") bytes; N=$N"
@@ -30,7 +32,11 @@ for pool in 0 2; do
   python3 "$ROOT/bench/serve/start_rate.py" "$T/api.sock" "$T/hello.wasm" 20 1 >/dev/null  # warm up
   for c in 1 4; do
     sleep 0.5  # the pool refills
-    echo "serve --pool $pool: $(python3 "$ROOT/bench/serve/start_rate.py" "$T/api.sock" "$T/hello.wasm" "$N" "$c")"
+    t0=$(cpu_ticks)
+    line=$(python3 "$ROOT/bench/serve/start_rate.py" "$T/api.sock" "$T/hello.wasm" "$N" "$c")
+    t1=$(cpu_ticks)
+    echo "serve --pool $pool: $line; CPU (daemon + its reaped workers)" \
+      "$(awk -v t=$((t1 - t0)) -v n="$N" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t * 1000 / hz / n}') ms per start"
   done
   echo "  module cache hits $(metric webcontainer_module_cache_hits_total), misses" \
     "$(metric webcontainer_module_cache_misses_total), hashes $(metric webcontainer_module_cache_hashes_total);" \
@@ -41,7 +47,10 @@ for pool in 0 2; do
 done
 for c in 1 4; do
   s=$(date +%s%N)
+  read -r u0 s0 < <(awk '{print $14 + $16, $15 + $17}' /proc/$$/stat)
   seq "$N" | xargs -P "$c" -I{} "$BUILD/webcontainerd" "$T/hello.wasm" >/dev/null
   e=$(date +%s%N)
-  echo "peer: $N x webcontainerd run hello.wasm, $c at a time: $(awk -v n="$N" -v ns=$((e - s)) 'BEGIN{printf "%.0f", n / (ns / 1e9)}') starts/s"
+  read -r u1 s1 < <(awk '{print $14 + $16, $15 + $17}' /proc/$$/stat)
+  echo "peer: $N x webcontainerd run hello.wasm, $c at a time: $(awk -v n="$N" -v ns=$((e - s)) 'BEGIN{printf "%.0f", n / (ns / 1e9)}') starts/s;" \
+    "CPU $(awk -v t=$((u1 + s1 - u0 - s0)) -v n="$N" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t * 1000 / hz / n}') ms per start"
 done

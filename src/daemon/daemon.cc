@@ -43,9 +43,23 @@ bool watch(int epoll, int fd, uint32_t events, uint64_t data) {
 }
 
 // Enough fds for thousands of idle API connections plus the containers' sockets and pidfds.
+// Each container holds about 3 of the daemon's fds (its broker socket, its pidfd, the cached
+// module's), so 10,000 containers need more than a usual hard limit (20,000 here): a daemon
+// allowed to (CAP_SYS_RESOURCE) raises the hard limit too, up to the kernel's nr_open.
 void raise_fd_limit() {
   struct rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  rlim_t want = rlim_t{1} << 20;
+  if (FILE* f = std::fopen("/proc/sys/fs/nr_open", "r")) {
+    unsigned long long nr_open = 0;
+    if (std::fscanf(f, "%llu", &nr_open) == 1 && nr_open < want) want = nr_open;
+    std::fclose(f);
+  }
+  if (rl.rlim_max < want) {
+    struct rlimit raised = {want, want};
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) return;
+  }
+  if (rl.rlim_cur < rl.rlim_max) {
     rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
   }

@@ -6,7 +6,7 @@
 # 2. A fixed corpus: binaryen's generator (`wasm-opt -ttf`) over bytes drawn from fixed seeds,
 #    so every run checks the same modules (names seed-N.wasm; binaryen 108), checked with every
 #    compiled instruction enterable (--min-run 1) and with the JIT's default entries.
-# 3. Fresh modules from random bytes until the time is up; a module that differs is kept in
+# 3. Fresh modules from random bytes until the time is up (every other one optimized); a module that differs is kept in
 #    BUILD_DIR/jit-diff-failures/ with the bytes that made it (rerun with wasm-jit-diff).
 # wasm-jit-diff compares results, trap kinds/messages/backtraces, the host-call log, memories,
 # globals and tables after every call of every export (see tests/jit/diff/differential.h).
@@ -61,7 +61,12 @@ while [ $((SECONDS - start)) -lt "$seconds" ]; do
   for j in $(seq 1 10); do
     f=$work/fresh/m$n
     head -c $((256 + RANDOM % 16128)) /dev/urandom > "$f.bin"
-    wasm-opt -ttf "$f.bin" "${features[@]}" -o "$f.wasm" -q 2>/dev/null && batch+=("$f.wasm")
+    # Every other module also goes through -O3: other code shapes (loops rotated, locals
+    # coalesced, constants folded, fewer hang checks) reach other compiler paths.
+    opt=()
+    [ $((n % 2)) -eq 1 ] && opt=(-O3)
+    wasm-opt -ttf "$f.bin" "${features[@]}" "${opt[@]}" -o "$f.wasm" -q 2>/dev/null &&
+      batch+=("$f.wasm")
     n=$((n + 1))
   done
   if ! "$diff" --quiet "${batch[@]}" > "$work/fresh/out.txt"; then

@@ -51,6 +51,7 @@ size_t Broker::poll_once(int timeout_ms) {
   if (workers_.empty()) return 0;
   struct epoll_event events[64];
   int n = epoll_wait(epoll_.get(), events, 64, timeout_ms);
+  last_events_ = n > 0 ? n : 0;
   for (int i = 0; i < n; i++) serve(events[i].data.u64, events[i].events);
   return workers_.size();
 }

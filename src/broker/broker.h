@@ -37,6 +37,8 @@ class Broker {
   // Waits up to timeout_ms (-1: forever) for requests, serves one request per ready worker,
   // and returns the number of workers still connected. 0 means there is nothing left to do.
   size_t poll_once(int timeout_ms);
+  // How many ready sockets the last poll_once served (0: it timed out).
+  int last_poll_events() const { return last_events_; }
   // poll_once until no worker remains.
   void run();
 
@@ -62,6 +64,7 @@ class Broker {
   ipc::UniqueFd epoll_;
   std::map<uint64_t, Worker> workers_;
   uint64_t next_key_ = 1;
+  int last_events_ = 0;
 };
 
 }  // namespace wc::broker

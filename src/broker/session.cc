@@ -282,15 +282,19 @@ int Session::do_open(ipc::Request& req, ipc::Reply& reply) {
   int r = open_in("open", *h, req.path, flags, (req.oflags & O_CREAT) ? req.mode & kCreateMode : 0);
   if (r < 0) return r;
   ipc::UniqueFd file(r);
-  // F_SETFL changes only the status flags (O_APPEND, O_NONBLOCK, ...), and those are the ones
-  // we opened with: no F_GETFL needed.
-  if (!(req.oflags & O_NONBLOCK) &&
-      fcntl(file.get(), F_SETFL, static_cast<int>(flags & ~uint64_t{O_NONBLOCK})) != 0)
-    return -errno;
   struct stat st;
   if (fstat(file.get(), &st) != 0) return -errno;
+  // O_NONBLOCK does nothing to a regular file or a directory (no read, write or getdents of
+  // one returns EAGAIN for it), so there it stays, saving an fcntl on every open of a file
+  // server's hot path; the worker reports the guest's own flags for them (FdEntry's
+  // known_fdflags, from the file_type below). F_SETFL changes only the status flags
+  // (O_APPEND, O_NONBLOCK, ...), and those are the ones we opened with: no F_GETFL needed.
+  if (!(req.oflags & O_NONBLOCK) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
+      fcntl(file.get(), F_SETFL, static_cast<int>(flags & ~uint64_t{O_NONBLOCK})) != 0)
+    return -errno;
   if (!h->read_only) note_writable(st);
   reply.read_only = h->read_only;
+  reply.file_type = st.st_mode & S_IFMT;
   if (S_ISDIR(st.st_mode)) {
     int d = fcntl(file.get(), F_DUPFD_CLOEXEC, 0);
     if (d < 0) return -errno;

@@ -34,6 +34,7 @@ struct Opened {
   bool is_directory = false;
   DirHandle dir = 0;           // valid when is_directory: resolve further paths beneath it
   bool read_only = false;      // from a read-only mount: no writes, no metadata changes
+  uint32_t file_type = 0;      // st_mode & S_IFMT as the broker saw it at open (0: unknown)
 };
 
 class BrokerClient {

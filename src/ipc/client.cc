@@ -104,7 +104,8 @@ int ClientCodec::open(host::DirHandle dir, std::string_view path, int oflags, ui
   r.dir = dir, r.path = path, r.oflags = oflags, r.mode = mode & kModeMask;
   Reply rep;
   if (int e = call(std::move(r), &rep)) return e;
-  *out = host::Opened{rep.fds[0].release(), rep.is_directory, rep.dir, rep.read_only};
+  *out = host::Opened{rep.fds[0].release(), rep.is_directory, rep.dir, rep.read_only,
+                      rep.file_type};
   return 0;
 }
 

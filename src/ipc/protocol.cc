@@ -183,6 +183,7 @@ Message encode_reply(Reply reply) {
     switch (reply.kind) {
       case Kind::kOpen:
         w.boolean(reply.is_directory), w.boolean(reply.read_only), w.u32(reply.dir);
+        w.u32(reply.file_type);
         break;
       case Kind::kPreopens:
         w.u32(static_cast<uint32_t>(reply.preopens.size()));
@@ -230,7 +231,7 @@ std::optional<Reply> decode_reply(Message msg, Kind kind, uint32_t id) {
   if (r.result == 0) {
     switch (kind) {
       case Kind::kOpen:
-        rd.boolean(r.is_directory), rd.boolean(r.read_only), rd.u32(r.dir);
+        rd.boolean(r.is_directory), rd.boolean(r.read_only), rd.u32(r.dir), rd.u32(r.file_type);
         want_fds = 1;
         break;
       case Kind::kPreopens: {

@@ -78,6 +78,7 @@ struct Reply {
   bool is_directory = false;
   bool read_only = false;
   uint32_t dir = 0;
+  uint32_t file_type = 0;           // st_mode & S_IFMT of what was opened (spares an fstat)
   // kPreopens (one fd per entry, in order)
   std::vector<PreopenEntry> preopens;
   // kStat

@@ -378,6 +378,7 @@ TEST_F(BrokerFs, DirectoryHandles) {
   host::Opened a;
   ASSERT_EQ(client->open(kData, "a", O_RDONLY | O_DIRECTORY, 0, &a), 0);
   EXPECT_TRUE(a.is_directory);
+  EXPECT_EQ(a.file_type, static_cast<uint32_t>(S_IFDIR));  // the worker skips its fstat on it
   EXPECT_EQ(a.dir, 2u);
   std::string s;
   EXPECT_EQ(open_read(a.dir, "b/file", &s), 0);
@@ -403,6 +404,7 @@ TEST_F(BrokerFs, DirectoryHandles) {
   host::Opened f;
   ASSERT_EQ(client->open(kData, "a/b/file", O_RDONLY, 0, &f), 0);
   EXPECT_FALSE(f.is_directory);
+  EXPECT_EQ(f.file_type, static_cast<uint32_t>(S_IFREG));
   close(f.fd);
   EXPECT_EQ(client->session().handle_count(), 3u);  // two preopens + b
 }
@@ -436,6 +438,7 @@ TEST_F(BrokerFs, FifoDoesNotBlockTheBroker) {
   // Read side with no writer: opens at once (a blocking broker would hang here forever).
   ASSERT_EQ(client->open(kData, "fifo", O_RDONLY, 0, &o), 0);
   EXPECT_EQ(fcntl(o.fd, F_GETFL) & O_NONBLOCK, 0);  // the guest asked for blocking
+  EXPECT_EQ(o.file_type, static_cast<uint32_t>(S_IFIFO));  // the worker fstats it itself
   close(o.fd);
   EXPECT_EQ(client->open(kData, "fifo", O_WRONLY, 0, &o), -ENXIO);
 }

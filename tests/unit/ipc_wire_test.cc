@@ -2,6 +2,8 @@
 // malformed field.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <climits>
 
 #include "ipc/protocol.h"
@@ -316,6 +318,7 @@ TEST(IpcWire, RepliesRoundTripAndAreChecked) {
   open.id = 5;
   open.is_directory = true;
   open.dir = 9;
+  open.file_type = S_IFDIR;
   open.fds.emplace_back(dup(0));
   Message m = encode_reply(std::move(open));
   EXPECT_EQ(m.header.flags, kFlagReply);
@@ -323,6 +326,7 @@ TEST(IpcWire, RepliesRoundTripAndAreChecked) {
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->is_directory);
   EXPECT_EQ(r->dir, 9u);
+  EXPECT_EQ(r->file_type, static_cast<uint32_t>(S_IFDIR));
   ASSERT_EQ(r->fds.size(), 1u);
   EXPECT_FALSE(decode_reply(copy(m), Kind::kOpen, 6));      // wrong id
   EXPECT_FALSE(decode_reply(copy(m), Kind::kStat, 5));      // wrong kind

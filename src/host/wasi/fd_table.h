@@ -34,10 +34,12 @@ struct FdEntry {
   // but a path call needing one still goes to the broker, whose EROFS (with its audit line
   // and hint) says more than ENOTCAPABLE would; the broker refuses it whatever the rights.
   uint64_t withheld_by_mount = 0;
-  // A directory's fdflags, fixed when it was opened (a directory has no set_flags right), so
-  // fd_fdstat_get, which wasi-libc calls on the directory before every open, need not ask the
-  // kernel. Empty for other fds.
-  std::optional<uint16_t> dir_fdflags;
+  // The fdflags of a regular file or directory, from its open and kept by
+  // fd_fdstat_set_flags, so fd_fdstat_get (which wasi-libc calls on the directory before every
+  // open) need not ask the kernel. For these the broker leaves the host fd O_NONBLOCK, which
+  // does nothing to them, instead of spending an fcntl per open to clear it: only this field
+  // says what the guest asked for. Empty for other fds (they ask F_GETFL).
+  std::optional<uint16_t> known_fdflags;
   // Sockets opened by a socket extension (host/sockets/): what was asked for before the
   // broker created the host socket (host_fd is -1 until then), shared across fd_renumber.
   std::shared_ptr<sockets::SocketState> socket;

@@ -90,8 +90,8 @@ uint16_t WasiContext::fd_fdstat_get(M& m, uint32_t fd, uint32_t out) {
   if (uint16_t r = lookup(fd, 0, &e)) return r;
   if (!m.in_bounds(out, layout::kFdstatSize)) return err::kFault;
   uint16_t flags = 0;
-  if (e->dir_fdflags) {
-    flags = *e->dir_fdflags;
+  if (e->known_fdflags) {
+    flags = *e->known_fdflags;
   } else if (e->host_fd >= 0) {
     int fl = fcntl(e->host_fd, F_GETFL);
     if (fl < 0) return errno_now();
@@ -124,6 +124,7 @@ uint16_t WasiContext::fd_fdstat_set_flags(uint32_t fd, uint32_t flags) {
   if (flags & fdflags::kAppend) fl |= O_APPEND;
   if (flags & fdflags::kNonblock) fl |= O_NONBLOCK;
   if (fcntl(e->host_fd, F_SETFL, fl) != 0) return errno_now();
+  if (e->known_fdflags) e->known_fdflags = static_cast<uint16_t>(flags);
   if (e->socket) e->socket->nonblock = flags & fdflags::kNonblock;  // the data path reads it
   return err::kSuccess;
 }

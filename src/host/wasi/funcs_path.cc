@@ -167,11 +167,20 @@ uint16_t WasiContext::path_open(M& m, uint32_t dirfd, uint32_t dirflags, uint32_
   e.host_fd = opened.fd;
   e.read_only = opened.read_only;
   if (opened.is_directory) e.dir = opened.dir;
-  struct stat st {};
-  if (host_fstat(opened.fd, &st) == 0)
-    e.filetype = filetype_of(st, opened.fd);
-  else
-    e.filetype = opened.is_directory ? kDirectory : kUnknown;
+  // The broker fstat'ed what it opened and says its type: a regular file or a directory
+  // needs no second fstat here (one syscall less per open on a file server's hot path). Other
+  // kinds (sockets, devices, FIFOs) are rare and filetype_of needs the fd itself for sockets.
+  if (opened.file_type == S_IFREG && !opened.is_directory) {
+    e.filetype = kRegularFile;
+  } else if (opened.file_type == S_IFDIR && opened.is_directory) {
+    e.filetype = kDirectory;
+  } else {
+    struct stat st {};
+    if (host_fstat(opened.fd, &st) == 0)
+      e.filetype = filetype_of(st, opened.fd);
+    else
+      e.filetype = opened.is_directory ? kDirectory : kUnknown;
+  }
   // What the new fd can do: what was asked for, passed down, and applies to its type. Only a
   // directory passes rights further down.
   bool is_dir = e.filetype == kDirectory;
@@ -180,7 +189,7 @@ uint16_t WasiContext::path_open(M& m, uint32_t dirfd, uint32_t dirflags, uint32_
   e.rights_base = base & dir->rights_inheriting & applies;
   e.rights_inheriting = is_dir ? inheriting & dir->rights_inheriting & rights::kDirInheriting : 0;
   if (is_dir && opened.read_only) e.withheld_by_mount = rights::kDirBase & ~rights::kReadOnly;
-  if (is_dir) e.dir_fdflags = fdflags_of(flags);
+  if (is_dir || e.filetype == kRegularFile) e.known_fdflags = fdflags_of(flags);
   std::optional<uint32_t> fd = fds_.insert(std::move(e));
   if (!fd) {
     FdEntry lost;

@@ -115,7 +115,7 @@ WasiContext::WasiContext(WasiConfig config) : config_(std::move(config)), fds_(c
       if (p.read_only) e.withheld_by_mount = rights::kDirBase & ~rights::kReadOnly;
       e.dir = p.dir;
       e.is_preopen = true;
-      e.dir_fdflags = 0;  // the broker opens it O_RDONLY | O_DIRECTORY
+      e.known_fdflags = 0;  // the broker opens it O_RDONLY | O_DIRECTORY
       e.preopen_name = p.guest_path;
       e.read_only = p.read_only;
       if (!fds_.insert(std::move(e))) {

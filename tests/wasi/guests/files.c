@@ -74,6 +74,13 @@ int main(void) {
   write(fd, "!", 1);
   show_size("after append", fd);
   SHOW("set_flags sync", __wasi_fd_fdstat_set_flags(fd, __WASI_FDFLAGS_SYNC));
+  // The flags the guest asked for, whatever the host fd has (the broker leaves O_NONBLOCK on
+  // regular files it opens, where it does nothing).
+  printf("F_GETFL has O_NONBLOCK: %d\n", !!(fcntl(fd, F_GETFL) & O_NONBLOCK));
+  SHOW_LIBC("fcntl nonblock", fcntl(fd, F_SETFL, O_NONBLOCK));
+  printf("F_GETFL: append %d nonblock %d\n", !!(fcntl(fd, F_GETFL) & O_APPEND),
+         !!(fcntl(fd, F_GETFL) & O_NONBLOCK));
+  SHOW_LIBC("fcntl none", fcntl(fd, F_SETFL, 0));
 
   // Rights only shrink.
   SHOW("set_rights drop write", __wasi_fd_fdstat_set_rights(fd, fs.fs_rights_base & ~__WASI_RIGHTS_FD_WRITE, 0));
@@ -94,6 +101,10 @@ int main(void) {
   fd = open("/ro/hello.txt", O_RDONLY);
   memset(buf, 0, sizeof buf);
   printf("ro read: %d %s", (int)read(fd, buf, sizeof buf), buf);
+  printf("ro F_GETFL nonblock: %d\n", !!(fcntl(fd, F_GETFL) & O_NONBLOCK));
+  int nb = open("/ro/hello.txt", O_RDONLY | O_NONBLOCK);
+  printf("ro O_NONBLOCK open: F_GETFL nonblock %d\n", !!(fcntl(nb, F_GETFL) & O_NONBLOCK));
+  close(nb);
   SHOW_LIBC("ro write on read fd", write(fd, "x", 1));
   SHOW_LIBC("ro set size", ftruncate(fd, 0));
   close(fd);

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Differential test of the JIT tier against the interpreter (issue 11), in a fixed time.
 #   tests/jit/differential.sh BUILD_DIR [SECONDS]    (default 50)
-# 1. The reproducers in tests/jit/repro/ (each a known difference, listed in
-#    tests/jit/known_differences.txt, or a fixed one kept as a regression test).
+# 1. Hand-written probes (tests/jit/probes/) and reproducers (tests/jit/repro/: each a known
+#    difference listed in tests/jit/known_differences.txt, or a fixed one kept as a test).
 # 2. A fixed corpus: binaryen's generator (`wasm-opt -ttf`) over bytes drawn from fixed seeds,
 #    so every run checks the same modules (names seed-N.wasm; binaryen 108), checked with every
 #    compiled instruction enterable (--min-run 1) and with the JIT's default entries.
-# 3. Fresh modules from random bytes until the time is up (every other one optimized); a module that differs is kept in
-#    BUILD_DIR/jit-diff-failures/ with the bytes that made it (rerun with wasm-jit-diff).
+# 3. Fresh modules from random bytes until the time is up (every other one also optimized);
+#    a module that differs is kept in BUILD_DIR/jit-diff-failures/ with the bytes that made
+#    it (rerun with wasm-jit-diff).
 # wasm-jit-diff compares results, trap kinds/messages/backtraces, the host-call log, memories,
 # globals and tables after every call of every export (see tests/jit/diff/differential.h).
 set -euo pipefail
@@ -26,9 +27,9 @@ start=$SECONDS
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "-- reproducers (tests/jit/repro)"
+echo "-- hand-written probes and reproducers (tests/jit/probes, tests/jit/repro)"
 shopt -s nullglob
-repros=("$root"/tests/jit/repro/*.wat "$root"/tests/jit/repro/*.wasm)
+repros=("$root"/tests/jit/probes/*.wat "$root"/tests/jit/repro/*.wat "$root"/tests/jit/repro/*.wasm)
 if [ ${#repros[@]} -gt 0 ]; then
   "$diff" --known-failures "$known" "${repros[@]}" | tail -n 20
 fi

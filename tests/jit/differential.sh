@@ -15,7 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:?usage: differential.sh BUILD_DIR [SECONDS]}" && pwd)
 seconds=${2:-50}
-fixed_count=${FIXED_MODULES:-120}
+fixed_count=${FIXED_MODULES:-100}
 diff=$build/wasm-jit-diff
 known=$root/tests/jit/known_differences.txt
 command -v wasm-opt >/dev/null || { echo "differential.sh: wasm-opt not found (Debian's binaryen)" >&2; exit 1; }
@@ -44,9 +44,8 @@ for i in range(n):
     r = random.Random(i)
     open(f"{out}/seed-{i}.bin", "wb").write(r.randbytes(r.randint(256, 16384)))
 PY
-for i in $(seq 0 $((fixed_count - 1))); do
-  wasm-opt -ttf "$work/fixed/seed-$i.bin" "${features[@]}" -o "$work/fixed/seed-$i.wasm" -q 2>/dev/null
-done
+seq 0 $((fixed_count - 1)) | xargs -P 2 -I{} \
+  wasm-opt -ttf "$work/fixed/seed-{}.bin" "${features[@]}" -o "$work/fixed/seed-{}.wasm" -q
 fixed=()
 for i in $(seq 0 $((fixed_count - 1))); do fixed+=("$work/fixed/seed-$i.wasm"); done
 "$diff" --quiet --known-failures "$known" "${fixed[@]}"
@@ -54,7 +53,7 @@ echo "-- fixed corpus again with the JIT's default entries (--min-run 0)"
 "$diff" --quiet --min-run 0 --known-failures "$known" "${fixed[@]}"
 
 left=$((seconds - (SECONDS - start)))
-echo "-- fresh modules for the remaining ${left}s"
+echo "-- fresh modules for the remaining $((left > 0 ? left : 0))s"
 mkdir "$work/fresh" "$build/jit-diff-failures" 2>/dev/null || mkdir -p "$work/fresh" "$build/jit-diff-failures"
 n=0 failed=0
 while [ $((SECONDS - start)) -lt "$seconds" ]; do

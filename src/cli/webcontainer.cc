@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cli/webcontainer/api_client.h"
+#include "cli/webcontainer/stream.h"
 #include "daemon/version.h"
 
 namespace {
@@ -55,27 +56,6 @@ std::string absolute_mount(const std::string& spec) {
   size_t sep = spec.find("::");
   if (sep == std::string::npos) return absolute(spec) + "::" + spec;  // guest keeps the given name
   return absolute(spec.substr(0, sep)) + spec.substr(sep);
-}
-
-void sleep_ms(int ms) {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&ts, nullptr);
-}
-
-// Prints the log from *offset on; returns the container state the daemon reported with it.
-std::string pump_logs(ApiClient& api, const std::string& id, uint64_t* offset, bool* ok) {
-  ApiReply r = api.call("GET", "/v1/containers/" + id + "/logs?since=" + std::to_string(*offset));
-  if (r.status != 200) {
-    *ok = false;
-    return "";
-  }
-  if (!r.body.empty()) {
-    std::fwrite(r.body.data(), 1, r.body.size(), stdout);
-    std::fflush(stdout);
-  }
-  *offset = std::strtoull(r.headers["x-log-offset"].c_str(), nullptr, 10);
-  *ok = true;
-  return r.headers["x-container-state"];
 }
 
 int cmd_run(ApiClient& api, std::vector<std::string> args) {
@@ -115,7 +95,8 @@ int cmd_run(ApiClient& api, std::vector<std::string> args) {
   } catch (const CLI::ParseError& e) {
     return fail(2, std::string(e.what()) + " (see run --help)");
   }
-  if (interactive) return fail(2, "run -i (stdin forwarding) is not yet implemented");
+  if (interactive && detach)
+    return fail(2, "run -d -i is not yet implemented (there is no attach verb to feed its stdin)");
   std::vector<std::string> rest = app.remaining();
   if (!rest.empty() && rest[0] == "--") rest.erase(rest.begin());
   if (rest.empty()) return fail(2, "no MODULE.wasm given (see run --help)");
@@ -139,11 +120,9 @@ int cmd_run(ApiClient& api, std::vector<std::string> args) {
                   {"max_fds", max_fds},
                   {"cpus", cpus}};
   // Attached with --rm, we remove it ourselves after reading its exit code.
-  json body = {{"module", absolute(rest[0])},
-               {"args", guest_args},
-               {"options", options},
-               {"restart", restart},
-               {"rm", auto_remove && detach}};
+  json body = {{"module", absolute(rest[0])}, {"args", guest_args},
+               {"options", options},          {"restart", restart},
+               {"rm", auto_remove && detach}, {"stdin", interactive}};
   if (!name.empty()) body["name"] = name;
   ApiReply r = api.call("POST", "/v1/containers", body.dump());
   if (r.status != 201) {
@@ -161,18 +140,17 @@ int cmd_run(ApiClient& api, std::vector<std::string> args) {
     std::printf("%s\n", id.c_str());
     return 0;
   }
-  // Attached: follow its log until it has exited (restarting ones are followed on).
-  uint64_t offset = 0;
-  for (;;) {
-    bool ok = false;
-    std::string state = pump_logs(api, id, &offset, &ok);
-    if (!ok) return fail(1, "container " + id + " disappeared");
-    if (state == "exited" || state == "created") {
-      pump_logs(api, id, &offset, &ok);  // anything written between the two reads
-      break;
-    }
-    sleep_ms(20);
-  }
+  // Attached: its output as it is written, until it has exited (restarts are followed on);
+  // with -i our stdin goes to the guest on the same connection.
+  ApiReply stream;
+  bool ended = interactive
+                   ? wc::client::follow_stream(api.socket_path(), "POST",
+                                               "/v1/containers/" + id + "/attach?since=0&stdin=1",
+                                               STDIN_FILENO, STDOUT_FILENO, &stream)
+                   : wc::client::follow_stream(api.socket_path(), "GET",
+                                               "/v1/containers/" + id + "/logs?since=0&follow=1",
+                                               -1, STDOUT_FILENO, &stream);
+  if (!ended) return stream.status ? refused(stream) : fail(1, stream.error);
   ApiReply info = api.call("GET", "/v1/containers/" + id);
   json j = json::parse(info.body, nullptr, false);
   if (info.status != 200 || !j.is_object()) return refused(info);
@@ -278,8 +256,18 @@ int cmd_logs(ApiClient& api, std::vector<std::string> args) {
     ApiReply r = api.call("GET", "/v1/containers/" + name + "/logs?tail=" + tail);
     if (r.status != 200) return refused(r);
     std::fwrite(r.body.data(), 1, r.body.size(), stdout);
+    std::fflush(stdout);
     offset = std::strtoull(r.headers["x-log-offset"].c_str(), nullptr, 10);
     if (!follow) return 0;
+  }
+  if (follow) {  // one streaming reply: what is there from offset on, then as it is written
+    ApiReply r;
+    if (wc::client::follow_stream(
+            api.socket_path(), "GET",
+            "/v1/containers/" + name + "/logs?follow=1&since=" + std::to_string(offset), -1,
+            STDOUT_FILENO, &r))
+      return 0;
+    return r.status ? refused(r) : fail(1, r.error);
   }
   for (;;) {
     ApiReply r =
@@ -288,11 +276,8 @@ int cmd_logs(ApiClient& api, std::vector<std::string> args) {
     std::fwrite(r.body.data(), 1, r.body.size(), stdout);
     std::fflush(stdout);
     uint64_t next = std::strtoull(r.headers["x-log-offset"].c_str(), nullptr, 10);
-    bool more = next > offset;
+    if (next <= offset) return 0;
     offset = next;
-    if (more) continue;
-    if (!follow || r.headers["x-container-state"] == "exited") return 0;
-    sleep_ms(50);
   }
 }
 

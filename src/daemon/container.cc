@@ -145,6 +145,7 @@ json definition_to_json(const Definition& d) {
               {"options", options_to_json(d.options)},
               {"restart", restart_to_string(d.restart)},
               {"rm", d.auto_remove},
+              {"stdin", d.open_stdin},
               {"tenant", d.tenant_file},
               {"tenant_digest", d.tenant_digest}};
 }
@@ -174,12 +175,12 @@ bool definition_from_json(const json& j, Definition* d, std::string* error) {
         d->tenant_digest = v;
       else if (!parse_restart(v, &d->restart, error))
         return false;
-    } else if (key == "rm") {
+    } else if (key == "rm" || key == "stdin") {
       if (!value.is_boolean()) {
-        *error = "rm: expected true or false";
+        *error = key + ": expected true or false";
         return false;
       }
-      d->auto_remove = value.get<bool>();
+      (key == "rm" ? d->auto_remove : d->open_stdin) = value.get<bool>();
     } else if (key == "args") {
       if (!value.is_array()) {
         *error = "args: expected an array of strings";

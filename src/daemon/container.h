@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "broker/policy.h"
+#include "daemon/container_log.h"
 #include "ipc/unique_fd.h"
 #include "supervisor/cgroup.h"
 #include "supervisor/run_options.h"
@@ -32,6 +33,7 @@ struct Definition {
   supervisor::RunOptions options;
   Restart restart;
   bool auto_remove = false;  // --rm
+  bool open_stdin = false;   // run -i: the guest's stdin is a pipe an attach request feeds
   // Containers of the --tenants directory: their file, and a digest of its content (a changed
   // digest on SIGHUP restarts the container with the new definition).
   std::string tenant_file, tenant_digest;
@@ -56,6 +58,20 @@ struct Container {
   int restarts = 0;
   bool stopped_by_user = false;  // stop/kill: no restart
   std::vector<LimitEvent> events;
+  uint64_t log_dropped = 0;  // bytes rotated out of the log (ContainerLog's logical offsets)
+
+  // The log, and the connections streaming it (logs?follow=1, attach): their fds.
+  ContainerLog log;
+  bool log_open = false;
+  std::vector<int> followers;
+  // The guest's stdout+stderr pipe (read end, non-blocking), drained into the log.
+  ipc::UniqueFd output;
+  // run -i: the write end of the guest's stdin pipe, bytes waiting for room in it, the
+  // connection feeding it (-1: none yet), and whether that connection sent EOF.
+  ipc::UniqueFd stdin_w;
+  std::string stdin_pending;
+  int stdin_owner = -1;
+  bool stdin_eof = false;
 
   // Runtime (never persisted).
   pid_t pid = -1;
@@ -63,11 +79,11 @@ struct Container {
   std::unique_ptr<supervisor::CpuLimiter> cpu;  // --cpus, while the worker runs
   bool killed_by_broker = false;
   bool killed_by_timeout = false;
-  double deadline = 0;    // monotonic seconds; 0 = no wall-clock limit
+  double deadline = 0;       // monotonic seconds; 0 = no wall-clock limit
   double launched_mono = 0;  // when its worker was asked for (start-to-exit metric); 0 = none
   bool pooled = false;       // its worker came from the warm pool
-  double restart_at = 0;  // monotonic seconds; when kRestarting
-  int backoff_step = 0;   // consecutive quick restarts (the backoff exponent)
+  double restart_at = 0;     // monotonic seconds; when kRestarting
+  int backoff_step = 0;      // consecutive quick restarts (the backoff exponent)
 
   // The SHA-256 of the module its worker runs (daemon/module_cache.h); "" before a start.
   std::string module_sha256;

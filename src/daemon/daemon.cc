@@ -31,7 +31,9 @@ enum Tag : uint64_t {
   kBroker = 3,
   kConnection = 4,
   kPidfd = 5,
-  kMetricsListen = 6
+  kMetricsListen = 6,
+  kOutput = 7,  // a guest's stdout/stderr pipe (daemon_stream.cc)
+  kStdin = 8    // a guest's stdin pipe with bytes waiting for room (run -i)
 };
 uint64_t tag(Tag t, int fd) { return (uint64_t{t} << 32) | static_cast<uint32_t>(fd); }
 
@@ -100,6 +102,7 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
   // The API socket: a stale one from a killed daemon is replaced.
   api_path_ = config.api_path;
   pool_.set_target(config.pool);
+  log_max_bytes_ = config.log_max_bytes;
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(api_path_).parent_path(), ec);
   struct sockaddr_un addr = {};
@@ -192,6 +195,12 @@ int Daemon::run() {
         }
         case kBroker: broker_.poll_once(0); break;
         case kConnection: on_connection(fd, events[i].events); break;
+        case kOutput:
+          if (auto it = outputs_.find(fd); it != outputs_.end()) on_output(it->second);
+          break;
+        case kStdin:
+          if (auto it = stdins_.find(fd); it != stdins_.end()) on_stdin_writable(it->second);
+          break;
         case kPidfd: {
           auto it = pidfds_.find(fd);
           if (it != pidfds_.end()) on_worker_exit(it->second);
@@ -211,6 +220,7 @@ int Daemon::run() {
     int status = 0;
     while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {
     }
+    close_stdio(*c);
     append_log(*c, "webcontainerd: stopped: the daemon is shutting down");
   }
   connections_.clear();
@@ -273,9 +283,17 @@ void Daemon::on_connection(int fd, uint32_t events) {
     if (!connections_.count(fd)) return;
   }
   if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) return;
+  if (c.in_eof) {  // a write-only stream: only a hangup or error brings us here
+    if (events & (EPOLLHUP | EPOLLERR)) close_connection(fd);
+    return;
+  }
   char buf[65536];
   ssize_t n = read(fd, buf, sizeof buf);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (!c.stream_id.empty() && (n > 0 || n == 0)) {
+    on_stream_input(c, std::string_view(buf, n > 0 ? static_cast<size_t>(n) : 0), n == 0);
+    return;
+  }
   if (n <= 0) {
     // The peer closed (or half-closed) its side: answer what is buffered, then close.
     if (c.out.empty())
@@ -299,6 +317,14 @@ void Daemon::on_connection(int fd, uint32_t events) {
     if (s == http::RequestParser::Status::kIncomplete) break;
     http::Request req = c.parser.take();
     Reply r = c.metrics ? metrics_reply(req) : handle(req);
+    if (!r.stream_id.empty()) {
+      // From here the connection carries the container's output (and, for an attach with
+      // stdin, the guest's input: any bytes after the request are already that).
+      start_stream(c, r);
+      if (!data.empty() && connections_.count(fd)) on_stream_input(c, data, false);
+      if (connections_.count(fd)) flush(c);
+      return;
+    }
     std::string resp = http::http_response(r.status, r.body, r.content_type, req.keep_alive);
     // Extra headers go right after the status line.
     if (!r.headers.empty()) {
@@ -322,10 +348,7 @@ void Daemon::flush(Connection& c) {
     if (n < 0 && errno == EAGAIN) {
       if (c.want_out) return;
       c.want_out = true;
-      struct epoll_event ev = {};
-      ev.events = EPOLLIN | EPOLLRDHUP | EPOLLOUT;
-      ev.data.u64 = tag(kConnection, fd);
-      epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev);
+      update_events(c);
       return;
     }
     if (n < 0) {
@@ -340,16 +363,36 @@ void Daemon::flush(Connection& c) {
   }
   if (c.want_out) {  // drained: back to reading only (EPOLLOUT is level-triggered)
     c.want_out = false;
-    struct epoll_event ev = {};
-    ev.events = EPOLLIN | EPOLLRDHUP;
-    ev.data.u64 = tag(kConnection, fd);
-    epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev);
+    update_events(c);
   }
+}
+
+void Daemon::update_events(Connection& c) {
+  struct epoll_event ev = {};
+  ev.events = (c.want_out ? EPOLLOUT : 0u) |
+              (c.in_eof || c.in_paused ? 0u : static_cast<uint32_t>(EPOLLIN | EPOLLRDHUP));
+  ev.data.u64 = tag(kConnection, c.fd.get());
+  epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.fd.get(), &ev);
 }
 
 void Daemon::close_connection(int fd) {
   epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
-  connections_.erase(fd);
+  auto it = connections_.find(fd);
+  if (it == connections_.end()) return;
+  if (!it->second->stream_id.empty()) {
+    // A follower that leaves: unlist it; an attach that leaves ends the guest's stdin.
+    auto cit = containers_.find(it->second->stream_id);
+    if (cit != containers_.end()) {
+      Container& c = *cit->second;
+      std::erase(c.followers, fd);
+      if (c.stdin_owner == fd) {
+        connections_.erase(it);
+        close_stdin(c);
+        return;
+      }
+    }
+  }
+  connections_.erase(it);
 }
 
 }  // namespace wc::daemon

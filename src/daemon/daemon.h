@@ -27,14 +27,25 @@ struct DaemonConfig {
   std::string tenants;   // --tenants DIR, or ""
   std::string metrics;   // --metrics HOST:PORT, or ""
   size_t pool = 2;       // --pool N: confined workers kept ready (supervisor/warm_pool.h)
+  uint64_t log_max_bytes = 10 << 20;  // --log-max-bytes: each container's log, before rotation
 };
 
 // The reply of an API route.
 struct Reply {
+  Reply() = default;
+  Reply(int s, std::string b, std::string type = "application/json",
+        std::vector<std::pair<std::string, std::string>> h = {})
+      : status(s), body(std::move(b)), content_type(std::move(type)), headers(std::move(h)) {}
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  // A streaming reply (daemon_stream.cc): the connection stays open and carries this
+  // container's log from `since` on as it is written, until the container has exited.
+  std::string stream_id;
+  uint64_t since = 0;
+  bool upgrade = false;      // attach: 101, then raw bytes both ways (else a chunked 200)
+  bool takes_stdin = false;  // attach?stdin=1: what the client sends is the guest's stdin
 };
 
 class Daemon {
@@ -58,6 +69,11 @@ class Daemon {
     bool close_after_write = false;
     bool want_out = false;  // EPOLLOUT registered
     bool metrics = false;   // from the --metrics listener: GET /metrics only, no peer check
+    // Streaming (daemon_stream.cc): the container it follows, how, and its input side.
+    std::string stream_id;
+    bool chunked = false;    // else raw (an upgraded attach)
+    bool in_eof = false;     // the client half-closed (attach: the guest's stdin ends)
+    bool in_paused = false;  // not reading: the guest's stdin pipe has a backlog
   };
 
   // Loop plumbing (daemon.cc).
@@ -71,6 +87,25 @@ class Daemon {
   void on_connection(int fd, uint32_t events);
   void flush(Connection& c);
   void close_connection(int fd);
+  void update_events(Connection& c);  // EPOLLIN unless paused/ended, EPOLLOUT while behind
+
+  // Output and input of the guests (daemon_stream.cc).
+  void on_output(const std::string& id);         // the guest's stdout/stderr pipe is readable
+  bool pump_output(Container& c, size_t limit);  // true: stopped at `limit`, more may wait
+  void drain_output(Container& c);               // everything left in it (the worker has ended)
+  bool open_stdio(Container& c, ipc::UniqueFd* out, ipc::UniqueFd* in, std::string* error);
+  void close_stdio(Container& c);
+  void log_bytes(Container& c, std::string_view data);  // to the log and every follower
+  ContainerLog& log_of(Container& c);
+  void start_stream(Connection& conn, const Reply& r);
+  void on_stream_input(Connection& conn, std::string_view data, bool eof);
+  void end_followers(Container& c);
+  void feed_stdin(Container& c, std::string_view data);
+  void on_stdin_writable(const std::string& id);
+  void close_stdin(Container& c);
+  Reply attach(Container& c, const std::string& query, const http::Request& r);
+  std::map<int, std::string> outputs_, stdins_;  // pipe fd -> container id
+  uint64_t log_max_bytes_ = 10 << 20;
   void on_worker_exit(const std::string& id);
   void tick();
   // Spawns one warm-pool member when the loop is quiet (daemon.cc says why).

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/daemon.h"
+#include "daemon/http/query.h"
 #include "daemon/http/response.h"
 #include "daemon/version.h"
 
@@ -26,24 +27,8 @@ Reply ok(const json& j, int status = 200) {
   return {status, j.dump() + "\n", "application/json", {}};
 }
 
-// "a=1&b=2" -> the value of `key`, or "" (no percent-decoding: our values are numbers/flags).
-std::string query_param(const std::string& query, const std::string& key) {
-  size_t pos = 0;
-  while (pos <= query.size()) {
-    size_t amp = query.find('&', pos);
-    if (amp == std::string::npos) amp = query.size();
-    std::string part = query.substr(pos, amp - pos);
-    size_t eq = part.find('=');
-    if (part.substr(0, eq) == key) return eq == std::string::npos ? "1" : part.substr(eq + 1);
-    pos = amp + 1;
-  }
-  return "";
-}
-
-bool parse_u64(const std::string& s, uint64_t* out) {
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return !s.empty() && ec == std::errc{} && end == s.data() + s.size();
-}
+using http::parse_u64;
+using http::query_param;
 
 bool valid_name(const std::string& n) {
   if (n.empty() || n.size() > 64 || !std::isalnum(static_cast<unsigned char>(n[0]))) return false;
@@ -92,7 +77,9 @@ Reply Daemon::handle(const http::Request& r) {
     if (!c) return error(404, "no such container: " + rest);
     if (verb.empty() && r.method == "GET") return inspect(*c);
     if (verb.empty() && r.method == "DELETE") return remove(*c, query_param(query, "force") == "1");
-    if (verb == "logs" && r.method == "GET") return logs(*c, query);
+    if (verb == "logs" && r.method == "GET")
+      return query_param(query, "follow") == "1" ? attach(*c, query, r) : logs(*c, query);
+    if (verb == "attach" && r.method == "POST") return attach(*c, query, r);
     if (verb == "stop" && r.method == "POST") return stop(*c, false);
     if (verb == "kill" && r.method == "POST") return stop(*c, true);
     return error(404, "no route " + r.method + " " + path);
@@ -117,6 +104,8 @@ Reply Daemon::create(const http::Request& r) {
   std::string e;
   if (!definition_from_json(body, &def, &e)) return error(400, e);
   if (!def.id.empty()) return error(400, "id: chosen by the daemon");
+  if (def.open_stdin && def.restart.policy != RestartPolicy::kNo)
+    return error(400, "stdin: only with restart \"no\" (a restarted guest has no client)");
   if (!def.tenant_file.empty() || !def.tenant_digest.empty())
     return error(400, "tenant: set by the daemon");
   if (def.module.empty() || def.module[0] != '/')
@@ -175,43 +164,28 @@ Reply Daemon::inspect(Container& c) {
   out["pid"] = c.pid;
   out["module_sha256"] = c.module_sha256;
   out["limit_events"] = events;
-  struct stat st;
-  out["log_bytes"] = stat(store_.log_path(c.def.id).c_str(), &st) == 0 ? st.st_size : 0;
+  ContainerLog& log = log_of(c);
+  out["log_bytes"] = log.end() - log.begin();  // on disk: the log and its rotated predecessor
+  out["log_rotated_bytes"] = log.begin();      // written, then rotated away
   return ok(out);
 }
 
 // GET .../logs?since=OFFSET (bytes from OFFSET on) or ?tail=N (the last N lines). The reply's
-// X-Log-Offset is where the next read should start, so a client follows by polling.
+// X-Log-Offset is where the next read should start. Offsets are logical (container_log.h): an
+// offset older than the oldest byte kept reads from that byte. ?follow=1 streams instead
+// (daemon_stream.cc).
 Reply Daemon::logs(Container& c, const std::string& query) {
-  int fd = ::open(store_.log_path(c.def.id).c_str(), O_RDONLY | O_CLOEXEC);
-  std::string data;
-  uint64_t size = 0;
-  if (fd >= 0) {
-    struct stat st;
-    fstat(fd, &st);
-    size = static_cast<uint64_t>(st.st_size);
-  }
   uint64_t since = 0, tail = 0;
   std::string s = query_param(query, "since"), t = query_param(query, "tail");
-  if (!s.empty() && !parse_u64(s, &since)) {
-    if (fd >= 0) ::close(fd);
-    return error(400, "since: expected a byte offset");
-  }
-  if (!t.empty() && !parse_u64(t, &tail)) {
-    if (fd >= 0) ::close(fd);
-    return error(400, "tail: expected a number of lines");
-  }
+  if (!s.empty() && !parse_u64(s, &since)) return error(400, "since: expected a byte offset");
+  if (!t.empty() && !parse_u64(t, &tail)) return error(400, "tail: expected a number of lines");
   constexpr uint64_t kMaxChunk = 1 << 20;  // one reply carries at most 1 MiB; follow for more
-  uint64_t from = std::min(since, size);
-  if (!t.empty()) from = size > 4 * kMaxChunk ? size - 4 * kMaxChunk : 0;
-  uint64_t len = std::min(size - from, t.empty() ? kMaxChunk : 4 * kMaxChunk);
-  if (fd >= 0 && len > 0) {
-    data.resize(len);
-    ssize_t n = pread(fd, data.data(), len, static_cast<off_t>(from));
-    data.resize(n > 0 ? static_cast<size_t>(n) : 0);
-  }
-  if (fd >= 0) ::close(fd);
-  uint64_t next = from + data.size();
+  ContainerLog& log = log_of(c);
+  uint64_t from = since;
+  if (!t.empty()) from = log.end() > 4 * kMaxChunk ? log.end() - 4 * kMaxChunk : 0;
+  uint64_t start = 0;
+  std::string data = log.read(from, t.empty() ? kMaxChunk : 4 * kMaxChunk, &start);
+  uint64_t next = start + data.size();
   if (!t.empty()) {
     // Keep the last `tail` lines.
     size_t pos = data.size();
@@ -245,6 +219,8 @@ Reply Daemon::remove(Container& c, bool force) {
   std::string id = c.def.id;
   c.def.auto_remove = false;
   kill_container(c);
+  end_followers(c);
+  c.log.close();
   store_.remove(id);
   containers_.erase(id);
   return ok({{"id", id}, {"removed", true}});

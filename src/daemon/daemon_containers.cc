@@ -74,14 +74,7 @@ void Daemon::persist(Container& c) {
   if (!store_.save_state(c, &error)) std::fprintf(stderr, "webcontainerd: %s\n", error.c_str());
 }
 
-void Daemon::append_log(Container& c, const std::string& line) {
-  int fd =
-      ::open(store_.log_path(c.def.id).c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return;
-  std::string l = line + "\n";
-  (void)!::write(fd, l.data(), l.size());
-  ::close(fd);
-}
+void Daemon::append_log(Container& c, const std::string& line) { log_bytes(c, line + "\n"); }
 
 void Daemon::limit_event(Container& c, const std::string& limit, const std::string& detail) {
   c.events.push_back({wall_now(), limit, detail});
@@ -98,11 +91,10 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
     *http_status = 400;
     return false;
   }
-  ipc::UniqueFd log(
-      ::open(store_.log_path(c.def.id).c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
-  ipc::UniqueFd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!log || !null_in) {
-    *error = "cannot open the log " + store_.log_path(c.def.id) + ": " + std::strerror(errno);
+  // The worker's ends of its stdio pipes; ours are watched by the loop (daemon_stream.cc).
+  ipc::UniqueFd out, in;
+  if (!open_stdio(c, &out, &in, error)) {
+    close_stdio(c);
     *http_status = 500;
     return false;
   }
@@ -112,6 +104,7 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   uint64_t module_size = 0;
   ipc::UniqueFd module = module_cache_.open(c.def.module, &module_size, &c.module_sha256, error);
   if (!module) {
+    close_stdio(c);
     *http_status = 422;
     starts_by_result_["module_error"]++;
     return false;
@@ -121,12 +114,15 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   spec.module_fd = module.get();
   spec.module_size = module_size;
   spec.policy = &c.policy;
-  spec.stdin_fd = null_in.get();
-  spec.stdout_fd = log.get();
-  spec.stderr_fd = log.get();
+  spec.stdin_fd = in.get();
+  spec.stdout_fd = out.get();
+  spec.stderr_fd = out.get();
   bool pooled = false;
   supervisor::Worker w = pool_.launch(spec, error, &kind, &pooled);  // warm pool, else fresh
+  out.reset();  // the worker has its copy: the pipe reaches EOF when the worker is gone
+  in.reset();
   if (w.pid < 0) {
+    close_stdio(c);
     *http_status = kind == supervisor::LaunchError::kModule ? 422 : 500;
     starts_by_result_[kind == supervisor::LaunchError::kModule ? "module_error" : "error"]++;
     return false;
@@ -139,6 +135,7 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
     if (!supervisor::parse_cpus(c.def.options.cpus, &cpus, &how) ||
         !c.cpu->apply(w.pid, cpus, c.def.id, &how)) {
       supervisor::kill_and_reap(w);
+      close_stdio(c);
       c.cpu.reset();
       *error = "--cpus: " + how;
       *http_status = 500;
@@ -151,6 +148,7 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   c.killed_by_timeout = false;
   if (!broker_.add_worker(std::move(w.broker_socket), w.pid, c.policy, c.def.id, error)) {
     supervisor::kill_and_reap(w);
+    close_stdio(c);
     *http_status = 500;
     return false;
   }
@@ -195,6 +193,7 @@ void Daemon::finish(Container& c, int wait_status) {
     c.pidfd.reset();
   }
   c.pid = -1;
+  close_stdio(c);  // its last output is logged before the daemon's line about its end
   if (c.launched_mono > 0) {
     start_to_exit_sum_[c.pooled] += mono_now() - c.launched_mono;
     start_to_exit_count_[c.pooled]++;
@@ -232,6 +231,7 @@ void Daemon::finish(Container& c, int wait_status) {
     c.restart_at = mono_now() + delay;
   }
   persist(c);
+  if (!again) end_followers(c);
   if (!again && c.def.auto_remove) {
     store_.remove(c.def.id);
     containers_.erase(c.def.id);  // c is gone from here on
@@ -243,6 +243,7 @@ void Daemon::kill_container(Container& c) {
   if (c.state == State::kRestarting) {
     c.state = State::kExited;
     persist(c);
+    end_followers(c);
     return;
   }
   if (c.pid <= 0) return;
@@ -277,6 +278,7 @@ void Daemon::tick() {
       c.exit_code = supervisor::kExitError;
       c.exit_message = error;
       persist(c);
+      end_followers(c);
     }
   }
 }

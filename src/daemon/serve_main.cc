@@ -38,6 +38,12 @@ int serve_main(const std::vector<std::string>& args) {
   app.add_option("--pool", pool, "Confined workers kept ready for fast starts (0: none)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
+  uint64_t log_max_bytes = 10 << 20;
+  app.add_option("--log-max-bytes", log_max_bytes,
+                 "Each container's log is rotated at this size (one older file is kept)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{4096}, uint64_t{1} << 40));
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -54,7 +60,7 @@ int serve_main(const std::vector<std::string>& args) {
   }
   Daemon daemon;
   std::string error;
-  DaemonConfig config{state_dir, api.substr(5), tenants, metrics, pool};
+  DaemonConfig config{state_dir, api.substr(5), tenants, metrics, pool, log_max_bytes};
   if (!daemon.start(config, &error)) {
     std::fprintf(stderr, "webcontainerd serve: %s\n", error.c_str());
     return 1;

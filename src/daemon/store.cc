@@ -72,7 +72,8 @@ bool Store::save_state(const Container& c, std::string* error) {
   json j = {{"state", state_name(c.state)},         {"exit_code", c.exit_code},
             {"exit_message", c.exit_message},       {"started_at", c.started_at},
             {"finished_at", c.finished_at},         {"restarts", c.restarts},
-            {"stopped_by_user", c.stopped_by_user}, {"events", events}};
+            {"stopped_by_user", c.stopped_by_user}, {"events", events},
+            {"log_dropped", c.log_dropped}};
   return write_file_atomic(container_dir(c.def.id) + "/state.json", j.dump(2) + "\n", error);
 }
 
@@ -120,6 +121,8 @@ std::map<std::string, std::unique_ptr<Container>> Store::load_all() {
         c->finished_at = state.value("finished_at", 0.0);
         c->restarts = state.value("restarts", 0);
         c->stopped_by_user = state.value("stopped_by_user", false);
+        c->log_dropped = state.value("log_dropped", uint64_t{0});
+        c->stdin_eof = true;  // no client of an earlier daemon is attached: stdin ends at once
         if (state.contains("events") && state["events"].is_array())
           for (const json& e : state["events"])
             if (e.is_object())

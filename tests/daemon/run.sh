@@ -53,7 +53,8 @@ STATE=$T/state
 MPORT=$((20000 + RANDOM % 20000))
 export WEBCONTAINER_HOST=unix:$SOCK
 start_daemon() {
-  "$WCD" serve --state-dir "$STATE" --api "unix:$SOCK" --tenants "$T/tenants" --metrics "127.0.0.1:$MPORT" 2>>"$T/daemon.log" &
+  "$WCD" serve --state-dir "$STATE" --api "unix:$SOCK" --tenants "$T/tenants" --metrics "127.0.0.1:$MPORT" \
+    --log-max-bytes 1M 2>>"$T/daemon.log" &
   DPID=$!
   for _ in $(seq 200); do
     "$WC" version >/dev/null 2>&1 && return 0
@@ -98,8 +99,48 @@ run "$WC" run --rm nosuch.wasm
 expect "run: a missing module is refused (exit 1, says which)" 1 err 'nosuch.wasm'
 run "$WC" run --rm --max-fds 3 hello.wasm
 expect "run: a bad flag value is a usage error (exit 2)" 2 err 'max-fds'
-run "$WC" run -i hello.wasm
-expect "run -i is refused as not yet implemented" 2 err 'not yet implemented'
+run "$WC" run -d -i hello.wasm
+expect "run -d -i is refused as not yet implemented" 2 err 'not yet implemented'
+
+# --- output reaches the client as it is written (a streamed reply, no polling) ----------------
+# ticker.wasm stamps each line with the guest's CLOCK_REALTIME; tick_latency (native) says how
+# long each took to reach it. First: a line, 1 s of poll_oneoff, a line: the first must arrive
+# while the container still runs (about 1 s before the second), not at its end.
+cc -O2 -Wall -Werror "$ROOT/tests/daemon/tick_latency.c" -o "$T/tick_latency"
+"$WC" run --rm ticker.wasm 2 1000 </dev/null 2>"$T/err" | "$T/tick_latency" >"$T/out"
+read -r n p50 p99 max gap <"$T/out"
+[[ $n == 2 ]] && awk -v g="$gap" 'BEGIN { exit !(g >= 0.8) }' &&
+  ok "run: the first line is shown while the guest sleeps (${gap} s before the second)" ||
+  bad "run streams output" "$(cat "$T/out")"
+# Then 100 lines 5 ms apart: polling every 20 ms would make the median ~10 ms; streaming is
+# well under a millisecond on an idle host. The bar (5 ms) leaves room for a loaded machine.
+"$WC" run --rm ticker.wasm 100 5 </dev/null 2>"$T/err" | "$T/tick_latency" >"$T/out"
+read -r n p50 p99 max gap <"$T/out"
+[[ $n == 100 ]] && ((p50 < 5000)) && ok "run: guest write -> client output p50 ${p50} us, p99 ${p99} us" ||
+  bad "run output latency" "$(cat "$T/out")"
+"$WC" run -d --name tick ticker.wasm 100 5 >/dev/null
+"$WC" logs -f tick 2>"$T/err" | "$T/tick_latency" >"$T/out"
+read -r n p50 p99 max gap <"$T/out"
+[[ $n == 100 ]] && ((p50 < 5000)) && ok "logs -f: streams until the container exits, p50 ${p50} us" ||
+  bad "logs -f latency" "$(cat "$T/out")"
+"$WC" rm tick >/dev/null 2>&1
+
+# --- run -i: the client's stdin is the guest's, EOF included --------------------------------
+printf 'hello\nworld\n' | "$WC" run --rm -i catstdin.wasm >"$T/out" 2>"$T/err"
+RC=$?
+expect "run -i: stdin reaches the guest, EOF ends it, its exit code comes back" 3 out '^hello$' out '^world$' out '^eof after 12 bytes$'
+printf 'not for the guest' | "$WC" run --rm catstdin.wasm >"$T/out" 2>"$T/err"
+RC=$?
+expect "run without -i: the guest's stdin is empty" 3 out '^eof after 0 bytes$'
+head -c 3000000 /dev/urandom | base64 -w 100 >"$T/big.txt"
+"$WC" run --rm -i catstdin.wasm <"$T/big.txt" >"$T/out" 2>"$T/err"
+RC=$?
+want=$(stat -c %s "$T/big.txt")
+if [[ $RC == 3 ]] && grep -q "^eof after $want bytes$" "$T/out" && head -n -1 "$T/out" | cmp -s - "$T/big.txt"; then
+  ok "run -i: $want bytes through stdin and back, byte for byte"
+else
+  bad "run -i large" "rc $RC, $(tail -1 "$T/out")"
+fi
 
 # --- detached: ps, logs, inspect, stop, rm -------------------------------------------------
 run "$WC" run -d --name s1 sleeper.wasm
@@ -139,6 +180,24 @@ run "$WC" inspect gone
 expect "-d --rm: removed when it ends" 1 err 'no such container'
 run "$WC" logs --tail 1 nosuch
 expect "logs of an unknown container" 1 err 'no such container'
+
+# --- log cap: a guest writing 24 MiB leaves at most 2 x --log-max-bytes (1 MiB) on disk -------
+"$WC" run -d --name flood flood.wasm 24 >/dev/null
+wait_state flood exited 400
+fid=$(field flood '["id"]')
+used=$(du -sb "$STATE/containers/$fid" | cut -f1)
+rotated=$(field flood '["log_rotated_bytes"]')
+if [[ $(state flood) == exited ]] && ((used < 2 * 1048576 + 65536)) && ((rotated > 22 * 1048576)); then
+  ok "log cap: 24 MiB written, $used bytes on disk, $rotated rotated away"
+else
+  bad "log cap" "state $(state flood), $used bytes on disk, $rotated rotated"
+fi
+run "$WC" logs --tail 1 flood
+expect "log cap: logs --tail shows the newest line" 0 out '^flood done$'
+run "$WC" logs flood
+lines=$(grep -c '^x' "$T/out")
+((lines > 900 && lines < 2100)) && ok "log cap: logs prints what is kept ($lines of 24576 lines)" || bad "logs after rotation" "$lines lines"
+"$WC" rm flood >/dev/null
 
 # --- restart policies --------------------------------------------------------------------
 "$WC" run -d --name flaky --restart on-failure:2 exit7.wasm >/dev/null

@@ -20,6 +20,7 @@ class ApiClient {
   explicit ApiClient(std::string socket_path) : path_(std::move(socket_path)) {}
   ApiReply call(const std::string& method, const std::string& target,
                 const std::string& json_body = "");
+  const std::string& socket_path() const { return path_; }
 
  private:
   std::string path_;

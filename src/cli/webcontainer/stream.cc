@@ -1,0 +1,172 @@
+#include "cli/webcontainer/stream.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace wc::client {
+
+namespace {
+
+bool write_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+// Incremental decoder of a chunked body: feed() what arrives, get the payload out.
+class Dechunker {
+ public:
+  // Appends the payload found in `in` to *out; false on malformed framing.
+  bool feed(std::string_view in, std::string* out) {
+    buf_.append(in);
+    for (;;) {
+      if (done_) return true;
+      if (left_ == 0) {
+        size_t eol = buf_.find("\r\n");
+        if (eol == std::string::npos) return buf_.size() < 64;
+        if (need_crlf_) {  // the CRLF after the previous chunk's data
+          if (eol != 0) return false;
+          buf_.erase(0, 2);
+          need_crlf_ = false;
+          continue;
+        }
+        char* end = nullptr;
+        unsigned long long size = std::strtoull(buf_.c_str(), &end, 16);
+        if (end == buf_.c_str()) return false;
+        buf_.erase(0, eol + 2);
+        if (size == 0) {
+          done_ = true;
+          return true;
+        }
+        left_ = size;
+      }
+      if (buf_.empty()) return true;
+      size_t n = std::min<size_t>(left_, buf_.size());
+      out->append(buf_, 0, n);
+      buf_.erase(0, n);
+      left_ -= n;
+      if (left_ == 0) need_crlf_ = true;
+    }
+  }
+  bool done() const { return done_; }
+
+ private:
+  std::string buf_;
+  unsigned long long left_ = 0;
+  bool need_crlf_ = false, done_ = false;
+};
+
+}  // namespace
+
+bool follow_stream(const std::string& socket_path, const std::string& method,
+                   const std::string& target, int stdin_fd, int out_fd, ApiReply* r) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  if (fd < 0 || socket_path.size() >= sizeof addr.sun_path) {
+    r->error = "bad socket path " + socket_path;
+    if (fd >= 0) close(fd);
+    return false;
+  }
+  std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    r->error = "cannot reach the daemon at unix:" + socket_path + ": " + std::strerror(errno);
+    close(fd);
+    return false;
+  }
+  bool upgrade = method == "POST";
+  std::string req =
+      method + " " + target + " HTTP/1.1\r\nHost: webcontainer\r\n" +
+      (upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" : "Connection: close\r\n") +
+      "Content-Length: 0\r\n\r\n";
+  if (!write_all(fd, req.data(), req.size())) {
+    r->error = "the daemon closed the connection";
+    close(fd);
+    return false;
+  }
+  // The head, then the stream.
+  std::string in;
+  char buf[65536];
+  size_t head_end = std::string::npos;
+  while (head_end == std::string::npos) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    in.append(buf, static_cast<size_t>(n));
+    head_end = in.find("\r\n\r\n");
+  }
+  if (head_end == std::string::npos || in.rfind("HTTP/1.1 ", 0) != 0) {
+    r->error = "malformed reply from the daemon";
+    close(fd);
+    return false;
+  }
+  r->status = std::atoi(in.c_str() + 9);
+  if (r->status != 200 && r->status != 101) {  // a refusal: its JSON body, to the end
+    r->body = in.substr(head_end + 4);
+    for (;;) {
+      ssize_t n = read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      r->body.append(buf, static_cast<size_t>(n));
+    }
+    close(fd);
+    return false;
+  }
+  bool chunked = r->status == 200;
+  Dechunker dechunk;
+  auto deliver = [&](std::string_view data) {
+    if (!chunked) return write_all(out_fd, data.data(), data.size()) || true;
+    std::string payload;
+    if (!dechunk.feed(data, &payload)) return false;
+    write_all(out_fd, payload.data(), payload.size());  // a closed stdout: keep draining
+    return true;
+  };
+  bool ok = deliver(std::string_view(in).substr(head_end + 4));
+  bool forwarding = stdin_fd >= 0 && upgrade;
+  while (ok && !dechunk.done()) {
+    struct pollfd pf[2] = {{fd, POLLIN, 0}, {stdin_fd, POLLIN, 0}};
+    if (poll(pf, forwarding ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (forwarding && (pf[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+      ssize_t n = read(stdin_fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) {
+        write_all(fd, buf, static_cast<size_t>(n));
+      } else {  // EOF (or an unreadable stdin): the guest's stdin ends
+        shutdown(fd, SHUT_WR);
+        forwarding = false;
+      }
+    }
+    if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // raw: the end of the stream; chunked: cut short
+      ok = deliver(std::string_view(buf, static_cast<size_t>(n)));
+    }
+  }
+  close(fd);
+  if (!ok) {
+    r->error = "malformed stream from the daemon";
+    return false;
+  }
+  if (chunked && !dechunk.done()) {
+    r->error = "the daemon ended the stream early (restarted, or this client fell too far behind)";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace wc::client

@@ -1,0 +1,303 @@
+// The guests' output and input. Each running guest's stdout and stderr are one pipe whose read
+// end the daemon's loop watches: bytes go to the container's capped log (container_log.h) and,
+// at once, to every connection following it, so `webcontainer run` and `logs -f` see output as
+// it is written rather than when they next ask. `run -i` feeds the guest's stdin pipe from an
+// attach connection; the client's EOF closes it.
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "daemon/daemon.h"
+#include "daemon/http/query.h"
+#include "daemon/http/response.h"
+
+namespace wc::daemon {
+
+namespace {
+
+// epoll tags (see daemon.cc's Tag): 7 output pipe, 8 stdin pipe.
+constexpr uint64_t kOutputTag = 7, kStdinTag = 8;
+uint64_t tagged(uint64_t t, int fd) { return (t << 32) | static_cast<uint32_t>(fd); }
+
+// A follower this far behind is dropped rather than buffered without end (its stream ends
+// without the final chunk, so the client knows it missed output).
+constexpr size_t kMaxFollowerBacklog = 64u << 20;
+// Reading the attach connection pauses while the guest's stdin pipe has this much waiting.
+constexpr size_t kMaxStdinBacklog = 1u << 20;
+// One output event reads at most this much, so a flooding guest cannot starve the others.
+constexpr size_t kOutputPerEvent = 256u << 10;
+
+std::string chunk(std::string_view data) {
+  char size[32];
+  std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  std::string out(size);
+  out.append(data);
+  out += "\r\n";
+  return out;
+}
+
+}  // namespace
+
+ContainerLog& Daemon::log_of(Container& c) {
+  if (!c.log_open) {
+    c.log.configure(store_.log_path(c.def.id), log_max_bytes_, c.log_dropped);
+    c.log_open = true;
+  }
+  return c.log;
+}
+
+void Daemon::log_bytes(Container& c, std::string_view data) {
+  if (data.empty()) return;
+  if (log_of(c).append(data)) {
+    c.log_dropped = c.log.dropped();
+    persist(c);
+  }
+  std::vector<int> dropped;
+  for (int fd : c.followers) {
+    auto it = connections_.find(fd);
+    if (it == connections_.end()) continue;
+    Connection& conn = *it->second;
+    if (conn.out.size() > kMaxFollowerBacklog) {
+      dropped.push_back(fd);
+      continue;
+    }
+    conn.out += conn.chunked ? chunk(data) : std::string(data);
+    flush(conn);  // may close it (the client went away): close_connection unlists it
+  }
+  for (int fd : dropped) close_connection(fd);
+}
+
+bool Daemon::pump_output(Container& c, size_t limit) {
+  char buf[65536];
+  for (size_t total = 0; c.output;) {
+    if (total >= limit) return true;
+    ssize_t n = ::read(c.output.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return false;
+    if (n <= 0) {  // EOF: the worker and everything it started are gone
+      outputs_.erase(c.output.get());
+      epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.output.get(), nullptr);
+      c.output.reset();
+      return false;
+    }
+    log_bytes(c, std::string_view(buf, static_cast<size_t>(n)));
+    total += static_cast<size_t>(n);
+  }
+  return false;
+}
+
+void Daemon::on_output(const std::string& id) {
+  auto it = containers_.find(id);
+  if (it != containers_.end()) pump_output(*it->second, kOutputPerEvent);
+}
+
+// The worker has ended, so every byte it wrote is in the pipe: log them all before the
+// daemon's own line about its end, then let the pipe go (a new run gets a new one).
+void Daemon::drain_output(Container& c) {
+  while (pump_output(c, SIZE_MAX)) {
+  }
+  if (c.output) {
+    outputs_.erase(c.output.get());
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.output.get(), nullptr);
+    c.output.reset();
+  }
+}
+
+// Opens the guest's stdio for a new run: output through a pipe into the daemon, stdin from
+// /dev/null or (run -i) a pipe the attach connection feeds. *out/*in are the worker's ends.
+bool Daemon::open_stdio(Container& c, ipc::UniqueFd* out, ipc::UniqueFd* in, std::string* error) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) {
+    *error = std::string("pipe: ") + std::strerror(errno);
+    return false;
+  }
+  ipc::UniqueFd read_end(p[0]);
+  *out = ipc::UniqueFd(p[1]);
+  fcntl(read_end.get(), F_SETFL, O_NONBLOCK);
+  if (c.def.open_stdin && !c.stdin_eof) {
+    int q[2];
+    if (pipe2(q, O_CLOEXEC) != 0) {
+      *error = std::string("pipe: ") + std::strerror(errno);
+      return false;
+    }
+    *in = ipc::UniqueFd(q[0]);
+    c.stdin_w = ipc::UniqueFd(q[1]);
+    fcntl(c.stdin_w.get(), F_SETFL, O_NONBLOCK);
+    c.stdin_pending.clear();
+  } else {
+    *in = ipc::UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  }
+  if (!*in) {
+    *error = std::string("/dev/null: ") + std::strerror(errno);
+    c.stdin_w.reset();
+    return false;
+  }
+  struct epoll_event ev = {};
+  ev.events = EPOLLIN;
+  ev.data.u64 = tagged(kOutputTag, read_end.get());
+  epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, read_end.get(), &ev);
+  outputs_[read_end.get()] = c.def.id;
+  c.output = std::move(read_end);
+  return true;
+}
+
+// Ends the current run's stdio: the rest of its output, and its stdin pipe.
+void Daemon::close_stdio(Container& c) {
+  drain_output(c);
+  if (c.stdin_w) {
+    stdins_.erase(c.stdin_w.get());
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.stdin_w.get(), nullptr);
+    c.stdin_w.reset();
+  }
+  c.stdin_pending.clear();
+}
+
+void Daemon::feed_stdin(Container& c, std::string_view data) {
+  if (!c.stdin_w) return;  // between runs, or the guest closed its stdin: nobody reads
+  c.stdin_pending.append(data);
+  on_stdin_writable(c.def.id);
+}
+
+void Daemon::on_stdin_writable(const std::string& id) {
+  auto it = containers_.find(id);
+  if (it == containers_.end()) return;
+  Container& c = *it->second;
+  if (!c.stdin_w) return;
+  int fd = c.stdin_w.get();
+  while (!c.stdin_pending.empty()) {
+    ssize_t n = ::write(fd, c.stdin_pending.data(), c.stdin_pending.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    if (n < 0) {  // EPIPE: the guest closed its stdin; what it never read is dropped
+      c.stdin_pending.clear();
+      break;
+    }
+    c.stdin_pending.erase(0, static_cast<size_t>(n));
+  }
+  bool waiting = !c.stdin_pending.empty();
+  bool watched = stdins_.count(fd) > 0;
+  if (waiting && !watched) {
+    struct epoll_event ev = {};
+    ev.events = EPOLLOUT;
+    ev.data.u64 = tagged(kStdinTag, fd);
+    epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev);
+    stdins_[fd] = id;
+  } else if (!waiting && watched) {
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    stdins_.erase(fd);
+  }
+  if (!waiting && c.stdin_eof) {  // everything the client sent is in the pipe: EOF
+    if (watched) stdins_.erase(fd);
+    c.stdin_w.reset();
+  }
+  // The attach connection reads again once the backlog is small.
+  auto cit = connections_.find(c.stdin_owner);
+  if (cit != connections_.end()) {
+    Connection& conn = *cit->second;
+    bool pause = c.stdin_pending.size() >= kMaxStdinBacklog;
+    if (pause != conn.in_paused) {
+      conn.in_paused = pause;
+      update_events(conn);
+    }
+  }
+}
+
+void Daemon::close_stdin(Container& c) {
+  c.stdin_eof = true;
+  c.stdin_owner = -1;
+  on_stdin_writable(c.def.id);
+}
+
+// GET .../logs?follow=1 and POST .../attach: the reply is a stream (see start_stream).
+Reply Daemon::attach(Container& c, const std::string& query, const http::Request& r) {
+  Reply out;
+  out.stream_id = c.def.id;
+  std::string since = http::query_param(query, "since");
+  if (!since.empty() && !http::parse_u64(since, &out.since))
+    return {400, http::json_error_body("since: expected a byte offset"), "application/json", {}};
+  if (since.empty()) out.since = log_of(c).end();
+  if (r.method == "POST") {  // attach: an upgraded connection
+    std::string upgrade(r.header("upgrade"));
+    if (upgrade != "tcp")
+      return {400,
+              http::json_error_body("attach: expected Connection: Upgrade, Upgrade: tcp"),
+              "application/json",
+              {}};
+    out.upgrade = true;
+    out.takes_stdin = http::query_param(query, "stdin") == "1";
+    if (out.takes_stdin && !c.def.open_stdin)
+      return {409,
+              http::json_error_body("container " + c.def.name + " was not created with stdin"),
+              "application/json",
+              {}};
+    if (out.takes_stdin && (c.stdin_owner >= 0 || c.stdin_eof))
+      return {409,
+              http::json_error_body("container " + c.def.name + "'s stdin is taken or closed"),
+              "application/json",
+              {}};
+  }
+  return out;
+}
+
+void Daemon::start_stream(Connection& conn, const Reply& r) {
+  Container* c = find(r.stream_id);
+  if (!c) return;
+  conn.stream_id = c->def.id;
+  conn.chunked = !r.upgrade;
+  if (r.upgrade)
+    conn.out += "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n";
+  else
+    conn.out += std::string("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n") +
+                "Transfer-Encoding: chunked\r\nConnection: close\r\nX-Container-State: " +
+                state_name(c->state) + "\r\n\r\n";
+  // What was written before the client asked, then everything from now on.
+  uint64_t at = r.since, start = 0;
+  for (;;) {
+    std::string old = log_of(*c).read(at, 1 << 20, &start);
+    if (old.empty()) break;
+    conn.out += conn.chunked ? chunk(old) : old;
+    at = start + old.size();
+  }
+  c->followers.push_back(conn.fd.get());
+  if (r.takes_stdin) c->stdin_owner = conn.fd.get();
+  conn.close_after_write = false;
+  if (c->state != State::kRunning && c->state != State::kRestarting) end_followers(*c);
+}
+
+// Bytes from a streaming connection after its request: the guest's stdin for the attach that
+// owns it, ignored otherwise. EOF ends the stdin; a follow connection's EOF ends it.
+void Daemon::on_stream_input(Connection& conn, std::string_view data, bool eof) {
+  Container* c = find(conn.stream_id);
+  bool owner = c && c->stdin_owner == conn.fd.get();
+  if (owner && !data.empty()) feed_stdin(*c, data);
+  if (!eof) return;
+  conn.in_eof = true;
+  if (owner) close_stdin(*c);
+  if (conn.chunked) {
+    close_connection(conn.fd.get());
+    return;
+  }
+  update_events(conn);  // write-only from here
+}
+
+// The container has ended for good (or is removed): every follower gets the end of its stream.
+void Daemon::end_followers(Container& c) {
+  std::vector<int> fds;
+  fds.swap(c.followers);
+  for (int fd : fds) {
+    auto it = connections_.find(fd);
+    if (it == connections_.end()) continue;
+    Connection& conn = *it->second;
+    if (conn.chunked) conn.out += "0\r\n\r\n";
+    conn.stream_id.clear();
+    conn.close_after_write = true;
+    flush(conn);
+  }
+  if (c.stdin_owner >= 0) c.stdin_owner = -1;
+}
+
+}  // namespace wc::daemon

@@ -74,13 +74,20 @@ std::optional<std::vector<uint8_t>> generate_module(std::span<const uint8_t> see
     }
     return p;
   }();
+  static char dir_buf[] = "/tmp/fuzz_jit_diff_XXXXXX";
   static const std::string dir = [] {
-    char t[] = "/tmp/fuzz_jit_diff_XXXXXX";
-    if (!mkdtemp(t)) {
+    if (!mkdtemp(dir_buf)) {
       std::perror("fuzz_jit_diff: mkdtemp");
       std::exit(2);
     }
-    return std::string(t);
+    // libFuzzer ends a timed run with exit(): the scratch files go with it.
+    std::atexit([] {
+      std::string d = dir_buf;
+      std::remove((d + "/seed.bin").c_str());
+      std::remove((d + "/module.wasm").c_str());
+      rmdir(dir_buf);
+    });
+    return std::string(dir_buf);
   }();
   std::string in = dir + "/seed.bin", out = dir + "/module.wasm";
   {

@@ -74,10 +74,16 @@ void AuditLog::record(const Denial& d) {
     ssize_t n = ::write(fd_.get(), line.data(), line.size());
     (void)n;
   }
+  if (denial_sink_ && !d.hint.empty()) {
+    denial_sink_(d);
+    return;
+  }
   // Hints name rules, not targets, so the set stays small; the cap is for safety only.
   if (!d.hint.empty() && hinted_.size() < 4096 && hinted_.insert(d.hint).second) {
-    if (hint_sink_) hint_sink_(d.hint);
-    else std::fprintf(stderr, "hint: %s\n", d.hint.c_str());
+    if (hint_sink_)
+      hint_sink_(d.hint);
+    else
+      std::fprintf(stderr, "hint: %s\n", d.hint.c_str());
   }
 }
 

@@ -24,7 +24,7 @@ struct Denial {
 
 class AuditLog {
  public:
-  AuditLog() = default;                          // hints only, no file
+  AuditLog() = default;  // hints only, no file
   explicit AuditLog(ipc::UniqueFd fd) : fd_(std::move(fd)) {}
   static std::unique_ptr<AuditLog> open(const std::string& path, std::string* error);
 
@@ -32,12 +32,17 @@ class AuditLog {
   // Where hints go (default: stderr, prefixed "hint: ").
   void set_hint_sink(std::function<void(const std::string&)> sink) { hint_sink_ = std::move(sink); }
 
+  // Instead of the once-per-log hint: every denial that carries a hint goes here, and the
+  // receiver decides what is shown once (`serve`: once per container run, in its own log).
+  void set_denial_sink(std::function<void(const Denial&)> sink) { denial_sink_ = std::move(sink); }
+
   static std::string json_line(const Denial& d, const struct timespec& now);
 
  private:
   ipc::UniqueFd fd_;
   std::set<std::string> hinted_;
   std::function<void(const std::string&)> hint_sink_;
+  std::function<void(const Denial&)> denial_sink_;
 };
 
 }  // namespace wc::broker

@@ -64,6 +64,8 @@ struct Container {
   ContainerLog log;
   bool log_open = false;
   std::vector<int> followers;
+  // The broker's hints already written to this run's log (each once per run; bounded).
+  std::vector<std::string> hinted;
   // The guest's stdout+stderr pipe (read end, non-blocking), drained into the log.
   ipc::UniqueFd output;
   // run -i: the write end of the guest's stdin pipe, bytes waiting for room in it, the

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -129,6 +130,20 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
     *error = std::string("epoll_ctl: ") + std::strerror(errno);
     return false;
   }
+  // A hint ("raise it with --max-fds") belongs in the container's own log, once per run, not
+  // once per denial nor once per daemon; hitting the socket/fd limit is also a limit event.
+  audit_->set_denial_sink([this](const broker::Denial& d) {
+    auto it = containers_.find(d.container);
+    if (it == containers_.end()) return;
+    Container& c = *it->second;
+    if (c.hinted.size() >= 32 ||
+        std::find(c.hinted.begin(), c.hinted.end(), d.hint) != c.hinted.end())
+      return;
+    c.hinted.push_back(d.hint);
+    append_log(
+        c, "webcontainerd: hint: " + d.op + " " + d.target + ": " + d.rule + " (" + d.hint + ")");
+    if (d.error == EMFILE) limit_event(c, "fds", d.rule + "; " + d.hint);
+  });
   broker_.on_worker_gone = [this](const std::string& id, pid_t, broker::Gone why) {
     auto it = containers_.find(id);
     if (it != containers_.end() && why == broker::Gone::kKilled)

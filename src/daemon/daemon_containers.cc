@@ -146,6 +146,7 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   for (const std::string& warning : w.warnings) append_log(c, "webcontainerd: warning: " + warning);
   c.killed_by_broker = false;
   c.killed_by_timeout = false;
+  c.hinted.clear();
   if (!broker_.add_worker(std::move(w.broker_socket), w.pid, c.policy, c.def.id, error)) {
     supervisor::kill_and_reap(w);
     close_stdio(c);

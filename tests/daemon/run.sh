@@ -181,6 +181,15 @@ expect "-d --rm: removed when it ends" 1 err 'no such container'
 run "$WC" logs --tail 1 nosuch
 expect "logs of an unknown container" 1 err 'no such container'
 
+# --- fd limit: said once on the guest's stderr (its log), with the flag that raises it -------
+make -s -C "$ROOT/sdk/c" OUT="$T/wcsdk" >/dev/null &&
+  clang-19 "${CFLAGS[@]}" -I "$ROOT/sdk/c/include" "$ROOT/tests/daemon/sdk_guests/sockhog.c" \
+    -L "$T/wcsdk" -lwcsocket -o "$T/sockhog.wasm"
+run "$WC" run --rm --max-fds 16 sockhog.wasm 100
+n=$(grep -c 'raise the limit with --max-fds' "$T/out")
+[[ $RC == 0 && $n == 1 ]] && grep -q '^opened 13, refused 87$' "$T/out" &&
+  ok "fd limit: 87 refused opens, one line naming --max-fds" || bad "fd limit notice" "rc $RC, $n notices"
+
 # --- log cap: a guest writing 24 MiB leaves at most 2 x --log-max-bytes (1 MiB) on disk -------
 "$WC" run -d --name flood flood.wasm 24 >/dev/null
 wait_state flood exited 400

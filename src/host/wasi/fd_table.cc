@@ -1,5 +1,9 @@
 #include "host/wasi/fd_table.h"
 
+#include <unistd.h>
+
+#include <string>
+
 namespace wc::host::wasi {
 
 FdEntry* FdTable::get(uint32_t fd) {
@@ -14,9 +18,27 @@ std::optional<uint32_t> FdTable::insert(FdEntry entry) {
       return i;
     }
   }
-  if (slots_.size() >= max_fds_) return std::nullopt;
+  if (slots_.size() >= max_fds_) {
+    notice_full();
+    return std::nullopt;
+  }
   slots_.push_back(std::move(entry));
   return static_cast<uint32_t>(slots_.size() - 1);
+}
+
+bool FdTable::full() {
+  if (open_count() < max_fds_) return false;
+  notice_full();
+  return true;
+}
+
+void FdTable::notice_full() {
+  if (noticed_ || notice_fd_ < 0) return;
+  noticed_ = true;
+  std::string line = "webcontainer: the guest has all " + std::to_string(max_fds_) +
+                     " of its file descriptors open, so further opens fail with EMFILE "
+                     "(raise the limit with --max-fds)\n";
+  (void)!::write(notice_fd_, line.data(), line.size());
 }
 
 std::optional<FdEntry> FdTable::remove(uint32_t fd) {

@@ -59,12 +59,20 @@ class FdTable {
 
   size_t open_count() const;
   uint32_t max_fds() const { return max_fds_; }
+  // True when no more fds can be opened; the first time, says so on `notice_fd` (the guest's
+  // stderr, so the user sees it in the output or the container's log): an EMFILE without a
+  // word is how a server under load fails mysteriously. insert() failing says so too.
+  bool full();
+  void set_notice_fd(int fd) { notice_fd_ = fd; }
   // Every open number, ascending (for destruction and tests).
   std::vector<uint32_t> open_fds() const;
 
  private:
+  void notice_full();
   uint32_t max_fds_;
   std::vector<std::optional<FdEntry>> slots_;
+  int notice_fd_ = -1;
+  bool noticed_ = false;
 };
 
 }  // namespace wc::host::wasi

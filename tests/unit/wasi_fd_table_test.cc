@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -53,7 +54,7 @@ TEST(WasiFdTable, RenumberNeedsBothOpen) {
   std::optional<FdEntry> displaced;
   EXPECT_FALSE(t.renumber(0, 5, &displaced));  // target not open: EBADF, as wasmtime
   EXPECT_FALSE(t.renumber(5, 0, &displaced));
-  EXPECT_TRUE(t.renumber(0, 0, &displaced));   // onto itself: nothing happens
+  EXPECT_TRUE(t.renumber(0, 0, &displaced));  // onto itself: nothing happens
   EXPECT_FALSE(displaced);
   EXPECT_EQ(t.get(0)->host_fd, 10);
   EXPECT_TRUE(t.renumber(0, 1, &displaced));
@@ -121,8 +122,9 @@ TEST_F(WasiContextFds, ClosingAPreopenReleasesItsHandle) {
   std::vector<uint8_t> mem(4096);
   GuestMemory m(mem.data(), mem.size());
   std::memcpy(mem.data() + 100, ".", 1);
-  EXPECT_EQ(ctx_->path_open(m, 4, 0, 100, 1, oflags::kDirectory, rights::kAll, rights::kAll, 0, 200),
-            err::kSuccess);
+  EXPECT_EQ(
+      ctx_->path_open(m, 4, 0, 100, 1, oflags::kDirectory, rights::kAll, rights::kAll, 0, 200),
+      err::kSuccess);
   uint32_t fd;
   std::memcpy(&fd, mem.data() + 200, 4);
   EXPECT_EQ(fd, 3u);
@@ -152,6 +154,28 @@ TEST_F(WasiContextFds, RightsOnlyNarrow) {
             err::kNotcapable);  // also lacks path_create_file
   EXPECT_EQ(ctx_->path_open(m, 3, 0, 100, 1, 0, rights::kFdRead | rights::kFdWrite, 0, 0, 200),
             err::kNotcapable);
+}
+
+// Running out of fds is said once on the notice fd (the guest's stderr), with the flag.
+TEST(FdTable, FullSaysSoOnce) {
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  FdTable t(2);
+  t.set_notice_fd(p[1]);
+  EXPECT_TRUE(t.insert(FdEntry{}).has_value());
+  EXPECT_FALSE(t.full());
+  EXPECT_TRUE(t.insert(FdEntry{}).has_value());
+  EXPECT_FALSE(t.insert(FdEntry{}).has_value());
+  EXPECT_TRUE(t.full());
+  EXPECT_FALSE(t.insert(FdEntry{}).has_value());
+  close(p[1]);
+  std::string said;
+  char buf[512];
+  for (ssize_t n; (n = read(p[0], buf, sizeof buf)) > 0;) said.append(buf, static_cast<size_t>(n));
+  close(p[0]);
+  EXPECT_EQ(std::count(said.begin(), said.end(), '\n'), 1) << said;
+  EXPECT_NE(said.find("all 2 of its file descriptors"), std::string::npos) << said;
+  EXPECT_NE(said.find("--max-fds"), std::string::npos) << said;
 }
 
 }  // namespace

@@ -145,6 +145,86 @@ TEST(Jit, TrapsFromCompiledCodeAreTheInterpretersTraps) {
   EXPECT_EQ(jit.trap("oob", {itest::I32(0)}), std::nullopt);
 }
 
+const char* kCalls = R"((module
+  (memory 1)
+  (func $fib (export "fib") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  ;; recursion n deep, then a load at `addr` (traps when out of bounds) at the bottom
+  (func $down (export "down") (param $n i32) (param $addr i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.load (local.get $addr)))
+      (else (i32.add (i32.const 1) (call $down (i32.sub (local.get $n) (i32.const 1))
+                                               (local.get $addr))))))
+  ;; never ends: call stack exhaustion
+  (func $forever (export "forever") (param i32) (result i32)
+    (i32.add (call $forever (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
+  ;; callee with declared locals and constants: its frame must be set up natively too
+  (func $mix (param $a i64) (result i64) (local $t i64) (local $u i64)
+    (local.set $t (i64.mul (local.get $a) (i64.const 0x123456789)))
+    (local.set $u (i64.xor (local.get $t) (i64.const -77)))
+    (i64.add (local.get $u) (local.get $t)))
+  (func (export "mixes") (param $n i32) (result i64) (local $s i64)
+    (loop $top
+      (local.set $s (i64.add (local.get $s) (call $mix (i64.extend_i32_u (local.get $n)))))
+      (local.tee $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $top))
+    (local.get $s))
+  ;; a native callee that leaves to the interpreter midway (memory.grow is not compiled) and
+  ;; returns into its native caller through the frame stack
+  (func $grows (param i32) (result i32)
+    (drop (memory.grow (i32.const 0)))
+    (i32.add (local.get 0) (i32.const 1)))
+  (func (export "grows_loop") (param $n i32) (result i32) (local $s i32)
+    (loop $top
+      (local.set $s (i32.add (local.get $s) (call $grows (local.get $n))))
+      (local.tee $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $top))
+    (local.get $s)))
+)";
+
+TEST(Jit, NativeCallsMatchTheInterpreter) {
+  itest::Wasm jit(kCalls, jit_config());
+  itest::Wasm interp(kCalls, interp_config());
+  ASSERT_TRUE(jit.ok()) << jit.error();
+  ASSERT_TRUE(interp.ok()) << interp.error();
+  ASSERT_NE(jit.instance()->get_func("fib")->jit.entry, nullptr);
+  for (uint32_t n : {0u, 1u, 2u, 10u, 20u})
+    EXPECT_EQ(jit.u32("fib", {itest::I32(n)}), interp.u32("fib", {itest::I32(n)})) << n;
+  for (uint32_t n : {1u, 2u, 1000u})
+    EXPECT_EQ(jit.u64("mixes", {itest::I32(n)}), interp.u64("mixes", {itest::I32(n)})) << n;
+  for (uint32_t n : {1u, 3u, 100u})
+    EXPECT_EQ(jit.u32("grows_loop", {itest::I32(n)}), interp.u32("grows_loop", {itest::I32(n)}));
+  // Deeper than native calls nest (4096): the rest continues through the interpreter.
+  for (uint32_t n : {0u, 100u, 4095u, 4096u, 10000u})
+    EXPECT_EQ(jit.u32("down", {itest::I32(n), itest::I32(0)}), n) << n;
+}
+
+TEST(Jit, TrapsInNativeCalleesKeepTheInterpretersBacktrace) {
+  itest::Wasm jit(kCalls, jit_config());
+  itest::Wasm interp(kCalls, interp_config());
+  ASSERT_TRUE(jit.ok()) << jit.error();
+  ASSERT_TRUE(interp.ok()) << interp.error();
+  for (uint32_t n : {0u, 3u, 5000u}) {
+    InvokeResult a = jit.run("down", {itest::I32(n), itest::I32(70000)});
+    InvokeResult b = interp.run("down", {itest::I32(n), itest::I32(70000)});
+    ASSERT_TRUE(a.trap && b.trap) << n;
+    EXPECT_EQ(a.trap->kind, TrapKind::MemoryOutOfBounds);
+    EXPECT_EQ(a.trap->kind, b.trap->kind);
+    EXPECT_EQ(a.trap->backtrace, b.trap->backtrace) << n;
+    EXPECT_EQ(a.trap->backtrace.size(), n + 1);
+  }
+  InvokeResult a = jit.run("forever", {itest::I32(0)});
+  InvokeResult b = interp.run("forever", {itest::I32(0)});
+  ASSERT_TRUE(a.trap && b.trap);
+  EXPECT_EQ(a.trap->kind, TrapKind::StackExhausted);
+  EXPECT_EQ(a.trap->backtrace.size(), b.trap->backtrace.size());
+  // The store is usable after a trap deep in native calls.
+  EXPECT_EQ(jit.u32("fib", {itest::I32(15)}), 610u);
+}
+
 TEST(Jit, InterruptStopsACompiledLoop) {
   itest::Wasm jit(kKernels, jit_config());
   ASSERT_TRUE(jit.ok()) << jit.error();

@@ -165,13 +165,24 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
     DISPATCH();                                                                      \
   } while (0)
   // Runs the current function's machine code from `ip` when it has an entry there; the code
-  // returns the instruction it leaves to the interpreter (see jit/native_code.h).
+  // returns the instruction it leaves to the interpreter (see jit/native_code.h). When it
+  // called natively and a callee left, the frame stack is deeper: continue in that callee.
 #define ENTER_NATIVE()                                                                 \
   do {                                                                                 \
     if (native) {                                                                      \
       if (const uint8_t* at_ = native->entry_at(static_cast<u32>(ip - code_base))) {   \
         jctx.globals = inst->globals_.data();                                          \
-        ip = code_base + native->run(fp, mem, &jctx, at_);                             \
+        jctx.funcs = inst->funcs_.data();                                              \
+        jctx.instance = inst;                                                          \
+        u32 word_ = native->run(fp, mem, &jctx, at_, code_base);                       \
+        if (ex.depth != depth) {                                                       \
+          depth = ex.depth;                                                            \
+          fp = jctx.exit_fp;                                                           \
+          const CompiledFunction* in_ = frames[depth - 1].func->code;                  \
+          native = in_->native.get();                                                  \
+          code_base = in_->code.data();                                                \
+        }                                                                              \
+        ip = code_base + word_;                                                        \
       }                                                                                \
     }                                                                                  \
   } while (0)
@@ -182,7 +193,12 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   // The running function's compiled code (null when interpreted) and its slot-form start.
   const wc::jit::NativeCode* native = nullptr;
   const u32* code_base = nullptr;
-  wc::jit::JitContext jctx{&interrupt, nullptr};
+  wc::jit::JitContext jctx;
+  jctx.interrupt = &interrupt;
+  jctx.depth = &ex.depth;
+  jctx.max_depth = max_depth;
+  jctx.stack_end = stack_end;
+  jctx.frames = frames;
 
 do_call: {
   if (!callee->code) {

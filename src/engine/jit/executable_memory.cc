@@ -28,8 +28,9 @@ void unmap_executable(uint8_t* base, size_t mapped) {
   if (base) munmap(base, mapped);
 }
 
-NativeCode::NativeCode(uint8_t* base, size_t size, std::vector<uint32_t> entries)
-    : base_(base), size_(size), entries_(std::move(entries)) {}
+NativeCode::NativeCode(uint8_t* base, size_t size, std::vector<uint32_t> entries,
+                       uint32_t function_entry)
+    : base_(base), size_(size), entries_(std::move(entries)), function_entry_(function_entry) {}
 
 NativeCode::~NativeCode() { unmap_executable(base_, size_); }
 

@@ -17,21 +17,48 @@
 
 namespace wc::engine {
 struct GlobalInstance;
-}
+struct FuncInstance;
+}  // namespace wc::engine
 
 namespace wc::jit {
 
-// What compiled code may reach besides its frame and linear memory. Passed by pointer, so the
-// code holds no absolute address of this process.
-struct JitContext {
-  const std::atomic<bool>* interrupt = nullptr;          // polled at backward branches
-  wc::engine::GlobalInstance* const* globals = nullptr;  // the running instance's globals
+// What compiled code needs to call a function natively, kept in each FuncInstance (`jit`).
+// `entry` is null when the function has no machine code (imports, host functions, functions
+// left to the interpreter); callers then leave the call to the interpreter.
+struct JitCallee {
+  const uint8_t* entry = nullptr;       // NativeCode::function_entry()
+  const uint32_t* code_base = nullptr;  // the function's slot-form code (return addresses)
+  uint64_t frame_slots = 0;             // for the value-stack limit check
+  const void* instance = nullptr;       // the owning Instance: calls stay within one instance
+  uint64_t type_id = 0;                 // interned signature, for call_indirect
 };
+
+// What compiled code may reach besides its frame and linear memory. Passed by pointer, so the
+// code holds no absolute address of this process. The interpreter fills it before entering
+// the code; the code updates `*depth` and the frame stack as it calls and returns natively
+// and reports the frame it left in through `exit_fp`.
+struct JitContext {
+  const std::atomic<bool>* interrupt = nullptr;          // polled at backward branches, calls
+  wc::engine::GlobalInstance* const* globals = nullptr;  // the running instance's globals
+  wc::engine::FuncInstance* const* funcs = nullptr;      // the running instance's functions
+  const void* instance = nullptr;                        // the running Instance
+  uint32_t* depth = nullptr;                             // &ExecState::depth
+  uint64_t max_depth = 0;                                // the call-depth limit
+  const uint64_t* stack_end = nullptr;                   // end of the value stack
+  void* frames = nullptr;                                // ExecState::frames (CallFrame[])
+  uint64_t* exit_fp = nullptr;  // out: the frame of the function the code left in
+  uint64_t saved_rsp = 0;       // the code's own: the native stack at entry
+};
+
+// Byte offset of FuncInstance::jit, which compiled code reads through a FuncInstance pointer
+// (FuncInstance is not standard-layout, so offsetof cannot be used; runtime/store.cc defines
+// it from a probe object).
+int32_t func_instance_jit_offset();
 
 class NativeCode {
  public:
   // Takes ownership of `size` bytes at `base`, mapped read+exec.
-  NativeCode(uint8_t* base, size_t size, std::vector<uint32_t> entries);
+  NativeCode(uint8_t* base, size_t size, std::vector<uint32_t> entries, uint32_t function_entry);
   ~NativeCode();
   NativeCode(const NativeCode&) = delete;
   NativeCode& operator=(const NativeCode&) = delete;
@@ -42,11 +69,21 @@ class NativeCode {
     return e ? base_ + (e - 1) : nullptr;
   }
 
-  // Runs from `target` (an entry_at() address) with the frame at `fp`; returns the code word
-  // index of the instruction the interpreter must execute next.
-  uint32_t run(uint64_t* fp, uint8_t* mem, const JitContext* ctx, const uint8_t* target) const {
-    using Fn = uint32_t (*)(uint64_t*, uint8_t*, const JitContext*, const uint8_t*);
-    return reinterpret_cast<Fn>(const_cast<uint8_t*>(base_))(fp, mem, ctx, target);
+  // Where a native caller enters the function: initialises the declared locals and constants
+  // of the new frame, then runs from the first instruction. Null when there is none (a frame
+  // template too large to emit inline).
+  const uint8_t* function_entry() const {
+    return function_entry_ ? base_ + (function_entry_ - 1) : nullptr;
+  }
+
+  // Runs from `target` (an entry_at() address) with the frame at `fp`; `code_base` is this
+  // function's slot-form code. Returns the code word index of the instruction the interpreter
+  // must execute next, in the function whose frame is `ctx->exit_fp` (a callee, when the code
+  // called natively and the callee left: `*ctx->depth` tells).
+  uint32_t run(uint64_t* fp, uint8_t* mem, JitContext* ctx, const uint8_t* target,
+               const uint32_t* code_base) const {
+    using Fn = uint32_t (*)(uint64_t*, uint8_t*, JitContext*, const uint8_t*, const uint32_t*);
+    return reinterpret_cast<Fn>(const_cast<uint8_t*>(base_))(fp, mem, ctx, target, code_base);
   }
 
   size_t code_bytes() const { return size_; }
@@ -55,6 +92,7 @@ class NativeCode {
   uint8_t* base_;
   size_t size_;
   std::vector<uint32_t> entries_;  // per code word: entry offset + 1, or 0
+  uint32_t function_entry_;        // offset + 1, or 0
 };
 
 }  // namespace wc::jit

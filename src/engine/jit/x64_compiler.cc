@@ -23,6 +23,7 @@
 #include <unordered_map>
 
 #include "engine/interp/compiled_function.h"
+#include "engine/interp/exec_state.h"
 #include "engine/interp/iops.h"
 #include "engine/jit/executable_memory.h"
 #include "engine/runtime/store.h"
@@ -37,6 +38,11 @@ using namespace Xbyak::util;
 // Functions larger than this (in code words) stay interpreted: compile time and memory stay
 // bounded for hostile modules (a 50 MB function).
 constexpr size_t kMaxCodeWords = size_t{4} << 20;
+// Native calls nest on the thread's own stack (24 bytes each); deeper recursion continues
+// through the interpreter, whose frames live in the value stack.
+constexpr uint32_t kMaxNativeNesting = 4096;
+// Frames whose template (declared locals + constants) is larger are set up by the interpreter.
+constexpr size_t kMaxInlineTemplate = 512;
 
 // Xbyak's buffer is plain heap memory that is never made executable; the finished code is
 // copied into pages that go straight from read+write to read+exec (executable_memory.cc).
@@ -113,7 +119,8 @@ class Compiler : public CodeGenerator {
     for (uint32_t s : starts) is_start_[s] = true;
     entries_.assign(code.size(), 0);
 
-    // Entry: rdi = frame, rsi = memory, rdx = context, rcx = where to start.
+    // Entry: rdi = frame, rsi = memory, rdx = context, rcx = where to start, r8 = the
+    // function's slot-form code (for return addresses of native calls).
     push(rbx);
     push(rbp);
     push(r12);
@@ -124,8 +131,15 @@ class Compiler : public CodeGenerator {
     mov(rbx, rdi);
     mov(r12, rsi);
     mov(r13, rdx);
+    mov(r14, r8);
+    xor_(r15d, r15d);
+    mov(qword[r13 + offsetof(JitContext, saved_rsp)], rsp);
     jmp(rcx);
+    // Leaving, from any native call depth: report the frame, drop the native callers' return
+    // addresses (the frame stack in ExecState says where each returns to).
     L(exit_);
+    mov(qword[r13 + offsetof(JitContext, exit_fp)], rbx);
+    mov(rsp, qword[r13 + offsetof(JitContext, saved_rsp)]);
     add(rsp, 8);
     pop(r15);
     pop(r14);
@@ -134,6 +148,7 @@ class Compiler : public CodeGenerator {
     pop(rbp);
     pop(rbx);
     ret();
+    emit_function_entry();
 
     std::vector<uint32_t> offsets(starts.size());
     std::vector<bool> native(starts.size());
@@ -165,6 +180,7 @@ class Compiler : public CodeGenerator {
   }
 
   std::vector<uint32_t> take_entries() { return std::move(entries_); }
+  uint32_t function_entry() const { return function_entry_; }
 
  private:
   uint32_t op(int k) const { return ins_[k]; }
@@ -560,6 +576,99 @@ class Compiler : public CodeGenerator {
 
   bool emit(IOp o);
 
+  // Where native callers enter (rbx = the new frame, arguments in place): the rest of the
+  // frame gets the declared locals' zeros and the constants, as the interpreter's call does.
+  void emit_function_entry() {
+    const std::vector<uint64_t>& tmpl = f_.frame_template;
+    if (tmpl.size() > kMaxInlineTemplate) return;  // the interpreter makes such calls
+    function_entry_ = static_cast<uint32_t>(getSize()) + 1;
+    xor_(eax, eax);
+    for (size_t i = 0; i < tmpl.size(); ++i) {
+      int32_t d = static_cast<int32_t>((f_.num_params + i) * 8);
+      uint64_t v = tmpl[i];
+      if (v == 0) {
+        mov(qword[rbx + d], rax);
+      } else if (static_cast<int64_t>(v) == static_cast<int32_t>(v)) {
+        mov(qword[rbx + d], static_cast<uint32_t>(v));
+      } else {
+        mov(rcx, v);
+        mov(qword[rbx + d], rcx);
+      }
+    }
+    jmp(labels_[0], T_NEAR);
+  }
+
+  // A call to a function of the same instance with machine code, made natively: the checks
+  // and the frame record of the interpreter's call, then a native `call`. Anything else
+  // (imports, other instances, interpreted callees, a set interrupt flag, a limit reached)
+  // leaves the call instruction to the interpreter, which makes it or traps as it always has.
+  // rax = the callee's FuncInstance*; `arg_slot` = where its frame starts; `words` = the
+  // length of the call instruction (for the return address).
+  void native_call(uint32_t arg_slot, uint32_t words) {
+    const int32_t jit = func_instance_jit_offset();
+    Label interp;
+    cmp(r15d, kMaxNativeNesting);
+    jae(interp, T_NEAR);
+    mov(rcx, qword[rax + jit + offsetof(JitCallee, entry)]);
+    test(rcx, rcx);
+    jz(interp, T_NEAR);
+    mov(rdx, qword[rax + jit + offsetof(JitCallee, instance)]);
+    cmp(rdx, qword[r13 + offsetof(JitContext, instance)]);
+    jne(interp, T_NEAR);
+    mov(rdx, qword[r13 + offsetof(JitContext, interrupt)]);
+    cmp(byte[rdx], 0);
+    jne(interp, T_NEAR);
+    mov(rdx, qword[r13 + offsetof(JitContext, depth)]);
+    mov(esi, dword[rdx]);
+    cmp(rsi, qword[r13 + offsetof(JitContext, max_depth)]);
+    jae(interp, T_NEAR);
+    uint64_t disp = uint64_t{arg_slot} * 8;
+    if (disp > INT32_MAX - 16) throw std::runtime_error("frame too large");
+    lea(rdi, qword[rbx + static_cast<int32_t>(disp)]);
+    mov(r8, qword[rax + jit + offsetof(JitCallee, frame_slots)]);
+    lea(r8, qword[rdi + r8 * 8]);
+    cmp(r8, qword[r13 + offsetof(JitContext, stack_end)]);
+    ja(interp, T_NEAR);
+    // frames[depth] = {return address, this frame, this instance, callee}; ++depth.
+    shl(rsi, 5);
+    static_assert(sizeof(wc::engine::CallFrame) == 32);
+    add(rsi, qword[r13 + offsetof(JitContext, frames)]);
+    lea(r8, qword[r14 + static_cast<int32_t>((w_ + words) * 4)]);
+    mov(qword[rsi + offsetof(wc::engine::CallFrame, ret_ip)], r8);
+    mov(qword[rsi + offsetof(wc::engine::CallFrame, ret_fp)], rbx);
+    mov(r8, qword[r13 + offsetof(JitContext, instance)]);
+    mov(qword[rsi + offsetof(wc::engine::CallFrame, ret_instance)], r8);
+    mov(qword[rsi + offsetof(wc::engine::CallFrame, func)], rax);
+    add(dword[rdx], 1);
+    push(r14);
+    push(rbx);
+    mov(r14, qword[rax + jit + offsetof(JitCallee, code_base)]);
+    mov(rbx, rdi);
+    add(r15d, 1);
+    call(rcx);
+    sub(r15d, 1);
+    pop(rbx);
+    pop(r14);
+    Label done;
+    jmp(done, T_NEAR);
+    L(interp);
+    exit_here();
+    L(done);
+  }
+
+  // A return from a natively called function goes straight back to its native caller; the
+  // outermost compiled function returns through the interpreter.
+  void native_return() {
+    Label interp;
+    test(r15d, r15d);
+    jz(interp, T_NEAR);
+    mov(rdx, qword[r13 + offsetof(JitContext, depth)]);
+    sub(dword[rdx], 1);
+    ret();
+    L(interp);
+    exit_here();
+  }
+
   const wc::engine::CompiledFunction& f_;
   const uint32_t min_run_;
   std::vector<IOp> ops_;
@@ -567,6 +676,7 @@ class Compiler : public CodeGenerator {
   std::vector<bool> is_start_;
   std::vector<uint32_t> entries_;
   Label exit_;
+  uint32_t function_entry_ = 0;
   uint32_t w_ = 0;
   const uint32_t* ins_ = nullptr;
   size_t native_ops_ = 0;
@@ -594,6 +704,13 @@ bool Compiler::emit(IOp o) {
       store_rax(0);
       return true;
     case IOp::Jump: return branch(off(0));
+    case IOp::Call:
+      mov(rax, qword[r13 + offsetof(JitContext, funcs)]);
+      if (op(0) > (INT32_MAX >> 3)) throw std::runtime_error("function index too large");
+      mov(rax, qword[rax + static_cast<int32_t>(op(0) * 8)]);
+      native_call(op(1), 4);
+      return true;
+    case IOp::Return: native_return(); return true;
     case IOp::CopyJump:
       mov(rax, slot(1));
       store_rax(0);
@@ -1020,11 +1137,13 @@ std::unique_ptr<NativeCode> compile_x64(const wc::engine::CompiledFunction& func
                                         uint32_t min_run) {
   HeapAllocator alloc;
   std::vector<uint32_t> entries;
+  uint32_t function_entry = 0;
   std::vector<uint8_t> bytes;
   try {
     Compiler c(function, min_run, &alloc);
     if (!c.emit_all()) return nullptr;
     entries = c.take_entries();
+    function_entry = c.function_entry();
     bytes.assign(c.getCode(), c.getCode() + c.getSize());
   } catch (const std::exception&) {
     return nullptr;  // an encoder limit: the interpreter keeps the function
@@ -1032,7 +1151,7 @@ std::unique_ptr<NativeCode> compile_x64(const wc::engine::CompiledFunction& func
   size_t mapped = 0;
   uint8_t* base = map_executable(bytes.data(), bytes.size(), &mapped);
   if (!base) return nullptr;
-  return std::make_unique<NativeCode>(base, mapped, std::move(entries));
+  return std::make_unique<NativeCode>(base, mapped, std::move(entries), function_entry);
 }
 
 }  // namespace wc::jit

@@ -17,14 +17,20 @@ namespace {
 std::atomic<bool> g_compile_native{false};
 }
 
-bool StoreConfig::process_compiles_native() { return g_compile_native.load(std::memory_order_relaxed); }
-void StoreConfig::set_process_compiles_native(bool on) { g_compile_native.store(on, std::memory_order_relaxed); }
+bool StoreConfig::process_compiles_native() {
+  return g_compile_native.load(std::memory_order_relaxed);
+}
+void StoreConfig::set_process_compiles_native(bool on) {
+  g_compile_native.store(on, std::memory_order_relaxed);
+}
 
 void HostCall::trap(TrapKind kind, std::string message) {
   trap_ = Trap{kind, message.empty() ? std::string(trap_message(kind)) : std::move(message), {}, 0};
 }
 
-void HostCall::exit(int code) { trap_ = Trap{TrapKind::Exit, trap_message(TrapKind::Exit), {}, code}; }
+void HostCall::exit(int code) {
+  trap_ = Trap{TrapKind::Exit, trap_message(TrapKind::Exit), {}, code};
+}
 
 std::optional<ExternVal> Instance::get_export(std::string_view name) const {
   auto it = exports_.find(std::string(name));
@@ -83,8 +89,8 @@ Result<MemoryInstance*> Store::create_memory(MemoryType type) {
   uint64_t bytes = uint64_t{min} * kPageSize;
   if (!reserve_memory_bytes(bytes))
     return Error{"memory limit exceeded: " + std::to_string(bytes) + " more bytes requested, " +
-                 std::to_string(committed_memory_) + " of " + std::to_string(config_.max_memory_bytes) +
-                 " in use"};
+                 std::to_string(committed_memory_) + " of " +
+                 std::to_string(config_.max_memory_bytes) + " in use"};
   auto m = std::make_unique<MemoryInstance>();
   m->type = type;
   if (!m->memory.init(min, type.limits.max)) {
@@ -135,8 +141,8 @@ std::optional<ExternVal> export_value(const Instance& inst, const Export& e) {
 
 }  // namespace
 
-std::variant<Instance*, InstantiateError> Store::instantiate(std::shared_ptr<const Module> module,
-                                                             const std::vector<ExternVal>& imports) {
+std::variant<Instance*, InstantiateError> Store::instantiate(
+    std::shared_ptr<const Module> module, const std::vector<ExternVal>& imports) {
   const Module& m = *module;
   if (imports.size() != m.imports.size())
     return link_error("module needs " + std::to_string(m.imports.size()) + " imports, got " +
@@ -144,7 +150,8 @@ std::variant<Instance*, InstantiateError> Store::instantiate(std::shared_ptr<con
   for (size_t i = 0; i < imports.size(); ++i) {
     const Import& imp = m.imports[i];
     if (auto why = import_mismatch(m, imp, imports[i]))
-      return link_error("incompatible import type: " + imp.module + "." + imp.name + " (" + *why + ")");
+      return link_error("incompatible import type: " + imp.module + "." + imp.name + " (" + *why +
+                        ")");
   }
 
   // Registered before anything can fail: once functions exist, tables of other instances may
@@ -175,7 +182,8 @@ std::variant<Instance*, InstantiateError> Store::instantiate(std::shared_ptr<con
     if (type_index >= m.types.size()) return link_error("function type index out of range");
     uint32_t index = static_cast<uint32_t>(inst.funcs_.size());
     inst.compiled_.push_back(compile_function(m, i, type_ids));
-    if (config_.compile_native) inst.compiled_.back()->native = wc::jit::compile_x64(
+    if (config_.compile_native)
+      inst.compiled_.back()->native = wc::jit::compile_x64(
           *inst.compiled_.back(),
           config_.jit_min_run ? config_.jit_min_run : wc::jit::default_min_run());
     auto f = std::make_unique<FuncInstance>();
@@ -184,6 +192,9 @@ std::variant<Instance*, InstantiateError> Store::instantiate(std::shared_ptr<con
     f->instance = &inst;
     f->index = index;
     f->code = inst.compiled_.back().get();
+    if (const wc::jit::NativeCode* native = f->code->native.get())
+      f->jit = wc::jit::JitCallee{native->function_entry(), f->code->code.data(),
+                                  f->code->frame_slots, &inst, f->type_id};
     if (auto it = m.names.functions.find(index); it != m.names.functions.end())
       f->name = it->second;
     else if (auto e = export_names.find(index); e != export_names.end())
@@ -250,7 +261,8 @@ std::variant<Instance*, InstantiateError> Store::instantiate(std::shared_ptr<con
     const DataSegment& seg = m.datas[i];
     if (seg.mode != SegmentMode::Active) continue;
     auto off = eval_const_expr(seg.offset, inst.globals_, inst.funcs_);
-    if (!off || seg.memory != 0 || inst.memories_.empty()) return link_error("invalid data segment");
+    if (!off || seg.memory != 0 || inst.memories_.empty())
+      return link_error("invalid data segment");
     if (!memory_init(inst, i, off->as_u32(), 0, static_cast<uint32_t>(seg.bytes.size())))
       return trap_error(TrapKind::MemoryOutOfBounds);
     data_drop(inst, i);
@@ -259,7 +271,8 @@ std::variant<Instance*, InstantiateError> Store::instantiate(std::shared_ptr<con
   if (m.start) {
     if (*m.start >= inst.funcs_.size()) return link_error("start function out of range");
     InvokeResult r = invoke(inst.funcs_[*m.start], {});
-    if (r.trap) return InstantiateError{InstantiateError::Kind::Trap, r.trap->message, std::move(r.trap)};
+    if (r.trap)
+      return InstantiateError{InstantiateError::Kind::Trap, r.trap->message, std::move(r.trap)};
   }
   return &inst;
 }
@@ -283,3 +296,16 @@ InvokeResult Store::invoke(FuncInstance* func, std::span<const Value> args) {
 }
 
 }  // namespace wc::engine
+
+namespace wc::jit {
+
+int32_t func_instance_jit_offset() {
+  static const int32_t offset = [] {
+    wc::engine::FuncInstance probe;
+    return static_cast<int32_t>(reinterpret_cast<const char*>(&probe.jit) -
+                                reinterpret_cast<const char*>(&probe));
+  }();
+  return offset;
+}
+
+}  // namespace wc::jit

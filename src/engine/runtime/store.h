@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/jit/native_code.h"
 #include "engine/module.h"
 #include "engine/result.h"
 #include "engine/runtime/linear_memory.h"
@@ -65,14 +66,15 @@ class HostCall {
 using HostFn = std::function<void(HostCall&, uint64_t* slots)>;
 
 struct FuncInstance {
-  const FuncType* type = nullptr;   // owned by the module or by the host function
-  uint32_t type_id = 0;             // interned: equal ids <=> equal signatures (call_indirect)
-  Instance* instance = nullptr;     // null for host functions
-  uint32_t index = 0;               // index in the owning instance's function space
+  const FuncType* type = nullptr;  // owned by the module or by the host function
+  uint32_t type_id = 0;            // interned: equal ids <=> equal signatures (call_indirect)
+  Instance* instance = nullptr;    // null for host functions
+  uint32_t index = 0;              // index in the owning instance's function space
   const CompiledFunction* code = nullptr;  // null for host functions
   HostFn host;
-  std::unique_ptr<FuncType> owned_type;    // host functions own their type
-  std::string name;                 // for backtraces
+  std::unique_ptr<FuncType> owned_type;  // host functions own their type
+  std::string name;                      // for backtraces
+  wc::jit::JitCallee jit;                // how compiled code calls this function natively
 };
 
 struct TableInstance {
@@ -101,10 +103,30 @@ struct ExternVal {
     GlobalInstance* global;
   };
   ExternVal() : func(nullptr) {}
-  static ExternVal of(FuncInstance* f) { ExternVal e; e.kind = ExternKind::Func; e.func = f; return e; }
-  static ExternVal of(TableInstance* t) { ExternVal e; e.kind = ExternKind::Table; e.table = t; return e; }
-  static ExternVal of(MemoryInstance* m) { ExternVal e; e.kind = ExternKind::Memory; e.memory = m; return e; }
-  static ExternVal of(GlobalInstance* g) { ExternVal e; e.kind = ExternKind::Global; e.global = g; return e; }
+  static ExternVal of(FuncInstance* f) {
+    ExternVal e;
+    e.kind = ExternKind::Func;
+    e.func = f;
+    return e;
+  }
+  static ExternVal of(TableInstance* t) {
+    ExternVal e;
+    e.kind = ExternKind::Table;
+    e.table = t;
+    return e;
+  }
+  static ExternVal of(MemoryInstance* m) {
+    ExternVal e;
+    e.kind = ExternKind::Memory;
+    e.memory = m;
+    return e;
+  }
+  static ExternVal of(GlobalInstance* g) {
+    ExternVal e;
+    e.kind = ExternKind::Global;
+    e.global = g;
+    return e;
+  }
 };
 
 class Instance {
@@ -120,7 +142,7 @@ class Instance {
   std::vector<TableInstance*> tables_;
   std::vector<MemoryInstance*> memories_;
   std::vector<GlobalInstance*> globals_;
-  std::vector<std::vector<uint64_t>> elems_;   // element segments' references; cleared on drop
+  std::vector<std::vector<uint64_t>> elems_;  // element segments' references; cleared on drop
   std::vector<bool> data_dropped_;
   std::vector<std::unique_ptr<CompiledFunction>> compiled_;  // per defined function
   std::unordered_map<std::string, ExternVal> exports_;

@@ -182,6 +182,17 @@ const char* kCalls = R"((module
       (local.set $s (i32.add (local.get $s) (call $grows (local.get $n))))
       (local.tee $n (i32.sub (local.get $n) (i32.const 1)))
       (br_if $top))
+    (local.get $s))
+  (type $unop (func (param i32) (result i32)))
+  (table 4 funcref)
+  (elem (i32.const 0) $fib $sq $down)  ;; slot 3 stays null; $down has another signature
+  (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+  (func (export "indirect") (param $i i32) (param $n i32) (result i32) (local $s i32)
+    (loop $top
+      (local.set $s (i32.add (local.get $s)
+        (call_indirect (type $unop) (local.get $n) (local.get $i))))
+      (local.tee $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $top))
     (local.get $s)))
 )";
 
@@ -216,6 +227,19 @@ TEST(Jit, TrapsInNativeCalleesKeepTheInterpretersBacktrace) {
     EXPECT_EQ(a.trap->backtrace, b.trap->backtrace) << n;
     EXPECT_EQ(a.trap->backtrace.size(), n + 1);
   }
+  // call_indirect: found, out of range, null, wrong signature.
+  for (uint32_t i : {0u, 1u, 2u, 3u, 4u, 0xFFFFFFFFu}) {
+    InvokeResult x = jit.run("indirect", {itest::I32(i), itest::I32(12)});
+    InvokeResult y = interp.run("indirect", {itest::I32(i), itest::I32(12)});
+    ASSERT_EQ(x.ok(), y.ok()) << i;
+    if (x.ok()) {
+      EXPECT_EQ(x.results[0].bits, y.results[0].bits) << i;
+    } else {
+      EXPECT_EQ(x.trap->kind, y.trap->kind) << i;
+      EXPECT_EQ(x.trap->message, y.trap->message) << i;
+    }
+  }
+  EXPECT_EQ(jit.u32("indirect", {itest::I32(1), itest::I32(3)}), 9u + 4u + 1u);
   InvokeResult a = jit.run("forever", {itest::I32(0)});
   InvokeResult b = interp.run("forever", {itest::I32(0)});
   ASSERT_TRUE(a.trap && b.trap);

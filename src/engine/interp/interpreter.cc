@@ -88,6 +88,18 @@ __attribute__((noinline)) bool call_host(Store& store, Store::ExecState& ex, Fun
   return true;
 }
 
+// call_indirect's checks for compiled code (jit/native_code.h): the callee when the element
+// exists, is not null and has the expected signature; otherwise null, and the interpreter
+// makes the call and raises the trap with its message.
+FuncInstance* jit_resolve_indirect(const wc::jit::JitContext* ctx, uint32_t table, uint32_t index,
+                                   uint32_t type_id) {
+  const Instance* inst = static_cast<const Instance*>(ctx->instance);
+  const TableInstance* t = inst->tables_[table];
+  if (index >= t->elems.size()) return nullptr;
+  auto* f = reinterpret_cast<FuncInstance*>(t->elems[index]);
+  return f && f->type_id == type_id ? f : nullptr;
+}
+
 #ifdef WC_PROFILE_DISPATCH
 // Developer build only (-DWC_PROFILE_DISPATCH=ON): counts executed instruction pairs and
 // prints the most frequent at exit, to choose superinstructions from data.
@@ -173,6 +185,7 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
       if (const uint8_t* at_ = native->entry_at(static_cast<u32>(ip - code_base))) {   \
         jctx.globals = inst->globals_.data();                                          \
         jctx.funcs = inst->funcs_.data();                                              \
+        jctx.tables = inst->tables_.data();                                            \
         jctx.instance = inst;                                                          \
         u32 word_ = native->run(fp, mem, &jctx, at_, code_base);                       \
         if (ex.depth != depth) {                                                       \
@@ -199,6 +212,7 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   jctx.max_depth = max_depth;
   jctx.stack_end = stack_end;
   jctx.frames = frames;
+  jctx.resolve_indirect = &jit_resolve_indirect;
 
 do_call: {
   if (!callee->code) {

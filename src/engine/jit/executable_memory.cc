@@ -28,10 +28,21 @@ void unmap_executable(uint8_t* base, size_t mapped) {
   if (base) munmap(base, mapped);
 }
 
-NativeCode::NativeCode(uint8_t* base, size_t size, std::vector<uint32_t> entries,
-                       uint32_t function_entry)
-    : base_(base), size_(size), entries_(std::move(entries)), function_entry_(function_entry) {}
+std::shared_ptr<const CodeRegion> CodeRegion::map(const std::vector<uint8_t>& bytes) {
+  size_t mapped = 0;
+  uint8_t* base = map_executable(bytes.data(), bytes.size(), &mapped);
+  if (!base) return nullptr;
+  return std::shared_ptr<const CodeRegion>(new CodeRegion(base, mapped));
+}
 
-NativeCode::~NativeCode() { unmap_executable(base_, size_); }
+NativeCode::NativeCode(std::shared_ptr<const CodeRegion> region, size_t offset, size_t size,
+                       std::vector<uint32_t> entries, uint32_t function_entry)
+    : region_(std::move(region)),
+      base_(region_->base() + offset),
+      size_(size),
+      entries_(std::move(entries)),
+      function_entry_(function_entry) {}
+
+NativeCode::~NativeCode() = default;
 
 }  // namespace wc::jit

@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 namespace wc::jit {
 
@@ -13,5 +15,24 @@ namespace wc::jit {
 uint8_t* map_executable(const uint8_t* code, size_t size, size_t* mapped);
 
 void unmap_executable(uint8_t* base, size_t mapped);
+
+// One read+exec mapping holding the code of many functions (a module's), so that a module of
+// thousands of small functions costs one mapping and no page per function. Shared by the
+// NativeCode objects that point into it.
+class CodeRegion {
+ public:
+  // Null when the kernel refuses the mapping.
+  static std::shared_ptr<const CodeRegion> map(const std::vector<uint8_t>& bytes);
+  ~CodeRegion() { unmap_executable(base_, mapped_); }
+  CodeRegion(const CodeRegion&) = delete;
+  CodeRegion& operator=(const CodeRegion&) = delete;
+  const uint8_t* base() const { return base_; }
+  size_t mapped() const { return mapped_; }
+
+ private:
+  CodeRegion(uint8_t* base, size_t mapped) : base_(base), mapped_(mapped) {}
+  uint8_t* base_;
+  size_t mapped_;
+};
 
 }  // namespace wc::jit

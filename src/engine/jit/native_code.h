@@ -13,11 +13,13 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace wc::engine {
 struct GlobalInstance;
 struct FuncInstance;
+struct TableInstance;
 }  // namespace wc::engine
 
 namespace wc::jit {
@@ -41,11 +43,16 @@ struct JitContext {
   const std::atomic<bool>* interrupt = nullptr;          // polled at backward branches, calls
   wc::engine::GlobalInstance* const* globals = nullptr;  // the running instance's globals
   wc::engine::FuncInstance* const* funcs = nullptr;      // the running instance's functions
+  wc::engine::TableInstance* const* tables = nullptr;    // the running instance's tables
   const void* instance = nullptr;                        // the running Instance
   uint32_t* depth = nullptr;                             // &ExecState::depth
   uint64_t max_depth = 0;                                // the call-depth limit
   const uint64_t* stack_end = nullptr;                   // end of the value stack
   void* frames = nullptr;                                // ExecState::frames (CallFrame[])
+  // call_indirect's lookup (table bounds, null, signature): the callee, or null when the
+  // interpreter must make the call (and raise its trap). A plain function the code calls.
+  wc::engine::FuncInstance* (*resolve_indirect)(const JitContext* ctx, uint32_t table,
+                                                uint32_t index, uint32_t type_id) = nullptr;
   uint64_t* exit_fp = nullptr;  // out: the frame of the function the code left in
   uint64_t saved_rsp = 0;       // the code's own: the native stack at entry
 };
@@ -55,10 +62,25 @@ struct JitContext {
 // it from a probe object).
 int32_t func_instance_jit_offset();
 
+// Where compiled code finds a table's elements for call_indirect: the byte offsets, inside
+// TableInstance, of the first-element and past-the-end pointers of `elems`. std::vector's
+// layout belongs to the C++ library, so it is probed once (runtime/store.cc); when the probe
+// does not find both pointers, `ok` is false and compiled code calls
+// JitContext::resolve_indirect instead.
+struct TableElemsLayout {
+  bool ok = false;
+  int32_t begin = 0;
+  int32_t end = 0;
+};
+const TableElemsLayout& table_elems_layout();
+
+class CodeRegion;
+
 class NativeCode {
  public:
-  // Takes ownership of `size` bytes at `base`, mapped read+exec.
-  NativeCode(uint8_t* base, size_t size, std::vector<uint32_t> entries, uint32_t function_entry);
+  // `size` bytes at `offset` in `region`, which this code keeps mapped.
+  NativeCode(std::shared_ptr<const CodeRegion> region, size_t offset, size_t size,
+             std::vector<uint32_t> entries, uint32_t function_entry);
   ~NativeCode();
   NativeCode(const NativeCode&) = delete;
   NativeCode& operator=(const NativeCode&) = delete;
@@ -89,7 +111,8 @@ class NativeCode {
   size_t code_bytes() const { return size_; }
 
  private:
-  uint8_t* base_;
+  std::shared_ptr<const CodeRegion> region_;
+  const uint8_t* base_;
   size_t size_;
   std::vector<uint32_t> entries_;  // per code word: entry offset + 1, or 0
   uint32_t function_entry_;        // offset + 1, or 0

@@ -38,7 +38,7 @@ using namespace Xbyak::util;
 // Functions larger than this (in code words) stay interpreted: compile time and memory stay
 // bounded for hostile modules (a 50 MB function).
 constexpr size_t kMaxCodeWords = size_t{4} << 20;
-// Native calls nest on the thread's own stack (24 bytes each); deeper recursion continues
+// Native calls nest on the thread's own stack (32 bytes each); deeper recursion continues
 // through the interpreter, whose frames live in the value stack.
 constexpr uint32_t kMaxNativeNesting = 4096;
 // Frames whose template (declared locals + constants) is larger are set up by the interpreter.
@@ -176,7 +176,8 @@ class Compiler : public CodeGenerator {
       }
     }
     ready();
-    return any_entry;  // nothing worth entering: keep no code
+    // Nothing worth entering from the interpreter and no native callers possible: no code.
+    return any_entry || function_entry_ != 0;
   }
 
   std::vector<uint32_t> take_entries() { return std::move(entries_); }
@@ -640,13 +641,16 @@ class Compiler : public CodeGenerator {
     mov(qword[rsi + offsetof(wc::engine::CallFrame, ret_instance)], r8);
     mov(qword[rsi + offsetof(wc::engine::CallFrame, func)], rax);
     add(dword[rdx], 1);
+    // Three pushes and the return address keep the stack 16-byte aligned in the callee, for
+    // the C helpers compiled code calls.
     push(r14);
     push(rbx);
+    push(r15);
     mov(r14, qword[rax + jit + offsetof(JitCallee, code_base)]);
     mov(rbx, rdi);
     add(r15d, 1);
     call(rcx);
-    sub(r15d, 1);
+    pop(r15);
     pop(rbx);
     pop(r14);
     Label done;
@@ -711,6 +715,45 @@ bool Compiler::emit(IOp o) {
       native_call(op(1), 4);
       return true;
     case IOp::Return: native_return(); return true;
+    case IOp::CallIndirect: {
+      // type_id table arg_start index_slot. Bounds, null and signature are checked here; any
+      // failure leaves the call to the interpreter, which raises the trap with its message.
+      Label interp, found;
+      const TableElemsLayout& layout = table_elems_layout();
+      if (layout.ok) {
+        if (op(1) > (INT32_MAX >> 3)) throw std::runtime_error("table index too large");
+        mov(rax, qword[r13 + offsetof(JitContext, tables)]);
+        mov(rax, qword[rax + static_cast<int32_t>(op(1) * 8)]);
+        mov(rcx, qword[rax + layout.begin]);
+        mov(rdx, qword[rax + layout.end]);
+        sub(rdx, rcx);
+        shr(rdx, 3);
+        mov(esi, slot(3, 32));
+        cmp(rsi, rdx);
+        jae(interp, T_NEAR);
+        mov(rax, qword[rcx + rsi * 8]);
+        test(rax, rax);
+        jz(interp, T_NEAR);
+        mov(ecx, op(0));
+        cmp(rcx, qword[rax + func_instance_jit_offset() + offsetof(JitCallee, type_id)]);
+        je(found, T_NEAR);
+      } else {
+        // The C helper's absolute address comes from the context, not the code; the stack is
+        // 16-byte aligned here (see native_call).
+        mov(rdi, r13);
+        mov(esi, op(1));
+        mov(edx, slot(3, 32));
+        mov(ecx, op(0));
+        call(qword[r13 + offsetof(JitContext, resolve_indirect)]);
+        test(rax, rax);
+        jnz(found, T_NEAR);
+      }
+      L(interp);
+      exit_here();
+      L(found);
+      native_call(op(2), 6);
+      return true;
+    }
     case IOp::CopyJump:
       mov(rax, slot(1));
       store_rax(0);
@@ -1133,25 +1176,41 @@ uint32_t default_min_run() {
   return n;
 }
 
-std::unique_ptr<NativeCode> compile_x64(const wc::engine::CompiledFunction& function,
-                                        uint32_t min_run) {
+std::optional<MachineCode> compile_x64(const wc::engine::CompiledFunction& function,
+                                       uint32_t min_run) {
   HeapAllocator alloc;
-  std::vector<uint32_t> entries;
-  uint32_t function_entry = 0;
-  std::vector<uint8_t> bytes;
+  MachineCode out;
   try {
     Compiler c(function, min_run, &alloc);
-    if (!c.emit_all()) return nullptr;
-    entries = c.take_entries();
-    function_entry = c.function_entry();
-    bytes.assign(c.getCode(), c.getCode() + c.getSize());
+    if (!c.emit_all()) return std::nullopt;
+    out.entries = c.take_entries();
+    out.function_entry = c.function_entry();
+    out.bytes.assign(c.getCode(), c.getCode() + c.getSize());
   } catch (const std::exception&) {
-    return nullptr;  // an encoder limit: the interpreter keeps the function
+    return std::nullopt;  // an encoder limit: the interpreter keeps the function
   }
-  size_t mapped = 0;
-  uint8_t* base = map_executable(bytes.data(), bytes.size(), &mapped);
-  if (!base) return nullptr;
-  return std::make_unique<NativeCode>(base, mapped, std::move(entries), function_entry);
+  return out;
+}
+
+std::vector<std::unique_ptr<NativeCode>> place_code(std::vector<std::optional<MachineCode>> code) {
+  std::vector<std::unique_ptr<NativeCode>> out(code.size());
+  std::vector<uint8_t> all;
+  std::vector<size_t> offsets(code.size());
+  for (size_t i = 0; i < code.size(); ++i) {
+    if (!code[i]) continue;
+    all.resize((all.size() + 15) & ~size_t{15}, 0xCC);  // 16-byte aligned function starts
+    offsets[i] = all.size();
+    all.insert(all.end(), code[i]->bytes.begin(), code[i]->bytes.end());
+  }
+  if (all.empty()) return out;
+  std::shared_ptr<const CodeRegion> region = CodeRegion::map(all);
+  if (!region) return out;
+  for (size_t i = 0; i < code.size(); ++i) {
+    if (!code[i]) continue;
+    out[i] = std::make_unique<NativeCode>(region, offsets[i], code[i]->bytes.size(),
+                                          std::move(code[i]->entries), code[i]->function_entry);
+  }
+  return out;
 }
 
 }  // namespace wc::jit

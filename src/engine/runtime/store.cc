@@ -1,6 +1,7 @@
 #include "engine/runtime/store.h"
 
 #include <atomic>
+#include <cstring>
 #include <unordered_map>
 
 #include "engine/interp/compiled_function.h"  // complete type: Instance owns compiled code
@@ -177,24 +178,21 @@ std::variant<Instance*, InstantiateError> Store::instantiate(
   for (const Export& e : m.exports)
     if (e.kind == ExternKind::Func) export_names.emplace(e.index, &e.name);
   if (m.code.size() != m.functions.size()) return link_error("function and code counts differ");
+  std::vector<std::optional<wc::jit::MachineCode>> machine;
+  const uint32_t min_run = config_.jit_min_run ? config_.jit_min_run : wc::jit::default_min_run();
   for (uint32_t i = 0; i < m.functions.size(); ++i) {
     uint32_t type_index = m.functions[i];
     if (type_index >= m.types.size()) return link_error("function type index out of range");
     uint32_t index = static_cast<uint32_t>(inst.funcs_.size());
     inst.compiled_.push_back(compile_function(m, i, type_ids));
     if (config_.compile_native)
-      inst.compiled_.back()->native = wc::jit::compile_x64(
-          *inst.compiled_.back(),
-          config_.jit_min_run ? config_.jit_min_run : wc::jit::default_min_run());
+      machine.push_back(wc::jit::compile_x64(*inst.compiled_.back(), min_run));
     auto f = std::make_unique<FuncInstance>();
     f->type = &m.types[type_index];
     f->type_id = type_ids[type_index];
     f->instance = &inst;
     f->index = index;
     f->code = inst.compiled_.back().get();
-    if (const wc::jit::NativeCode* native = f->code->native.get())
-      f->jit = wc::jit::JitCallee{native->function_entry(), f->code->code.data(),
-                                  f->code->frame_slots, &inst, f->type_id};
     if (auto it = m.names.functions.find(index); it != m.names.functions.end())
       f->name = it->second;
     else if (auto e = export_names.find(index); e != export_names.end())
@@ -203,6 +201,20 @@ std::variant<Instance*, InstantiateError> Store::instantiate(
       f->name = "func[" + std::to_string(index) + "]";
     funcs_.push_back(std::move(f));
     inst.funcs_.push_back(funcs_.back().get());
+  }
+  if (config_.compile_native) {
+    // The module's code goes into one mapping; then native callers can find each function.
+    std::vector<std::unique_ptr<wc::jit::NativeCode>> native =
+        wc::jit::place_code(std::move(machine));
+    const size_t first_defined = inst.funcs_.size() - native.size();
+    for (size_t i = 0; i < native.size(); ++i) {
+      if (!native[i]) continue;
+      CompiledFunction& cf = *inst.compiled_[i];
+      cf.native = std::move(native[i]);
+      FuncInstance* f = inst.funcs_[first_defined + i];
+      f->jit = wc::jit::JitCallee{cf.native->function_entry(), cf.code.data(), cf.frame_slots,
+                                  &inst, f->type_id};
+    }
   }
 
   for (const TableType& t : m.tables) {
@@ -306,6 +318,30 @@ int32_t func_instance_jit_offset() {
                                 reinterpret_cast<const char*>(&probe));
   }();
   return offset;
+}
+
+const TableElemsLayout& table_elems_layout() {
+  static const TableElemsLayout layout = [] {
+    TableElemsLayout l;
+    wc::engine::TableInstance probe;
+    probe.elems.assign(3, 0);
+    const auto* bytes = reinterpret_cast<const unsigned char*>(&probe);
+    bool have_begin = false, have_end = false;
+    for (size_t at = 0; at + sizeof(void*) <= sizeof probe; at += alignof(void*)) {
+      const uint64_t* p;
+      std::memcpy(&p, bytes + at, sizeof p);
+      if (p == probe.elems.data() && !have_begin) {
+        l.begin = static_cast<int32_t>(at);
+        have_begin = true;
+      } else if (p == probe.elems.data() + 3 && !have_end) {
+        l.end = static_cast<int32_t>(at);
+        have_end = true;
+      }
+    }
+    l.ok = have_begin && have_end;
+    return l;
+  }();
+  return layout;
 }
 
 }  // namespace wc::jit

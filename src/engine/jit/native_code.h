@@ -109,6 +109,7 @@ class NativeCode {
   }
 
   size_t code_bytes() const { return size_; }
+  const uint8_t* code_start() const { return base_; }
 
  private:
   std::shared_ptr<const CodeRegion> region_;

@@ -1,6 +1,10 @@
 #include "engine/runtime/store.h"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <unordered_map>
 
@@ -207,14 +211,31 @@ std::variant<Instance*, InstantiateError> Store::instantiate(
     std::vector<std::unique_ptr<wc::jit::NativeCode>> native =
         wc::jit::place_code(std::move(machine));
     const size_t first_defined = inst.funcs_.size() - native.size();
+    // WC_JIT_PERF_MAP=1: name the compiled functions for `perf report` (/tmp/perf-PID.map,
+    // the format perf reads for JIT code). A developer aid; off by default.
+    static const bool want_perf_map = [] {
+      const char* e = std::getenv("WC_JIT_PERF_MAP");
+      return e && *e == '1';
+    }();
+    FILE* perf_map = nullptr;
+    if (want_perf_map) {
+      char path[64];
+      std::snprintf(path, sizeof path, "/tmp/perf-%d.map", static_cast<int>(getpid()));
+      perf_map = std::fopen(path, "a");
+    }
     for (size_t i = 0; i < native.size(); ++i) {
       if (!native[i]) continue;
       CompiledFunction& cf = *inst.compiled_[i];
       cf.native = std::move(native[i]);
       FuncInstance* f = inst.funcs_[first_defined + i];
+      if (perf_map)
+        std::fprintf(perf_map, "%lx %zx wasm:%s\n",
+                     reinterpret_cast<unsigned long>(cf.native->code_start()),
+                     cf.native->code_bytes(), f->name.c_str());
       f->jit = wc::jit::JitCallee{cf.native->function_entry(), cf.code.data(), cf.frame_slots,
                                   &inst, f->type_id};
     }
+    if (perf_map) std::fclose(perf_map);
   }
 
   for (const TableType& t : m.tables) {

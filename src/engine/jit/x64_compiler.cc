@@ -16,11 +16,13 @@
 #include <xbyak/xbyak.h>
 #include <xbyak/xbyak_util.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <unordered_map>
+#include <variant>
 
 #include "engine/interp/compiled_function.h"
 #include "engine/interp/exec_state.h"
@@ -63,6 +65,11 @@ const std::unordered_map<const void*, IOp>& ops_by_handler() {
   return *map;
 }
 
+bool has_cpu(Cpu::Type t) {
+  static const Cpu cpu;
+  return cpu.has(t);
+}
+
 bool has_sse41() {
   static const bool yes = Cpu().has(Cpu::tSSE41);
   return yes;
@@ -86,10 +93,74 @@ Cc inverse(Cc c) {
   return Cc::E;
 }
 
+// An instruction operand naming a frame slot: a register when the slot is pinned, else
+// memory. Converts to the Operand xbyak's instructions take.
+struct SlotOp {
+  std::variant<Address, Reg> where;
+  explicit SlotOp(const Address& a) : where(a) {}
+  explicit SlotOp(const Reg& r) : where(r) {}
+  operator const Operand&() const {
+    return std::visit([](const auto& x) -> const Operand& { return x; }, where);
+  }
+};
+
+// Registers that hold pinned slots for a whole function. The templates' own scratch is rax,
+// rcx, rdx, xmm0, xmm1 and xmm15; rbx, r12-r15 are the fixed context (see above). rsi, rdi
+// and r8 double as scratch in call sequences, which spill the pinned values first.
+const Reg64 kPinRegs[] = {rbp, rsi, rdi, r8, r9, r10, r11};
+constexpr size_t kMaxPins = sizeof kPinRegs / sizeof kPinRegs[0];
+
+// What the analysis pass learns about a function, for the pass that emits its code.
+struct Analysis {
+  std::vector<uint32_t> pinned_slots;  // at most kMaxPins, in kPinRegs order
+  std::vector<bool> enterable;         // per code word: the interpreter may enter there
+};
+
 class Compiler : public CodeGenerator {
  public:
-  Compiler(const wc::engine::CompiledFunction& f, uint32_t min_run, Allocator* alloc)
-      : CodeGenerator(4096, AutoGrow, alloc), f_(f), min_run_(min_run ? min_run : 1) {}
+  // `plan` null: the analysis pass (its code is thrown away; analysis() tells what it saw).
+  Compiler(const wc::engine::CompiledFunction& f, uint32_t min_run, Allocator* alloc,
+           const Analysis* plan)
+      : CodeGenerator(4096, AutoGrow, alloc),
+        f_(f),
+        min_run_(min_run ? min_run : 1),
+        analysing_(plan == nullptr) {
+    if (plan) {
+      pinned_slots_ = plan->pinned_slots;
+      enterable_ = plan->enterable;
+    }
+  }
+
+  // After the analysis pass: the slots most used by integer instructions, weighted by loop
+  // nesting, pinned to registers; where the interpreter can enter (function start, loop
+  // headers, call returns: the places it looks for compiled code).
+  Analysis analysis() const {
+    Analysis a;
+    const size_t n = f_.code.size();
+    std::vector<int32_t> nesting(n + 1, 0);
+    for (auto [target, source] : back_edges_) {
+      nesting[target] += 1;
+      nesting[source + 1] -= 1;
+    }
+    for (size_t i = 1; i <= n; ++i) nesting[i] += nesting[i - 1];
+    std::unordered_map<uint32_t, uint64_t> weight;
+    for (auto [s, w] : uses_) weight[s] += uint64_t{1} << (3 * std::min(nesting[w], 6));
+    for (uint32_t s : float_slots_) weight.erase(s);
+    std::vector<std::pair<uint64_t, uint32_t>> ranked;
+    for (auto [s, wt] : weight)
+      if (wt >= 2) ranked.push_back({wt, s});
+    std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
+      return x.first != y.first ? x.first > y.first : x.second < y.second;
+    });
+    for (size_t i = 0; i < ranked.size() && i < kMaxPins; ++i)
+      a.pinned_slots.push_back(ranked[i].second);
+    a.enterable.assign(n, false);
+    if (n) a.enterable[0] = true;
+    for (auto [target, source] : back_edges_) a.enterable[target] = true;
+    for (uint32_t w : call_returns_)
+      if (w < n) a.enterable[w] = true;
+    return a;
+  }
 
   // Emits the whole function; false when it cannot be compiled.
   bool emit_all() {
@@ -138,6 +209,8 @@ class Compiler : public CodeGenerator {
     // Leaving, from any native call depth: report the frame, drop the native callers' return
     // addresses (the frame stack in ExecState says where each returns to).
     L(exit_);
+    spill_pins();
+    L(exit_spilled_);
     mov(qword[r13 + offsetof(JitContext, exit_fp)], rbx);
     mov(rsp, qword[r13 + offsetof(JitContext, saved_rsp)]);
     add(rsp, 8);
@@ -150,12 +223,10 @@ class Compiler : public CodeGenerator {
     ret();
     emit_function_entry();
 
-    std::vector<uint32_t> offsets(starts.size());
     std::vector<bool> native(starts.size());
     for (size_t i = 0; i < starts.size(); ++i) {
       w_ = starts[i];
       ins_ = &code[w_ + 2];
-      offsets[i] = static_cast<uint32_t>(getSize());
       L(labels_[w_]);
       size_t before = native_ops_;
       if (!emit(ops_[i])) return false;
@@ -168,16 +239,21 @@ class Compiler : public CodeGenerator {
     // Which entries exist changes speed, never results (values live in frame slots).
     size_t run = 0;
     bool any_entry = false;
+    std::vector<size_t> entry_points;
     for (size_t i = starts.size(); i-- > 0;) {
       run = native[i] ? run + 1 : 0;
-      if (run >= min_run_) {
-        entries_[starts[i]] = offsets[i] + 1;
-        any_entry = true;
-      }
+      if (run >= min_run_ && !analysing_ && enterable_[starts[i]]) entry_points.push_back(i);
+    }
+    // Each entry loads the pinned slots, then joins the code at its instruction.
+    for (size_t i : entry_points) {
+      entries_[starts[i]] = static_cast<uint32_t>(getSize()) + 1;
+      fill_pins();
+      jmp(labels_[starts[i]], T_NEAR);
+      any_entry = true;
     }
     ready();
     // Nothing worth entering from the interpreter and no native callers possible: no code.
-    return any_entry || function_entry_ != 0;
+    return analysing_ || any_entry || function_entry_ != 0;
   }
 
   std::vector<uint32_t> take_entries() { return std::move(entries_); }
@@ -187,9 +263,22 @@ class Compiler : public CodeGenerator {
   uint32_t op(int k) const { return ins_[k]; }
   int32_t off(int k) const { return static_cast<int32_t>(ins_[k]); }
 
-  // A frame slot as a memory operand.
-  Address slot(int k, int bits = 64) {
-    uint64_t disp = uint64_t{op(k)} * 8;
+  // A frame slot as an operand: the register it is pinned to, or its place in the frame.
+  SlotOp slot(int k, int bits = 64) {
+    uint32_t s = op(k);
+    if (analysing_) uses_.push_back({s, w_});
+    if (const Reg64* r = pinned(s)) {
+      switch (bits) {
+        case 8: return SlotOp{r->cvt8()};
+        case 16: return SlotOp{r->cvt16()};
+        case 32: return SlotOp{r->cvt32()};
+        default: return SlotOp{*r};
+      }
+    }
+    return SlotOp{frame_slot(s, bits)};
+  }
+  Address frame_slot(uint32_t s, int bits = 64) {
+    uint64_t disp = uint64_t{s} * 8;
     if (disp > INT32_MAX - 16) throw std::runtime_error("frame too large");
     switch (bits) {
       case 8: return byte[rbx + static_cast<int32_t>(disp)];
@@ -198,12 +287,55 @@ class Compiler : public CodeGenerator {
       default: return qword[rbx + static_cast<int32_t>(disp)];
     }
   }
+  // A slot read by an SSE instruction (which takes an xmm register or memory): a pinned slot
+  // is first moved to xmm15. Slots that SSE instructions use are not pinned (see choose_pins),
+  // so this is the rare path.
+  SlotOp fslot(int k, int bits) {
+    uint32_t s = op(k);
+    if (analysing_) float_slots_.push_back(s);
+    if (const Reg64* r = pinned(s)) {
+      if (bits == 64)
+        movq(xmm15, *r);
+      else
+        movd(xmm15, r->cvt32());
+      return SlotOp{xmm15};
+    }
+    return SlotOp{frame_slot(s, bits)};
+  }
+  void fstore64(int k) {
+    uint32_t s = op(k);
+    if (analysing_) float_slots_.push_back(s);
+    if (const Reg64* r = pinned(s))
+      movq(*r, xmm0);
+    else
+      movsd(frame_slot(s), xmm0);
+  }
+  const Reg64* pinned(uint32_t s) const {
+    for (size_t i = 0; i < pinned_slots_.size(); ++i)
+      if (pinned_slots_[i] == s) return &kPinRegs[i];
+    return nullptr;
+  }
+  // The frame is the truth outside compiled code: pinned values go to their slots before the
+  // code leaves or calls, and come back from them where it is entered or a call returns.
+  void spill_pins() {
+    for (size_t i = 0; i < pinned_slots_.size(); ++i)
+      mov(frame_slot(pinned_slots_[i]), kPinRegs[i]);
+  }
+  void fill_pins() {
+    for (size_t i = 0; i < pinned_slots_.size(); ++i)
+      mov(kPinRegs[i], frame_slot(pinned_slots_[i]));
+  }
 
   // Leaves the code at the current instruction: the interpreter executes it.
   void exit_here() { exit_at(w_); }
   void exit_at(uint32_t word) {
     mov(eax, word);
     jmp(exit_, T_NEAR);
+  }
+  // Leaves after spill_pins() already ran (the pinned registers may hold scratch since).
+  void exit_spilled() {
+    mov(eax, w_);
+    jmp(exit_spilled_, T_NEAR);
   }
 
   void jcc(Cc c, const Label& l) {
@@ -250,6 +382,7 @@ class Compiler : public CodeGenerator {
     uint32_t t;
     if (!target(offset, &t)) return false;
     if (offset <= 0) {
+      if (analysing_) back_edges_.push_back({t, w_});
       mov(rax, qword[r13 + offsetof(JitContext, interrupt)]);
       cmp(byte[rax], 0);
       Label go;
@@ -462,11 +595,11 @@ class Compiler : public CodeGenerator {
   void fcmp(bool dbl, Cc c, bool swap, int first) {
     int a = swap ? first + 1 : first, b = swap ? first : first + 1;
     if (dbl) {
-      movsd(xmm0, slot(a));
-      ucomisd(xmm0, slot(b));
+      movsd(xmm0, fslot(a, 64));
+      ucomisd(xmm0, fslot(b, 64));
     } else {
-      movss(xmm0, slot(a, 32));
-      ucomiss(xmm0, slot(b, 32));
+      movss(xmm0, fslot(a, 32));
+      ucomiss(xmm0, fslot(b, 32));
     }
     if (c == Cc::E) {
       sete(al);
@@ -508,21 +641,21 @@ class Compiler : public CodeGenerator {
   enum class FOp { Add, Sub, Mul, Div };
   void farith(bool dbl, FOp o) {
     if (dbl) {
-      movsd(xmm0, slot(1));
+      movsd(xmm0, fslot(1, 64));
       switch (o) {
-        case FOp::Add: addsd(xmm0, slot(2)); break;
-        case FOp::Sub: subsd(xmm0, slot(2)); break;
-        case FOp::Mul: mulsd(xmm0, slot(2)); break;
-        case FOp::Div: divsd(xmm0, slot(2)); break;
+        case FOp::Add: addsd(xmm0, fslot(2, 64)); break;
+        case FOp::Sub: subsd(xmm0, fslot(2, 64)); break;
+        case FOp::Mul: mulsd(xmm0, fslot(2, 64)); break;
+        case FOp::Div: divsd(xmm0, fslot(2, 64)); break;
       }
-      movsd(slot(0), xmm0);
+      fstore64(0);
     } else {
-      movss(xmm0, slot(1, 32));
+      movss(xmm0, fslot(1, 32));
       switch (o) {
-        case FOp::Add: addss(xmm0, slot(2, 32)); break;
-        case FOp::Sub: subss(xmm0, slot(2, 32)); break;
-        case FOp::Mul: mulss(xmm0, slot(2, 32)); break;
-        case FOp::Div: divss(xmm0, slot(2, 32)); break;
+        case FOp::Add: addss(xmm0, fslot(2, 32)); break;
+        case FOp::Sub: subss(xmm0, fslot(2, 32)); break;
+        case FOp::Mul: mulss(xmm0, fslot(2, 32)); break;
+        case FOp::Div: divss(xmm0, fslot(2, 32)); break;
       }
       store_f32();
     }
@@ -534,23 +667,23 @@ class Compiler : public CodeGenerator {
   // a * b then +/- c, each rounded (two wasm instructions fused, not an FMA).
   void muladd(bool dbl, int form) {  // 0: a*b+c, 1: a*b-c, 2: c-a*b
     if (dbl) {
-      movsd(xmm0, slot(1));
-      mulsd(xmm0, slot(2));
-      if (form == 0) addsd(xmm0, slot(3));
-      if (form == 1) subsd(xmm0, slot(3));
+      movsd(xmm0, fslot(1, 64));
+      mulsd(xmm0, fslot(2, 64));
+      if (form == 0) addsd(xmm0, fslot(3, 64));
+      if (form == 1) subsd(xmm0, fslot(3, 64));
       if (form == 2) {
-        movsd(xmm1, slot(3));
+        movsd(xmm1, fslot(3, 64));
         subsd(xmm1, xmm0);
         movapd(xmm0, xmm1);
       }
-      movsd(slot(0), xmm0);
+      fstore64(0);
     } else {
-      movss(xmm0, slot(1, 32));
-      mulss(xmm0, slot(2, 32));
-      if (form == 0) addss(xmm0, slot(3, 32));
-      if (form == 1) subss(xmm0, slot(3, 32));
+      movss(xmm0, fslot(1, 32));
+      mulss(xmm0, fslot(2, 32));
+      if (form == 0) addss(xmm0, fslot(3, 32));
+      if (form == 1) subss(xmm0, fslot(3, 32));
       if (form == 2) {
-        movss(xmm1, slot(3, 32));
+        movss(xmm1, fslot(3, 32));
         subss(xmm1, xmm0);
         movaps(xmm0, xmm1);
       }
@@ -559,10 +692,10 @@ class Compiler : public CodeGenerator {
   }
   void fround(bool dbl, uint8_t mode) {
     if (dbl) {
-      roundsd(xmm0, slot(1), mode | 8);
-      movsd(slot(0), xmm0);
+      roundsd(xmm0, fslot(1, 64), mode | 8);
+      fstore64(0);
     } else {
-      roundss(xmm0, slot(1, 32), mode | 8);
+      roundss(xmm0, fslot(1, 32), mode | 8);
       store_f32();
     }
   }
@@ -576,6 +709,88 @@ class Compiler : public CodeGenerator {
   }
 
   bool emit(IOp o);
+
+  // clz / ctz / popcnt into rax (a zero input gives the width, as wasm says).
+  bool bit_count(IOp o) {
+    const bool wide = o == IOp::I64Clz || o == IOp::I64Ctz || o == IOp::I64Popcnt;
+    const Reg& a = wide ? static_cast<const Reg&>(rax) : static_cast<const Reg&>(eax);
+    const Reg& c = wide ? static_cast<const Reg&>(rcx) : static_cast<const Reg&>(ecx);
+    const int width = wide ? 64 : 32;
+    if (wide)
+      mov(rcx, slot(1));
+    else
+      mov(ecx, slot(1, 32));
+    if (o == IOp::I32Popcnt || o == IOp::I64Popcnt) {
+      if (!has_cpu(Cpu::tPOPCNT)) return false;
+      popcnt(a, c);
+    } else if (o == IOp::I32Clz || o == IOp::I64Clz) {
+      if (has_cpu(Cpu::tLZCNT)) {
+        lzcnt(a, c);
+      } else {
+        Label done;
+        mov(eax, width);
+        test(c, c);
+        jz(done, T_NEAR);
+        bsr(a, c);
+        xor_(eax, width - 1);
+        L(done);
+      }
+    } else {
+      if (has_cpu(Cpu::tBMI1)) {
+        tzcnt(a, c);
+      } else {
+        Label done;
+        mov(eax, width);
+        test(c, c);
+        jz(done, T_NEAR);
+        bsf(a, c);
+        L(done);
+      }
+    }
+    if (!wide) mov(eax, eax);
+    store_rax(0);
+    return true;
+  }
+
+  // Float to integer truncation. x86's cvtt* give the "integer indefinite" value (the
+  // minimum signed integer) for NaN and out-of-range inputs; on that value the code leaves
+  // the instruction to the interpreter, which traps or saturates (or, for an input that
+  // truly truncates to the minimum, gives it). Unsigned 32-bit goes through the signed
+  // 64-bit conversion and checks the range; unsigned 64-bit stays interpreted.
+  bool truncate(bool dbl, bool to64, bool is_signed) {
+    if (!is_signed && to64) return false;
+    if (dbl)
+      movsd(xmm0, fslot(1, 64));
+    else
+      movss(xmm0, fslot(1, 32));
+    Label ok;
+    if (is_signed && !to64) {
+      if (dbl)
+        cvttsd2si(eax, xmm0);
+      else
+        cvttss2si(eax, xmm0);
+      cmp(eax, INT32_MIN);
+      jne(ok, T_NEAR);
+    } else {
+      if (dbl)
+        cvttsd2si(rax, xmm0);
+      else
+        cvttss2si(rax, xmm0);
+      if (is_signed) {
+        mov(rcx, uint64_t{1} << 63);
+        cmp(rax, rcx);
+        jne(ok, T_NEAR);
+      } else {
+        mov(rcx, rax);
+        shr(rcx, 32);
+        jz(ok, T_NEAR);  // 0 <= value < 2^32 (also rules out the negative results)
+      }
+    }
+    exit_here();
+    L(ok);
+    store_rax(0);
+    return true;
+  }
 
   // Where native callers enter (rbx = the new frame, arguments in place): the rest of the
   // frame gets the declared locals' zeros and the constants, as the interpreter's call does.
@@ -596,6 +811,7 @@ class Compiler : public CodeGenerator {
         mov(qword[rbx + d], rcx);
       }
     }
+    fill_pins();
     jmp(labels_[0], T_NEAR);
   }
 
@@ -605,7 +821,9 @@ class Compiler : public CodeGenerator {
   // leaves the call instruction to the interpreter, which makes it or traps as it always has.
   // rax = the callee's FuncInstance*; `arg_slot` = where its frame starts; `words` = the
   // length of the call instruction (for the return address).
-  void native_call(uint32_t arg_slot, uint32_t words) {
+  void native_call(uint32_t arg_slot, uint32_t words, bool spilled) {
+    if (analysing_) call_returns_.push_back(w_ + words);
+    if (!spilled) spill_pins();
     const int32_t jit = func_instance_jit_offset();
     Label interp;
     cmp(r15d, kMaxNativeNesting);
@@ -653,10 +871,11 @@ class Compiler : public CodeGenerator {
     pop(r15);
     pop(rbx);
     pop(r14);
+    fill_pins();
     Label done;
     jmp(done, T_NEAR);
     L(interp);
-    exit_here();
+    exit_spilled();
     L(done);
   }
 
@@ -664,13 +883,14 @@ class Compiler : public CodeGenerator {
   // outermost compiled function returns through the interpreter.
   void native_return() {
     Label interp;
+    spill_pins();  // the results may be pinned
     test(r15d, r15d);
     jz(interp, T_NEAR);
     mov(rdx, qword[r13 + offsetof(JitContext, depth)]);
     sub(dword[rdx], 1);
     ret();
     L(interp);
-    exit_here();
+    exit_spilled();
   }
 
   const wc::engine::CompiledFunction& f_;
@@ -679,7 +899,15 @@ class Compiler : public CodeGenerator {
   std::vector<Label> labels_;
   std::vector<bool> is_start_;
   std::vector<uint32_t> entries_;
-  Label exit_;
+  Label exit_, exit_spilled_;
+  const bool analysing_;
+  std::vector<uint32_t> pinned_slots_;
+  std::vector<bool> enterable_;
+  // Gathered by the analysis pass.
+  std::vector<std::pair<uint32_t, uint32_t>> uses_;        // (slot, code word)
+  std::vector<uint32_t> float_slots_;                      // slots SSE instructions use
+  std::vector<std::pair<uint32_t, uint32_t>> back_edges_;  // (target, source) code words
+  std::vector<uint32_t> call_returns_;                     // code words after calls
   uint32_t function_entry_ = 0;
   uint32_t w_ = 0;
   const uint32_t* ins_ = nullptr;
@@ -712,13 +940,14 @@ bool Compiler::emit(IOp o) {
       mov(rax, qword[r13 + offsetof(JitContext, funcs)]);
       if (op(0) > (INT32_MAX >> 3)) throw std::runtime_error("function index too large");
       mov(rax, qword[rax + static_cast<int32_t>(op(0) * 8)]);
-      native_call(op(1), 4);
+      native_call(op(1), 4, false);
       return true;
     case IOp::Return: native_return(); return true;
     case IOp::CallIndirect: {
       // type_id table arg_start index_slot. Bounds, null and signature are checked here; any
       // failure leaves the call to the interpreter, which raises the trap with its message.
       Label interp, found;
+      spill_pins();  // the lookup uses pinned registers as scratch
       const TableElemsLayout& layout = table_elems_layout();
       if (layout.ok) {
         if (op(1) > (INT32_MAX >> 3)) throw std::runtime_error("table index too large");
@@ -740,28 +969,28 @@ bool Compiler::emit(IOp o) {
       } else {
         // The C helper's absolute address comes from the context, not the code; the stack is
         // 16-byte aligned here (see native_call).
+        mov(edx, slot(3, 32));  // first: the index may be pinned to rdi or rsi
         mov(rdi, r13);
         mov(esi, op(1));
-        mov(edx, slot(3, 32));
         mov(ecx, op(0));
         call(qword[r13 + offsetof(JitContext, resolve_indirect)]);
         test(rax, rax);
         jnz(found, T_NEAR);
       }
       L(interp);
-      exit_here();
+      exit_spilled();
       L(found);
-      native_call(op(2), 6);
+      native_call(op(2), 6, true);
       return true;
     }
     case IOp::CopyJump:
       mov(rax, slot(1));
       store_rax(0);
       return branch(off(2));
-    case IOp::BrIfNez: cmp(dword[rbx + op(0) * 8], 0); return branch_if(Cc::NE, off(1));
-    case IOp::BrIfEqz: cmp(dword[rbx + op(0) * 8], 0); return branch_if(Cc::E, off(1));
-    case IOp::BrIfI64Nez: cmp(qword[rbx + op(0) * 8], 0); return branch_if(Cc::NE, off(1));
-    case IOp::BrIfI64Eqz: cmp(qword[rbx + op(0) * 8], 0); return branch_if(Cc::E, off(1));
+    case IOp::BrIfNez: cmp(slot(0, 32), 0); return branch_if(Cc::NE, off(1));
+    case IOp::BrIfEqz: cmp(slot(0, 32), 0); return branch_if(Cc::E, off(1));
+    case IOp::BrIfI64Nez: cmp(slot(0), 0); return branch_if(Cc::NE, off(1));
+    case IOp::BrIfI64Eqz: cmp(slot(0), 0); return branch_if(Cc::E, off(1));
 #define WC_FUSED(name, cc) \
   case IOp::name:          \
     mov(eax, slot(0, 32)); \
@@ -813,6 +1042,11 @@ bool Compiler::emit(IOp o) {
       // the chain keeps the code position-independent). Long tables stay interpreted.
       uint32_t count = op(1);
       if (count > 64) {
+        // Its backward targets are still loop headers where the interpreter enters.
+        for (uint32_t i = 0; analysing_ && i <= count; ++i) {
+          int64_t t = int64_t{w_} + off(2 + static_cast<int>(i));
+          if (off(2 + static_cast<int>(i)) <= 0 && t >= 0) back_edges_.push_back({uint32_t(t), w_});
+        }
         --native_ops_;
         exit_here();
         return true;
@@ -915,13 +1149,13 @@ bool Compiler::emit(IOp o) {
 
     case IOp::I32Eqz:
       xor_(eax, eax);
-      cmp(dword[rbx + op(1) * 8], 0);
+      cmp(slot(1, 32), 0);
       sete(al);
       store_eax(0);
       return true;
     case IOp::I64Eqz:
       xor_(eax, eax);
-      cmp(qword[rbx + op(1) * 8], 0);
+      cmp(slot(1), 0);
       sete(al);
       store_eax(0);
       return true;
@@ -1052,11 +1286,11 @@ bool Compiler::emit(IOp o) {
     case IOp::F32MulSub: muladd(false, 1); return true;
     case IOp::F32SubMul: muladd(false, 2); return true;
     case IOp::F64Sqrt:
-      sqrtsd(xmm0, slot(1));
-      movsd(slot(0), xmm0);
+      sqrtsd(xmm0, fslot(1, 64));
+      fstore64(0);
       return true;
     case IOp::F32Sqrt:
-      sqrtss(xmm0, slot(1, 32));
+      sqrtss(xmm0, fslot(1, 32));
       store_f32();
       return true;
     case IOp::F64Abs:
@@ -1096,6 +1330,31 @@ bool Compiler::emit(IOp o) {
       or_(eax, ecx);
       store_eax(0);
       return true;
+    case IOp::I32Clz:
+    case IOp::I32Ctz:
+    case IOp::I32Popcnt:
+    case IOp::I64Clz:
+    case IOp::I64Ctz:
+    case IOp::I64Popcnt:
+      if (bit_count(o)) return true;
+      break;
+#define WC_TRUNC(name, dbl, to64, sgn)         \
+  case IOp::name:                              \
+    if (truncate(dbl, to64, sgn)) return true; \
+    break;
+      WC_TRUNC(I32TruncF32S, false, false, true)
+      WC_TRUNC(I32TruncF32U, false, false, false)
+      WC_TRUNC(I32TruncF64S, true, false, true)
+      WC_TRUNC(I32TruncF64U, true, false, false)
+      WC_TRUNC(I64TruncF32S, false, true, true)
+      WC_TRUNC(I64TruncF64S, true, true, true)
+      WC_TRUNC(I32TruncSatF32S, false, false, true)
+      WC_TRUNC(I32TruncSatF32U, false, false, false)
+      WC_TRUNC(I32TruncSatF64S, true, false, true)
+      WC_TRUNC(I32TruncSatF64U, true, false, false)
+      WC_TRUNC(I64TruncSatF32S, false, true, true)
+      WC_TRUNC(I64TruncSatF64S, true, true, true)
+#undef WC_TRUNC
     case IOp::F64Ceil:
     case IOp::F64Floor:
     case IOp::F64Trunc:
@@ -1117,19 +1376,19 @@ bool Compiler::emit(IOp o) {
     case IOp::F64ConvertI32S:
       xorps(xmm0, xmm0);
       cvtsi2sd(xmm0, slot(1, 32));
-      movsd(slot(0), xmm0);
+      fstore64(0);
       return true;
     case IOp::F64ConvertI64S:
       mov(rax, slot(1));
       xorps(xmm0, xmm0);
       cvtsi2sd(xmm0, rax);
-      movsd(slot(0), xmm0);
+      fstore64(0);
       return true;
     case IOp::F64ConvertI32U:
       mov(eax, slot(1, 32));
       xorps(xmm0, xmm0);
       cvtsi2sd(xmm0, rax);
-      movsd(slot(0), xmm0);
+      fstore64(0);
       return true;
     case IOp::F32ConvertI32S:
       xorps(xmm0, xmm0);
@@ -1150,12 +1409,12 @@ bool Compiler::emit(IOp o) {
       return true;
     case IOp::F64PromoteF32:
       xorps(xmm0, xmm0);
-      cvtss2sd(xmm0, slot(1, 32));
-      movsd(slot(0), xmm0);
+      cvtss2sd(xmm0, fslot(1, 32));
+      fstore64(0);
       return true;
     case IOp::F32DemoteF64:
       xorps(xmm0, xmm0);
-      cvtsd2ss(xmm0, slot(1));
+      cvtsd2ss(xmm0, fslot(1, 64));
       store_f32();
       return true;
     default: break;
@@ -1181,7 +1440,15 @@ std::optional<MachineCode> compile_x64(const wc::engine::CompiledFunction& funct
   HeapAllocator alloc;
   MachineCode out;
   try {
-    Compiler c(function, min_run, &alloc);
+    // Two passes: the first learns which slots to pin and where the code is entered, the
+    // second emits with that plan.
+    Analysis plan;
+    {
+      Compiler first(function, min_run, &alloc, nullptr);
+      if (!first.emit_all()) return std::nullopt;
+      plan = first.analysis();
+    }
+    Compiler c(function, min_run, &alloc, &plan);
     if (!c.emit_all()) return std::nullopt;
     out.entries = c.take_entries();
     out.function_entry = c.function_entry();

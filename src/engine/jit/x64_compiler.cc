@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstddef>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <unordered_map>
@@ -109,11 +110,16 @@ struct SlotOp {
 // and r8 double as scratch in call sequences, which spill the pinned values first.
 const Reg64 kPinRegs[] = {rbp, rsi, rdi, r8, r9, r10, r11};
 constexpr size_t kMaxPins = sizeof kPinRegs / sizeof kPinRegs[0];
+// Slots only SSE instructions and copies use live in xmm2-xmm14.
+const Xmm kFloatPinRegs[] = {xmm2, xmm3,  xmm4,  xmm5,  xmm6,  xmm7, xmm8,
+                             xmm9, xmm10, xmm11, xmm12, xmm13, xmm14};
+constexpr size_t kMaxFloatPins = sizeof kFloatPinRegs / sizeof kFloatPinRegs[0];
 
 // What the analysis pass learns about a function, for the pass that emits its code.
 struct Analysis {
-  std::vector<uint32_t> pinned_slots;  // at most kMaxPins, in kPinRegs order
-  std::vector<bool> enterable;         // per code word: the interpreter may enter there
+  std::vector<uint32_t> pinned_slots;        // at most kMaxPins, in kPinRegs order
+  std::vector<uint32_t> float_pinned_slots;  // at most kMaxFloatPins, in kFloatPinRegs order
+  std::vector<bool> enterable;               // per code word: the interpreter may enter there
 };
 
 class Compiler : public CodeGenerator {
@@ -127,6 +133,7 @@ class Compiler : public CodeGenerator {
         analysing_(plan == nullptr) {
     if (plan) {
       pinned_slots_ = plan->pinned_slots;
+      float_pinned_slots_ = plan->float_pinned_slots;
       enterable_ = plan->enterable;
     }
   }
@@ -143,17 +150,31 @@ class Compiler : public CodeGenerator {
       nesting[source + 1] -= 1;
     }
     for (size_t i = 1; i <= n; ++i) nesting[i] += nesting[i - 1];
-    std::unordered_map<uint32_t, uint64_t> weight;
-    for (auto [s, w] : uses_) weight[s] += uint64_t{1} << (3 * std::min(nesting[w], 6));
-    for (uint32_t s : float_slots_) weight.erase(s);
-    std::vector<std::pair<uint64_t, uint32_t>> ranked;
-    for (auto [s, wt] : weight)
-      if (wt >= 2) ranked.push_back({wt, s});
-    std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
-      return x.first != y.first ? x.first > y.first : x.second < y.second;
-    });
-    for (size_t i = 0; i < ranked.size() && i < kMaxPins; ++i)
-      a.pinned_slots.push_back(ranked[i].second);
+    auto weigh = [&](const std::vector<std::pair<uint32_t, uint32_t>>& uses) {
+      std::unordered_map<uint32_t, uint64_t> weight;
+      for (auto [s, w] : uses) weight[s] += uint64_t{1} << (3 * std::min(nesting[w], 6));
+      return weight;
+    };
+    std::unordered_map<uint32_t, uint64_t> gpr = weigh(uses_), sse = weigh(float_uses_),
+                                           moves = weigh(copy_uses_);
+    auto rank = [&](const std::unordered_map<uint32_t, uint64_t>& own,
+                    const std::unordered_map<uint32_t, uint64_t>& other, size_t max) {
+      std::vector<std::pair<uint64_t, uint32_t>> ranked;
+      for (auto [s, wt] : own) {
+        if (other.count(s)) continue;  // used both ways: stays in memory
+        auto m = moves.find(s);
+        uint64_t total = wt + (m == moves.end() ? 0 : m->second);
+        if (total >= 2) ranked.push_back({total, s});
+      }
+      std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
+        return x.first != y.first ? x.first > y.first : x.second < y.second;
+      });
+      std::vector<uint32_t> out;
+      for (size_t i = 0; i < ranked.size() && i < max; ++i) out.push_back(ranked[i].second);
+      return out;
+    };
+    a.pinned_slots = rank(gpr, sse, kMaxPins);
+    a.float_pinned_slots = rank(sse, gpr, kMaxFloatPins);
     a.enterable.assign(n, false);
     if (n) a.enterable[0] = true;
     for (auto [target, source] : back_edges_) a.enterable[target] = true;
@@ -287,12 +308,13 @@ class Compiler : public CodeGenerator {
       default: return qword[rbx + static_cast<int32_t>(disp)];
     }
   }
-  // A slot read by an SSE instruction (which takes an xmm register or memory): a pinned slot
-  // is first moved to xmm15. Slots that SSE instructions use are not pinned (see choose_pins),
-  // so this is the rare path.
+  // A slot read by an SSE instruction (an xmm register or memory operand). A slot pinned to a
+  // general register is first moved to xmm15 (the analysis keeps slots used both ways in
+  // memory, so that is only a safety net).
   SlotOp fslot(int k, int bits) {
     uint32_t s = op(k);
-    if (analysing_) float_slots_.push_back(s);
+    if (analysing_) float_uses_.push_back({s, w_});
+    if (const Xmm* x = float_pinned(s)) return SlotOp{*x};
     if (const Reg64* r = pinned(s)) {
       if (bits == 64)
         movq(xmm15, *r);
@@ -302,13 +324,64 @@ class Compiler : public CodeGenerator {
     }
     return SlotOp{frame_slot(s, bits)};
   }
+  // Writes xmm0's low 64 bits (an f64) to a slot.
   void fstore64(int k) {
     uint32_t s = op(k);
-    if (analysing_) float_slots_.push_back(s);
-    if (const Reg64* r = pinned(s))
+    if (analysing_) float_uses_.push_back({s, w_});
+    if (const Xmm* x = float_pinned(s))
+      movapd(*x, xmm0);
+    else if (const Reg64* r = pinned(s))
       movq(*r, xmm0);
     else
       movsd(frame_slot(s), xmm0);
+  }
+  // Writes xmm0's low 32 bits (an f32) to a slot, zero-extended as the interpreter keeps it.
+  void store_f32(int k = 0) {
+    uint32_t s = op(k);
+    if (analysing_) float_uses_.push_back({s, w_});
+    movd(eax, xmm0);
+    if (const Xmm* x = float_pinned(s))
+      movd(*x, eax);
+    else if (const Reg64* r = pinned(s))
+      mov(r->cvt32(), eax);
+    else
+      mov(frame_slot(s), rax);
+  }
+  // slot(dst) = slot(src), whatever class each is pinned to.
+  void copy_slot(int dst, int src) {
+    uint32_t d = op(dst), s = op(src);
+    if (analysing_) {
+      copy_uses_.push_back({d, w_});
+      copy_uses_.push_back({s, w_});
+    }
+    const Xmm* xd = float_pinned(d);
+    const Xmm* xs = float_pinned(s);
+    const Reg64* rd = pinned(d);
+    const Reg64* rs = pinned(s);
+    if (xs) {
+      if (xd)
+        movapd(*xd, *xs);
+      else if (rd)
+        movq(*rd, *xs);
+      else
+        movsd(frame_slot(d), *xs);
+      return;
+    }
+    if (rs)
+      mov(rax, *rs);
+    else
+      mov(rax, frame_slot(s));
+    if (xd)
+      movq(*xd, rax);
+    else if (rd)
+      mov(*rd, rax);
+    else
+      mov(frame_slot(d), rax);
+  }
+  const Xmm* float_pinned(uint32_t s) const {
+    for (size_t i = 0; i < float_pinned_slots_.size(); ++i)
+      if (float_pinned_slots_[i] == s) return &kFloatPinRegs[i];
+    return nullptr;
   }
   const Reg64* pinned(uint32_t s) const {
     for (size_t i = 0; i < pinned_slots_.size(); ++i)
@@ -318,10 +391,14 @@ class Compiler : public CodeGenerator {
   // The frame is the truth outside compiled code: pinned values go to their slots before the
   // code leaves or calls, and come back from them where it is entered or a call returns.
   void spill_pins() {
+    for (size_t i = 0; i < float_pinned_slots_.size(); ++i)
+      movsd(frame_slot(float_pinned_slots_[i]), kFloatPinRegs[i]);
     for (size_t i = 0; i < pinned_slots_.size(); ++i)
       mov(frame_slot(pinned_slots_[i]), kPinRegs[i]);
   }
   void fill_pins() {
+    for (size_t i = 0; i < float_pinned_slots_.size(); ++i)
+      movsd(kFloatPinRegs[i], frame_slot(float_pinned_slots_[i]));
     for (size_t i = 0; i < pinned_slots_.size(); ++i)
       mov(kPinRegs[i], frame_slot(pinned_slots_[i]));
   }
@@ -427,9 +504,17 @@ class Compiler : public CodeGenerator {
     }
   }
 
-  enum class LoadKind { I32, I64, S8_32, U8_32, S16_32, U16_32, S8_64, S16_64, S32_64 };
+  enum class LoadKind { I32, I64, S8_32, U8_32, S16_32, U16_32, S8_64, S16_64, S32_64, F32, F64 };
   void load_into_slot(LoadKind k, Address a) {
     switch (k) {
+      case LoadKind::F32:
+        movss(xmm0, a);
+        store_f32(0);
+        return;
+      case LoadKind::F64:
+        movsd(xmm0, a);
+        fstore64(0);
+        return;
       case LoadKind::I32: mov(eax, a); break;
       case LoadKind::I64: mov(rax, a); break;
       case LoadKind::S8_32: movsx(eax, a); break;
@@ -445,8 +530,10 @@ class Compiler : public CodeGenerator {
   static int load_bits(LoadKind k) {
     switch (k) {
       case LoadKind::I32:
+      case LoadKind::F32:
       case LoadKind::S32_64: return 32;
-      case LoadKind::I64: return 64;
+      case LoadKind::I64:
+      case LoadKind::F64: return 64;
       case LoadKind::S8_32:
       case LoadKind::U8_32:
       case LoadKind::S8_64: return 8;
@@ -481,6 +568,17 @@ class Compiler : public CodeGenerator {
       default: mov(a, rdx); break;
     }
     (void)addr_slot;
+  }
+
+  // An f32/f64 store of slot `value_slot` at eax + offset, through xmm0.
+  void float_store(int value_slot, int bits, uint32_t offset) {
+    if (bits == 64) {
+      movsd(xmm0, fslot(value_slot, 64));
+      movsd(mem_at(offset, 64), xmm0);
+    } else {
+      movss(xmm0, fslot(value_slot, 32));
+      movss(mem_at(offset, 32), xmm0);
+    }
   }
 
   void bin32(void (CodeGenerator::*fn)(const Operand&, const Operand&)) {
@@ -659,10 +757,6 @@ class Compiler : public CodeGenerator {
       }
       store_f32();
     }
-  }
-  void store_f32(int k = 0) {
-    movd(eax, xmm0);
-    mov(slot(k), rax);
   }
   // a * b then +/- c, each rounded (two wasm instructions fused, not an FMA).
   void muladd(bool dbl, int form) {  // 0: a*b+c, 1: a*b-c, 2: c-a*b
@@ -905,7 +999,9 @@ class Compiler : public CodeGenerator {
   std::vector<bool> enterable_;
   // Gathered by the analysis pass.
   std::vector<std::pair<uint32_t, uint32_t>> uses_;        // (slot, code word)
-  std::vector<uint32_t> float_slots_;                      // slots SSE instructions use
+  std::vector<std::pair<uint32_t, uint32_t>> float_uses_;  // (slot, word) by SSE instructions
+  std::vector<std::pair<uint32_t, uint32_t>> copy_uses_;   // (slot, word) by plain copies
+  std::vector<uint32_t> float_pinned_slots_;
   std::vector<std::pair<uint32_t, uint32_t>> back_edges_;  // (target, source) code words
   std::vector<uint32_t> call_returns_;                     // code words after calls
   uint32_t function_entry_ = 0;
@@ -917,15 +1013,10 @@ class Compiler : public CodeGenerator {
 bool Compiler::emit(IOp o) {
   ++native_ops_;
   switch (o) {
-    case IOp::Copy:
-      mov(rax, slot(1));
-      store_rax(0);
-      return true;
+    case IOp::Copy: copy_slot(0, 1); return true;
     case IOp::Copy2:
-      mov(rax, slot(1));
-      store_rax(0);
-      mov(rax, slot(3));
-      mov(slot(2), rax);
+      copy_slot(0, 1);
+      copy_slot(2, 3);
       return true;
     case IOp::Const32:
       mov(eax, op(1));
@@ -983,10 +1074,7 @@ bool Compiler::emit(IOp o) {
       native_call(op(2), 6, true);
       return true;
     }
-    case IOp::CopyJump:
-      mov(rax, slot(1));
-      store_rax(0);
-      return branch(off(2));
+    case IOp::CopyJump: copy_slot(0, 1); return branch(off(2));
     case IOp::BrIfNez: cmp(slot(0, 32), 0); return branch_if(Cc::NE, off(1));
     case IOp::BrIfEqz: cmp(slot(0, 32), 0); return branch_if(Cc::E, off(1));
     case IOp::BrIfI64Nez: cmp(slot(0), 0); return branch_if(Cc::NE, off(1));
@@ -1106,8 +1194,8 @@ bool Compiler::emit(IOp o) {
 #define WC_LOADS(suffix, fn)                                 \
   case IOp::I32Load##suffix: fn(LoadKind::I32); return true; \
   case IOp::I64Load##suffix: fn(LoadKind::I64); return true; \
-  case IOp::F32Load##suffix: fn(LoadKind::I32); return true; \
-  case IOp::F64Load##suffix: fn(LoadKind::I64); return true;
+  case IOp::F32Load##suffix: fn(LoadKind::F32); return true; \
+  case IOp::F64Load##suffix: fn(LoadKind::F64); return true;
       WC_LOADS(, load)
       WC_LOADS(Add, load_add)
       WC_LOADS(Scaled, load_scaled)
@@ -1138,14 +1226,25 @@ bool Compiler::emit(IOp o) {
     return true;
       WC_STORES(I32Store, 32)
       WC_STORES(I64Store, 64)
-      WC_STORES(F32Store, 32)
-      WC_STORES(F64Store, 64)
       WC_STORES(I32Store8, 8)
       WC_STORES(I32Store16, 16)
       WC_STORES(I64Store8, 8)
       WC_STORES(I64Store16, 16)
       WC_STORES(I64Store32, 32)
 #undef WC_STORES
+#define WC_FLOAT_STORES(name, bits) \
+  case IOp::name:                   \
+    mov(eax, slot(0, 32));          \
+    float_store(1, bits, op(2));    \
+    return true;                    \
+  case IOp::name##Add:              \
+    mov(eax, slot(0, 32));          \
+    add(eax, slot(1, 32));          \
+    float_store(2, bits, op(3));    \
+    return true;
+      WC_FLOAT_STORES(F32Store, 32)
+      WC_FLOAT_STORES(F64Store, 64)
+#undef WC_FLOAT_STORES
 
     case IOp::I32Eqz:
       xor_(eax, eax);
@@ -1470,6 +1569,14 @@ std::vector<std::unique_ptr<NativeCode>> place_code(std::vector<std::optional<Ma
     all.insert(all.end(), code[i]->bytes.begin(), code[i]->bytes.end());
   }
   if (all.empty()) return out;
+  // WC_JIT_DUMP=FILE: the placed code, for `objdump -D -b binary -mi386:x86-64 FILE`. A
+  // developer aid; off by default.
+  if (const char* dump = std::getenv("WC_JIT_DUMP"); dump && *dump) {
+    if (FILE* f = std::fopen(dump, "wb")) {
+      std::fwrite(all.data(), 1, all.size(), f);
+      std::fclose(f);
+    }
+  }
   std::shared_ptr<const CodeRegion> region = CodeRegion::map(all);
   if (!region) return out;
   for (size_t i = 0; i < code.size(); ++i) {

@@ -7,9 +7,11 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <semaphore>
+#include <string>
 #include <thread>
 
 #include "broker/direct_client.h"
@@ -337,11 +339,13 @@ TEST_P(BrokerNet, UdpSendToAllowedAndDenied) {
 
 TEST_P(BrokerNet, UnixAndAbstractSocketsAreNeverReachable) {
   // A real abstract listener exists; the guest still cannot reach it.
+  // The name carries the pid: ctest runs the Direct and Ipc instances at once, and one
+  // fixed abstract name made the second bind fail with EADDRINUSE.
   struct sockaddr_un un = {};
   un.sun_family = AF_UNIX;
-  const char name[] = "\0wc-broker-net-test";
-  std::memcpy(un.sun_path, name, sizeof name - 1);
-  socklen_t len = static_cast<socklen_t>(offsetof(struct sockaddr_un, sun_path) + sizeof name - 1);
+  const std::string name = std::string(1, '\0') + "wc-broker-net-test-" + std::to_string(getpid());
+  std::memcpy(un.sun_path, name.data(), name.size());
+  socklen_t len = static_cast<socklen_t>(offsetof(struct sockaddr_un, sun_path) + name.size());
   UniqueFd server(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   ASSERT_EQ(0, ::bind(server.get(), reinterpret_cast<struct sockaddr*>(&un), len));
   ASSERT_EQ(0, listen(server.get(), 1));
@@ -362,7 +366,7 @@ TEST_P(BrokerNet, UnixAndAbstractSocketsAreNeverReachable) {
   EXPECT_EQ(-EAFNOSUPPORT, c->net_send_to(u.get(), "x", 1, 0, sa, len));
   EXPECT_EQ(testing::count_open_fds(), before);
   std::string log = audit_text();
-  EXPECT_NE(log.find("\"target\":\"unix:@wc-broker-net-test\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"target\":\"unix:@" + name.substr(1) + "\""), std::string::npos) << log;
   EXPECT_NE(log.find("EAFNOSUPPORT"), std::string::npos);
 }
 

@@ -11,17 +11,20 @@
 // is the guest's; diagnostics for the user go to stderr prefixed "webcontainerd:" (the command
 // the user ran). Test-only: WC_TEST_ESCAPE=1 makes the worker act compromised once confined.
 #include <signal.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -168,6 +171,44 @@ bool read_module(int fd, uint64_t size, std::vector<uint8_t>* out, std::string* 
   return true;
 }
 
+// The module's bytes without a copy: the broker's memfd is sealed (no shrink, no write), so
+// a private read-only mapping of it cannot change under us. Page faults are the dearest part
+// of a start on a paravirtualised MMU (bench/RESULTS.md, serve start breakdown): a mapping
+// costs a few fault-around faults where a copy into the heap touched every page twice.
+// Falls back to read_module where the kernel refuses the mapping.
+class ModuleBytes {
+ public:
+  bool load(int fd, uint64_t size, std::string* error) {
+    if (size > 0 && size <= SIZE_MAX) {
+      void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p != MAP_FAILED) {
+        map_ = static_cast<const uint8_t*>(p);
+        size_ = size;
+        return true;
+      }
+    }
+    return read_module(fd, size, &copy_, error);
+  }
+  std::span<const uint8_t> span() const {
+    return map_ ? std::span<const uint8_t>(map_, size_) : std::span<const uint8_t>(copy_);
+  }
+  void replace(std::vector<uint8_t> bytes) {
+    release();
+    copy_ = std::move(bytes);
+  }
+  void release() {
+    if (map_) munmap(const_cast<uint8_t*>(map_), size_);
+    map_ = nullptr;
+    copy_ = {};
+  }
+  ~ModuleBytes() { release(); }
+
+ private:
+  const uint8_t* map_ = nullptr;
+  size_t size_ = 0;
+  std::vector<uint8_t> copy_;
+};
+
 // Runs a WASI command (C, Rust, Go wasip1, ...) with every path and socket brokered.
 wc::host::wasi::CommandResult run_wasi(wc::engine::Store& store,
                                        std::shared_ptr<const wc::engine::Module> module,
@@ -281,23 +322,23 @@ int main(int argc, char** argv) {
     boot = wc::supervisor::decode_bootstrap(std::move(first), &error);
     if (!boot) die(125, "worker: " + error);
   }
-  std::vector<uint8_t> bytes;
-  if (!read_module(boot->module_fd.get(), boot->module_size, &bytes, &error))
+  ModuleBytes bytes;
+  if (!bytes.load(boot->module_fd.get(), boot->module_size, &error))
     die(1, cfg.args[0] + ": " + error);
   boot->module_fd.reset();
 
   const std::string& name = cfg.args[0];
   // A text module (see is_text_module) is parsed here, inside the sandbox, not by the broker.
-  if (wc::engine::text::is_text_module(name, bytes)) {
+  if (wc::engine::text::is_text_module(name, bytes.span())) {
     auto encoded = wc::engine::text::wat_to_wasm(
-        std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+        std::string_view(reinterpret_cast<const char*>(bytes.span().data()), bytes.span().size()));
     if (!encoded) die(1, wc::engine::text::file_error(name, encoded.error().message));
-    bytes = std::move(*encoded);
+    bytes.replace(std::move(*encoded));
   }
-  auto decoded = wc::engine::decode_module(bytes);
+  auto decoded = wc::engine::decode_module(bytes.span());
   if (!decoded) die(1, name + ": not a valid WebAssembly module: " + decoded.error().message);
   std::shared_ptr<const wc::engine::Module> module = decoded.value();
-  bytes = {};
+  bytes.release();  // the decoded module owns copies of what it keeps
   if (auto invalid = wc::engine::validate_module(*module))
     die(1, name + ": invalid module: " + invalid->message);
 

@@ -23,7 +23,9 @@ namespace wc::supervisor {
 
 using ipc::UniqueFd;
 
-std::string default_worker_path() {
+namespace {
+
+std::string worker_path_beside_self() {
   char buf[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
   if (n <= 0) return "webcontainerc";
@@ -31,6 +33,14 @@ std::string default_worker_path() {
   std::string self(buf);
   size_t slash = self.rfind('/');
   return (slash == std::string::npos ? std::string(".") : self.substr(0, slash)) + "/webcontainerc";
+}
+
+}  // namespace
+
+std::string default_worker_path() {
+  // Once per process: a daemon asks on every fresh start, and its executable does not move.
+  static const std::string path = worker_path_beside_self();
+  return path;
 }
 
 namespace {

@@ -101,4 +101,36 @@ std::string ContainerLog::read(uint64_t from, uint64_t max_len, uint64_t* start)
   return out;
 }
 
+std::string ContainerLog::tail(uint64_t lines, uint64_t window, uint64_t* start) {
+  uint64_t last = end(), from = last > window ? last - window : 0;
+  // Does the window start mid-line? Only if an older byte is kept and is not a line end.
+  bool cut = false;
+  if (from > begin()) {
+    uint64_t at = 0;
+    cut = read(from - 1, 1, &at) != "\n";
+  }
+  std::string data = read(from, window, start);
+  if (lines == 0) {
+    *start += data.size();
+    return {};
+  }
+  // Back from the end over `lines` line ends (a last line without one counts as a line).
+  size_t pos = data.size();
+  if (pos > 0 && data[pos - 1] == '\n') pos--;
+  uint64_t seen = 0;
+  while (pos > 0) {
+    if (data[pos - 1] == '\n' && ++seen == lines) break;
+    pos--;
+  }
+  // Ran out of window before `lines` line ends, and the window cut its first line: that piece
+  // goes (unless it is all there is).
+  if (pos == 0 && seen < lines && cut) {
+    size_t nl = data.find('\n');
+    if (nl != std::string::npos && nl + 1 < data.size()) pos = nl + 1;
+  }
+  data.erase(0, pos);
+  *start += pos;
+  return data;
+}
+
 }  // namespace wc::daemon

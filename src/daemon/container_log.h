@@ -25,6 +25,9 @@ class ContainerLog {
   // Up to `max_len` bytes starting at logical offset `from` (moved up to begin() if older);
   // *start says where the returned bytes begin.
   std::string read(uint64_t from, uint64_t max_len, uint64_t* start);
+  // The last `lines` lines among the newest `window` bytes (`logs --tail N`), across the
+  // rotation boundary; *start says where they begin. 0 lines: nothing, *start = end().
+  std::string tail(uint64_t lines, uint64_t window, uint64_t* start);
   uint64_t begin();  // the oldest logical offset still on disk
   uint64_t end();    // the logical offset the next byte will have
   uint64_t dropped() const { return dropped_; }

@@ -181,23 +181,10 @@ Reply Daemon::logs(Container& c, const std::string& query) {
   if (!t.empty() && !parse_u64(t, &tail)) return error(400, "tail: expected a number of lines");
   constexpr uint64_t kMaxChunk = 1 << 20;  // one reply carries at most 1 MiB; follow for more
   ContainerLog& log = log_of(c);
-  uint64_t from = since;
-  if (!t.empty()) from = log.end() > 4 * kMaxChunk ? log.end() - 4 * kMaxChunk : 0;
   uint64_t start = 0;
-  std::string data = log.read(from, t.empty() ? kMaxChunk : 4 * kMaxChunk, &start);
+  std::string data =
+      t.empty() ? log.read(since, kMaxChunk, &start) : log.tail(tail, 4 * kMaxChunk, &start);
   uint64_t next = start + data.size();
-  if (!t.empty()) {
-    // Keep the last `tail` lines.
-    size_t pos = data.size();
-    if (pos > 0 && data[pos - 1] == '\n') pos--;
-    uint64_t lines = 0;
-    while (pos > 0) {
-      if (data[pos - 1] == '\n' && ++lines == tail) break;
-      pos--;
-    }
-    if (tail == 0) pos = data.size();
-    data.erase(0, pos);
-  }
   Reply r{200, std::move(data), "application/octet-stream", {}};
   r.headers.push_back({"X-Log-Offset", std::to_string(next)});
   r.headers.push_back({"X-Container-State", state_name(c.state)});

@@ -72,6 +72,7 @@ constexpr size_t kMaxConnections = 16384;
 // Warm-pool refill (Daemon::refill_pool).
 constexpr int kRefillQuietMs = 3;
 constexpr double kRefillStarvedSec = 0.1;
+constexpr int kOutputResumeMs = 10;
 
 double mono_clock() {
   struct timespec ts;
@@ -104,6 +105,7 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
   api_path_ = config.api_path;
   pool_.set_target(config.pool);
   log_max_bytes_ = config.log_max_bytes;
+  log_rate_ = config.log_rate;
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(api_path_).parent_path(), ec);
   struct sockaddr_un addr = {};
@@ -188,7 +190,9 @@ int Daemon::run() {
   struct epoll_event events[64];
   while (!stopping_) {
     bool short_of_pool = pool_.ready() < pool_.target();
-    int n = epoll_wait(epoll_.get(), events, 64, short_of_pool ? kRefillQuietMs : 100);
+    // Paused output (--log-rate) resumes from tick(): wake often enough to keep its rate.
+    int timeout = short_of_pool ? kRefillQuietMs : output_paused_ ? kOutputResumeMs : 100;
+    int n = epoll_wait(epoll_.get(), events, 64, timeout);
     if (n < 0 && errno != EINTR) {
       std::fprintf(stderr, "webcontainerd: epoll_wait: %s\n", std::strerror(errno));
       break;

@@ -28,6 +28,7 @@ struct DaemonConfig {
   std::string metrics;   // --metrics HOST:PORT, or ""
   size_t pool = 2;       // --pool N: confined workers kept ready (supervisor/warm_pool.h)
   uint64_t log_max_bytes = 10 << 20;  // --log-max-bytes: each container's log, before rotation
+  uint64_t log_rate = 8 << 20;  // --log-rate: bytes/s each container's output may log; 0 = any
 };
 
 // The reply of an API route.
@@ -90,9 +91,14 @@ class Daemon {
   void update_events(Connection& c);  // EPOLLIN unless paused/ended, EPOLLOUT while behind
 
   // Output and input of the guests (daemon_stream.cc).
-  void on_output(const std::string& id);         // the guest's stdout/stderr pipe is readable
-  bool pump_output(Container& c, size_t limit);  // true: stopped at `limit`, more may wait
-  void drain_output(Container& c);               // everything left in it (the worker has ended)
+  void on_output(const std::string& id);  // the guest's stdout/stderr pipe is readable
+  // true: stopped at `limit`, more may wait. `rated`: also stop when the container is out of
+  // --log-rate budget (its pipe then stops being watched until tick() refills it).
+  bool pump_output(Container& c, size_t limit, bool rated);
+  void pause_output(Container& c);
+  void resume_output(double now);  // output paused for --log-rate whose budget has refilled
+  void forget_output(Container& c);
+  void drain_output(Container& c);  // everything left in it (the worker has ended)
   bool open_stdio(Container& c, ipc::UniqueFd* out, ipc::UniqueFd* in, std::string* error);
   void close_stdio(Container& c);
   void log_bytes(Container& c, std::string_view data);  // to the log and every follower
@@ -106,6 +112,8 @@ class Daemon {
   Reply attach(Container& c, const std::string& query, const http::Request& r);
   std::map<int, std::string> outputs_, stdins_;  // pipe fd -> container id
   uint64_t log_max_bytes_ = 10 << 20;
+  uint64_t log_rate_ = 8 << 20;
+  size_t output_paused_ = 0;  // containers whose output pipe waits for --log-rate budget
   void on_worker_exit(const std::string& id);
   void tick();
   // Spawns one warm-pool member when the loop is quiet (daemon.cc says why).

@@ -147,6 +147,7 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   c.killed_by_broker = false;
   c.killed_by_timeout = false;
   c.hinted.clear();
+  c.log_rate_hit = false;
   if (!broker_.add_worker(std::move(w.broker_socket), w.pid, c.policy, c.def.id, error)) {
     supervisor::kill_and_reap(w);
     close_stdio(c);
@@ -260,6 +261,7 @@ void Daemon::kill_container(Container& c) {
 
 void Daemon::tick() {
   double now = mono_now();
+  resume_output(now);
   std::vector<std::string> due;
   for (auto& [id, c] : containers_) {
     if (c->state == State::kRunning && c->deadline > 0 && now >= c->deadline && c->pid > 0) {

@@ -58,7 +58,9 @@ Reply Daemon::metrics_reply(const http::Request& r) {
   out += "# TYPE webcontainer_containers gauge\n";
   for (const auto& [state, n] : by_state)
     out += "webcontainer_containers{state=\"" + state + "\"} " + std::to_string(n) + "\n";
-  out += "# HELP webcontainer_limit_hits_total Containers stopped by a limit since it started.\n";
+  out +=
+      "# HELP webcontainer_limit_hits_total Limits hit since it started: a container stopped by "
+      "one, or a refusal (fds, log_rate).\n";
   out += "# TYPE webcontainer_limit_hits_total counter\n";
   for (const auto& [limit, n] : limit_hits_)
     out += "webcontainer_limit_hits_total{limit=\"" + limit + "\"} " + std::to_string(n) + "\n";

@@ -5,8 +5,10 @@
 // attach connection; the client's EOF closes it.
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -30,6 +32,26 @@ constexpr size_t kMaxFollowerBacklog = 64u << 20;
 constexpr size_t kMaxStdinBacklog = 1u << 20;
 // One output event reads at most this much, so a flooding guest cannot starve the others.
 constexpr size_t kOutputPerEvent = 256u << 10;
+
+// --log-rate: reading pauses when the budget falls below kPauseBelow bytes and resumes once it
+// is back to kResumeAt (or the whole budget, if smaller), so a throttled guest costs the daemon
+// a few large reads per second rather than many small ones.
+constexpr double kPauseBelow = 4096, kResumeAt = 65536;
+
+double mono_seconds() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Tops up c's budget for the time since its last top-up (at most one second's worth).
+double refill(Container& c, uint64_t rate, double now) {
+  double cap = static_cast<double>(rate);
+  c.log_budget =
+      c.log_budget < 0 ? cap : std::min(cap, c.log_budget + (now - c.log_budget_at) * cap);
+  c.log_budget_at = now;
+  return c.log_budget;
+}
 
 std::string chunk(std::string_view data) {
   char size[32];
@@ -71,40 +93,91 @@ void Daemon::log_bytes(Container& c, std::string_view data) {
   for (int fd : dropped) close_connection(fd);
 }
 
-bool Daemon::pump_output(Container& c, size_t limit) {
+bool Daemon::pump_output(Container& c, size_t limit, bool rated) {
   char buf[65536];
+  rated = rated && log_rate_ > 0;
   for (size_t total = 0; c.output;) {
     if (total >= limit) return true;
-    ssize_t n = ::read(c.output.get(), buf, sizeof buf);
+    size_t want = sizeof buf;
+    if (rated) {
+      double budget = refill(c, log_rate_, mono_seconds());
+      if (budget < kPauseBelow) {
+        pause_output(c);
+        return false;
+      }
+      want = std::min(want, static_cast<size_t>(budget));
+    }
+    ssize_t n = ::read(c.output.get(), buf, want);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return false;
     if (n <= 0) {  // EOF: the worker and everything it started are gone
-      outputs_.erase(c.output.get());
-      epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.output.get(), nullptr);
-      c.output.reset();
+      forget_output(c);
       return false;
     }
+    if (rated) c.log_budget -= static_cast<double>(n);
     log_bytes(c, std::string_view(buf, static_cast<size_t>(n)));
     total += static_cast<size_t>(n);
   }
   return false;
 }
 
+// Out of --log-rate budget: the pipe is no longer watched (the guest's writes wait once it is
+// full) until resume_output finds the budget refilled. The first time in a run is a limit hit.
+void Daemon::pause_output(Container& c) {
+  if (c.output_paused) return;
+  struct epoll_event ev = {};
+  ev.events = 0;
+  ev.data.u64 = tagged(kOutputTag, c.output.get());
+  epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.output.get(), &ev);
+  c.output_paused = true;
+  output_paused_++;
+  if (c.log_rate_hit) return;
+  c.log_rate_hit = true;
+  std::string detail = "the guest writes output faster than --log-rate " +
+                       std::to_string(log_rate_) + " bytes/s; its writes wait";
+  limit_event(c, "log_rate", detail);
+  append_log(c, "webcontainerd: limit log_rate: " + detail + " (once per run)");
+}
+
+void Daemon::resume_output(double now) {
+  if (output_paused_ == 0) return;
+  for (auto& [id, cp] : containers_) {
+    Container& c = *cp;
+    if (!c.output_paused || !c.output) continue;
+    if (refill(c, log_rate_, now) < std::min(kResumeAt, static_cast<double>(log_rate_))) continue;
+    struct epoll_event ev = {};
+    ev.events = EPOLLIN;
+    ev.data.u64 = tagged(kOutputTag, c.output.get());
+    epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.output.get(), &ev);
+    c.output_paused = false;
+    output_paused_--;
+  }
+}
+
+// The pipe is done with (EOF, or the run ended): unwatched, closed, and no longer paused.
+void Daemon::forget_output(Container& c) {
+  if (!c.output) return;
+  outputs_.erase(c.output.get());
+  epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.output.get(), nullptr);
+  c.output.reset();
+  if (c.output_paused) {
+    c.output_paused = false;
+    output_paused_--;
+  }
+}
+
 void Daemon::on_output(const std::string& id) {
   auto it = containers_.find(id);
-  if (it != containers_.end()) pump_output(*it->second, kOutputPerEvent);
+  if (it != containers_.end()) pump_output(*it->second, kOutputPerEvent, /*rated=*/true);
 }
 
 // The worker has ended, so every byte it wrote is in the pipe: log them all before the
 // daemon's own line about its end, then let the pipe go (a new run gets a new one).
 void Daemon::drain_output(Container& c) {
-  while (pump_output(c, SIZE_MAX)) {
+  // Not rated: the pipe holds at most its capacity, and the run's end must be logged in order.
+  while (pump_output(c, SIZE_MAX, /*rated=*/false)) {
   }
-  if (c.output) {
-    outputs_.erase(c.output.get());
-    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.output.get(), nullptr);
-    c.output.reset();
-  }
+  forget_output(c);
 }
 
 // Opens the guest's stdio for a new run: output through a pipe into the daemon, stdin from

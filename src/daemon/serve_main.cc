@@ -44,6 +44,13 @@ int serve_main(const std::vector<std::string>& args) {
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{4096}, uint64_t{1} << 40));
+  uint64_t log_rate = 8 << 20;
+  app.add_option("--log-rate", log_rate,
+                 "Bytes per second of output each container may log; a faster guest's writes "
+                 "wait (0: no limit)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 40));
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -60,7 +67,11 @@ int serve_main(const std::vector<std::string>& args) {
   }
   Daemon daemon;
   std::string error;
-  DaemonConfig config{state_dir, api.substr(5), tenants, metrics, pool, log_max_bytes};
+  if (log_rate != 0 && log_rate < 4096) {
+    std::fprintf(stderr, "webcontainerd serve: --log-rate: at least 4K (or 0: no limit)\n");
+    return 2;
+  }
+  DaemonConfig config{state_dir, api.substr(5), tenants, metrics, pool, log_max_bytes, log_rate};
   if (!daemon.start(config, &error)) {
     std::fprintf(stderr, "webcontainerd serve: %s\n", error.c_str());
     return 1;

@@ -191,8 +191,10 @@ n=$(grep -c 'raise the limit with --max-fds' "$T/out")
   ok "fd limit: 87 refused opens, one line naming --max-fds" || bad "fd limit notice" "rc $RC, $n notices"
 
 # --- log cap: a guest writing 24 MiB leaves at most 2 x --log-max-bytes (1 MiB) on disk -------
+flood_t0=$(date +%s.%N)
 "$WC" run -d --name flood flood.wasm 24 >/dev/null
 wait_state flood exited 400
+flood_secs=$(echo "$(date +%s.%N) - $flood_t0" | bc)
 fid=$(field flood '["id"]')
 used=$(du -sb "$STATE/containers/$fid" | cut -f1)
 rotated=$(field flood '["log_rotated_bytes"]')
@@ -203,6 +205,12 @@ else
 fi
 run "$WC" logs --tail 1 flood
 expect "log cap: logs --tail shows the newest line" 0 out '^flood done$'
+# --log-rate (default 8M/s, a second's worth at once): 24 MiB take at least (24 - 8) / 8 = 2 s,
+# and the first time the guest outruns it is a limit event and a metric.
+[[ $(echo "$flood_secs >= 1.8" | bc) == 1 && $(field flood '["limit_events"][0]["limit"]') == log_rate ]] &&
+  curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" | grep -Eq '^webcontainer_limit_hits_total\{limit="log_rate"\} 1$' &&
+  ok "log rate: 24 MiB logged in $flood_secs s at 8 MiB/s, a log_rate event and metric" ||
+  bad "log rate" "$flood_secs s, events $(field flood '["limit_events"]')"
 run "$WC" logs flood
 lines=$(grep -c '^x' "$T/out")
 ((lines > 900 && lines < 2100)) && ok "log cap: logs prints what is kept ($lines of 24576 lines)" || bad "logs after rotation" "$lines lines"

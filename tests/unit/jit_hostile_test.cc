@@ -88,13 +88,12 @@ void uleb5(Bytes& out, uint32_t v) {
   out.push_back(v & 0x7F);
 }
 
-constexpr uint8_t kI32 = 0x7F, kI64 = 0x7E;
+constexpr uint8_t kI32 = 0x7F;
 namespace op {
-constexpr uint8_t Block = 0x02, Loop = 0x03, End = 0x0B, Br = 0x0C, BrIf = 0x0D, BrTable = 0x0E,
-                  Return = 0x0F, Call = 0x10, LocalGet = 0x20, LocalSet = 0x21, LocalTee = 0x22,
-                  I32Const = 0x41, I32Eqz = 0x45, I32LtU = 0x49, I32GeU = 0x4F, I32Add = 0x6A,
-                  I32Sub = 0x6B, I32Mul = 0x6C, I32RemU = 0x70, I32Xor = 0x73, I64Add = 0x7C,
-                  I64ExtendI32U = 0xAD, I32WrapI64 = 0xA7, Void = 0x40;
+constexpr uint8_t Block = 0x02, Loop = 0x03, End = 0x0B, BrIf = 0x0D, BrTable = 0x0E, Return = 0x0F,
+                  Call = 0x10, LocalGet = 0x20, LocalSet = 0x21, LocalTee = 0x22, I32Const = 0x41,
+                  I32GeU = 0x4F, I32Add = 0x6A, I32Sub = 0x6B, I32Mul = 0x6C, I32RemU = 0x70,
+                  I32Shl = 0x74, I32Xor = 0x73, Void = 0x40;
 }
 
 struct Func {
@@ -478,7 +477,7 @@ Func nested_loops(const std::string& name, uint32_t entries) {
   local_get(b, 2);
   local_get(b, 1);
   i32_const(b, 20);
-  emit(b, {0x74 /* i32.shl */, op::I32Xor});
+  emit(b, {op::I32Shl, op::I32Xor});
   return f;
 }
 

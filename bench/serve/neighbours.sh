@@ -63,17 +63,22 @@ mkdir -p "$T/www"
 } >"$T/www/index.html"
 chmod -R a+rX "$T"
 
-PORT=$((40000 + RANDOM % 10000))
-HOG_PORT=$((PORT + 1))
-MPORT=$((PORT + 2))
 export WEBCONTAINER_HOST=unix:$T/api.sock
-"$BUILD/webcontainerd" serve --state-dir "$T/state" --api "unix:$T/api.sock" \
-  --metrics "127.0.0.1:$MPORT" ${DAEMON_ARGS:-} 2>"$T/daemon.log" &
-DPID=$!
-for _ in $(seq 200); do "$WC" version >/dev/null 2>&1 && break; sleep 0.05; done
-"$WC" version >/dev/null || { echo "daemon did not come up: $(cat "$T/daemon.log")" >&2; exit 1; }
+# Random loopback ports; a daemon that cannot bind its metrics port is started again on others.
+for _ in 1 2 3; do
+  PORT=$((40000 + RANDOM % 10000))
+  HOG_PORT=$((PORT + 1))
+  MPORT=$((PORT + 2))
+  "$BUILD/webcontainerd" serve --state-dir "$T/state" --api "unix:$T/api.sock" \
+    --metrics "127.0.0.1:$MPORT" ${DAEMON_ARGS:-} 2>"$T/daemon.log" &
+  DPID=$!
+  for _ in $(seq 200); do "$WC" version >/dev/null 2>&1 && break; kill -0 "$DPID" 2>/dev/null || break; sleep 0.05; done
+  "$WC" version >/dev/null 2>&1 && break
+  wait "$DPID" 2>/dev/null
+  DPID=
+done
+[[ -n $DPID ]] || { echo "daemon did not come up: $(cat "$T/daemon.log")" >&2; exit 1; }
 
-field() { "$WC" inspect "$1" 2>/dev/null | python3 -c "import json,sys; print(json.load(sys.stdin)$2)" 2>/dev/null; }
 # The daemon's own CPU ticks (utime + stime: its loop, the broker, the logs; not its workers).
 daemon_ticks() { awk '{print $14 + $15}' /proc/"$DPID"/stat; }
 # wrk's latency (e.g. 812.00us, 1.20ms, 2.01s) in milliseconds.

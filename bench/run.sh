@@ -23,10 +23,10 @@ OUT=$BENCH/out
 WASM_RUN=${WASM_RUN:-$ROOT/build/wasm-run}
 RUNS=${RUNS:-3}
 WASM_RUN_DIV=${WASM_RUN_DIV:-10}
-JIT_DIV=${JIT_DIV:-2}  # wasm-run --engine jit does reps/JIT_DIV of the work
+JIT_DIV=${JIT_DIV:-2}  # wasm-run --engine jit and auto do reps/JIT_DIV of the work
 TIMEOUT=${TIMEOUT:-300}
 COMMAND="WASM_RUN=$WASM_RUN RUNS=$RUNS WASM_RUN_DIV=$WASM_RUN_DIV JIT_DIV=$JIT_DIV TIMEOUT=$TIMEOUT bench/run.sh${*:+ $*}"
-ENGINES=(native wasm-run wasm-run-jit node wasm-interp)
+ENGINES=(native wasm-run wasm-run-jit wasm-run-auto node wasm-interp)
 
 # program  reps (native, node: ~1 s native)  wasm-interp reps (~1-2 s; baked in at build time)
 TABLE="
@@ -91,7 +91,7 @@ for p in "${PROGS[@]}"; do build "$p" || { echo "build of $p failed" >&2; exit 1
 engine_reps() {  # engine program
   case $1 in
     wasm-run) echo $(( ${REPS[$2]} / WASM_RUN_DIV > 0 ? ${REPS[$2]} / WASM_RUN_DIV : 1 )) ;;
-    wasm-run-jit) echo $(( ${REPS[$2]} / JIT_DIV > 0 ? ${REPS[$2]} / JIT_DIV : 1 )) ;;
+    wasm-run-jit|wasm-run-auto) echo $(( ${REPS[$2]} / JIT_DIV > 0 ? ${REPS[$2]} / JIT_DIV : 1 )) ;;
     wasm-interp) echo "${INTERP_REPS[$2]}" ;;
     *) echo "${REPS[$2]}" ;;
   esac
@@ -101,6 +101,7 @@ engine_cmd() {  # engine program reps
     native) echo "$OUT/$2.native $3" ;;
     wasm-run) echo "$WASM_RUN $OUT/$2.wasm --invoke run $3" ;;
     wasm-run-jit) echo "$WASM_RUN --engine jit $OUT/$2.wasm --invoke run $3" ;;
+    wasm-run-auto) echo "$WASM_RUN --engine auto $OUT/$2.wasm --invoke run $3" ;;
     node) echo "node $BENCH/run_node.mjs $OUT/$2.wasm $3" ;;
     wasm-interp) echo "wasm-interp $OUT/$2.interp.wasm --run-all-exports" ;;
   esac
@@ -191,7 +192,7 @@ SANDBOX_SECTION=""
   echo "and their time is scaled to the full size; \`×\` is the ratio to native (lower is better)."
   echo "Sizes are chosen so native takes ~1 s, large next to process startup, which is included;"
   echo "run(0) of $p0 (startup, load and compile only) takes: native ${STARTUP[native]},"
-  echo "wasm-run ${STARTUP[wasm-run]}, wasm-run --engine jit ${STARTUP[wasm-run-jit]}, node ${STARTUP[node]}, wasm-interp ${STARTUP[wasm-interp]}."
+  echo "wasm-run ${STARTUP[wasm-run]}, wasm-run --engine jit ${STARTUP[wasm-run-jit]}, --engine auto ${STARTUP[wasm-run-auto]}, node ${STARTUP[node]}, wasm-interp ${STARTUP[wasm-interp]}."
   echo
   printf '| Program | native s |'
   for e in "${ENGINES[@]:1}"; do printf ' %s s | %s × |' "$e" "$e"; done

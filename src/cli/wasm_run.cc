@@ -101,14 +101,14 @@ int main(int argc, char** argv) {
   app.add_option("args", args, "Arguments, parsed as the export's parameter types");
   bool dump_code = false;
   app.add_flag("--dump-code", dump_code, "Print each function's translated code to stderr");
-  std::string engine = "interp";
-  app.add_option("--engine", engine, "Execution tier (auto: not yet implemented)")
+  std::string engine = "auto";
+  app.add_option("--engine", engine,
+                 "Execution tier: auto compiles hot functions, jit compiles all before running")
       ->type_name(wc::jit::kEngineModeNames)
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   auto mode = wc::jit::parse_engine_mode(engine);
   if (!mode) return fail("--engine " + engine + ": expected " + wc::jit::kEngineModeNames);
-  if (std::string why = wc::jit::engine_mode_unavailable(*mode); !why.empty()) return fail(why);
   wc::jit::use_engine_mode(*mode);
 
   // The file is mapped, not read: a text module is parsed straight from the page cache, so a

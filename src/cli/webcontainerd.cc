@@ -48,7 +48,7 @@ struct Options {
   wc::supervisor::RunOptions run;
   std::string audit_log;
   bool sandbox_report = false;
-  std::string engine = "interp";
+  std::string engine = "auto";
 };
 
 }  // namespace
@@ -123,7 +123,8 @@ int main(int argc, char** argv) {
                  "Pre-open a listening TCP socket; the guest gets it as the next fd after its "
                  "preopened directories (repeatable)")
       ->type_name("ADDR:PORT");
-  app.add_option("--engine", o.engine, "Execution tier (auto: not yet implemented)")
+  app.add_option("--engine", o.engine,
+                 "Execution tier: auto compiles hot functions, jit compiles all before running")
       ->type_name(wc::jit::kEngineModeNames)
       ->capture_default_str();
   // One value per occurrence: `--dir A mod.wasm` must not swallow the module name.
@@ -145,9 +146,6 @@ int main(int argc, char** argv) {
   auto engine = wc::jit::parse_engine_mode(o.engine);
   if (!engine)
     return fail(kExitUsage, "--engine " + o.engine + ": expected " + wc::jit::kEngineModeNames);
-  if (std::string why = wc::jit::engine_mode_unavailable(*engine); !why.empty())
-    return fail(kExitUsage, why);
-  // The worker is not yet told to compile (nor allowed executable pages by its filter).
 
   if (o.sandbox_report) {
     wc::sandbox::SandboxConfig sc;
@@ -180,6 +178,6 @@ int main(int argc, char** argv) {
   } else {
     audit = std::make_unique<wc::broker::AuditLog>();  // hints on stderr, no file
   }
-  return wc::supervisor::run_foreground(module_path, policy, *engine == wc::jit::EngineMode::Jit,
+  return wc::supervisor::run_foreground(module_path, policy, wc::jit::engine_mode_name(*engine),
                                         audit.get());
 }

@@ -33,12 +33,12 @@ double now_seconds() {
 }  // namespace
 
 int run_foreground(const std::string& module_path, const broker::Policy& policy,
-                   bool compile_native, broker::AuditLog* audit) {
+                   const std::string& engine, broker::AuditLog* audit) {
   std::string error;
   WorkerSpec spec;
   spec.module_path = module_path;
   spec.policy = &policy;
-  spec.compile_native = compile_native;
+  spec.engine = engine;
   Worker worker = launch_worker(spec, &error);
   if (worker.pid < 0) return fail(kExitError, error);
   for (const std::string& w : worker.warnings)

@@ -12,6 +12,6 @@ namespace wc::supervisor {
 // Launches the worker with our own stdio, serves it, and returns the exit status (see
 // exit_status.h), having printed any reason on stderr prefixed with "webcontainerd: ".
 int run_foreground(const std::string& module_path, const broker::Policy& policy,
-                   bool compile_native, broker::AuditLog* audit);
+                   const std::string& engine, broker::AuditLog* audit);
 
 }  // namespace wc::supervisor

@@ -57,7 +57,7 @@ std::vector<std::string> worker_argv(const WorkerSpec& spec) {
   if (policy.limits.max_fds)
     wargv.insert(wargv.end(), {"--max-fds", std::to_string(policy.limits.max_fds)});
   for (const std::string& e : policy.env) wargv.insert(wargv.end(), {"--env", e});
-  if (spec.compile_native) wargv.insert(wargv.end(), {"--engine", "jit"});
+  if (spec.engine != "auto") wargv.insert(wargv.end(), {"--engine", spec.engine});
   wargv.push_back("--");
   wargv.push_back(spec.argv0.empty() ? spec.module_path : spec.argv0);
   wargv.insert(wargv.end(), policy.args.begin(), policy.args.end());

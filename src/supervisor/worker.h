@@ -20,9 +20,10 @@ struct WorkerSpec {
   const broker::Policy* policy = nullptr;
   int stdin_fd = 0, stdout_fd = 1, stderr_fd = 2;  // the guest's stdio (dup'ed into the worker)
   std::string worker_path;  // empty: webcontainerc beside the running executable
-  // --engine jit: the worker compiles the module to x86-64, so its seccomp filter lets it map
-  // code read+exec (never writable and executable at once).
-  bool compile_native = false;
+  // The worker's --engine: "auto" (its default), "interp" or "jit". With auto or jit the
+  // worker compiles to x86-64, so its seccomp filter lets it map code read+exec (never
+  // writable and executable at once).
+  std::string engine = "auto";
   // A module the caller already holds as a sealed read-only memfd (the daemon's module cache,
   // daemon/module_cache.h): handed to the worker as is, `module_path` is not read. -1: read
   // `module_path` into a fresh memfd.

@@ -231,8 +231,16 @@ run "$WCD" --engine jit --timeout 1 "$T/loop.wasm"
 expect "--engine jit: --timeout stops a compiled loop -> 124" 124 out '^spinning$' err 'timeout after 1 s'
 run "$WCD" --engine jit --cpu-time 1 "$T/loop.wasm"
 expect "--engine jit: --cpu-time stops a compiled loop -> 152" 152 err 'CPU time limit of 1 s exceeded'
-run "$WCD" --engine auto "$T/hello.wasm"
-expect "--engine auto: not yet implemented, said plainly" 2 err 'not yet implemented: --engine auto'
+# --engine auto, the default: hot functions tier up inside the confined worker.
+run "$WCD" --engine auto --timeout 1 "$T/loop.wasm"
+expect "--engine auto: --timeout stops a loop that tiered up -> 124" 124 out '^spinning$' err 'timeout after 1 s'
+run "$WCD" "$T/trap.wasm"
+expect "default engine (auto): trap -> 134 with the backtrace" 134 out '^before trap$' \
+  err 'wasm trap: unreachable' err 'crash_here' err 'call_crash'
+run "$WCD" --engine interp "$T/hello.wasm"
+expect "--engine interp: hello world" 0 out '^hello from webcontainer$'
+run "$WCD" --engine turbo "$T/hello.wasm"
+expect "--engine turbo: refused" 2 err 'expected interp\|auto\|jit'
 
 run "$WCD" --memory-limit 16M "$T/grow.wasm"
 expect "--memory-limit 16M: memory.grow fails" 3 out 'malloc failed: memory.grow refused'

@@ -246,10 +246,6 @@ int main(int argc, char** argv) {
     else if (a == "--engine" && (v = next())) {
       auto mode = wc::jit::parse_engine_mode(v);
       if (!mode) return usage();
-      if (std::string why = wc::jit::engine_mode_unavailable(*mode); !why.empty()) {
-        std::fprintf(stderr, "error: %s\n", why.c_str());
-        return 1;
-      }
       wc::jit::use_engine_mode(*mode);
     } else if (a == "--no-fork")
       opt.fork = false;

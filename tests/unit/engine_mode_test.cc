@@ -1,7 +1,9 @@
-// `--engine interp|auto|jit`: the names parse, and tiers this build lacks are refused clearly.
+// `--engine interp|auto|jit`: the names parse and set the stores' defaults.
 #include "engine/jit/engine_mode.h"
 
 #include <gtest/gtest.h>
+
+#include "engine/runtime/store.h"
 
 namespace wc::jit {
 namespace {
@@ -20,14 +22,21 @@ TEST(EngineMode, UnknownNamesAreRejected) {
   EXPECT_FALSE(parse_engine_mode("interpreter").has_value());
 }
 
-// interp and jit run; auto (tier-up) says it is not there yet instead of silently running
-// another tier under its name.
-TEST(EngineMode, AutoIsNotYetAvailable) {
-  EXPECT_EQ(engine_mode_unavailable(EngineMode::Interp), "");
-  EXPECT_EQ(engine_mode_unavailable(EngineMode::Jit), "");
-  std::string why = engine_mode_unavailable(EngineMode::Auto);
-  EXPECT_NE(why.find("not yet implemented"), std::string::npos) << why;
-  EXPECT_NE(why.find("auto"), std::string::npos) << why;
+// The mode picks the process-wide defaults every Store starts from.
+TEST(EngineMode, ModesSetTheStoresDefaults) {
+  const bool native = wc::engine::StoreConfig::process_compiles_native();
+  const bool tier_up = wc::engine::StoreConfig::process_tiers_up();
+  use_engine_mode(EngineMode::Auto);
+  EXPECT_TRUE(wc::engine::StoreConfig{}.tier_up);
+  EXPECT_FALSE(wc::engine::StoreConfig{}.compile_native);
+  use_engine_mode(EngineMode::Jit);
+  EXPECT_FALSE(wc::engine::StoreConfig{}.tier_up);
+  EXPECT_TRUE(wc::engine::StoreConfig{}.compile_native);
+  use_engine_mode(EngineMode::Interp);
+  EXPECT_FALSE(wc::engine::StoreConfig{}.tier_up);
+  EXPECT_FALSE(wc::engine::StoreConfig{}.compile_native);
+  wc::engine::StoreConfig::set_process_compiles_native(native);
+  wc::engine::StoreConfig::set_process_tiers_up(tier_up);
 }
 
 }  // namespace

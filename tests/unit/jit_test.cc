@@ -26,6 +26,8 @@ namespace {
 const bool g_engine_from_env = [] {
   const char* e = std::getenv("WC_TEST_ENGINE");
   if (e && std::string(e) == "jit") StoreConfig::set_process_compiles_native(true);
+  // With WC_JIT_TIER_UP_AFTER=1 or 2, functions move between the tiers as often as they can.
+  if (e && std::string(e) == "auto") StoreConfig::set_process_tiers_up(true);
   return true;
 }();
 

@@ -24,11 +24,14 @@ struct CompiledFunction {
   std::vector<uint64_t> constants;       // the constant pool (slots after the locals)
   std::vector<uint64_t> frame_template;  // num_locals zeros then the constants: copied on entry
   uint32_t num_params = 0;
-  uint32_t num_locals = 0;   // declared locals, zeroed on entry
+  uint32_t num_locals = 0;  // declared locals, zeroed on entry
   uint32_t num_results = 0;
   uint32_t frame_slots = 0;  // params + locals + constants + max operand height
   // Machine code for this function (the JIT tier), when the store compiles natively.
   std::unique_ptr<wc::jit::NativeCode> native;
+  // `--engine auto`: calls plus loop back-edges left before the interpreter asks the store to
+  // compile this function. Only the interpreter running it counts (a store is single-threaded).
+  mutable int32_t tier_up_budget = INT32_MAX;
 };
 
 }  // namespace wc::engine

@@ -128,6 +128,8 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   const u32 max_depth = ex.max_depth;
   u64* const stack_end = ex.stack_end;
   const u32 entry_depth = ex.depth;
+  // `--engine auto`: count calls and back-edges of interpreted functions (see COUNT_BACK_EDGE).
+  const bool tier_up = store->config().tier_up && !store->config().compile_native;
   u32 depth = entry_depth;
 
   const u32* ip = nullptr;
@@ -170,11 +172,19 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
     if (off_ <= 0) {                                                                 \
       if (interrupt.load(std::memory_order_relaxed)) TRAP(TrapKind::Interrupted);    \
       ip += off_;                                                                    \
+      if (!native && tier_up) COUNT_BACK_EDGE();                                     \
       ENTER_NATIVE();                                                                \
       DISPATCH();                                                                    \
     }                                                                                \
     ip += off_;                                                                      \
     DISPATCH();                                                                      \
+  } while (0)
+  // `--engine auto`: a back-edge in an interpreted function counts towards compiling it; once
+  // compiled, the loop header just jumped to is where its code takes over.
+#define COUNT_BACK_EDGE()                                                            \
+  do {                                                                               \
+    FuncInstance* running_ = frames[depth - 1].func;                                 \
+    if (--running_->code->tier_up_budget <= 0) native = store->tier_up(running_);    \
   } while (0)
   // Runs the current function's machine code from `ip` when it has an entry there; the code
   // returns the instruction it leaves to the interpreter (see jit/native_code.h). When it
@@ -263,6 +273,7 @@ do_call: {
     set_trap_instance(inst);
   }
   native = cf->native.get();
+  if (!native && tier_up && --cf->tier_up_budget <= 0) native = store->tier_up(callee);
   code_base = ip;
   ENTER_NATIVE();
   DISPATCH();
@@ -785,6 +796,7 @@ trap:
 #undef TRAP
 #undef JUMP
 #undef ENTER_NATIVE
+#undef COUNT_BACK_EDGE
 }
 
 Trap make_trap(Store::ExecState& ex, int status, uint32_t entry_depth) {

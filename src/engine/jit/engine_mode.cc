@@ -20,14 +20,9 @@ const char* engine_mode_name(EngineMode mode) {
   return "?";
 }
 
-std::string engine_mode_unavailable(EngineMode mode) {
-  if (mode != EngineMode::Auto) return {};
-  return "not yet implemented: --engine auto (tier-up from the interpreter by call and loop "
-         "counters); use --engine jit (compile everything) or --engine interp";
-}
-
 void use_engine_mode(EngineMode mode) {
   wc::engine::StoreConfig::set_process_compiles_native(mode == EngineMode::Jit);
+  wc::engine::StoreConfig::set_process_tiers_up(mode == EngineMode::Auto);
 }
 
 }  // namespace wc::jit

@@ -1,8 +1,8 @@
 // Which execution tier runs a module: `--engine interp|auto|jit` on wasm-run, wasm-spec-runner
 // and `webcontainerd run`. `jit` compiles every function to x86-64 at instantiation (the
-// baseline compiler, x64_compiler.h); `auto` (tier-up by call and loop counters) is not yet
-// implemented and is refused with a clear error rather than silently running something else.
-// The default stays `interp` until `auto` exists.
+// baseline compiler, x64_compiler.h); `auto` interprets first and compiles a function once its
+// calls plus loop back-edges pass StoreConfig::tier_up_after (tier-up in a hot loop happens at
+// its header: frames are shared, so the code takes over where the interpreter is).
 #pragma once
 
 #include <optional>
@@ -21,9 +21,6 @@ inline constexpr const char* kEngineModeNames = "interp|auto|jit";
 
 std::optional<EngineMode> parse_engine_mode(std::string_view name);
 const char* engine_mode_name(EngineMode mode);
-
-// Empty when this build can run `mode`, else the message to show (and exit non-zero with).
-std::string engine_mode_unavailable(EngineMode mode);
 
 // Makes `mode` the process's default for every Store created afterwards.
 void use_engine_mode(EngineMode mode);

@@ -20,13 +20,71 @@ namespace wc::engine {
 
 namespace {
 std::atomic<bool> g_compile_native{false};
+std::atomic<bool> g_tier_up{false};
+
+// WC_JIT_PERF_MAP=1: name compiled functions for `perf report` (/tmp/perf-PID.map, the format
+// perf reads for JIT code). A developer aid; off by default. Null when off.
+FILE* open_perf_map() {
+  static const bool wanted = [] {
+    const char* e = std::getenv("WC_JIT_PERF_MAP");
+    return e && *e == '1';
+  }();
+  if (!wanted) return nullptr;
+  char path[64];
+  std::snprintf(path, sizeof path, "/tmp/perf-%d.map", static_cast<int>(getpid()));
+  return std::fopen(path, "a");
 }
+
+// Gives `f` its machine code: the interpreter enters it from now on and compiled callers
+// call it natively.
+void attach_native(FuncInstance* f, CompiledFunction& cf, std::unique_ptr<wc::jit::NativeCode> code,
+                   FILE* perf_map) {
+  cf.native = std::move(code);
+  if (perf_map)
+    std::fprintf(perf_map, "%lx %zx wasm:%s\n",
+                 reinterpret_cast<unsigned long>(cf.native->code_start()), cf.native->code_bytes(),
+                 f->name.c_str());
+  f->jit = wc::jit::JitCallee{cf.native->function_entry(), cf.code.data(), cf.frame_slots,
+                              f->instance, f->type_id};
+}
+}  // namespace
 
 bool StoreConfig::process_compiles_native() {
   return g_compile_native.load(std::memory_order_relaxed);
 }
 void StoreConfig::set_process_compiles_native(bool on) {
   g_compile_native.store(on, std::memory_order_relaxed);
+}
+bool StoreConfig::process_tiers_up() { return g_tier_up.load(std::memory_order_relaxed); }
+void StoreConfig::set_process_tiers_up(bool on) { g_tier_up.store(on, std::memory_order_relaxed); }
+uint32_t StoreConfig::default_tier_up_after() {
+  static const uint32_t after = [] {
+    const char* e = std::getenv("WC_JIT_TIER_UP_AFTER");
+    long v = e ? std::strtol(e, nullptr, 10) : 0;
+    return v > 0 && v < INT32_MAX ? static_cast<uint32_t>(v) : 1000u;
+  }();
+  return after;
+}
+
+const wc::jit::NativeCode* Store::tier_up(FuncInstance* func) {
+  Instance& inst = *func->instance;
+  // Defined functions follow the imported ones in the instance's function space.
+  const size_t first_defined = inst.funcs_.size() - inst.compiled_.size();
+  CompiledFunction& cf = *inst.compiled_[func->index - first_defined];
+  // Counted once: whether or not it compiles, the interpreter does not ask again.
+  cf.tier_up_budget = INT32_MAX;
+  if (cf.native) return cf.native.get();
+  const uint32_t min_run = config_.jit_min_run ? config_.jit_min_run : wc::jit::default_min_run();
+  std::vector<std::optional<wc::jit::MachineCode>> machine;
+  machine.push_back(wc::jit::compile_x64(cf, min_run));
+  if (!machine.back()) return nullptr;
+  std::vector<std::unique_ptr<wc::jit::NativeCode>> placed =
+      wc::jit::place_code(std::move(machine));
+  if (!placed[0]) return nullptr;
+  FILE* perf_map = open_perf_map();
+  attach_native(func, cf, std::move(placed[0]), perf_map);
+  if (perf_map) std::fclose(perf_map);
+  return cf.native.get();
 }
 
 void HostCall::trap(TrapKind kind, std::string message) {
@@ -191,6 +249,8 @@ std::variant<Instance*, InstantiateError> Store::instantiate(
     inst.compiled_.push_back(compile_function(m, i, type_ids));
     if (config_.compile_native)
       machine.push_back(wc::jit::compile_x64(*inst.compiled_.back(), min_run));
+    else if (config_.tier_up)
+      inst.compiled_.back()->tier_up_budget = static_cast<int32_t>(config_.tier_up_after);
     auto f = std::make_unique<FuncInstance>();
     f->type = &m.types[type_index];
     f->type_id = type_ids[type_index];
@@ -211,30 +271,11 @@ std::variant<Instance*, InstantiateError> Store::instantiate(
     std::vector<std::unique_ptr<wc::jit::NativeCode>> native =
         wc::jit::place_code(std::move(machine));
     const size_t first_defined = inst.funcs_.size() - native.size();
-    // WC_JIT_PERF_MAP=1: name the compiled functions for `perf report` (/tmp/perf-PID.map,
-    // the format perf reads for JIT code). A developer aid; off by default.
-    static const bool want_perf_map = [] {
-      const char* e = std::getenv("WC_JIT_PERF_MAP");
-      return e && *e == '1';
-    }();
-    FILE* perf_map = nullptr;
-    if (want_perf_map) {
-      char path[64];
-      std::snprintf(path, sizeof path, "/tmp/perf-%d.map", static_cast<int>(getpid()));
-      perf_map = std::fopen(path, "a");
-    }
-    for (size_t i = 0; i < native.size(); ++i) {
-      if (!native[i]) continue;
-      CompiledFunction& cf = *inst.compiled_[i];
-      cf.native = std::move(native[i]);
-      FuncInstance* f = inst.funcs_[first_defined + i];
-      if (perf_map)
-        std::fprintf(perf_map, "%lx %zx wasm:%s\n",
-                     reinterpret_cast<unsigned long>(cf.native->code_start()),
-                     cf.native->code_bytes(), f->name.c_str());
-      f->jit = wc::jit::JitCallee{cf.native->function_entry(), cf.code.data(), cf.frame_slots,
-                                  &inst, f->type_id};
-    }
+    FILE* perf_map = open_perf_map();
+    for (size_t i = 0; i < native.size(); ++i)
+      if (native[i])
+        attach_native(inst.funcs_[first_defined + i], *inst.compiled_[i], std::move(native[i]),
+                      perf_map);
     if (perf_map) std::fclose(perf_map);
   }
 

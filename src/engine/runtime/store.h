@@ -36,12 +36,22 @@ struct StoreConfig {
   // Compile every function to x86-64 at instantiation (`--engine jit`); the interpreter runs
   // what the compiler leaves to it. Defaults to the process-wide choice below.
   bool compile_native = process_compiles_native();
+  // Compile a function once it is hot (`--engine auto`): after `tier_up_after` calls plus
+  // loop back-edges in it, counted by the interpreter. Ignored when compile_native is set.
+  bool tier_up = process_tiers_up();
+  uint32_t tier_up_after = default_tier_up_after();
   // See jit::compile_x64; 0 = jit::default_min_run().
   uint32_t jit_min_run = 0;
 
-  // The process-wide default for compile_native, set once from `--engine` by a front end.
+  // The process-wide defaults for compile_native and tier_up, set once from `--engine` by a
+  // front end.
   static bool process_compiles_native();
   static void set_process_compiles_native(bool on);
+  static bool process_tiers_up();
+  static void set_process_tiers_up(bool on);
+  // 1000, or $WC_JIT_TIER_UP_AFTER (tests set 1 or 2 to move between tiers as often as
+  // possible).
+  static uint32_t default_tier_up_after();
 };
 
 // Passed to a host function: the calling instance (for its memory) and a way to trap.
@@ -201,6 +211,11 @@ class Store {
 
   struct ExecState;  // the interpreter's stacks (interp/)
   ExecState& exec_state() { return *exec_; }
+
+  // `--engine auto`: compiles `func` (a hot function of an instance of this store) and makes
+  // it callable natively. Returns its code, or null when the compiler leaves it to the
+  // interpreter (then the interpreter stops counting it). Called by the interpreter.
+  const wc::jit::NativeCode* tier_up(FuncInstance* func);
 
  private:
   StoreConfig config_;

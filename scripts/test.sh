@@ -7,32 +7,35 @@ cd "$(dirname "$0")/.."
 root=$PWD
 spec_dir=${SPEC_DIR:-$root/../shared/testdata/wasm-spec-2.0}
 fuzz_seconds=${FUZZ_SECONDS:-60}
+# Each step's header says how long the run has taken so far (the whole run must stay well
+# under CI's limit; these show where the time goes).
+step() { echo "== [$((SECONDS / 60))m$((SECONDS % 60))s] $*"; }
 
 scripts/setup.sh
 
-echo "== release build"
+step "release build"
 scripts/build.sh build
-echo "== unit tests (release)"
+step "unit tests (release)"
 ctest --test-dir build --output-on-failure -j2
 
-echo "== end to end: webcontainerd + webcontainerc in the full sandbox"
+step "end to end: webcontainerd + webcontainerc in the full sandbox"
 tests/e2e/run.sh "$root/build"
 
-echo "== daemon: webcontainerd serve + the webcontainer client (verbs, restarts, SIGKILL durability, tenants, 500-container soak)"
+step "daemon: webcontainerd serve + the webcontainer client (verbs, restarts, SIGKILL durability, tenants, 500-container soak)"
 tests/daemon/run.sh "$root/build"
 
-echo "== OCI runtime: webcontainer-runc under a private containerd (ctr run), lifecycle by hand"
+step "OCI runtime: webcontainer-runc under a private containerd (ctr run), lifecycle by hand"
 tests/oci/run.sh "$root/build"
 
-echo "== networking: C SDK and examples (echo, HTTP server and client) in the sandbox, loopback only"
+step "networking: C SDK and examples (echo, HTTP server and client) in the sandbox, loopback only"
 tests/net/run.sh "$root/build"
 
-echo "== Go: js/wasm (Go 1.19 and 1.23) and wasip1 (Go 1.23) programs, compared with node"
+step "Go: js/wasm (Go 1.19 and 1.23) and wasip1 (Go 1.23) programs, compared with node"
 tests/go/run.sh "$root/build"
-echo "== Go networking: sdk/go and its examples in the sandbox (js/wasm and wasip1), loopback only"
+step "Go networking: sdk/go and its examples in the sandbox (js/wasm and wasip1), loopback only"
 tests/go/net/run.sh "$root/build"
 
-echo "== unit tests and spec suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+step "unit tests and spec suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 scripts/build.sh build-asan -DWC_SANITIZE=ON
 # Our SIGSEGV handler turns guard-page faults into traps and chains anything else to ASan's.
 export ASAN_OPTIONS=allow_user_segv_handler=1:detect_leaks=1:abort_on_error=1
@@ -49,7 +52,7 @@ WC_JIT_MIN_RUN=1 build-asan/wasm-spec-runner --engine jit "$spec_dir" \
 tail -n 1 build-asan/spec-jit.log | sed 's/^/asan spec suite, --engine jit: /'
 WC_TEST_ENGINE=jit WC_JIT_MIN_RUN=1 build-asan/unit_tests --gtest_filter='Interp*:Runtime*:Jit*' --gtest_brief=1
 
-echo "== fuzzing: regression inputs, then ${fuzz_seconds}s of decode+validate+instantiate"
+step "fuzzing: regression inputs, then ${fuzz_seconds}s of decode+validate+instantiate"
 CC=clang-19 CXX=clang++-19 scripts/build.sh build-fuzz -DWC_FUZZ=ON -DWC_SANITIZE=ON
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
@@ -62,10 +65,10 @@ if compgen -G "tests/fuzz/regressions/*" >/dev/null; then
 fi
 build-fuzz/fuzz_module -max_total_time="$fuzz_seconds" -max_len=4096 -rss_limit_mb=4096 \
   -artifact_prefix=build-fuzz/ "$corpus" 2>&1 | tail -n 3
-echo "== fuzzing: the broker's IPC decoder and dispatcher, $((fuzz_seconds / 2))s"
+step "fuzzing: the broker's IPC decoder and dispatcher, $((fuzz_seconds / 2))s"
 build-fuzz/fuzz_ipc -max_total_time="$((fuzz_seconds / 2))" -rss_limit_mb=4096 \
   -artifact_prefix=build-fuzz/ 2>&1 | tail -n 3
-echo "== fuzzing: the text-format parser (.wat/.wast), ${fuzz_seconds}s"
+step "fuzzing: the text-format parser (.wat/.wast), ${fuzz_seconds}s"
 mkdir "$corpus/text"  # seeds: spec scripts (text) and the e2e .wat guest
 for f in block br_table call_indirect const float_literals names simd_lane memory if loop; do
   cp "$spec_dir/$f.wast" "$corpus/text/"
@@ -73,11 +76,11 @@ done
 cp tests/e2e/guests/hello_text.wat "$corpus/text/"
 build-fuzz/fuzz_text -max_total_time="$fuzz_seconds" -max_len=8192 -rss_limit_mb=4096 \
   -artifact_prefix=build-fuzz/ "$corpus/text" 2>&1 | tail -n 3
-echo "== fuzzing: the serve API's HTTP request parser, $((fuzz_seconds / 2))s"
+step "fuzzing: the serve API's HTTP request parser, $((fuzz_seconds / 2))s"
 build-fuzz/fuzz_http -max_total_time="$((fuzz_seconds / 2))" -rss_limit_mb=4096 \
   -artifact_prefix=build-fuzz/ 2>&1 | tail -n 3
 
-echo "== fuzzing: the JIT against the interpreter (fuzz_jit_diff), $((fuzz_seconds / 2))s"
+step "fuzzing: the JIT against the interpreter (fuzz_jit_diff), $((fuzz_seconds / 2))s"
 mkdir "$corpus/jit"  # seeds: the spec modules above and fixed inputs for binaryen's generator
 cp "$corpus"/*.wasm "$corpus/jit/"
 python3 -c 'import random, sys
@@ -87,7 +90,7 @@ for i in range(8):
 build-fuzz/fuzz_jit_diff -max_total_time="$((fuzz_seconds / 2))" -max_len=16384 -rss_limit_mb=4096 \
   -artifact_prefix=build-fuzz/ "$corpus/jit" 2>&1 | tail -n 3
 
-echo "== spec suite with --engine jit (every function compiled to x86-64), and the interpreter's unit tests"
+step "spec suite with --engine jit (every function compiled to x86-64) and auto, and the interpreter's unit tests"
 WC_JIT_MIN_RUN=1 build/wasm-spec-runner --engine jit "$spec_dir" --expected-failures tests/spec/expected_failures.txt \
   > build/spec-jit.log || { cat build/spec-jit.log; exit 1; }
 tail -n 1 build/spec-jit.log | sed 's/^/spec suite, --engine jit: /'
@@ -95,14 +98,22 @@ build/wasm-spec-runner --engine jit "$spec_dir" --expected-failures tests/spec/e
   > build/spec-jit-default.log || { cat build/spec-jit-default.log; exit 1; }
 tail -n 1 build/spec-jit-default.log | sed 's/^/spec suite, --engine jit (default entries): /'
 WC_TEST_ENGINE=jit WC_JIT_MIN_RUN=1 build/unit_tests --gtest_filter='Interp*:Runtime*:Jit*' --gtest_brief=1
+# --engine auto with a threshold of 2: functions move to compiled code while their frames are
+# live (mid-loop, mid-recursion) as often as possible.
+WC_JIT_TIER_UP_AFTER=2 WC_JIT_MIN_RUN=1 build/wasm-spec-runner --engine auto "$spec_dir" \
+  --expected-failures tests/spec/expected_failures.txt > build/spec-auto.log ||
+  { cat build/spec-auto.log; exit 1; }
+tail -n 1 build/spec-auto.log | sed 's/^/spec suite, --engine auto (tier up after 2): /'
+WC_TEST_ENGINE=auto WC_JIT_TIER_UP_AFTER=2 WC_JIT_MIN_RUN=1 build/unit_tests \
+  --gtest_filter='Interp*:Runtime*:Jit*' --gtest_brief=1
 
-echo "== JIT against the interpreter: wasm-jit-diff over binaryen-generated modules (50s)"
+step "JIT against the interpreter: wasm-jit-diff over binaryen-generated modules (50s)"
 tests/jit/differential.sh build 50
 
-echo "== spec suite: our .wast reader against wabt's wast2json, script by script"
+step "spec suite: our .wast reader against wabt's wast2json, script by script"
 tests/spec/compare_with_wast2json.sh build "$spec_dir"
 
-echo "== spec suite (release, .wast read by src/engine/text)"
+step "spec suite (release, .wast read by src/engine/text)"
 set +e
 build/wasm-spec-runner "$spec_dir" --expected-failures tests/spec/expected_failures.txt |
   tee build/spec.log

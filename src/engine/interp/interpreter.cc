@@ -146,68 +146,73 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
 #else
 #define WC_PROFILE_HOOK() (void)0
 #endif
-#define DISPATCH()                       \
-  do {                                   \
-    const void* target_;                 \
+#define DISPATCH()                              \
+  do {                                          \
+    const void* target_;                        \
     std::memcpy(&target_, ip, sizeof(target_)); \
-    WC_PROFILE_HOOK();                   \
-    goto* target_;                       \
+    WC_PROFILE_HOOK();                          \
+    goto* target_;                              \
   } while (0)
-#define NEXT(n)     \
-  do {              \
-    ip += 2 + (n);  \
-    DISPATCH();     \
+#define NEXT(n)    \
+  do {             \
+    ip += 2 + (n); \
+    DISPATCH();    \
   } while (0)
-#define TRAP(kind)                           \
-  do {                                       \
-    trap_kind = static_cast<int>(kind);      \
-    goto trap;                               \
+#define TRAP(kind)                      \
+  do {                                  \
+    trap_kind = static_cast<int>(kind); \
+    goto trap;                          \
   } while (0)
   // Backward jumps (and a jump to itself: `loop br 0`) are loop back-edges: the place to
   // notice an interrupt request.
 // A loop header is also where compiled code (the JIT tier) takes over, if the function has it.
-#define JUMP(offset)                                                                 \
-  do {                                                                               \
-    i32 off_ = static_cast<i32>(offset);                                             \
-    if (off_ <= 0) {                                                                 \
-      if (interrupt.load(std::memory_order_relaxed)) TRAP(TrapKind::Interrupted);    \
-      ip += off_;                                                                    \
-      if (!native && tier_up) COUNT_BACK_EDGE();                                     \
-      ENTER_NATIVE();                                                                \
-      DISPATCH();                                                                    \
-    }                                                                                \
-    ip += off_;                                                                      \
-    DISPATCH();                                                                      \
+#define JUMP(offset)                                                              \
+  do {                                                                            \
+    i32 off_ = static_cast<i32>(offset);                                          \
+    if (off_ <= 0) {                                                              \
+      if (interrupt.load(std::memory_order_relaxed)) TRAP(TrapKind::Interrupted); \
+      ip += off_;                                                                 \
+      if (!native && tier_up) COUNT_BACK_EDGE();                                  \
+      ENTER_NATIVE();                                                             \
+      DISPATCH();                                                                 \
+    }                                                                             \
+    ip += off_;                                                                   \
+    DISPATCH();                                                                   \
   } while (0)
   // `--engine auto`: a back-edge in an interpreted function counts towards compiling it; once
   // compiled, the loop header just jumped to is where its code takes over.
-#define COUNT_BACK_EDGE()                                                            \
-  do {                                                                               \
-    FuncInstance* running_ = frames[depth - 1].func;                                 \
-    if (--running_->code->tier_up_budget <= 0) native = store->tier_up(running_);    \
+#define COUNT_BACK_EDGE()                                                         \
+  do {                                                                            \
+    FuncInstance* running_ = frames[depth - 1].func;                              \
+    if (--running_->code->tier_up_budget <= 0) native = store->tier_up(running_); \
+  } while (0)
+  // What compiled code reaches of the running instance (jit/native_code.h), set when the
+  // instance changes: compiled code calls natively only within one instance.
+#define SET_JIT_INSTANCE()                \
+  do {                                    \
+    jctx.globals = inst->globals_.data(); \
+    jctx.funcs = inst->funcs_.data();     \
+    jctx.tables = inst->tables_.data();   \
+    jctx.instance = inst;                 \
   } while (0)
   // Runs the current function's machine code from `ip` when it has an entry there; the code
   // returns the instruction it leaves to the interpreter (see jit/native_code.h). When it
   // called natively and a callee left, the frame stack is deeper: continue in that callee.
-#define ENTER_NATIVE()                                                                 \
-  do {                                                                                 \
-    if (native) {                                                                      \
-      if (const uint8_t* at_ = native->entry_at(static_cast<u32>(ip - code_base))) {   \
-        jctx.globals = inst->globals_.data();                                          \
-        jctx.funcs = inst->funcs_.data();                                              \
-        jctx.tables = inst->tables_.data();                                            \
-        jctx.instance = inst;                                                          \
-        u32 word_ = native->run(fp, mem, &jctx, at_, code_base);                       \
-        if (ex.depth != depth) {                                                       \
-          depth = ex.depth;                                                            \
-          fp = jctx.exit_fp;                                                           \
-          const CompiledFunction* in_ = frames[depth - 1].func->code;                  \
-          native = in_->native.get();                                                  \
-          code_base = in_->code.data();                                                \
-        }                                                                              \
-        ip = code_base + word_;                                                        \
-      }                                                                                \
-    }                                                                                  \
+#define ENTER_NATIVE()                                                               \
+  do {                                                                               \
+    if (native) {                                                                    \
+      if (const uint8_t* at_ = native->entry_at(static_cast<u32>(ip - code_base))) { \
+        u32 word_ = native->run(fp, mem, &jctx, at_, code_base);                     \
+        if (ex.depth != depth) {                                                     \
+          depth = ex.depth;                                                          \
+          fp = jctx.exit_fp;                                                         \
+          const CompiledFunction* in_ = frames[depth - 1].func->code;                \
+          native = in_->native.get();                                                \
+          code_base = in_->code.data();                                              \
+        }                                                                            \
+        ip = code_base + word_;                                                      \
+      }                                                                              \
+    }                                                                                \
   } while (0)
 
   FuncInstance* callee = entry;
@@ -224,10 +229,11 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   jctx.frames = frames;
   jctx.resolve_indirect = &jit_resolve_indirect;
 
-do_call: {
+do_call : {
   if (!callee->code) {
     // Nested invokes from the host function start above its arguments and results.
-    u64* top = new_fp + std::max(slot_count(callee->type->params), slot_count(callee->type->results));
+    u64* top =
+        new_fp + std::max(slot_count(callee->type->params), slot_count(callee->type->results));
     if (!call_host(*store, ex, callee, inst, new_fp, top)) {
       ex.depth = depth;
       return kHostTrap;
@@ -271,6 +277,7 @@ do_call: {
     inst = callee->instance;
     mem = inst->mem0_base;
     set_trap_instance(inst);
+    SET_JIT_INSTANCE();
   }
   native = cf->native.get();
   if (!native && tier_up && --cf->tier_up_budget <= 0) native = store->tier_up(callee);
@@ -279,7 +286,7 @@ do_call: {
   DISPATCH();
 }
 
-L_Return: {
+L_Return : {
   ex.depth = --depth;
   if (depth == entry_depth) return kOk;
   const CallFrame& f = frames[depth];
@@ -289,6 +296,7 @@ L_Return: {
     inst = f.ret_instance;
     mem = inst->mem0_base;
     set_trap_instance(inst);
+    SET_JIT_INSTANCE();
   }
   {
     // Back in the caller, which was entered in this run (depth > entry_depth here).
@@ -300,14 +308,14 @@ L_Return: {
   DISPATCH();
 }
 
-L_Call: {
+L_Call : {
   callee = inst->funcs_[OP(0)];
   new_fp = fp + OP(1);
   ret_ip = ip + 4;
   goto do_call;
 }
 
-L_CallIndirect: {
+L_CallIndirect : {
   const TableInstance* table = inst->tables_[OP(1)];
   u32 index = ld<u32>(S(3));
   ex.trap_detail = index;
@@ -321,135 +329,167 @@ L_CallIndirect: {
   goto do_call;
 }
 
-L_Copy: *S(0) = *S(1); NEXT(2);
+L_Copy:
+  *S(0) = *S(1);
+  NEXT(2);
 L_Copy2:
   *S(0) = *S(1);
   *S(2) = *S(3);
   NEXT(4);
   // Multiply then add/subtract, each rounded as the two wasm instructions would be.
-#define WC_MULADD(name, T, expr) \
-  L_##name: {                    \
-    T a = ld<T>(S(1));           \
-    T b = ld<T>(S(2));           \
-    T c = ld<T>(S(3));           \
-    T product = a * b;           \
+#define WC_MULADD(name, T, expr)    \
+  L_##name : {                      \
+    T a = ld<T>(S(1));              \
+    T b = ld<T>(S(2));              \
+    T c = ld<T>(S(3));              \
+    T product = a * b;              \
     st(S(0), static_cast<T>(expr)); \
-    NEXT(4);                     \
+    NEXT(4);                        \
   }
-WC_MULADD(F64MulAdd, double, product + c)
-WC_MULADD(F64MulSub, double, product - c)
-WC_MULADD(F64SubMul, double, c - product)
-WC_MULADD(F32MulAdd, float, product + c)
-WC_MULADD(F32MulSub, float, product - c)
-WC_MULADD(F32SubMul, float, c - product)
+  WC_MULADD(F64MulAdd, double, product + c)
+  WC_MULADD(F64MulSub, double, product - c)
+  WC_MULADD(F64SubMul, double, c - product)
+  WC_MULADD(F32MulAdd, float, product + c)
+  WC_MULADD(F32MulSub, float, product - c)
+  WC_MULADD(F32SubMul, float, c - product)
 #undef WC_MULADD
-L_Const32: *S(0) = OP(1); NEXT(2);
-L_Const64: *S(0) = OP(1) | (u64{OP(2)} << 32); NEXT(3);
-L_Jump: JUMP(OP(0));
-L_CopyJump: *S(0) = *S(1); JUMP(OP(2));
-L_BrIfNez: if (ld<u32>(S(0)) != 0) JUMP(OP(1)); NEXT(2);
-L_BrIfEqz: if (ld<u32>(S(0)) == 0) JUMP(OP(1)); NEXT(2);
-L_BrIfI64Nez: if (ld<u64>(S(0)) != 0) JUMP(OP(1)); NEXT(2);
-L_BrIfI64Eqz: if (ld<u64>(S(0)) == 0) JUMP(OP(1)); NEXT(2);
-#define WC_FUSED(name, T, cmp) \
-  L_##name: if (ld<T>(S(0)) cmp ld<T>(S(1))) JUMP(OP(2)); NEXT(3);
-WC_FUSED(BrIfI32Eq, u32, ==)
-WC_FUSED(BrIfI32Ne, u32, !=)
-WC_FUSED(BrIfI32LtS, i32, <)
-WC_FUSED(BrIfI32LtU, u32, <)
-WC_FUSED(BrIfI32GtS, i32, >)
-WC_FUSED(BrIfI32GtU, u32, >)
-WC_FUSED(BrIfI32LeS, i32, <=)
-WC_FUSED(BrIfI32LeU, u32, <=)
-WC_FUSED(BrIfI32GeS, i32, >=)
-WC_FUSED(BrIfI32GeU, u32, >=)
-WC_FUSED(BrIfF64Eq, double, ==)
-WC_FUSED(BrIfF64Ne, double, !=)
-WC_FUSED(BrIfF64Lt, double, <)
-WC_FUSED(BrIfF64Gt, double, >)
-WC_FUSED(BrIfF64Le, double, <=)
-WC_FUSED(BrIfF64Ge, double, >=)
+L_Const32:
+  *S(0) = OP(1);
+  NEXT(2);
+L_Const64:
+  *S(0) = OP(1) | (u64{OP(2)} << 32);
+  NEXT(3);
+L_Jump:
+  JUMP(OP(0));
+L_CopyJump:
+  *S(0) = *S(1);
+  JUMP(OP(2));
+L_BrIfNez:
+  if (ld<u32>(S(0)) != 0) JUMP(OP(1));
+  NEXT(2);
+L_BrIfEqz:
+  if (ld<u32>(S(0)) == 0) JUMP(OP(1));
+  NEXT(2);
+L_BrIfI64Nez:
+  if (ld<u64>(S(0)) != 0) JUMP(OP(1));
+  NEXT(2);
+L_BrIfI64Eqz:
+  if (ld<u64>(S(0)) == 0) JUMP(OP(1));
+  NEXT(2);
+#define WC_FUSED(name, T, cmp)                             \
+  L_##name : if (ld<T>(S(0)) cmp ld<T>(S(1))) JUMP(OP(2)); \
+  NEXT(3);
+  WC_FUSED(BrIfI32Eq, u32, ==)
+  WC_FUSED(BrIfI32Ne, u32, !=)
+  WC_FUSED(BrIfI32LtS, i32, <)
+  WC_FUSED(BrIfI32LtU, u32, <)
+  WC_FUSED(BrIfI32GtS, i32, >)
+  WC_FUSED(BrIfI32GtU, u32, >)
+  WC_FUSED(BrIfI32LeS, i32, <=)
+  WC_FUSED(BrIfI32LeU, u32, <=)
+  WC_FUSED(BrIfI32GeS, i32, >=)
+  WC_FUSED(BrIfI32GeU, u32, >=)
+  WC_FUSED(BrIfF64Eq, double, ==)
+  WC_FUSED(BrIfF64Ne, double, !=)
+  WC_FUSED(BrIfF64Lt, double, <)
+  WC_FUSED(BrIfF64Gt, double, >)
+  WC_FUSED(BrIfF64Le, double, <=)
+  WC_FUSED(BrIfF64Ge, double, >=)
 #undef WC_FUSED
-#define WC_FUSED_NOT(name, T, cmp) \
-  L_##name: if (!(ld<T>(S(0)) cmp ld<T>(S(1)))) JUMP(OP(2)); NEXT(3);
-WC_FUSED_NOT(BrUnlessF64Eq, double, ==)
-WC_FUSED_NOT(BrUnlessF64Ne, double, !=)
-WC_FUSED_NOT(BrUnlessF64Lt, double, <)
-WC_FUSED_NOT(BrUnlessF64Gt, double, >)
-WC_FUSED_NOT(BrUnlessF64Le, double, <=)
-WC_FUSED_NOT(BrUnlessF64Ge, double, >=)
+#define WC_FUSED_NOT(name, T, cmp)                            \
+  L_##name : if (!(ld<T>(S(0)) cmp ld<T>(S(1)))) JUMP(OP(2)); \
+  NEXT(3);
+  WC_FUSED_NOT(BrUnlessF64Eq, double, ==)
+  WC_FUSED_NOT(BrUnlessF64Ne, double, !=)
+  WC_FUSED_NOT(BrUnlessF64Lt, double, <)
+  WC_FUSED_NOT(BrUnlessF64Gt, double, >)
+  WC_FUSED_NOT(BrUnlessF64Le, double, <=)
+  WC_FUSED_NOT(BrUnlessF64Ge, double, >=)
 #undef WC_FUSED_NOT
   // A loop counter's update and its exit test, in one dispatch.
 #define WC_ADD_FUSED(name, T, cmp)                        \
-  L_Add##name: {                                          \
+  L_Add##name : {                                         \
     u32 sum = ld<u32>(S(1)) + ld<u32>(S(2));              \
     st(S(0), sum);                                        \
     if (static_cast<T>(sum) cmp ld<T>(S(3))) JUMP(OP(4)); \
     NEXT(5);                                              \
   }
-WC_ADD_FUSED(BrIfI32Eq, u32, ==)
-WC_ADD_FUSED(BrIfI32Ne, u32, !=)
-WC_ADD_FUSED(BrIfI32LtS, i32, <)
-WC_ADD_FUSED(BrIfI32LtU, u32, <)
-WC_ADD_FUSED(BrIfI32GtS, i32, >)
-WC_ADD_FUSED(BrIfI32GtU, u32, >)
-WC_ADD_FUSED(BrIfI32LeS, i32, <=)
-WC_ADD_FUSED(BrIfI32LeU, u32, <=)
-WC_ADD_FUSED(BrIfI32GeS, i32, >=)
-WC_ADD_FUSED(BrIfI32GeU, u32, >=)
+  WC_ADD_FUSED(BrIfI32Eq, u32, ==)
+  WC_ADD_FUSED(BrIfI32Ne, u32, !=)
+  WC_ADD_FUSED(BrIfI32LtS, i32, <)
+  WC_ADD_FUSED(BrIfI32LtU, u32, <)
+  WC_ADD_FUSED(BrIfI32GtS, i32, >)
+  WC_ADD_FUSED(BrIfI32GtU, u32, >)
+  WC_ADD_FUSED(BrIfI32LeS, i32, <=)
+  WC_ADD_FUSED(BrIfI32LeU, u32, <=)
+  WC_ADD_FUSED(BrIfI32GeS, i32, >=)
+  WC_ADD_FUSED(BrIfI32GeU, u32, >=)
 #undef WC_ADD_FUSED
-L_BrTable: {
+L_BrTable : {
   u32 index = ld<u32>(S(0));
   u32 count = OP(1);
   if (index > count) index = count;
   JUMP(OP(2 + index));
 }
-L_Trap: TRAP(static_cast<TrapKind>(OP(0)));
-L_Select: *S(0) = ld<u32>(S(3)) ? *S(1) : *S(2); NEXT(4);
-L_Select128: {
+L_Trap:
+  TRAP(static_cast<TrapKind>(OP(0)));
+L_Select:
+  *S(0) = ld<u32>(S(3)) ? *S(1) : *S(2);
+  NEXT(4);
+L_Select128 : {
   const u64* from = ld<u32>(S(3)) ? S(1) : S(2);
   u64 lo = from[0], hi = from[1];
   S(0)[0] = lo;
   S(0)[1] = hi;
   NEXT(4);
 }
-L_Simd: {
+L_Simd : {
   SimdFn fn;
   std::memcpy(&fn, ip + 7, sizeof fn);
   fn(fp, ip + 2, mem);
   NEXT(7);
 }
-L_GlobalGet128: {
+L_GlobalGet128 : {
   const GlobalInstance* g = inst->globals_[OP(1)];
   S(0)[0] = g->bits;
   S(0)[1] = g->hi;
   NEXT(2);
 }
-L_GlobalSet128: {
+L_GlobalSet128 : {
   GlobalInstance* g = inst->globals_[OP(0)];
   g->bits = S(1)[0];
   g->hi = S(1)[1];
   NEXT(2);
 }
-L_GlobalGet: *S(0) = inst->globals_[OP(1)]->bits; NEXT(2);
-L_GlobalSet: inst->globals_[OP(0)]->bits = *S(1); NEXT(2);
-L_I32AddGlobalSet: inst->globals_[OP(0)]->bits = u64{static_cast<u32>(ld<u32>(S(1)) + ld<u32>(S(2)))}; NEXT(3);
-L_I32AddTeeGlobalSet: {
+L_GlobalGet:
+  *S(0) = inst->globals_[OP(1)]->bits;
+  NEXT(2);
+L_GlobalSet:
+  inst->globals_[OP(0)]->bits = *S(1);
+  NEXT(2);
+L_I32AddGlobalSet:
+  inst->globals_[OP(0)]->bits = u64{static_cast<u32>(ld<u32>(S(1)) + ld<u32>(S(2)))};
+  NEXT(3);
+L_I32AddTeeGlobalSet : {
   u32 v = ld<u32>(S(2)) + ld<u32>(S(3));
   st(S(1), v);
   inst->globals_[OP(0)]->bits = u64{v};
   NEXT(4);
 }
-L_I32SubTeeGlobalSet: {
+L_I32SubTeeGlobalSet : {
   u32 v = ld<u32>(S(2)) - ld<u32>(S(3));
   st(S(1), v);
   inst->globals_[OP(0)]->bits = u64{v};
   NEXT(4);
 }
-L_I32SubGlobalSet: inst->globals_[OP(0)]->bits = u64{static_cast<u32>(ld<u32>(S(1)) - ld<u32>(S(2)))}; NEXT(3);
+L_I32SubGlobalSet:
+  inst->globals_[OP(0)]->bits = u64{static_cast<u32>(ld<u32>(S(1)) - ld<u32>(S(2)))};
+  NEXT(3);
 
-L_MemorySize: st(S(0), inst->memories_[0]->memory.pages()); NEXT(1);
-L_MemoryGrow: {
+L_MemorySize:
+  st(S(0), inst->memories_[0]->memory.pages());
+  NEXT(1);
+L_MemoryGrow : {
   std::optional<u32> old = grow_memory(*store, *inst->memories_[0], ld<u32>(S(1)));
   st(S(0), old ? *old : 0xFFFFFFFFu);
   NEXT(2);
@@ -467,23 +507,27 @@ L_MemoryInit:
   if (!memory_init(*inst, OP(0), ld<u32>(S(1)), ld<u32>(S(2)), ld<u32>(S(3))))
     TRAP(TrapKind::MemoryOutOfBounds);
   NEXT(4);
-L_DataDrop: data_drop(*inst, OP(0)); NEXT(1);
-L_TableGet: {
+L_DataDrop:
+  data_drop(*inst, OP(0));
+  NEXT(1);
+L_TableGet : {
   const TableInstance* t = inst->tables_[OP(1)];
   u32 i = ld<u32>(S(2));
   if (i >= t->elems.size()) TRAP(TrapKind::TableOutOfBounds);
   *S(0) = t->elems[i];
   NEXT(3);
 }
-L_TableSet: {
+L_TableSet : {
   TableInstance* t = inst->tables_[OP(0)];
   u32 i = ld<u32>(S(1));
   if (i >= t->elems.size()) TRAP(TrapKind::TableOutOfBounds);
   t->elems[i] = *S(2);
   NEXT(3);
 }
-L_TableSize: st(S(0), static_cast<u32>(inst->tables_[OP(1)]->elems.size())); NEXT(2);
-L_TableGrow: {
+L_TableSize:
+  st(S(0), static_cast<u32>(inst->tables_[OP(1)]->elems.size()));
+  NEXT(2);
+L_TableGrow : {
   std::optional<u32> old = grow_table(*inst->tables_[OP(1)], ld<u32>(S(3)), *S(2));
   st(S(0), old ? *old : 0xFFFFFFFFu);
   NEXT(4);
@@ -501,284 +545,292 @@ L_TableInit:
   if (!table_init(*inst, OP(0), OP(1), ld<u32>(S(2)), ld<u32>(S(3)), ld<u32>(S(4))))
     TRAP(TrapKind::TableOutOfBounds);
   NEXT(5);
-L_ElemDrop: elem_drop(*inst, OP(0)); NEXT(1);
-L_RefIsNull: st(S(0), *S(1) == 0); NEXT(2);
-L_RefFunc: *S(0) = reinterpret_cast<u64>(inst->funcs_[OP(1)]); NEXT(2);
+L_ElemDrop:
+  elem_drop(*inst, OP(0));
+  NEXT(1);
+L_RefIsNull:
+  st(S(0), *S(1) == 0);
+  NEXT(2);
+L_RefFunc:
+  *S(0) = reinterpret_cast<u64>(inst->funcs_[OP(1)]);
+  NEXT(2);
 
   // Loads and stores: the effective address is base + u32 index + u32 offset, at most
   // 2^33 bytes past base, which the guard reservation covers; no bounds check here.
 #define ADDR(k) (mem + u64{ld<u32>(S(k))} + OP(2))
-#define WC_LOAD(name, R, T) \
-  L_##name: st(S(0), static_cast<R>(load_mem<T>(ADDR(1)))); NEXT(3);
-WC_LOAD(I32Load, u32, u32)
-WC_LOAD(I64Load, u64, u64)
-WC_LOAD(F32Load, u32, u32)
-WC_LOAD(F64Load, u64, u64)
-WC_LOAD(I32Load8S, i32, int8_t)
-WC_LOAD(I32Load8U, u32, uint8_t)
-WC_LOAD(I32Load16S, i32, int16_t)
-WC_LOAD(I32Load16U, u32, uint16_t)
-WC_LOAD(I64Load8S, i64, int8_t)
-WC_LOAD(I64Load8U, u64, uint8_t)
-WC_LOAD(I64Load16S, i64, int16_t)
-WC_LOAD(I64Load16U, u64, uint16_t)
-WC_LOAD(I64Load32S, i64, int32_t)
-WC_LOAD(I64Load32U, u64, uint32_t)
+#define WC_LOAD(name, R, T)                                  \
+  L_##name : st(S(0), static_cast<R>(load_mem<T>(ADDR(1)))); \
+  NEXT(3);
+  WC_LOAD(I32Load, u32, u32)
+  WC_LOAD(I64Load, u64, u64)
+  WC_LOAD(F32Load, u32, u32)
+  WC_LOAD(F64Load, u64, u64)
+  WC_LOAD(I32Load8S, i32, int8_t)
+  WC_LOAD(I32Load8U, u32, uint8_t)
+  WC_LOAD(I32Load16S, i32, int16_t)
+  WC_LOAD(I32Load16U, u32, uint16_t)
+  WC_LOAD(I64Load8S, i64, int8_t)
+  WC_LOAD(I64Load8U, u64, uint8_t)
+  WC_LOAD(I64Load16S, i64, int16_t)
+  WC_LOAD(I64Load16U, u64, uint16_t)
+  WC_LOAD(I64Load32S, i64, int32_t)
+  WC_LOAD(I64Load32U, u64, uint32_t)
 #undef WC_LOAD
   // The same with the address computed by a folded i32.add (base + index).
-#define WC_LOAD_ADD(name, R, T)                                                              \
-  L_##name##Add:                                                                             \
-  st(S(0), static_cast<R>(load_mem<T>(mem + u64{static_cast<u32>(ld<u32>(S(1)) + ld<u32>(S(2)))} + \
-                                      OP(3))));                                              \
+#define WC_LOAD_ADD(name, R, T)                                                             \
+  L_##name##Add                                                                             \
+      : st(S(0), static_cast<R>(load_mem<T>(                                                \
+                     mem + u64{static_cast<u32>(ld<u32>(S(1)) + ld<u32>(S(2)))} + OP(3)))); \
   NEXT(4);
-WC_LOAD_ADD(I32Load, u32, u32)
-WC_LOAD_ADD(I64Load, u64, u64)
-WC_LOAD_ADD(F32Load, u32, u32)
-WC_LOAD_ADD(F64Load, u64, u64)
-WC_LOAD_ADD(I32Load8S, i32, int8_t)
-WC_LOAD_ADD(I32Load8U, u32, uint8_t)
-WC_LOAD_ADD(I32Load16S, i32, int16_t)
-WC_LOAD_ADD(I32Load16U, u32, uint16_t)
-WC_LOAD_ADD(I64Load8S, i64, int8_t)
-WC_LOAD_ADD(I64Load8U, u64, uint8_t)
-WC_LOAD_ADD(I64Load16S, i64, int16_t)
-WC_LOAD_ADD(I64Load16U, u64, uint16_t)
-WC_LOAD_ADD(I64Load32S, i64, int32_t)
-WC_LOAD_ADD(I64Load32U, u64, uint32_t)
+  WC_LOAD_ADD(I32Load, u32, u32)
+  WC_LOAD_ADD(I64Load, u64, u64)
+  WC_LOAD_ADD(F32Load, u32, u32)
+  WC_LOAD_ADD(F64Load, u64, u64)
+  WC_LOAD_ADD(I32Load8S, i32, int8_t)
+  WC_LOAD_ADD(I32Load8U, u32, uint8_t)
+  WC_LOAD_ADD(I32Load16S, i32, int16_t)
+  WC_LOAD_ADD(I32Load16U, u32, uint16_t)
+  WC_LOAD_ADD(I64Load8S, i64, int8_t)
+  WC_LOAD_ADD(I64Load8U, u64, uint8_t)
+  WC_LOAD_ADD(I64Load16S, i64, int16_t)
+  WC_LOAD_ADD(I64Load16U, u64, uint16_t)
+  WC_LOAD_ADD(I64Load32S, i64, int32_t)
+  WC_LOAD_ADD(I64Load32U, u64, uint32_t)
 #undef WC_LOAD_ADD
   // And with a scaled index: base + (index << shift), an array access in one dispatch.
-#define WC_LOAD_SCALED(name, T)                                                       \
-  L_##name##Scaled:                                                                   \
-  st(S(0), load_mem<T>(mem + u64{static_cast<u32>(ld<u32>(S(1)) + (ld<u32>(S(2)) << OP(3)))} + \
-                       OP(4)));                                                       \
+#define WC_LOAD_SCALED(name, T)                                                                \
+  L_##name##Scaled                                                                             \
+      : st(S(0),                                                                               \
+           load_mem<T>(mem + u64{static_cast<u32>(ld<u32>(S(1)) + (ld<u32>(S(2)) << OP(3)))} + \
+                       OP(4)));                                                                \
   NEXT(5);
-WC_LOAD_SCALED(I32Load, u32)
-WC_LOAD_SCALED(I64Load, u64)
-WC_LOAD_SCALED(F32Load, u32)
-WC_LOAD_SCALED(F64Load, u64)
+  WC_LOAD_SCALED(I32Load, u32)
+  WC_LOAD_SCALED(I64Load, u64)
+  WC_LOAD_SCALED(F32Load, u32)
+  WC_LOAD_SCALED(F64Load, u64)
 #undef WC_LOAD_SCALED
 #define ADDR_ST (mem + u64{ld<u32>(S(0))} + OP(2))
-#define WC_STORE(name, T) \
-  L_##name: store_mem<T>(ADDR_ST, static_cast<T>(*S(1))); NEXT(3);
-WC_STORE(I32Store, u32)
-WC_STORE(I64Store, u64)
-WC_STORE(F32Store, u32)
-WC_STORE(F64Store, u64)
-WC_STORE(I32Store8, uint8_t)
-WC_STORE(I32Store16, uint16_t)
-WC_STORE(I64Store8, uint8_t)
-WC_STORE(I64Store16, uint16_t)
-WC_STORE(I64Store32, uint32_t)
+#define WC_STORE(name, T)                                  \
+  L_##name : store_mem<T>(ADDR_ST, static_cast<T>(*S(1))); \
+  NEXT(3);
+  WC_STORE(I32Store, u32)
+  WC_STORE(I64Store, u64)
+  WC_STORE(F32Store, u32)
+  WC_STORE(F64Store, u64)
+  WC_STORE(I32Store8, uint8_t)
+  WC_STORE(I32Store16, uint16_t)
+  WC_STORE(I64Store8, uint8_t)
+  WC_STORE(I64Store16, uint16_t)
+  WC_STORE(I64Store32, uint32_t)
 #undef WC_STORE
-#define WC_STORE_ADD(name, T)                                                                \
-  L_##name##Add:                                                                             \
-  store_mem<T>(mem + u64{static_cast<u32>(ld<u32>(S(0)) + ld<u32>(S(1)))} + OP(3),            \
-               static_cast<T>(*S(2)));                                                       \
+#define WC_STORE_ADD(name, T)                                                                      \
+  L_##name##Add : store_mem<T>(mem + u64{static_cast<u32>(ld<u32>(S(0)) + ld<u32>(S(1)))} + OP(3), \
+                               static_cast<T>(*S(2)));                                             \
   NEXT(4);
-WC_STORE_ADD(I32Store, u32)
-WC_STORE_ADD(I64Store, u64)
-WC_STORE_ADD(F32Store, u32)
-WC_STORE_ADD(F64Store, u64)
-WC_STORE_ADD(I32Store8, uint8_t)
-WC_STORE_ADD(I32Store16, uint16_t)
-WC_STORE_ADD(I64Store8, uint8_t)
-WC_STORE_ADD(I64Store16, uint16_t)
-WC_STORE_ADD(I64Store32, uint32_t)
+  WC_STORE_ADD(I32Store, u32)
+  WC_STORE_ADD(I64Store, u64)
+  WC_STORE_ADD(F32Store, u32)
+  WC_STORE_ADD(F64Store, u64)
+  WC_STORE_ADD(I32Store8, uint8_t)
+  WC_STORE_ADD(I32Store16, uint16_t)
+  WC_STORE_ADD(I64Store8, uint8_t)
+  WC_STORE_ADD(I64Store16, uint16_t)
+  WC_STORE_ADD(I64Store32, uint32_t)
 #undef WC_STORE_ADD
 #undef ADDR_ST
 #undef ADDR
 
   // ---- numeric ----
-#define UN(name, T, expr)    \
-  L_##name: {                \
-    T a = ld<T>(S(1));       \
-    st(S(0), (expr));        \
-    NEXT(2);                 \
+#define UN(name, T, expr) \
+  L_##name : {            \
+    T a = ld<T>(S(1));    \
+    st(S(0), (expr));     \
+    NEXT(2);              \
   }
-#define BIN(name, T, expr)   \
-  L_##name: {                \
-    T a = ld<T>(S(1));       \
-    T b = ld<T>(S(2));       \
-    st(S(0), (expr));        \
-    NEXT(3);                 \
+#define BIN(name, T, expr) \
+  L_##name : {             \
+    T a = ld<T>(S(1));     \
+    T b = ld<T>(S(2));     \
+    st(S(0), (expr));      \
+    NEXT(3);               \
   }
-UN(I32Eqz, u32, a == 0)
-BIN(I32Eq, u32, a == b)
-BIN(I32Ne, u32, a != b)
-BIN(I32LtS, i32, a < b)
-BIN(I32LtU, u32, a < b)
-BIN(I32GtS, i32, a > b)
-BIN(I32GtU, u32, a > b)
-BIN(I32LeS, i32, a <= b)
-BIN(I32LeU, u32, a <= b)
-BIN(I32GeS, i32, a >= b)
-BIN(I32GeU, u32, a >= b)
-UN(I64Eqz, u64, a == 0)
-BIN(I64Eq, u64, a == b)
-BIN(I64Ne, u64, a != b)
-BIN(I64LtS, i64, a < b)
-BIN(I64LtU, u64, a < b)
-BIN(I64GtS, i64, a > b)
-BIN(I64GtU, u64, a > b)
-BIN(I64LeS, i64, a <= b)
-BIN(I64LeU, u64, a <= b)
-BIN(I64GeS, i64, a >= b)
-BIN(I64GeU, u64, a >= b)
-BIN(F32Eq, float, a == b)
-BIN(F32Ne, float, a != b)
-BIN(F32Lt, float, a < b)
-BIN(F32Gt, float, a > b)
-BIN(F32Le, float, a <= b)
-BIN(F32Ge, float, a >= b)
-BIN(F64Eq, double, a == b)
-BIN(F64Ne, double, a != b)
-BIN(F64Lt, double, a < b)
-BIN(F64Gt, double, a > b)
-BIN(F64Le, double, a <= b)
-BIN(F64Ge, double, a >= b)
+  UN(I32Eqz, u32, a == 0)
+  BIN(I32Eq, u32, a == b)
+  BIN(I32Ne, u32, a != b)
+  BIN(I32LtS, i32, a < b)
+  BIN(I32LtU, u32, a < b)
+  BIN(I32GtS, i32, a > b)
+  BIN(I32GtU, u32, a > b)
+  BIN(I32LeS, i32, a <= b)
+  BIN(I32LeU, u32, a <= b)
+  BIN(I32GeS, i32, a >= b)
+  BIN(I32GeU, u32, a >= b)
+  UN(I64Eqz, u64, a == 0)
+  BIN(I64Eq, u64, a == b)
+  BIN(I64Ne, u64, a != b)
+  BIN(I64LtS, i64, a < b)
+  BIN(I64LtU, u64, a < b)
+  BIN(I64GtS, i64, a > b)
+  BIN(I64GtU, u64, a > b)
+  BIN(I64LeS, i64, a <= b)
+  BIN(I64LeU, u64, a <= b)
+  BIN(I64GeS, i64, a >= b)
+  BIN(I64GeU, u64, a >= b)
+  BIN(F32Eq, float, a == b)
+  BIN(F32Ne, float, a != b)
+  BIN(F32Lt, float, a < b)
+  BIN(F32Gt, float, a > b)
+  BIN(F32Le, float, a <= b)
+  BIN(F32Ge, float, a >= b)
+  BIN(F64Eq, double, a == b)
+  BIN(F64Ne, double, a != b)
+  BIN(F64Lt, double, a < b)
+  BIN(F64Gt, double, a > b)
+  BIN(F64Le, double, a <= b)
+  BIN(F64Ge, double, a >= b)
 
 // Integer division: the zero check, and for signed division the MIN / -1 overflow (a trap for
 // div, 0 for rem) that C++ leaves undefined.
-#define WC_DIV_S(name, T, MIN)                                   \
-  L_##name: {                                                    \
-    T a = ld<T>(S(1)), b = ld<T>(S(2));                          \
-    if (b == 0) TRAP(TrapKind::IntegerDivideByZero);             \
-    if (a == MIN && b == -1) TRAP(TrapKind::IntegerOverflow);    \
-    st(S(0), a / b);                                             \
-    NEXT(3);                                                     \
+#define WC_DIV_S(name, T, MIN)                                \
+  L_##name : {                                                \
+    T a = ld<T>(S(1)), b = ld<T>(S(2));                       \
+    if (b == 0) TRAP(TrapKind::IntegerDivideByZero);          \
+    if (a == MIN && b == -1) TRAP(TrapKind::IntegerOverflow); \
+    st(S(0), a / b);                                          \
+    NEXT(3);                                                  \
   }
-#define WC_REM_S(name, T)                                        \
-  L_##name: {                                                    \
-    T a = ld<T>(S(1)), b = ld<T>(S(2));                          \
-    if (b == 0) TRAP(TrapKind::IntegerDivideByZero);             \
-    st(S(0), b == -1 ? T{0} : static_cast<T>(a % b));            \
-    NEXT(3);                                                     \
+#define WC_REM_S(name, T)                             \
+  L_##name : {                                        \
+    T a = ld<T>(S(1)), b = ld<T>(S(2));               \
+    if (b == 0) TRAP(TrapKind::IntegerDivideByZero);  \
+    st(S(0), b == -1 ? T{0} : static_cast<T>(a % b)); \
+    NEXT(3);                                          \
   }
-#define WC_DIV_U(name, T, op)                                    \
-  L_##name: {                                                    \
-    T a = ld<T>(S(1)), b = ld<T>(S(2));                          \
-    if (b == 0) TRAP(TrapKind::IntegerDivideByZero);             \
-    st(S(0), static_cast<T>(a op b));                            \
-    NEXT(3);                                                     \
+#define WC_DIV_U(name, T, op)                        \
+  L_##name : {                                       \
+    T a = ld<T>(S(1)), b = ld<T>(S(2));              \
+    if (b == 0) TRAP(TrapKind::IntegerDivideByZero); \
+    st(S(0), static_cast<T>(a op b));                \
+    NEXT(3);                                         \
   }
-UN(I32Clz, u32, static_cast<u32>(std::countl_zero(a)))
-UN(I32Ctz, u32, static_cast<u32>(std::countr_zero(a)))
-UN(I32Popcnt, u32, static_cast<u32>(std::popcount(a)))
-BIN(I32Add, u32, a + b)
-BIN(I32Sub, u32, a - b)
-BIN(I32Mul, u32, a * b)
-WC_DIV_S(I32DivS, i32, INT32_MIN)
-WC_DIV_U(I32DivU, u32, /)
-WC_REM_S(I32RemS, i32)
-WC_DIV_U(I32RemU, u32, %)
-BIN(I32And, u32, a & b)
-BIN(I32Or, u32, a | b)
-BIN(I32Xor, u32, a ^ b)
-BIN(I32Shl, u32, a << (b & 31))
-BIN(I32ShrS, i32, a >> (b & 31))
-BIN(I32ShrU, u32, a >> (b & 31))
-BIN(I32Rotl, u32, std::rotl(a, static_cast<int>(b & 31)))
-BIN(I32Rotr, u32, std::rotr(a, static_cast<int>(b & 31)))
+  UN(I32Clz, u32, static_cast<u32>(std::countl_zero(a)))
+  UN(I32Ctz, u32, static_cast<u32>(std::countr_zero(a)))
+  UN(I32Popcnt, u32, static_cast<u32>(std::popcount(a)))
+  BIN(I32Add, u32, a + b)
+  BIN(I32Sub, u32, a - b)
+  BIN(I32Mul, u32, a * b)
+  WC_DIV_S(I32DivS, i32, INT32_MIN)
+  WC_DIV_U(I32DivU, u32, /)
+  WC_REM_S(I32RemS, i32)
+  WC_DIV_U(I32RemU, u32, %)
+  BIN(I32And, u32, a & b)
+  BIN(I32Or, u32, a | b)
+  BIN(I32Xor, u32, a ^ b)
+  BIN(I32Shl, u32, a << (b & 31))
+  BIN(I32ShrS, i32, a >> (b & 31))
+  BIN(I32ShrU, u32, a >> (b & 31))
+  BIN(I32Rotl, u32, std::rotl(a, static_cast<int>(b & 31)))
+  BIN(I32Rotr, u32, std::rotr(a, static_cast<int>(b & 31)))
 
-UN(I64Clz, u64, static_cast<u64>(std::countl_zero(a)))
-UN(I64Ctz, u64, static_cast<u64>(std::countr_zero(a)))
-UN(I64Popcnt, u64, static_cast<u64>(std::popcount(a)))
-BIN(I64Add, u64, a + b)
-BIN(I64Sub, u64, a - b)
-BIN(I64Mul, u64, a * b)
-WC_DIV_S(I64DivS, i64, INT64_MIN)
-WC_DIV_U(I64DivU, u64, /)
-WC_REM_S(I64RemS, i64)
-WC_DIV_U(I64RemU, u64, %)
-BIN(I64And, u64, a & b)
-BIN(I64Or, u64, a | b)
-BIN(I64Xor, u64, a ^ b)
-BIN(I64Shl, u64, a << (b & 63))
-BIN(I64ShrS, i64, a >> (b & 63))
-BIN(I64ShrU, u64, a >> (b & 63))
-BIN(I64Rotl, u64, std::rotl(a, static_cast<int>(b & 63)))
-BIN(I64Rotr, u64, std::rotr(a, static_cast<int>(b & 63)))
+  UN(I64Clz, u64, static_cast<u64>(std::countl_zero(a)))
+  UN(I64Ctz, u64, static_cast<u64>(std::countr_zero(a)))
+  UN(I64Popcnt, u64, static_cast<u64>(std::popcount(a)))
+  BIN(I64Add, u64, a + b)
+  BIN(I64Sub, u64, a - b)
+  BIN(I64Mul, u64, a * b)
+  WC_DIV_S(I64DivS, i64, INT64_MIN)
+  WC_DIV_U(I64DivU, u64, /)
+  WC_REM_S(I64RemS, i64)
+  WC_DIV_U(I64RemU, u64, %)
+  BIN(I64And, u64, a & b)
+  BIN(I64Or, u64, a | b)
+  BIN(I64Xor, u64, a ^ b)
+  BIN(I64Shl, u64, a << (b & 63))
+  BIN(I64ShrS, i64, a >> (b & 63))
+  BIN(I64ShrU, u64, a >> (b & 63))
+  BIN(I64Rotl, u64, std::rotl(a, static_cast<int>(b & 63)))
+  BIN(I64Rotr, u64, std::rotr(a, static_cast<int>(b & 63)))
 
   // abs, neg and copysign are bit operations in wasm: NaN payloads pass through unchanged.
-UN(F32Abs, u32, a & 0x7FFFFFFFu)
-UN(F32Neg, u32, a ^ 0x80000000u)
-UN(F32Ceil, float, numeric::ceil(a))
-UN(F32Floor, float, numeric::floor(a))
-UN(F32Trunc, float, numeric::trunc(a))
-UN(F32Nearest, float, numeric::nearest(a))
-UN(F32Sqrt, float, std::sqrt(a))
-BIN(F32Add, float, a + b)
-BIN(F32Sub, float, a - b)
-BIN(F32Mul, float, a * b)
-BIN(F32Div, float, a / b)
-BIN(F32Min, float, numeric::wasm_min(a, b))
-BIN(F32Max, float, numeric::wasm_max(a, b))
-BIN(F32Copysign, u32, (a & 0x7FFFFFFFu) | (b & 0x80000000u))
-UN(F64Abs, u64, a & u64{0x7FFFFFFFFFFFFFFF})
-UN(F64Neg, u64, a ^ u64{0x8000000000000000})
-UN(F64Ceil, double, numeric::ceil(a))
-UN(F64Floor, double, numeric::floor(a))
-UN(F64Trunc, double, numeric::trunc(a))
-UN(F64Nearest, double, numeric::nearest(a))
-UN(F64Sqrt, double, std::sqrt(a))
-BIN(F64Add, double, a + b)
-BIN(F64Sub, double, a - b)
-BIN(F64Mul, double, a * b)
-BIN(F64Div, double, a / b)
-BIN(F64Min, double, numeric::wasm_min(a, b))
-BIN(F64Max, double, numeric::wasm_max(a, b))
-BIN(F64Copysign, u64, (a & u64{0x7FFFFFFFFFFFFFFF}) | (b & u64{0x8000000000000000}))
+  UN(F32Abs, u32, a & 0x7FFFFFFFu)
+  UN(F32Neg, u32, a ^ 0x80000000u)
+  UN(F32Ceil, float, numeric::ceil(a))
+  UN(F32Floor, float, numeric::floor(a))
+  UN(F32Trunc, float, numeric::trunc(a))
+  UN(F32Nearest, float, numeric::nearest(a))
+  UN(F32Sqrt, float, std::sqrt(a))
+  BIN(F32Add, float, a + b)
+  BIN(F32Sub, float, a - b)
+  BIN(F32Mul, float, a* b)
+  BIN(F32Div, float, a / b)
+  BIN(F32Min, float, numeric::wasm_min(a, b))
+  BIN(F32Max, float, numeric::wasm_max(a, b))
+  BIN(F32Copysign, u32, (a & 0x7FFFFFFFu) | (b & 0x80000000u))
+  UN(F64Abs, u64, a & u64{0x7FFFFFFFFFFFFFFF})
+  UN(F64Neg, u64, a ^ u64{0x8000000000000000})
+  UN(F64Ceil, double, numeric::ceil(a))
+  UN(F64Floor, double, numeric::floor(a))
+  UN(F64Trunc, double, numeric::trunc(a))
+  UN(F64Nearest, double, numeric::nearest(a))
+  UN(F64Sqrt, double, std::sqrt(a))
+  BIN(F64Add, double, a + b)
+  BIN(F64Sub, double, a - b)
+  BIN(F64Mul, double, a* b)
+  BIN(F64Div, double, a / b)
+  BIN(F64Min, double, numeric::wasm_min(a, b))
+  BIN(F64Max, double, numeric::wasm_max(a, b))
+  BIN(F64Copysign, u64, (a & u64{0x7FFFFFFFFFFFFFFF}) | (b & u64{0x8000000000000000}))
 
-UN(I32WrapI64, u64, static_cast<u32>(a))
-#define TRUNC(name, I, F)                                            \
-  L_##name: {                                                        \
-    F a = ld<F>(S(1));                                               \
-    switch (numeric::trunc_check<I>(a)) {                            \
-      case numeric::TruncResult::NaN: TRAP(TrapKind::InvalidConversion); \
+  UN(I32WrapI64, u64, static_cast<u32>(a))
+#define TRUNC(name, I, F)                                                   \
+  L_##name : {                                                              \
+    F a = ld<F>(S(1));                                                      \
+    switch (numeric::trunc_check<I>(a)) {                                   \
+      case numeric::TruncResult::NaN: TRAP(TrapKind::InvalidConversion);    \
       case numeric::TruncResult::Overflow: TRAP(TrapKind::IntegerOverflow); \
-      case numeric::TruncResult::Ok: break;                          \
-    }                                                                \
-    st(S(0), static_cast<I>(a));                                     \
-    NEXT(2);                                                         \
+      case numeric::TruncResult::Ok: break;                                 \
+    }                                                                       \
+    st(S(0), static_cast<I>(a));                                            \
+    NEXT(2);                                                                \
   }
-TRUNC(I32TruncF32S, i32, float)
-TRUNC(I32TruncF32U, u32, float)
-TRUNC(I32TruncF64S, i32, double)
-TRUNC(I32TruncF64U, u32, double)
-TRUNC(I64TruncF32S, i64, float)
-TRUNC(I64TruncF32U, u64, float)
-TRUNC(I64TruncF64S, i64, double)
-TRUNC(I64TruncF64U, u64, double)
+  TRUNC(I32TruncF32S, i32, float)
+  TRUNC(I32TruncF32U, u32, float)
+  TRUNC(I32TruncF64S, i32, double)
+  TRUNC(I32TruncF64U, u32, double)
+  TRUNC(I64TruncF32S, i64, float)
+  TRUNC(I64TruncF32U, u64, float)
+  TRUNC(I64TruncF64S, i64, double)
+  TRUNC(I64TruncF64U, u64, double)
 #undef TRUNC
-UN(I64ExtendI32S, i32, static_cast<i64>(a))
-UN(I64ExtendI32U, u32, static_cast<u64>(a))
-UN(F32ConvertI32S, i32, static_cast<float>(a))
-UN(F32ConvertI32U, u32, static_cast<float>(a))
-UN(F32ConvertI64S, i64, static_cast<float>(a))
-UN(F32ConvertI64U, u64, static_cast<float>(a))
-UN(F32DemoteF64, double, static_cast<float>(a))
-UN(F64ConvertI32S, i32, static_cast<double>(a))
-UN(F64ConvertI32U, u32, static_cast<double>(a))
-UN(F64ConvertI64S, i64, static_cast<double>(a))
-UN(F64ConvertI64U, u64, static_cast<double>(a))
-UN(F64PromoteF32, float, static_cast<double>(a))
-UN(I32ReinterpretF32, u32, a)
-UN(I64ReinterpretF64, u64, a)
-UN(F32ReinterpretI32, u32, a)
-UN(F64ReinterpretI64, u64, a)
-UN(I32Extend8S, u32, static_cast<i32>(static_cast<int8_t>(a)))
-UN(I32Extend16S, u32, static_cast<i32>(static_cast<int16_t>(a)))
-UN(I64Extend8S, u64, static_cast<i64>(static_cast<int8_t>(a)))
-UN(I64Extend16S, u64, static_cast<i64>(static_cast<int16_t>(a)))
-UN(I64Extend32S, u64, static_cast<i64>(static_cast<int32_t>(a)))
-UN(I32TruncSatF32S, float, numeric::trunc_sat<i32>(a))
-UN(I32TruncSatF32U, float, numeric::trunc_sat<u32>(a))
-UN(I32TruncSatF64S, double, numeric::trunc_sat<i32>(a))
-UN(I32TruncSatF64U, double, numeric::trunc_sat<u32>(a))
-UN(I64TruncSatF32S, float, numeric::trunc_sat<i64>(a))
-UN(I64TruncSatF32U, float, numeric::trunc_sat<u64>(a))
-UN(I64TruncSatF64S, double, numeric::trunc_sat<i64>(a))
-UN(I64TruncSatF64U, double, numeric::trunc_sat<u64>(a))
+  UN(I64ExtendI32S, i32, static_cast<i64>(a))
+  UN(I64ExtendI32U, u32, static_cast<u64>(a))
+  UN(F32ConvertI32S, i32, static_cast<float>(a))
+  UN(F32ConvertI32U, u32, static_cast<float>(a))
+  UN(F32ConvertI64S, i64, static_cast<float>(a))
+  UN(F32ConvertI64U, u64, static_cast<float>(a))
+  UN(F32DemoteF64, double, static_cast<float>(a))
+  UN(F64ConvertI32S, i32, static_cast<double>(a))
+  UN(F64ConvertI32U, u32, static_cast<double>(a))
+  UN(F64ConvertI64S, i64, static_cast<double>(a))
+  UN(F64ConvertI64U, u64, static_cast<double>(a))
+  UN(F64PromoteF32, float, static_cast<double>(a))
+  UN(I32ReinterpretF32, u32, a)
+  UN(I64ReinterpretF64, u64, a)
+  UN(F32ReinterpretI32, u32, a)
+  UN(F64ReinterpretI64, u64, a)
+  UN(I32Extend8S, u32, static_cast<i32>(static_cast<int8_t>(a)))
+  UN(I32Extend16S, u32, static_cast<i32>(static_cast<int16_t>(a)))
+  UN(I64Extend8S, u64, static_cast<i64>(static_cast<int8_t>(a)))
+  UN(I64Extend16S, u64, static_cast<i64>(static_cast<int16_t>(a)))
+  UN(I64Extend32S, u64, static_cast<i64>(static_cast<int32_t>(a)))
+  UN(I32TruncSatF32S, float, numeric::trunc_sat<i32>(a))
+  UN(I32TruncSatF32U, float, numeric::trunc_sat<u32>(a))
+  UN(I32TruncSatF64S, double, numeric::trunc_sat<i32>(a))
+  UN(I32TruncSatF64U, double, numeric::trunc_sat<u32>(a))
+  UN(I64TruncSatF32S, float, numeric::trunc_sat<i64>(a))
+  UN(I64TruncSatF32U, float, numeric::trunc_sat<u64>(a))
+  UN(I64TruncSatF64S, double, numeric::trunc_sat<i64>(a))
+  UN(I64TruncSatF64U, double, numeric::trunc_sat<u64>(a))
 #undef UN
 #undef BIN
 #undef WC_DIV_S
@@ -797,6 +849,7 @@ trap:
 #undef JUMP
 #undef ENTER_NATIVE
 #undef COUNT_BACK_EDGE
+#undef SET_JIT_INSTANCE
 }
 
 Trap make_trap(Store::ExecState& ex, int status, uint32_t entry_depth) {
@@ -842,7 +895,8 @@ void profile_dispatch(const uint32_t* ip) {
         if (singles[i]) ops.push_back({singles[i], int(i)});
       std::sort(ops.rbegin(), ops.rend());
       for (size_t i = 0; i < ops.size() && i < 25; ++i)
-        std::fprintf(stderr, "op %5.1f%% %s\n", 100.0 * ops[i].first / total, profile_name(ops[i].second));
+        std::fprintf(stderr, "op %5.1f%% %s\n", 100.0 * ops[i].first / total,
+                     profile_name(ops[i].second));
       for (size_t i = 0; i < order.size() && i < 30; ++i)
         std::fprintf(stderr, "pair %5.1f%% %s -> %s\n", 100.0 * order[i].first / total,
                      profile_name(order[i].second / int(IOp::Count)),

@@ -1,10 +1,12 @@
 // Baseline x86-64 compiler over the slot form (see native_code.h for the contract with the
-// interpreter). One pass, one template per internal instruction: operands are read from and
-// results written to their frame slots, so there is no register allocation and any instruction
-// boundary is a valid place to enter or leave the code. What this gains over the interpreter:
-// no dispatch, immediates and slot offsets folded into the instructions, compare-and-branch as
-// cmp+jcc, memory accesses as one instruction against the pinned memory base (the guard region
-// bounds-checks them, as for the interpreter).
+// interpreter). A scan (x64_analysis.cc) first plans which slots live in registers for the
+// whole function and where the interpreter may enter; then one pass emits one template per
+// internal instruction. Values are in their frame slots (or pinned registers, spilled to the
+// slots whenever the code leaves or calls), so any instruction boundary is a valid place to
+// enter or leave the code. What this gains over the interpreter: no dispatch, immediates and
+// slot offsets folded into the instructions, compare-and-branch as cmp+jcc, br_table as a
+// jump table, memory accesses as one instruction against the pinned memory base (the guard
+// region bounds-checks them, as for the interpreter).
 //
 // Pinned registers: rbx = frame, r12 = linear memory 0, r13 = JitContext. Everything an
 // instruction needs beyond that (calls, returns, traps, table and bulk-memory ops, SIMD, the
@@ -29,6 +31,7 @@
 #include "engine/interp/exec_state.h"
 #include "engine/interp/iops.h"
 #include "engine/jit/executable_memory.h"
+#include "engine/jit/x64_analysis.h"
 #include "engine/runtime/store.h"
 
 namespace wc::jit {
@@ -55,25 +58,9 @@ struct HeapAllocator : Allocator {
   bool useProtect() const override { return false; }
 };
 
-const std::unordered_map<const void*, IOp>& ops_by_handler() {
-  static const auto* map = [] {
-    auto* m = new std::unordered_map<const void*, IOp>;
-    const void* const* h = wc::engine::iop_handlers();
-    for (uint16_t i = 0; i < static_cast<uint16_t>(IOp::Count); ++i)
-      m->emplace(h[i], static_cast<IOp>(i));
-    return m;
-  }();
-  return *map;
-}
-
 bool has_cpu(Cpu::Type t) {
   static const Cpu cpu;
   return cpu.has(t);
-}
-
-bool has_sse41() {
-  static const bool yes = Cpu().has(Cpu::tSSE41);
-  return yes;
 }
 
 enum class Cc { E, NE, L, B, G, A, LE, BE, GE, AE };
@@ -109,106 +96,35 @@ struct SlotOp {
 // rcx, rdx, xmm0, xmm1 and xmm15; rbx, r12-r15 are the fixed context (see above). rsi, rdi
 // and r8 double as scratch in call sequences, which spill the pinned values first.
 const Reg64 kPinRegs[] = {rbp, rsi, rdi, r8, r9, r10, r11};
-constexpr size_t kMaxPins = sizeof kPinRegs / sizeof kPinRegs[0];
+static_assert(kMaxPins == sizeof kPinRegs / sizeof kPinRegs[0]);
 // Slots only SSE instructions and copies use live in xmm2-xmm14.
 const Xmm kFloatPinRegs[] = {xmm2, xmm3,  xmm4,  xmm5,  xmm6,  xmm7, xmm8,
                              xmm9, xmm10, xmm11, xmm12, xmm13, xmm14};
-constexpr size_t kMaxFloatPins = sizeof kFloatPinRegs / sizeof kFloatPinRegs[0];
-
-// What the analysis pass learns about a function, for the pass that emits its code.
-struct Analysis {
-  std::vector<uint32_t> pinned_slots;        // at most kMaxPins, in kPinRegs order
-  std::vector<uint32_t> float_pinned_slots;  // at most kMaxFloatPins, in kFloatPinRegs order
-  std::vector<bool> enterable;               // per code word: the interpreter may enter there
-};
+static_assert(kMaxFloatPins == sizeof kFloatPinRegs / sizeof kFloatPinRegs[0]);
 
 class Compiler : public CodeGenerator {
  public:
-  // `plan` null: the analysis pass (its code is thrown away; analysis() tells what it saw).
+  // `record`: also note the facts each template uses (check_analysis compares them with the
+  // scan's); null when compiling.
   Compiler(const wc::engine::CompiledFunction& f, uint32_t min_run, Allocator* alloc,
-           const Analysis* plan)
+           const DecodedCode& decoded, const PinPlan& plan, SlotFacts* record)
       : CodeGenerator(4096, AutoGrow, alloc),
         f_(f),
         min_run_(min_run ? min_run : 1),
-        analysing_(plan == nullptr) {
-    if (plan) {
-      pinned_slots_ = plan->pinned_slots;
-      float_pinned_slots_ = plan->float_pinned_slots;
-      enterable_ = plan->enterable;
-    }
-  }
-
-  // After the analysis pass: the slots most used by integer instructions, weighted by loop
-  // nesting, pinned to registers; where the interpreter can enter (function start, loop
-  // headers, call returns: the places it looks for compiled code).
-  Analysis analysis() const {
-    Analysis a;
-    const size_t n = f_.code.size();
-    std::vector<int32_t> nesting(n + 1, 0);
-    for (auto [target, source] : back_edges_) {
-      nesting[target] += 1;
-      nesting[source + 1] -= 1;
-    }
-    for (size_t i = 1; i <= n; ++i) nesting[i] += nesting[i - 1];
-    auto weigh = [&](const std::vector<std::pair<uint32_t, uint32_t>>& uses) {
-      std::unordered_map<uint32_t, uint64_t> weight;
-      for (auto [s, w] : uses) weight[s] += uint64_t{1} << (3 * std::min(nesting[w], 6));
-      return weight;
-    };
-    std::unordered_map<uint32_t, uint64_t> gpr = weigh(uses_), sse = weigh(float_uses_),
-                                           moves = weigh(copy_uses_);
-    auto rank = [&](const std::unordered_map<uint32_t, uint64_t>& own,
-                    const std::unordered_map<uint32_t, uint64_t>& other, size_t max) {
-      std::vector<std::pair<uint64_t, uint32_t>> ranked;
-      for (auto [s, wt] : own) {
-        if (other.count(s)) continue;  // used both ways: stays in memory
-        auto m = moves.find(s);
-        uint64_t total = wt + (m == moves.end() ? 0 : m->second);
-        if (total >= 2) ranked.push_back({total, s});
-      }
-      std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
-        return x.first != y.first ? x.first > y.first : x.second < y.second;
-      });
-      std::vector<uint32_t> out;
-      for (size_t i = 0; i < ranked.size() && i < max; ++i) out.push_back(ranked[i].second);
-      return out;
-    };
-    a.pinned_slots = rank(gpr, sse, kMaxPins);
-    a.float_pinned_slots = rank(sse, gpr, kMaxFloatPins);
-    a.enterable.assign(n, false);
-    if (n) a.enterable[0] = true;
-    for (auto [target, source] : back_edges_) a.enterable[target] = true;
-    for (uint32_t w : call_returns_)
-      if (w < n) a.enterable[w] = true;
-    return a;
-  }
+        decoded_(decoded),
+        pinned_slots_(plan.pinned_slots),
+        float_pinned_slots_(plan.float_pinned_slots),
+        enterable_(plan.enterable),
+        label_index_(plan.label_index),
+        labels_(plan.label_count),
+        label_offsets_(plan.label_count, 0),
+        record_(record) {}
 
   // Emits the whole function; false when it cannot be compiled.
   bool emit_all() {
     const std::vector<uint32_t>& code = f_.code;
     if (code.size() > kMaxCodeWords) return false;
-    // Instruction starts, so branch targets can be checked and labelled.
-    std::vector<uint32_t> starts;
-    const auto& by_handler = ops_by_handler();
-    size_t pc = 0;
-    while (pc + 2 <= code.size()) {
-      const void* h;
-      std::memcpy(&h, &code[pc], sizeof h);
-      auto it = by_handler.find(h);
-      if (it == by_handler.end()) return false;
-      uint32_t words = wc::engine::iop_operand_words(it->second);
-      if (it->second == IOp::BrTable) {
-        if (pc + 3 >= code.size()) return false;
-        words += code[pc + 3] + 1;
-      }
-      if (pc + 2 + words > code.size()) return false;
-      starts.push_back(static_cast<uint32_t>(pc));
-      ops_.push_back(it->second);
-      pc += 2 + words;
-    }
-    labels_.resize(code.size());
-    is_start_.assign(code.size(), false);
-    for (uint32_t s : starts) is_start_[s] = true;
+    const std::vector<uint32_t>& starts = decoded_.starts;
     entries_.assign(code.size(), 0);
 
     // Entry: rdi = frame, rsi = memory, rdx = context, rcx = where to start, r8 = the
@@ -248,9 +164,12 @@ class Compiler : public CodeGenerator {
     for (size_t i = 0; i < starts.size(); ++i) {
       w_ = starts[i];
       ins_ = &code[w_ + 2];
-      L(labels_[w_]);
+      if (uint32_t l = label_index_[w_]) {
+        label_offsets_[l - 1] = static_cast<uint32_t>(getSize());
+        L(labels_[l - 1]);
+      }
       size_t before = native_ops_;
-      if (!emit(ops_[i])) return false;
+      if (!emit(decoded_.ops[i])) return false;
       native[i] = native_ops_ > before;
     }
     // Entering and leaving compiled code costs about as much as a few interpreted
@@ -263,18 +182,23 @@ class Compiler : public CodeGenerator {
     std::vector<size_t> entry_points;
     for (size_t i = starts.size(); i-- > 0;) {
       run = native[i] ? run + 1 : 0;
-      if (run >= min_run_ && !analysing_ && enterable_[starts[i]]) entry_points.push_back(i);
+      if (run >= min_run_ && enterable_[starts[i]]) entry_points.push_back(i);
     }
     // Each entry loads the pinned slots, then joins the code at its instruction.
     for (size_t i : entry_points) {
       entries_[starts[i]] = static_cast<uint32_t>(getSize()) + 1;
       fill_pins();
-      jmp(labels_[starts[i]], T_NEAR);
+      jmp(label_at(starts[i]), T_NEAR);
       any_entry = true;
+    }
+    // Jump-table entries: every label is defined now.
+    for (const TableEntry& e : table_entries_) {
+      uint32_t dest = e.word ? label_offsets_[label_index_[e.target] - 1] : e.target;
+      rewrite(e.at, static_cast<uint32_t>(int64_t{dest} - int64_t{e.table}), 4);
     }
     ready();
     // Nothing worth entering from the interpreter and no native callers possible: no code.
-    return analysing_ || any_entry || function_entry_ != 0;
+    return any_entry || function_entry_ != 0;
   }
 
   std::vector<uint32_t> take_entries() { return std::move(entries_); }
@@ -287,7 +211,7 @@ class Compiler : public CodeGenerator {
   // A frame slot as an operand: the register it is pinned to, or its place in the frame.
   SlotOp slot(int k, int bits = 64) {
     uint32_t s = op(k);
-    if (analysing_) uses_.push_back({s, w_});
+    if (record_) record_->uses.push_back({s, w_});
     if (const Reg64* r = pinned(s)) {
       switch (bits) {
         case 8: return SlotOp{r->cvt8()};
@@ -313,7 +237,7 @@ class Compiler : public CodeGenerator {
   // memory, so that is only a safety net).
   SlotOp fslot(int k, int bits) {
     uint32_t s = op(k);
-    if (analysing_) float_uses_.push_back({s, w_});
+    if (record_) record_->float_uses.push_back({s, w_});
     if (const Xmm* x = float_pinned(s)) return SlotOp{*x};
     if (const Reg64* r = pinned(s)) {
       if (bits == 64)
@@ -327,7 +251,7 @@ class Compiler : public CodeGenerator {
   // Writes xmm0's low 64 bits (an f64) to a slot.
   void fstore64(int k) {
     uint32_t s = op(k);
-    if (analysing_) float_uses_.push_back({s, w_});
+    if (record_) record_->float_uses.push_back({s, w_});
     if (const Xmm* x = float_pinned(s))
       movapd(*x, xmm0);
     else if (const Reg64* r = pinned(s))
@@ -338,7 +262,7 @@ class Compiler : public CodeGenerator {
   // Writes xmm0's low 32 bits (an f32) to a slot, zero-extended as the interpreter keeps it.
   void store_f32(int k = 0) {
     uint32_t s = op(k);
-    if (analysing_) float_uses_.push_back({s, w_});
+    if (record_) record_->float_uses.push_back({s, w_});
     movd(eax, xmm0);
     if (const Xmm* x = float_pinned(s))
       movd(*x, eax);
@@ -350,9 +274,9 @@ class Compiler : public CodeGenerator {
   // slot(dst) = slot(src), whatever class each is pinned to.
   void copy_slot(int dst, int src) {
     uint32_t d = op(dst), s = op(src);
-    if (analysing_) {
-      copy_uses_.push_back({d, w_});
-      copy_uses_.push_back({s, w_});
+    if (record_) {
+      record_->copy_uses.push_back({d, w_});
+      record_->copy_uses.push_back({s, w_});
     }
     const Xmm* xd = float_pinned(d);
     const Xmm* xs = float_pinned(s);
@@ -444,11 +368,19 @@ class Compiler : public CodeGenerator {
     }
   }
 
+  // The label at code word `w`; the plan gives one to every branch target and entry.
+  const Label& label_at(uint32_t w) const {
+    uint32_t i = w < label_index_.size() ? label_index_[w] : 0;
+    if (!i) throw std::runtime_error("no label at a branch target");  // scan and emit disagree
+    return labels_[i - 1];
+  }
+
   // The label of the branch target `offset` words from this instruction; false if it is not
   // an instruction start (the translator never makes one; refuse rather than jump wild).
   bool target(int32_t offset, uint32_t* word) {
     int64_t t = int64_t{w_} + offset;
-    if (t < 0 || t >= static_cast<int64_t>(is_start_.size()) || !is_start_[t]) return false;
+    if (t < 0 || t >= static_cast<int64_t>(decoded_.is_start.size()) || !decoded_.is_start[t])
+      return false;
     *word = static_cast<uint32_t>(t);
     return true;
   }
@@ -459,7 +391,7 @@ class Compiler : public CodeGenerator {
     uint32_t t;
     if (!target(offset, &t)) return false;
     if (offset <= 0) {
-      if (analysing_) back_edges_.push_back({t, w_});
+      if (record_) record_->back_edges.push_back({t, w_});
       mov(rax, qword[r13 + offsetof(JitContext, interrupt)]);
       cmp(byte[rax], 0);
       Label go;
@@ -467,7 +399,7 @@ class Compiler : public CodeGenerator {
       exit_here();
       L(go);
     }
-    jmp(labels_[t], T_NEAR);
+    jmp(label_at(t), T_NEAR);
     return true;
   }
   // A conditional branch on flags already set.
@@ -475,7 +407,7 @@ class Compiler : public CodeGenerator {
     uint32_t t;
     if (!target(offset, &t)) return false;
     if (offset > 0) {
-      jcc(c, labels_[t]);
+      jcc(c, label_at(t));
       return true;
     }
     Label skip;
@@ -804,6 +736,80 @@ class Compiler : public CodeGenerator {
 
   bool emit(IOp o);
 
+  // br_table with the index in eax: a bounds check sends out-of-range indices to the default
+  // target, then a jump through a table of 32-bit offsets relative to the table itself, so the
+  // code stays position-independent. Backward targets go through a stub that polls the
+  // interrupt flag first (one per distinct target); a set flag leaves at this br_table.
+  bool jump_table(uint32_t count) {
+    struct Dest {
+      uint32_t target;
+      bool word;
+    };
+    std::vector<Dest> dests(count + 1);
+    std::vector<uint32_t> backward;  // distinct backward targets, in first-use order
+    for (uint32_t i = 0; i <= count; ++i) {
+      int32_t offset = off(2 + static_cast<int>(i));
+      uint32_t t;
+      if (!target(offset, &t)) return false;
+      dests[i] = {t, true};
+      if (offset <= 0) {
+        if (record_) record_->back_edges.push_back({t, w_});
+        backward.push_back(t);
+      }
+    }
+    std::sort(backward.begin(), backward.end());
+    backward.erase(std::unique(backward.begin(), backward.end()), backward.end());
+    std::vector<Label> stubs(backward.size());
+    auto stub_of = [&](uint32_t t) {
+      return static_cast<size_t>(std::lower_bound(backward.begin(), backward.end(), t) -
+                                 backward.begin());
+    };
+    // Out of range: the default target, directly or through its stub.
+    const Dest& def = dests[count];
+    cmp(eax, count);
+    if (off(2 + static_cast<int>(count)) > 0)
+      jae(label_at(def.target), T_NEAR);
+    else
+      jae(stubs[stub_of(def.target)], T_NEAR);
+    Label table;
+    lea(rcx, ptr[rip + table]);
+    movsxd(rax, dword[rcx + rax * 4]);
+    add(rax, rcx);
+    jmp(rax);
+    align(4);
+    L(table);
+    const uint32_t table_at = static_cast<uint32_t>(getSize());
+    table_entries_.reserve(table_entries_.size() + count);
+    for (uint32_t i = 0; i < count; ++i) {
+      table_entries_.push_back({static_cast<uint32_t>(getSize()), table_at, dests[i].target, true});
+      dd(0);
+    }
+    // The stubs, after the table; entries to backward targets point at them.
+    std::vector<uint32_t> stub_offsets(backward.size());
+    if (!backward.empty()) {
+      Label leave;
+      for (size_t k = 0; k < backward.size(); ++k) {
+        stub_offsets[k] = static_cast<uint32_t>(getSize());
+        L(stubs[k]);
+        mov(rcx, qword[r13 + offsetof(JitContext, interrupt)]);
+        cmp(byte[rcx], 0);
+        jne(leave, T_NEAR);
+        jmp(label_at(backward[k]), T_NEAR);
+      }
+      L(leave);
+      exit_here();
+    }
+    for (size_t i = table_entries_.size() - count; i < table_entries_.size(); ++i) {
+      TableEntry& e = table_entries_[i];
+      uint32_t index = (e.at - table_at) / 4;
+      if (off(2 + static_cast<int>(index)) <= 0) {
+        e.target = stub_offsets[stub_of(e.target)];
+        e.word = false;
+      }
+    }
+    return true;
+  }
+
   // clz / ctz / popcnt into rax (a zero input gives the width, as wasm says).
   bool bit_count(IOp o) {
     const bool wide = o == IOp::I64Clz || o == IOp::I64Ctz || o == IOp::I64Popcnt;
@@ -815,7 +821,7 @@ class Compiler : public CodeGenerator {
     else
       mov(ecx, slot(1, 32));
     if (o == IOp::I32Popcnt || o == IOp::I64Popcnt) {
-      if (!has_cpu(Cpu::tPOPCNT)) return false;
+      if (!cpu_has_popcnt()) return false;
       popcnt(a, c);
     } else if (o == IOp::I32Clz || o == IOp::I64Clz) {
       if (has_cpu(Cpu::tLZCNT)) {
@@ -906,7 +912,7 @@ class Compiler : public CodeGenerator {
       }
     }
     fill_pins();
-    jmp(labels_[0], T_NEAR);
+    jmp(label_at(0), T_NEAR);
   }
 
   // A call to a function of the same instance with machine code, made natively: the checks
@@ -916,7 +922,7 @@ class Compiler : public CodeGenerator {
   // rax = the callee's FuncInstance*; `arg_slot` = where its frame starts; `words` = the
   // length of the call instruction (for the return address).
   void native_call(uint32_t arg_slot, uint32_t words, bool spilled) {
-    if (analysing_) call_returns_.push_back(w_ + words);
+    if (record_) record_->call_returns.push_back(w_ + words);
     if (!spilled) spill_pins();
     const int32_t jit = func_instance_jit_offset();
     Label interp;
@@ -989,21 +995,24 @@ class Compiler : public CodeGenerator {
 
   const wc::engine::CompiledFunction& f_;
   const uint32_t min_run_;
-  std::vector<IOp> ops_;
-  std::vector<Label> labels_;
-  std::vector<bool> is_start_;
+  const DecodedCode& decoded_;
   std::vector<uint32_t> entries_;
   Label exit_, exit_spilled_;
-  const bool analysing_;
-  std::vector<uint32_t> pinned_slots_;
-  std::vector<bool> enterable_;
-  // Gathered by the analysis pass.
-  std::vector<std::pair<uint32_t, uint32_t>> uses_;        // (slot, code word)
-  std::vector<std::pair<uint32_t, uint32_t>> float_uses_;  // (slot, word) by SSE instructions
-  std::vector<std::pair<uint32_t, uint32_t>> copy_uses_;   // (slot, word) by plain copies
-  std::vector<uint32_t> float_pinned_slots_;
-  std::vector<std::pair<uint32_t, uint32_t>> back_edges_;  // (target, source) code words
-  std::vector<uint32_t> call_returns_;                     // code words after calls
+  const std::vector<uint32_t>& pinned_slots_;
+  const std::vector<uint32_t>& float_pinned_slots_;
+  const std::vector<bool>& enterable_;
+  const std::vector<uint32_t>& label_index_;
+  std::vector<Label> labels_;
+  std::vector<uint32_t> label_offsets_;  // per label: its offset in the code, once defined
+  // A br_table jump-table entry, written once every target's offset is known.
+  struct TableEntry {
+    uint32_t at;      // the entry's offset in the code
+    uint32_t table;   // the table's offset (entries are relative to it)
+    uint32_t target;  // a code word (`word`) or a code offset (a poll stub)
+    bool word;
+  };
+  std::vector<TableEntry> table_entries_;
+  SlotFacts* const record_;
   uint32_t function_entry_ = 0;
   uint32_t w_ = 0;
   const uint32_t* ins_ = nullptr;
@@ -1126,20 +1135,21 @@ bool Compiler::emit(IOp o) {
     case IOp::BrUnlessF64Le: return fcmp_branch(4, true);
     case IOp::BrUnlessF64Ge: return fcmp_branch(5, true);
     case IOp::BrTable: {
-      // A compare chain (jump tables would need absolute addresses or a rip-relative table;
-      // the chain keeps the code position-independent). Long tables stay interpreted.
       uint32_t count = op(1);
-      if (count > 64) {
-        // Its backward targets are still loop headers where the interpreter enters.
-        for (uint32_t i = 0; analysing_ && i <= count; ++i) {
+      if (count > kMaxJumpTable) {
+        // Left to the interpreter; its backward targets are still loop headers where the
+        // interpreter enters.
+        for (uint32_t i = 0; record_ && i <= count; ++i) {
           int64_t t = int64_t{w_} + off(2 + static_cast<int>(i));
-          if (off(2 + static_cast<int>(i)) <= 0 && t >= 0) back_edges_.push_back({uint32_t(t), w_});
+          if (off(2 + static_cast<int>(i)) <= 0 && t >= 0)
+            record_->back_edges.push_back({uint32_t(t), w_});
         }
         --native_ops_;
         exit_here();
         return true;
       }
       mov(eax, slot(0, 32));
+      if (count > kMaxCompareChain) return jump_table(count);
       for (uint32_t i = 0; i < count; ++i) {
         Label next;
         cmp(eax, i);
@@ -1462,7 +1472,7 @@ bool Compiler::emit(IOp o) {
     case IOp::F32Floor:
     case IOp::F32Trunc:
     case IOp::F32Nearest: {
-      if (!has_sse41()) break;
+      if (!cpu_has_sse41()) break;
       bool dbl =
           o == IOp::F64Ceil || o == IOp::F64Floor || o == IOp::F64Trunc || o == IOp::F64Nearest;
       uint8_t mode = (o == IOp::F64Nearest || o == IOp::F32Nearest) ? 0
@@ -1536,18 +1546,16 @@ uint32_t default_min_run() {
 
 std::optional<MachineCode> compile_x64(const wc::engine::CompiledFunction& function,
                                        uint32_t min_run) {
+  if (function.code.size() > kMaxCodeWords) return std::nullopt;
   HeapAllocator alloc;
   MachineCode out;
   try {
-    // Two passes: the first learns which slots to pin and where the code is entered, the
-    // second emits with that plan.
-    Analysis plan;
-    {
-      Compiler first(function, min_run, &alloc, nullptr);
-      if (!first.emit_all()) return std::nullopt;
-      plan = first.analysis();
-    }
-    Compiler c(function, min_run, &alloc, &plan);
+    // A scan of the slot form decides which slots to pin and where the code is entered; one
+    // pass then emits with that plan.
+    DecodedCode decoded;
+    if (!decode_code(function.code, &decoded)) return std::nullopt;
+    PinPlan plan = make_plan(scan_function(function, decoded), function.code.size());
+    Compiler c(function, min_run, &alloc, decoded, plan, nullptr);
     if (!c.emit_all()) return std::nullopt;
     out.entries = c.take_entries();
     out.function_entry = c.function_entry();
@@ -1556,6 +1564,37 @@ std::optional<MachineCode> compile_x64(const wc::engine::CompiledFunction& funct
     return std::nullopt;  // an encoder limit: the interpreter keeps the function
   }
   return out;
+}
+
+std::optional<std::string> check_analysis(const wc::engine::CompiledFunction& function) {
+  if (function.code.size() > kMaxCodeWords) return std::nullopt;
+  DecodedCode decoded;
+  if (!decode_code(function.code, &decoded)) return std::nullopt;
+  SlotFacts scanned = scan_function(function, decoded);
+  SlotFacts emitted;
+  HeapAllocator alloc;
+  try {
+    const PinPlan plan = make_plan(scanned, function.code.size());  // outlives the compiler
+    Compiler c(function, 1, &alloc, decoded, plan, &emitted);
+    if (!c.emit_all()) return std::nullopt;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  auto sorted = [](auto v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  auto differ = [&](const char* what, const auto& a, const auto& b) -> std::optional<std::string> {
+    if (sorted(a) == sorted(b)) return std::nullopt;
+    return std::string(what) + ": the scan found " + std::to_string(a.size()) + ", the templates " +
+           std::to_string(b.size());
+  };
+  if (auto d = differ("integer slot uses", scanned.uses, emitted.uses)) return d;
+  if (auto d = differ("SSE slot uses", scanned.float_uses, emitted.float_uses)) return d;
+  if (auto d = differ("copy slot uses", scanned.copy_uses, emitted.copy_uses)) return d;
+  if (auto d = differ("back edges", scanned.back_edges, emitted.back_edges)) return d;
+  if (auto d = differ("call returns", scanned.call_returns, emitted.call_returns)) return d;
+  return std::nullopt;
 }
 
 std::vector<std::unique_ptr<NativeCode>> place_code(std::vector<std::optional<MachineCode>> code) {

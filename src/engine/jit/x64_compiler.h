@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "engine/jit/native_code.h"
@@ -28,6 +29,12 @@ struct MachineCode {
 // instructions follow in a row (1: everywhere, the stress setting tests use).
 std::optional<MachineCode> compile_x64(const wc::engine::CompiledFunction& function,
                                        uint32_t min_run);
+
+// A self-check for tests and the compile benchmark: emits `function` while noting which slots
+// each template touches, and compares that with the analysis scan (x64_analysis.h) that the
+// register plan is made from. The difference, or nothing when they agree (or the function is
+// not compiled at all).
+std::optional<std::string> check_analysis(const wc::engine::CompiledFunction& function);
 
 // Places the code of many functions in one read+exec mapping. Returns one NativeCode per
 // element of `code` (null where the element is empty), or all null if the kernel refused

@@ -1,0 +1,75 @@
+// What the x86-64 compiler needs to know about a function before it emits any code: where its
+// instructions start, which frame slots are worth pinning in registers, and where the
+// interpreter may enter the code. Found by one cheap scan of the slot form (no code emitted).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "engine/interp/iops.h"
+
+namespace wc::engine {
+struct CompiledFunction;
+}
+
+namespace wc::jit {
+
+// The instructions of a function's slot form, in order.
+struct DecodedCode {
+  std::vector<uint32_t> starts;      // code word of each instruction
+  std::vector<wc::engine::IOp> ops;  // its operation
+  std::vector<bool> is_start;        // per code word
+};
+
+// False when the code is not a well-formed instruction stream (an unknown handler, operands
+// past the end).
+bool decode_code(const std::vector<uint32_t>& code, DecodedCode* out);
+
+// How each instruction template touches frame slots, as (slot, code word) pairs, and the
+// control facts that weigh them. The compiler's templates (x64_compiler.cc) and
+// record_instruction() must agree: check_analysis() compares the two.
+struct SlotFacts {
+  std::vector<std::pair<uint32_t, uint32_t>> uses;        // by integer instructions
+  std::vector<std::pair<uint32_t, uint32_t>> float_uses;  // by SSE instructions
+  std::vector<std::pair<uint32_t, uint32_t>> copy_uses;   // by plain copies
+  std::vector<std::pair<uint32_t, uint32_t>> back_edges;  // (target, source) code words
+  std::vector<uint32_t> call_returns;                     // code words after calls
+  std::vector<uint32_t> branch_targets;  // code words branched to (any direction, repeats)
+};
+
+// Registers the compiler pins slots to (x64_compiler.cc names them); the plan fills at most
+// this many of each.
+constexpr size_t kMaxPins = 7;
+constexpr size_t kMaxFloatPins = 13;
+
+// br_table: up to this many targets as a compare chain, more through a jump table; above
+// kMaxJumpTable targets the instruction stays interpreted (bounds the table at 4 MiB).
+constexpr uint32_t kMaxCompareChain = 4;
+constexpr uint32_t kMaxJumpTable = uint32_t{1} << 20;
+
+// What the emit pass works from.
+struct PinPlan {
+  std::vector<uint32_t> pinned_slots;        // at most kMaxPins, in register order
+  std::vector<uint32_t> float_pinned_slots;  // at most kMaxFloatPins, in register order
+  std::vector<bool> enterable;               // per code word: the interpreter may enter there
+  // Per code word: 1 + the index of its label, or 0 when nothing jumps there (xbyak labels
+  // cost a hash-table entry each, so only branch targets and entries get one).
+  std::vector<uint32_t> label_index;
+  uint32_t label_count = 0;
+};
+
+// The facts of a whole decoded function.
+SlotFacts scan_function(const wc::engine::CompiledFunction& f, const DecodedCode& d);
+
+// The slots most used by integer (resp. SSE) instructions, weighted 8^loop depth, pinned;
+// slots used both ways stay in memory. Enterable: function start, loop headers (backward
+// branch targets), call returns (the places the interpreter looks for compiled code).
+PinPlan make_plan(const SlotFacts& facts, size_t code_words);
+
+// Shared with the emitter: CPU features that change which templates exist.
+bool cpu_has_popcnt();
+bool cpu_has_sse41();
+
+}  // namespace wc::jit

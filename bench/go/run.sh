@@ -4,6 +4,7 @@
 #
 #   bench/go/run.sh [BUILD_DIR]        (default: build)
 #   DURATION=10s CONNS=50 RUNS=5 GO=/usr/lib/go-1.23/bin/go bench/go/run.sh
+#   ENGINE=interp bench/go/run.sh      (webcontainerd --engine; default: its own default, auto)
 #
 # 1. hello world, start to exit (hyperfine);
 # 2. examples/go/httpself: an HTTP server on sdk/go that makes 1000 requests to itself and
@@ -16,6 +17,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 WCD=$BUILD/webcontainerd
+ENGINE=${ENGINE:-}
+[[ -z $ENGINE ]] || WCD="$WCD --engine $ENGINE"
 GO=${GO:-/usr/lib/go-1.23/bin/go}
 GOROOT_DIR=$(dirname "$(dirname "$GO")")
 EXEC_NODE=$GOROOT_DIR/misc/wasm/wasm_exec_node.js
@@ -99,7 +102,7 @@ wrk_run() {
 }
 echo "== httpserve under wrk" >&2
 P=$(free_port)
-wrk_run webcontainer "$P" "$WCD" --allow-listen "127.0.0.1:$P" "$T/httpserve.wasm" "127.0.0.1:$P"
+wrk_run webcontainer "$P" $WCD --allow-listen "127.0.0.1:$P" "$T/httpserve.wasm" "127.0.0.1:$P"
 P=$(free_port)
 wrk_run node "$P" node --no-experimental-fetch -r "$ROOT/sdk/go/node/webcontainer_net.js" \
   "$EXEC_NODE" "$T/httpserve.wasm" "127.0.0.1:$P"
@@ -110,7 +113,7 @@ cat <<EOF
 
 \`bench/go/run.sh build\` on $(date +%F) ($GOVERSION, GOOS=js GOARCH=wasm; node $(node --version)
 with Go's \`misc/wasm/wasm_exec_node.js\`; webcontainer emulates that JavaScript host in C++
-and runs the code on its interpreter). Load average at start: $(cut -d' ' -f1 /proc/loadavg).
+with \`--engine ${ENGINE:-auto}\`). Load average at start: $(cut -d' ' -f1 /proc/loadavg).
 
 | measurement | webcontainer | node | webcontainer / node |
 |---|--:|--:|--:|

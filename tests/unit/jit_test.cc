@@ -263,5 +263,26 @@ TEST(Jit, InterruptStopsACompiledLoop) {
   stopper.join();
 }
 
+// Constants that are negative 32-bit numbers sign-extended to 64 bits (i64.const -8, as in
+// every Go function) live in the frame template; the native entry stores them as a
+// sign-extended imm32. Such functions used to fail to compile (an encoder error) and ran
+// interpreted.
+TEST(Jit, NegativeConstantsInTheFrameTemplateCompile) {
+  const char* wat = R"((module
+    (func $inner (param i64) (result i64)
+      (i64.add (i64.mul (local.get 0) (i64.const -8)) (i64.const -2147483648)))
+    (func (export "f") (param i64) (result i64)
+      (i64.add (call $inner (local.get 0)) (i64.const -1))))
+  )";
+  itest::Wasm jit(wat, jit_config());
+  ASSERT_TRUE(jit.ok()) << jit.error();
+  for (const FuncInstance* f : jit.instance()->funcs_)
+    EXPECT_NE(f->code->native, nullptr) << f->name;
+  for (int64_t x : {int64_t{0}, int64_t{5}, int64_t{-7}})
+    EXPECT_EQ(static_cast<int64_t>(jit.u64("f", {itest::I64(static_cast<uint64_t>(x))})),
+              x * -8 - 2147483648LL - 1)
+        << x;
+}
+
 }  // namespace
 }  // namespace wc::engine

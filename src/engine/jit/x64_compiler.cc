@@ -905,7 +905,7 @@ class Compiler : public CodeGenerator {
       if (v == 0) {
         mov(qword[rbx + d], rax);
       } else if (static_cast<int64_t>(v) == static_cast<int32_t>(v)) {
-        mov(qword[rbx + d], static_cast<uint32_t>(v));
+        mov(qword[rbx + d], v);  // sign-extended imm32: v itself, never its low half
       } else {
         mov(rcx, v);
         mov(qword[rbx + d], rcx);

@@ -8,6 +8,9 @@
 // WC_HOSTILE_WASM_DIR=DIR writes each module to DIR/NAME.wasm, for running them through
 // `wasm-run --engine jit` by hand (under a memory ulimit, say).
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -392,6 +395,49 @@ TEST(HostileModuleJit, AFiftyMegabyteFunctionIsLeftToTheInterpreter) {
   EXPECT_GT(c.code_words, kCompilerMaxCodeWords);
   EXPECT_FALSE(c.compiled);
   EXPECT_EQ(jit.call("f", {Value::i32(5)}), static_cast<uint32_t>(5 + adds));
+}
+
+// Virtual memory of this process now, from /proc/self/status (VmSize, in bytes).
+uint64_t vm_size_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmSize:", 0) == 0) return std::strtoull(line.c_str() + 7, nullptr, 10) << 10;
+  return 0;
+}
+
+// A tenant's address-space limit smaller than what translating the module takes: the module
+// fails to instantiate with a clear error instead of the worker dying of std::bad_alloc.
+TEST(HostileModuleJit, AModuleTooBigForTheAddressSpaceLimitIsAClearError) {
+  if (kSanitized) GTEST_SKIP() << "the sanitizers' shadow memory makes RLIMIT_AS meaningless";
+  std::vector<Func> funcs = {long_function("f", (size_t{50} << 20) / 19 + 1)};
+  Bytes bytes = module(funcs);
+  auto decoded = decode_module(bytes);
+  ASSERT_TRUE(static_cast<bool>(decoded));
+  Bytes().swap(bytes);
+  ASSERT_FALSE(validate_module(**decoded).has_value());
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // 64 MiB more than now: translation needs some 170 MB for this function.
+    struct rlimit lim = {vm_size_bytes() + (uint64_t{64} << 20), RLIM_INFINITY};
+    if (lim.rlim_cur <= (uint64_t{64} << 20) || setrlimit(RLIMIT_AS, &lim) != 0) _exit(3);
+    for (bool native : {false, true}) {
+      StoreConfig config;
+      config.compile_native = native;
+      Store store(config);
+      auto r = Linker{}.instantiate(store, *decoded);
+      auto* err = std::get_if<InstantiateError>(&r);
+      if (!err) _exit(2);
+      if (err->message.find("out of memory") == std::string::npos) _exit(1);
+    }
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died of signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0)
+      << "1: another error than out of memory, 2: it instantiated, 3: setrlimit failed";
 }
 
 TEST(HostileModuleJit, AFunctionUnderTheWordCapIsCompiled) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <unordered_map>
 
 #include "engine/interp/compiled_function.h"  // complete type: Instance owns compiled code
@@ -205,6 +206,19 @@ std::optional<ExternVal> export_value(const Instance& inst, const Export& e) {
 }  // namespace
 
 std::variant<Instance*, InstantiateError> Store::instantiate(
+    std::shared_ptr<const Module> module, const std::vector<ExternVal>& imports) {
+  // A valid module can still be too big for the memory this process may use (translation
+  // makes a copy of every function's code; a tenant's RLIMIT_AS may be small). That is the
+  // module's failure, reported like any other, not a crash of the worker. Whatever was built
+  // so far stays owned by the store, as after any other failure part-way.
+  try {
+    return instantiate_module(std::move(module), imports);
+  } catch (const std::bad_alloc&) {
+    return trap_error(TrapKind::Host, "out of memory while instantiating the module");
+  }
+}
+
+std::variant<Instance*, InstantiateError> Store::instantiate_module(
     std::shared_ptr<const Module> module, const std::vector<ExternVal>& imports) {
   const Module& m = *module;
   if (imports.size() != m.imports.size())

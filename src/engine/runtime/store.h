@@ -218,6 +218,9 @@ class Store {
   const wc::jit::NativeCode* tier_up(FuncInstance* func);
 
  private:
+  std::variant<Instance*, InstantiateError> instantiate_module(
+      std::shared_ptr<const Module> module, const std::vector<ExternVal>& imports);
+
   StoreConfig config_;
   std::atomic<bool> interrupt_flag_{false};
   uint64_t committed_memory_ = 0;

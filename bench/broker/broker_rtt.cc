@@ -128,7 +128,8 @@ int main(int argc, char** argv) {
     std::vector<double> ns(n);
     size_t got = 0;
     while (got < ns.size() * sizeof(double)) {
-      ssize_t r = read(pipefd[0], reinterpret_cast<char*>(ns.data()) + got, ns.size() * sizeof(double) - got);
+      ssize_t r = read(pipefd[0], reinterpret_cast<char*>(ns.data()) + got,
+                       ns.size() * sizeof(double) - got);
       if (r <= 0) break;
       got += static_cast<size_t>(r);
     }

@@ -32,6 +32,9 @@ static inline uint64_t mix64(uint64_t h, uint64_t v) {
 
 // Exact bits of a double, so float results are compared bit-for-bit across engines.
 static inline uint64_t f64_bits(double d) {
-  union { double d; uint64_t u; } u = {d};
+  union {
+    double d;
+    uint64_t u;
+  } u = {d};
   return u.u;
 }

@@ -7,22 +7,24 @@
 #define DAYS_PER_YEAR 365.24
 #define NBODIES 5
 
-struct body { double x, y, z, vx, vy, vz, mass; };
+struct body {
+  double x, y, z, vx, vy, vz, mass;
+};
 
 static const struct body initial[NBODIES] = {
-  {0, 0, 0, 0, 0, 0, SOLAR_MASS},
-  {4.84143144246472090e+00, -1.16032004402742839e+00, -1.03622044471123109e-01,
-   1.66007664274403694e-03 * DAYS_PER_YEAR, 7.69901118419740425e-03 * DAYS_PER_YEAR,
-   -6.90460016972063023e-05 * DAYS_PER_YEAR, 9.54791938424326609e-04 * SOLAR_MASS},
-  {8.34336671824457987e+00, 4.12479856412430479e+00, -4.03523417114321381e-01,
-   -2.76742510726862411e-03 * DAYS_PER_YEAR, 4.99852801234917238e-03 * DAYS_PER_YEAR,
-   2.30417297573763929e-05 * DAYS_PER_YEAR, 2.85885980666130812e-04 * SOLAR_MASS},
-  {1.28943695621391310e+01, -1.51111514016986312e+01, -2.23307578892655734e-01,
-   2.96460137564761618e-03 * DAYS_PER_YEAR, 2.37847173959480950e-03 * DAYS_PER_YEAR,
-   -2.96589568540237556e-05 * DAYS_PER_YEAR, 4.36624404335156298e-05 * SOLAR_MASS},
-  {1.53796971148509165e+01, -2.59193146099879641e+01, 1.79258772950371181e-01,
-   2.68067772490389322e-03 * DAYS_PER_YEAR, 1.62824170038242295e-03 * DAYS_PER_YEAR,
-   -9.51592254519715870e-05 * DAYS_PER_YEAR, 5.15138902046611451e-05 * SOLAR_MASS},
+    {0, 0, 0, 0, 0, 0, SOLAR_MASS},
+    {4.84143144246472090e+00, -1.16032004402742839e+00, -1.03622044471123109e-01,
+     1.66007664274403694e-03 * DAYS_PER_YEAR, 7.69901118419740425e-03 * DAYS_PER_YEAR,
+     -6.90460016972063023e-05 * DAYS_PER_YEAR, 9.54791938424326609e-04 * SOLAR_MASS},
+    {8.34336671824457987e+00, 4.12479856412430479e+00, -4.03523417114321381e-01,
+     -2.76742510726862411e-03 * DAYS_PER_YEAR, 4.99852801234917238e-03 * DAYS_PER_YEAR,
+     2.30417297573763929e-05 * DAYS_PER_YEAR, 2.85885980666130812e-04 * SOLAR_MASS},
+    {1.28943695621391310e+01, -1.51111514016986312e+01, -2.23307578892655734e-01,
+     2.96460137564761618e-03 * DAYS_PER_YEAR, 2.37847173959480950e-03 * DAYS_PER_YEAR,
+     -2.96589568540237556e-05 * DAYS_PER_YEAR, 4.36624404335156298e-05 * SOLAR_MASS},
+    {1.53796971148509165e+01, -2.59193146099879641e+01, 1.79258772950371181e-01,
+     2.68067772490389322e-03 * DAYS_PER_YEAR, 1.62824170038242295e-03 * DAYS_PER_YEAR,
+     -9.51592254519715870e-05 * DAYS_PER_YEAR, 5.15138902046611451e-05 * SOLAR_MASS},
 };
 
 static struct body bodies[NBODIES];
@@ -35,8 +37,12 @@ static void advance(double dt) {
       double dx = a->x - b->x, dy = a->y - b->y, dz = a->z - b->z;
       double d2 = dx * dx + dy * dy + dz * dz;
       double mag = dt / (d2 * __builtin_sqrt(d2));
-      a->vx -= dx * b->mass * mag; a->vy -= dy * b->mass * mag; a->vz -= dz * b->mass * mag;
-      b->vx += dx * a->mass * mag; b->vy += dy * a->mass * mag; b->vz += dz * a->mass * mag;
+      a->vx -= dx * b->mass * mag;
+      a->vy -= dy * b->mass * mag;
+      a->vz -= dz * b->mass * mag;
+      b->vx += dx * a->mass * mag;
+      b->vy += dy * a->mass * mag;
+      b->vz += dz * a->mass * mag;
     }
   }
   for (int i = 0; i < NBODIES; i++) {
@@ -71,7 +77,9 @@ static uint64_t bench(int32_t reps) {
       py += bodies[i].vy * bodies[i].mass;
       pz += bodies[i].vz * bodies[i].mass;
     }
-    bodies[0].vx = -px / SOLAR_MASS; bodies[0].vy = -py / SOLAR_MASS; bodies[0].vz = -pz / SOLAR_MASS;
+    bodies[0].vx = -px / SOLAR_MASS;
+    bodies[0].vy = -py / SOLAR_MASS;
+    bodies[0].vz = -pz / SOLAR_MASS;
     double dt = 0.01 + (r & 7) * 0.0001;
     for (int step = 0; step < 20000; step++) advance(dt);
     acc = mix64(acc, f64_bits(energy()));

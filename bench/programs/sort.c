@@ -17,7 +17,11 @@ static void insertion_sort(uint32_t* a, int32_t n) {
   }
 }
 
-static inline void swap(uint32_t* a, uint32_t* b) { uint32_t t = *a; *a = *b; *b = t; }
+static inline void swap(uint32_t* a, uint32_t* b) {
+  uint32_t t = *a;
+  *a = *b;
+  *b = t;
+}
 
 // Recurses into the smaller half and loops on the larger, so stack depth stays O(log n).
 static void quicksort(uint32_t* a, int32_t n) {

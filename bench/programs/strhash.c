@@ -7,7 +7,9 @@
 #define VOCAB 12000
 #define WORDS 60000
 
-struct entry { uint32_t offset, len, hash, count; };
+struct entry {
+  uint32_t offset, len, hash, count;
+};
 static struct entry table[TABLE_SIZE];
 static char arena[VOCAB * 16];
 
@@ -45,7 +47,10 @@ static uint64_t bench(int32_t reps) {
         struct entry* e = &table[slot];
         if (e->count == 0) {
           for (uint32_t i = 0; i < len; i++) arena[used + i] = word[i];
-          e->offset = used; e->len = len; e->hash = h; e->count = 1;
+          e->offset = used;
+          e->len = len;
+          e->hash = h;
+          e->count = 1;
           used += len;
           distinct++;
           break;

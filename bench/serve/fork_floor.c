@@ -16,9 +16,11 @@ static double cpu_ms(void) {
   getrusage(RUSAGE_SELF, &self);
   getrusage(RUSAGE_CHILDREN, &kids);
   return (self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
-          kids.ru_stime.tv_sec) * 1e3 +
+          kids.ru_stime.tv_sec) *
+             1e3 +
          (self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
-          kids.ru_stime.tv_usec) / 1e3;
+          kids.ru_stime.tv_usec) /
+             1e3;
 }
 
 int main(int argc, char** argv) {

@@ -26,8 +26,8 @@ enum { kMaxClients = 1024, kBuf = 16384 };
 
 struct client {
   int fd;
-  int eof;            /* the client shut down its sending side */
-  size_t off, len;    /* pending echo: buf[off, len) */
+  int eof;         /* the client shut down its sending side */
+  size_t off, len; /* pending echo: buf[off, len) */
   char buf[kBuf];
 };
 
@@ -73,7 +73,7 @@ int main(int argc, char **argv) {
     perror("echo_server: socket");
     return 1;
   }
-  setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  /* best effort */
+  setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* best effort */
   if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, SOMAXCONN) < 0) {
     fprintf(stderr, "echo_server: bind/listen %s:%d: %s\n", addr, port, strerror(errno));
     return 1;
@@ -86,7 +86,7 @@ int main(int argc, char **argv) {
   long accepted = 0;
   for (;;) {
     int accepting = nclients < kMaxClients && (max_conns == 0 || accepted < max_conns);
-    if (!accepting && nclients == 0) break;  /* served MAX_CONNECTIONS: done */
+    if (!accepting && nclients == 0) break; /* served MAX_CONNECTIONS: done */
     pfds[0].fd = accepting ? lfd : -1;
     pfds[0].events = POLLIN;
     for (int i = 0; i < nclients; ++i) {
@@ -126,19 +126,19 @@ int main(int argc, char **argv) {
         } else if (r == 0) {
           c->eof = 1;
         } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-          drop(i);  /* reset by the peer */
+          drop(i); /* reset by the peer */
           continue;
         }
       }
       if (c->eof && !c->len) {
-        shutdown(c->fd, SHUT_WR);  /* half-close answered: everything was echoed */
+        shutdown(c->fd, SHUT_WR); /* half-close answered: everything was echoed */
         drop(i);
       }
     }
     if (pfds[0].revents & POLLIN) {
       while (nclients < kMaxClients && (max_conns == 0 || accepted < max_conns)) {
         int fd = accept(lfd, NULL, NULL);
-        if (fd < 0) break;  /* EAGAIN: no more waiting */
+        if (fd < 0) break; /* EAGAIN: no more waiting */
         fcntl(fd, F_SETFL, O_NONBLOCK);
         struct client *c = calloc(1, sizeof *c);
         if (!c) {

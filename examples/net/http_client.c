@@ -82,9 +82,9 @@ int main(int argc, char **argv) {
   char req[2048];
   /* Host header: host[:port] exactly as in the URL. */
   int n = snprintf(req, sizeof req,
-               "GET %s HTTP/1.1\r\nHost: %.*s\r\nUser-Agent: wc-http-client\r\n"
-               "Connection: close\r\n\r\n",
-               path, (int)hl, h);
+                   "GET %s HTTP/1.1\r\nHost: %.*s\r\nUser-Agent: wc-http-client\r\n"
+                   "Connection: close\r\n\r\n",
+                   path, (int)hl, h);
   if (n < 0 || (size_t)n >= sizeof req || write_all(fd, req, (size_t)n) < 0) {
     fprintf(stderr, "http_client: send: %s\n", strerror(errno));
     return 1;

@@ -27,17 +27,17 @@
 
 enum {
   kMaxConns = 4096,
-  kIn = 8192,        /* request head limit: larger heads get 431 */
-  kOut = 32768,      /* response buffer: head plus the first part of the file */
+  kIn = 8192,   /* request head limit: larger heads get 431 */
+  kOut = 32768, /* response buffer: head plus the first part of the file */
   kIdleSeconds = 10,
 };
 
 struct conn {
   int fd;
-  int file_fd;             /* file being sent, -1 when none */
-  long long file_left;     /* bytes of it still to read */
-  int keep_alive;          /* after the current response */
-  time_t last;             /* last progress, for the idle timeout */
+  int file_fd;         /* file being sent, -1 when none */
+  long long file_left; /* bytes of it still to read */
+  int keep_alive;      /* after the current response */
+  time_t last;         /* last progress, for the idle timeout */
   size_t in_len;
   size_t out_off, out_len; /* pending output: out[out_off, out_len) */
   char in[kIn];
@@ -64,9 +64,9 @@ static void drop(int i) {
 
 static const char *content_type(const char *path) {
   static const char *const types[][2] = {
-      {".html", "text/html"}, {".htm", "text/html"},         {".txt", "text/plain"},
-      {".css", "text/css"},   {".js", "text/javascript"},    {".json", "application/json"},
-      {".png", "image/png"},  {".jpg", "image/jpeg"},        {".gif", "image/gif"},
+      {".html", "text/html"},    {".htm", "text/html"},         {".txt", "text/plain"},
+      {".css", "text/css"},      {".js", "text/javascript"},    {".json", "application/json"},
+      {".png", "image/png"},     {".jpg", "image/jpeg"},        {".gif", "image/gif"},
       {".svg", "image/svg+xml"}, {".wasm", "application/wasm"},
   };
   const char *dot = strrchr(path, '.');
@@ -153,8 +153,10 @@ static void handle(struct conn *c, size_t len) {
     if (!strncasecmp(h, "Connection:", 11)) {
       const char *v = h + 11;
       while (*v == ' ' || *v == '\t') ++v;
-      if (!strncasecmp(v, "close", 5)) c->keep_alive = 0;
-      else if (!strncasecmp(v, "keep-alive", 10)) c->keep_alive = 1;
+      if (!strncasecmp(v, "close", 5))
+        c->keep_alive = 0;
+      else if (!strncasecmp(v, "keep-alive", 10))
+        c->keep_alive = 1;
     } else if (!strncasecmp(h, "Content-Length:", 15)) {
       body_len = atoll(h + 15);
     } else if (!strncasecmp(h, "Transfer-Encoding:", 18)) {
@@ -162,7 +164,7 @@ static void handle(struct conn *c, size_t len) {
     }
     h = e + 2;
   }
-  if (body_len != 0) {  /* GET and HEAD carry no body; do not try to skip one */
+  if (body_len != 0) { /* GET and HEAD carry no body; do not try to skip one */
     error(c, 400, "Bad Request");
     return;
   }
@@ -187,8 +189,10 @@ static void handle(struct conn *c, size_t len) {
   struct stat st;
   if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
     if (fd >= 0) close(fd);
-    if (fd < 0 && (errno == EACCES || errno == EPERM)) error(c, 403, "Forbidden");
-    else error(c, 404, "Not Found");
+    if (fd < 0 && (errno == EACCES || errno == EPERM))
+      error(c, 403, "Forbidden");
+    else
+      error(c, 404, "Not Found");
     return;
   }
   respond(c, 200, "OK", content_type(path), (long long)st.st_size, NULL);
@@ -206,7 +210,7 @@ static int pump(struct conn *c) {
   for (;;) {
     if (c->out_off == c->out_len) c->out_off = c->out_len = 0;
     if (c->file_left > 0 && c->out_len < kOut) {
-      if (c->out_off) {  /* keep the unsent part at the front, refill behind it */
+      if (c->out_off) { /* keep the unsent part at the front, refill behind it */
         memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
         c->out_len -= c->out_off;
         c->out_off = 0;
@@ -214,11 +218,11 @@ static int pump(struct conn *c) {
       size_t room = kOut - c->out_len;
       size_t want = (long long)room < c->file_left ? room : (size_t)c->file_left;
       ssize_t r = read(c->file_fd, c->out + c->out_len, want);
-      if (r <= 0) return -1;  /* the file shrank under us: the length was a lie, so close */
+      if (r <= 0) return -1; /* the file shrank under us: the length was a lie, so close */
       c->out_len += (size_t)r;
       c->file_left -= r;
     }
-    if (c->out_off == c->out_len) break;  /* all sent, nothing left to read */
+    if (c->out_off == c->out_len) break; /* all sent, nothing left to read */
     ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
     if (n < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
     c->out_off += (size_t)n;
@@ -241,7 +245,8 @@ static int serve(struct conn *c) {
     }
     char *end = NULL;
     for (size_t i = 3; i < c->in_len; ++i)
-      if (c->in[i] == '\n' && c->in[i - 1] == '\r' && c->in[i - 2] == '\n' && c->in[i - 3] == '\r') {
+      if (c->in[i] == '\n' && c->in[i - 1] == '\r' && c->in[i - 2] == '\n' &&
+          c->in[i - 3] == '\r') {
         end = c->in + i + 1;
         break;
       }
@@ -272,7 +277,7 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
 #endif
   size_t rl = strlen(root);
-  if (rl > 1 && root[rl - 1] == '/') argv[1][rl - 1] = 0;  /* we add the URL's own '/' */
+  if (rl > 1 && root[rl - 1] == '/') argv[1][rl - 1] = 0; /* we add the URL's own '/' */
 
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
@@ -288,7 +293,7 @@ int main(int argc, char **argv) {
     perror("http_server: socket");
     return 1;
   }
-  setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  /* best effort */
+  setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* best effort */
   if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 1024) < 0) {
     fprintf(stderr, "http_server: bind/listen %s:%d: %s\n", addr, port, strerror(errno));
     return 1;
@@ -324,7 +329,7 @@ int main(int argc, char **argv) {
       if (pfds[i + 1].events & POLLIN) {
         ssize_t r = recv(c->fd, c->in + c->in_len, kIn - c->in_len, 0);
         if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-          drop(i);  /* closed or reset, possibly mid-request */
+          drop(i); /* closed or reset, possibly mid-request */
           continue;
         }
         if (r > 0) {
@@ -337,7 +342,7 @@ int main(int argc, char **argv) {
     if (pfds[0].revents & POLLIN) {
       while (nconns < kMaxConns) {
         int fd = accept(lfd, NULL, NULL);
-        if (fd < 0) break;  /* EAGAIN: none left */
+        if (fd < 0) break; /* EAGAIN: none left */
         fcntl(fd, F_SETFL, O_NONBLOCK);
         struct conn *c = malloc(sizeof *c);
         if (!c) {

@@ -33,7 +33,8 @@ bool Broker::add_worker(ipc::UniqueFd socket, pid_t pid, const Policy& policy,
     *error = std::string("worker socket: ") + std::strerror(errno);
     return false;
   }
-  std::unique_ptr<Session> session = Session::create(policy, std::move(container_id), audit_, error);
+  std::unique_ptr<Session> session =
+      Session::create(policy, std::move(container_id), audit_, error);
   if (!session) return false;
   uint64_t key = next_key_++;
   struct epoll_event ev = {};

@@ -31,8 +31,8 @@ class Broker {
   // Starts serving a worker. `socket` is the broker's end of the worker's socketpair (taken
   // over and made non-blocking), `pid` the worker process (it must exist: a pidfd is opened
   // now). False with *error if a mount cannot be opened or the pid is gone.
-  bool add_worker(ipc::UniqueFd socket, pid_t pid, const Policy& policy,
-                  std::string container_id, std::string* error);
+  bool add_worker(ipc::UniqueFd socket, pid_t pid, const Policy& policy, std::string container_id,
+                  std::string* error);
 
   // Waits up to timeout_ms (-1: forever) for requests, serves one request per ready worker,
   // and returns the number of workers still connected. 0 means there is nothing left to do.

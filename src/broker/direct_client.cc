@@ -3,8 +3,7 @@
 namespace wc::broker {
 
 std::unique_ptr<DirectBrokerClient> DirectBrokerClient::create(const Policy& policy,
-                                                               std::string* error,
-                                                               AuditLog* audit,
+                                                               std::string* error, AuditLog* audit,
                                                                std::string container_id) {
   std::unique_ptr<Session> s = Session::create(policy, std::move(container_id), audit, error);
   if (!s) return nullptr;

@@ -93,8 +93,8 @@ void normalize(int* family, std::array<uint8_t, 16>* bytes, int* prefix) {
 bool valid_host_name(std::string_view h) {
   if (h.size() > 253) return false;
   return std::all_of(h.begin(), h.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
   });
 }
 
@@ -138,7 +138,8 @@ bool parse_net_grant(std::string_view spec, std::vector<NetRule>* out, std::stri
   hints.ai_socktype = SOCK_STREAM;
   struct addrinfo* res = nullptr;
   std::string name(addr);  // as resolve requests compare it: lower case, no trailing dot
-  std::transform(name.begin(), name.end(), name.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](char c) { return static_cast<char>(std::tolower(c)); });
   if (name.size() > 1 && name.back() == '.') name.pop_back();
   int e = getaddrinfo(name.c_str(), nullptr, &hints, &res);
   if (e != 0) return fail(error, spec, std::string("cannot resolve: ") + gai_strerror(e));
@@ -151,8 +152,9 @@ bool parse_net_grant(std::string_view spec, std::vector<NetRule>* out, std::stri
     r.family = a.family;
     r.bytes = a.bytes;
     r.prefix = a.family == AF_INET ? 32 : 128;
-    bool dup = std::any_of(out->begin() + static_cast<std::ptrdiff_t>(before), out->end(),
-                           [&](const NetRule& o) { return o.family == r.family && o.bytes == r.bytes; });
+    bool dup =
+        std::any_of(out->begin() + static_cast<std::ptrdiff_t>(before), out->end(),
+                    [&](const NetRule& o) { return o.family == r.family && o.bytes == r.bytes; });
     if (!dup) out->push_back(std::move(r));
   }
   freeaddrinfo(res);
@@ -224,7 +226,8 @@ const NetRule* match_net(const std::vector<NetRule>& rules, const NetAddr& a, bo
     if (std::memcmp(r.bytes.data(), a.bytes.data(), static_cast<size_t>(full)) != 0) continue;
     if (rest != 0) {
       uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
-      if ((r.bytes[static_cast<size_t>(full)] & mask) != (a.bytes[static_cast<size_t>(full)] & mask))
+      if ((r.bytes[static_cast<size_t>(full)] & mask) !=
+          (a.bytes[static_cast<size_t>(full)] & mask))
         continue;
     }
     return &r;
@@ -246,7 +249,8 @@ int open_tcp_listener(std::string_view spec, std::string* error) {
   int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   bool ok = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
-            bind(fd, reinterpret_cast<struct sockaddr*>(&ss), len) == 0 && listen(fd, SOMAXCONN) == 0;
+            bind(fd, reinterpret_cast<struct sockaddr*>(&ss), len) == 0 &&
+            listen(fd, SOMAXCONN) == 0;
   if (!ok) {
     *error = "--tcplisten " + std::string(spec) + ": " + std::strerror(errno);
     if (fd >= 0) close(fd);

@@ -25,12 +25,12 @@ struct NetAddr {
 // One address range and port range. A grant spec may expand to several (a host name with
 // several addresses); each keeps the spec it came from, for audit lines and hints.
 struct NetRule {
-  std::string spec;       // as the user wrote it: "10.0.0.0/8:443", "localhost:8080"
-  std::string name;       // the host name the addresses came from, lower case; "" for literals
+  std::string spec;          // as the user wrote it: "10.0.0.0/8:443", "localhost:8080"
+  std::string name;          // the host name the addresses came from, lower case; "" for literals
   bool any_address = false;  // "*": every address of both families
   int family = 0;
   std::array<uint8_t, 16> bytes{};
-  int prefix = 0;         // leading bits of `bytes` that must match
+  int prefix = 0;  // leading bits of `bytes` that must match
   uint16_t port_lo = 0, port_hi = 65535;
 };
 
@@ -51,7 +51,8 @@ bool is_unspecified(const NetAddr& a);  // 0.0.0.0 or ::
 
 // The first rule covering `a`; with `any_port` the port is not compared (a name resolved
 // without a service). nullptr: not granted.
-const NetRule* match_net(const std::vector<NetRule>& rules, const NetAddr& a, bool any_port = false);
+const NetRule* match_net(const std::vector<NetRule>& rules, const NetAddr& a,
+                         bool any_port = false);
 
 // "127.0.0.1:80", "[::1]:80" (the spelling the flags take back).
 std::string format_net_addr(const NetAddr& a);

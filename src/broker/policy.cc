@@ -24,10 +24,13 @@ bool parse_size(std::string_view text, uint64_t* out, std::string* error) {
   uint64_t n = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   std::string_view unit(end, text.data() + text.size() - end);
-  if (unit.ends_with("iB")) unit.remove_suffix(2);
-  else if (unit.ends_with("B")) unit.remove_suffix(1);
+  if (unit.ends_with("iB"))
+    unit.remove_suffix(2);
+  else if (unit.ends_with("B"))
+    unit.remove_suffix(1);
   int shift = -1;
-  if (unit.empty()) shift = 0;
+  if (unit.empty())
+    shift = 0;
   else if (unit.size() == 1) {
     switch (unit[0] | 0x20) {
       case 'k': shift = 10; break;
@@ -37,7 +40,8 @@ bool parse_size(std::string_view text, uint64_t* out, std::string* error) {
     }
   }
   if (ec != std::errc() || end == text.data() || shift < 0 || (n >> (63 - shift)) != 0) {
-    *error = "size '" + std::string(text) + "': expected a number of bytes like 4096, 64K, 512M, 2G";
+    *error =
+        "size '" + std::string(text) + "': expected a number of bytes like 4096, 64K, 512M, 2G";
     return false;
   }
   *out = n << shift;

@@ -33,8 +33,8 @@
 namespace wc::broker {
 
 struct Mount {
-  std::string host;    // a directory on the host
-  std::string guest;   // the name the guest sees for it (a WASI preopen name)
+  std::string host;   // a directory on the host
+  std::string guest;  // the name the guest sees for it (a WASI preopen name)
   bool read_only = false;
 };
 

@@ -27,8 +27,7 @@ bool string_list(const toml::node& node, const std::string& key, std::vector<std
 }
 
 // Sizes and durations: a number, or a string in the command line's spelling.
-bool size_value(const toml::node& node, const std::string& key, uint64_t* out,
-                std::string* error) {
+bool size_value(const toml::node& node, const std::string& key, uint64_t* out, std::string* error) {
   if (const auto* i = node.as_integer()) {
     if (i->get() < 0) return fail(error, key, "must not be negative");
     *out = static_cast<uint64_t>(i->get());
@@ -54,10 +53,15 @@ bool mount_table(const toml::node& node, Policy* into, std::string* error) {
   Mount m;
   for (const auto& [k, v] : *t) {
     std::string key(k.str());
-    if (key == "host" && v.is_string()) m.host = v.as_string()->get();
-    else if (key == "guest" && v.is_string()) m.guest = v.as_string()->get();
-    else if (key == "read_only" && v.is_boolean()) m.read_only = v.as_boolean()->get();
-    else return fail(error, "mount." + key, "unknown key or wrong type (host, guest: strings; read_only: boolean)");
+    if (key == "host" && v.is_string())
+      m.host = v.as_string()->get();
+    else if (key == "guest" && v.is_string())
+      m.guest = v.as_string()->get();
+    else if (key == "read_only" && v.is_boolean())
+      m.read_only = v.as_boolean()->get();
+    else
+      return fail(error, "mount." + key,
+                  "unknown key or wrong type (host, guest: strings; read_only: boolean)");
   }
   if (m.host.empty()) return fail(error, "mount", "needs host = \"DIR\"");
   if (m.guest.empty()) m.guest = m.host;
@@ -96,7 +100,8 @@ bool load_policy_string(std::string_view text, Policy* into, std::string* error)
     } else if (key == "env") {
       if (const toml::table* t = v.as_table()) {
         for (const auto& [ek, ev] : *t) {
-          if (!ev.is_string()) return fail(error, "env." + std::string(ek.str()), "expected a string");
+          if (!ev.is_string())
+            return fail(error, "env." + std::string(ek.str()), "expected a string");
           into->env.push_back(std::string(ek.str()) + "=" + ev.as_string()->get());
         }
       } else if (!string_list(v, key, &into->env, error)) {

@@ -150,7 +150,8 @@ Session::Handle* Session::find(uint32_t dir) {
 }
 
 size_t Session::handle_count() const {
-  return std::count_if(handles_.begin(), handles_.end(), [](const auto& h) { return h.has_value(); });
+  return std::count_if(handles_.begin(), handles_.end(),
+                       [](const auto& h) { return h.has_value(); });
 }
 
 int Session::add_handle(Handle h, uint32_t* out) {
@@ -204,10 +205,11 @@ int Session::deny_read_only(const char* op, const Handle& h, std::string_view pa
 int Session::deny_escape(const char* op, const Handle& h, std::string_view path) {
   const Mount& m = mounts_[h.mount];
   if (audit_ != nullptr) {
-    audit_->record({container_, op, join(h.guest_path, path),
-                    "path escapes the mount " + m.guest, EPERM,
-                    "paths under " + m.guest + " cannot leave it (absolute paths, '..' above it "
-                    "and symlinks out are refused); grant other directories with --dir or --dir-ro"});
+    audit_->record(
+        {container_, op, join(h.guest_path, path), "path escapes the mount " + m.guest, EPERM,
+         "paths under " + m.guest +
+             " cannot leave it (absolute paths, '..' above it "
+             "and symlinks out are refused); grant other directories with --dir or --dir-ro"});
   }
   return -EPERM;
 }
@@ -274,7 +276,8 @@ int Session::do_preopens(ipc::Reply& reply) {
 int Session::do_open(ipc::Request& req, ipc::Reply& reply) {
   Handle* h = find(req.dir);
   if (h == nullptr) return -EBADF;
-  bool writes = (req.oflags & O_ACCMODE) != O_RDONLY || (req.oflags & (O_CREAT | O_TRUNC | O_APPEND));
+  bool writes =
+      (req.oflags & O_ACCMODE) != O_RDONLY || (req.oflags & (O_CREAT | O_TRUNC | O_APPEND));
   if (writes && h->read_only) return deny_read_only("open", *h, req.path);
   // Opened non-blocking so that a FIFO or device in the mount cannot stall the broker (and
   // every other worker with it); the guest's blocking mode is restored afterwards.
@@ -337,7 +340,8 @@ int Session::do_remove(ipc::Request& req, bool directory) {
   int r = open_parent(op, *h, req.path, &sp);
   if (r < 0) return r;
   ipc::UniqueFd parent(r);
-  if (is_dot_or_dotdot(sp.name)) return !directory ? -EISDIR : sp.name == "." ? -EINVAL : -ENOTEMPTY;
+  if (is_dot_or_dotdot(sp.name))
+    return !directory ? -EISDIR : sp.name == "." ? -EINVAL : -ENOTEMPTY;
   if (!directory && sp.trailing_slash) {
     struct stat st;
     if (fstatat(parent.get(), sp.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return -errno;
@@ -490,8 +494,7 @@ int Session::do_fd_change(ipc::Request& req) {
   if (fstat(fd, &st) != 0) return -errno;
   if (!is_writable(st)) return deny_fd(op, EPERM);
   switch (req.kind) {
-    case ipc::Kind::kFdSetTimes:
-      return futimens(fd, req.times) == 0 ? 0 : -errno;
+    case ipc::Kind::kFdSetTimes: return futimens(fd, req.times) == 0 ? 0 : -errno;
     case ipc::Kind::kFdSetSize:
       return ftruncate(fd, static_cast<off_t>(req.size)) == 0 ? 0 : -errno;
     case ipc::Kind::kFdSetMode:
@@ -500,8 +503,7 @@ int Session::do_fd_change(ipc::Request& req) {
     case ipc::Kind::kFdSetOwner:
       if (!owner_change_allowed(st, req.uid, req.gid)) return deny_owner(op, "fd");
       return fchown(fd, req.uid, req.gid) == 0 ? 0 : -errno;
-    default:
-      return -ENOSYS;  // not an fd kind: execute() never sends one here
+    default: return -ENOSYS;  // not an fd kind: execute() never sends one here
   }
 }
 

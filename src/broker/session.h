@@ -93,7 +93,7 @@ class Session {
   int do_net_send_to(ipc::Request& req, ipc::Reply& reply);
   int deny_net(const char* op, const NetAddr& a, const char* flag);
   int deny_family(const char* op, const ipc::Request& req);
-  int socket_room(const char* op);   // 0, or an audited -EMFILE at the socket limit
+  int socket_room(const char* op);  // 0, or an audited -EMFILE at the socket limit
   void track_socket(int fd, bool udp);
   void prune_sockets();
 

@@ -120,7 +120,8 @@ int service_port(const std::string& service, int socktype, uint16_t* port) {
   }
   struct servent se, *res = nullptr;
   char buf[1024];
-  getservbyname_r(service.c_str(), socktype == SOCK_DGRAM ? "udp" : "tcp", &se, buf, sizeof buf, &res);
+  getservbyname_r(service.c_str(), socktype == SOCK_DGRAM ? "udp" : "tcp", &se, buf, sizeof buf,
+                  &res);
   if (res == nullptr) return -ESRCH;
   *port = ntohs(static_cast<uint16_t>(res->s_port));
   return 0;
@@ -153,21 +154,23 @@ std::vector<uint8_t> sockaddr_bytes(const NetAddr& a) {
 int Session::deny_net(const char* op, const NetAddr& a, const char* flag) {
   std::string target = format_net_addr(a);
   bool listen = std::string_view(op) == "bind";
-  std::string verb = listen ? "listen on" : std::string_view(op) == "send_to" ? "send to" : op + std::string(" to");
+  std::string verb = listen                              ? "listen on"
+                     : std::string_view(op) == "send_to" ? "send to"
+                                                         : op + std::string(" to");
   std::string what = verb + " " + target;
   std::string hint = what + " denied; allow it with " + flag + " " + target;
   if (listen && is_unspecified(a)) hint += " (every interface: grant it only if you mean it)";
   if (audit_ != nullptr) {
-    audit_->record({container_, op, target, std::string("no ") + flag + " grant covers it",
-                    EACCES, hint});
+    audit_->record(
+        {container_, op, target, std::string("no ") + flag + " grant covers it", EACCES, hint});
   }
   return -EACCES;
 }
 
 int Session::deny_family(const char* op, const ipc::Request& req) {
   if (audit_ != nullptr) {
-    audit_->record({container_, op, family_target(req),
-                    "only IPv4 and IPv6 sockets are brokered", EAFNOSUPPORT,
+    audit_->record({container_, op, family_target(req), "only IPv4 and IPv6 sockets are brokered",
+                    EAFNOSUPPORT,
                     "Unix, abstract and other non-IP sockets are never reachable from a guest"});
   }
   return -EAFNOSUPPORT;
@@ -177,8 +180,9 @@ int Session::socket_room(const char* op) {
   if (sockets_.size() >= max_sockets_) prune_sockets();
   if (sockets_.size() < max_sockets_) return 0;
   if (audit_ != nullptr) {
-    audit_->record({container_, op, "socket", "limit of " + std::to_string(max_sockets_) +
-                    " open sockets per worker reached", EMFILE, "raise it with --max-fds"});
+    audit_->record({container_, op, "socket",
+                    "limit of " + std::to_string(max_sockets_) + " open sockets per worker reached",
+                    EMFILE, "raise it with --max-fds"});
   }
   return -EMFILE;
 }
@@ -193,8 +197,8 @@ void Session::track_socket(int fd, bool udp) {
 // tables of the broker's network namespace, which list the inode of every open socket.
 void Session::prune_sockets() {
   std::set<ino_t> live;
-  for (const char* table : {"/proc/self/net/tcp", "/proc/self/net/tcp6", "/proc/self/net/udp",
-                            "/proc/self/net/udp6"}) {
+  for (const char* table :
+       {"/proc/self/net/tcp", "/proc/self/net/tcp6", "/proc/self/net/udp", "/proc/self/net/udp6"}) {
     std::ifstream in(table);
     std::string line;
     std::getline(in, line);  // header
@@ -273,16 +277,18 @@ int Session::do_net_resolve(ipc::Request& req, ipc::Reply& reply) {
   // cannot use the broker's resolver to send queries (and data in them) out.
   std::vector<NetAddr> found;
   struct sockaddr_storage ss = {};
-  if (inet_pton(AF_INET, name.c_str(), &reinterpret_cast<struct sockaddr_in*>(&ss)->sin_addr) == 1) {
+  if (inet_pton(AF_INET, name.c_str(), &reinterpret_cast<struct sockaddr_in*>(&ss)->sin_addr) ==
+      1) {
     ss.ss_family = AF_INET;
-  } else if (inet_pton(AF_INET6, name.c_str(), &reinterpret_cast<struct sockaddr_in6*>(&ss)->sin6_addr) == 1) {
+  } else if (inet_pton(AF_INET6, name.c_str(),
+                       &reinterpret_cast<struct sockaddr_in6*>(&ss)->sin6_addr) == 1) {
     ss.ss_family = AF_INET6;
   }
   NetAddr literal;
-  if (ss.ss_family != 0 &&
-      to_net_addr(reinterpret_cast<struct sockaddr*>(&ss),
-                  ss.ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6),
-                  &literal)) {
+  if (ss.ss_family != 0 && to_net_addr(reinterpret_cast<struct sockaddr*>(&ss),
+                                       ss.ss_family == AF_INET ? sizeof(struct sockaddr_in)
+                                                               : sizeof(struct sockaddr_in6),
+                                       &literal)) {
     found.push_back(literal);
   }
   bool is_literal = !found.empty(), by_name = false, ranges = false;
@@ -315,7 +321,8 @@ int Session::do_net_resolve(ipc::Request& req, ipc::Reply& reply) {
     }
     if (!seen.insert({a.family, a.bytes}).second) continue;
     for (int t : types) {
-      if (reply.resolved.size() < ipc::kMaxResolved) reply.resolved.push_back({sockaddr_bytes(a), t});
+      if (reply.resolved.size() < ipc::kMaxResolved)
+        reply.resolved.push_back({sockaddr_bytes(a), t});
     }
   }
   if (reply.resolved.empty()) {
@@ -343,8 +350,8 @@ int Session::do_net_send_to(ipc::Request& req, ipc::Reply& reply) {
   if (it == sockets_.end() || !it->second ||
       getsockopt(req.fd.get(), SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 || type != SOCK_DGRAM) {
     if (audit_ != nullptr) {
-      audit_->record({container_, "send_to", "fd", "not a UDP socket the broker created for this worker",
-                      EBADF, ""});
+      audit_->record({container_, "send_to", "fd",
+                      "not a UDP socket the broker created for this worker", EBADF, ""});
     }
     return -EBADF;
   }

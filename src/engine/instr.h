@@ -16,7 +16,7 @@ struct BlockType {
   enum class Kind : uint8_t { Empty, Value, TypeIndex };
   Kind kind = Kind::Empty;
   ValType value = ValType::I32;  // Kind::Value
-  uint32_t type_index = 0;       // Kind::TypeIndex (already checked >= 0; bound-checked by validator)
+  uint32_t type_index = 0;  // Kind::TypeIndex (already checked >= 0; bound-checked by validator)
 };
 
 struct MemArg {
@@ -27,17 +27,17 @@ struct MemArg {
 
 struct Instr {
   Op op = Op::Nop;
-  size_t offset = 0;      // of the opcode byte in the module
-  BlockType block;        // block, loop, if
-  uint32_t idx = 0;       // first index immediate (label, local, global, func, type, table, data, elem)
-  uint32_t idx2 = 0;      // second index immediate (call_indirect table, memory.init memory, copy src)
-  MemArg mem;             // loads and stores
-  uint64_t bits = 0;      // i32/i64/f32/f64 constant, as raw bits (i32 sign-extended to 64);
-                          // v128.const / i8x16.shuffle: the low 8 of the 16 immediate bytes
-  uint64_t bits_hi = 0;   // v128.const / i8x16.shuffle: the high 8 immediate bytes
-  uint8_t lane = 0;       // lane index of extract_lane, replace_lane, load/store*_lane
-  ValType type = ValType::I32;     // ref.null, typed select
-  std::vector<uint32_t> targets;   // br_table labels; the default is in idx
+  size_t offset = 0;  // of the opcode byte in the module
+  BlockType block;    // block, loop, if
+  uint32_t idx = 0;   // first index immediate (label, local, global, func, type, table, data, elem)
+  uint32_t idx2 = 0;  // second index immediate (call_indirect table, memory.init memory, copy src)
+  MemArg mem;         // loads and stores
+  uint64_t bits = 0;  // i32/i64/f32/f64 constant, as raw bits (i32 sign-extended to 64);
+                      // v128.const / i8x16.shuffle: the low 8 of the 16 immediate bytes
+  uint64_t bits_hi = 0;           // v128.const / i8x16.shuffle: the high 8 immediate bytes
+  uint8_t lane = 0;               // lane index of extract_lane, replace_lane, load/store*_lane
+  ValType type = ValType::I32;    // ref.null, typed select
+  std::vector<uint32_t> targets;  // br_table labels; the default is in idx
 };
 
 // Reads instructions from [begin, end) of `bytes`. Malformed encodings throw DecodeError

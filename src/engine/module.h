@@ -91,10 +91,10 @@ struct Module {
 
   std::vector<FuncType> types;
   std::vector<Import> imports;
-  std::vector<uint32_t> functions;  // type index of each *defined* function
-  std::vector<TableType> tables;    // defined tables
-  std::vector<MemoryType> memories; // defined memories
-  std::vector<Global> globals;      // defined globals
+  std::vector<uint32_t> functions;   // type index of each *defined* function
+  std::vector<TableType> tables;     // defined tables
+  std::vector<MemoryType> memories;  // defined memories
+  std::vector<Global> globals;       // defined globals
   std::vector<Export> exports;
   std::optional<uint32_t> start;
   std::vector<ElemSegment> elems;
@@ -105,7 +105,7 @@ struct Module {
   Names names;
 
   // Whole index spaces (imports first, then definitions), filled in by the decoder.
-  std::vector<uint32_t> func_space;      // type index per function
+  std::vector<uint32_t> func_space;  // type index per function
   std::vector<TableType> table_space;
   std::vector<MemoryType> memory_space;
   std::vector<GlobalType> global_space;

@@ -4,10 +4,14 @@ namespace wc::engine {
 
 bool is_valtype_byte(uint8_t b) {
   switch (b) {
-    case 0x7F: case 0x7E: case 0x7D: case 0x7C: case 0x7B: case 0x70: case 0x6F:
-      return true;
-    default:
-      return false;
+    case 0x7F:
+    case 0x7E:
+    case 0x7D:
+    case 0x7C:
+    case 0x7B:
+    case 0x70:
+    case 0x6F: return true;
+    default: return false;
   }
 }
 

@@ -25,16 +25,16 @@ using DirHandle = uint32_t;
 struct Preopen {
   std::string guest_path;  // e.g. "/data" or "."
   DirHandle dir = 0;
-  int fd = -1;             // the directory itself, held by the worker (for readdir, fstat)
+  int fd = -1;  // the directory itself, held by the worker (for readdir, fstat)
   bool read_only = false;
 };
 
 struct Opened {
-  int fd = -1;                 // the new file or directory, now owned by the caller
+  int fd = -1;  // the new file or directory, now owned by the caller
   bool is_directory = false;
-  DirHandle dir = 0;           // valid when is_directory: resolve further paths beneath it
-  bool read_only = false;      // from a read-only mount: no writes, no metadata changes
-  uint32_t file_type = 0;      // st_mode & S_IFMT as the broker saw it at open (0: unknown)
+  DirHandle dir = 0;       // valid when is_directory: resolve further paths beneath it
+  bool read_only = false;  // from a read-only mount: no writes, no metadata changes
+  uint32_t file_type = 0;  // st_mode & S_IFMT as the broker saw it at open (0: unknown)
 };
 
 class BrokerClient {
@@ -46,17 +46,19 @@ class BrokerClient {
   // `oflags` are Linux open(2) flags (O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW,
   // O_RDONLY/O_WRONLY/O_RDWR, O_APPEND, ...). The broker refuses writing flags on read-only
   // mounts.
-  virtual int open(DirHandle dir, std::string_view path, int oflags, uint32_t mode, Opened* out) = 0;
+  virtual int open(DirHandle dir, std::string_view path, int oflags, uint32_t mode,
+                   Opened* out) = 0;
   virtual int close_dir(DirHandle dir) = 0;  // the guest closed a directory fd
 
-  virtual int stat(DirHandle dir, std::string_view path, bool follow_symlinks, struct stat* out) = 0;
+  virtual int stat(DirHandle dir, std::string_view path, bool follow_symlinks,
+                   struct stat* out) = 0;
   virtual int mkdir(DirHandle dir, std::string_view path, uint32_t mode) = 0;
   virtual int rmdir(DirHandle dir, std::string_view path) = 0;
   virtual int unlink(DirHandle dir, std::string_view path) = 0;
   virtual int rename(DirHandle from_dir, std::string_view from, DirHandle to_dir,
                      std::string_view to) = 0;
-  virtual int link(DirHandle from_dir, std::string_view from, DirHandle to_dir,
-                   std::string_view to, bool follow_symlinks) = 0;
+  virtual int link(DirHandle from_dir, std::string_view from, DirHandle to_dir, std::string_view to,
+                   bool follow_symlinks) = 0;
   virtual int symlink(std::string_view target, DirHandle dir, std::string_view path) = 0;
   virtual int readlink(DirHandle dir, std::string_view path, std::string* out) = 0;
   // times[0] = atime, times[1] = mtime, with UTIME_NOW / UTIME_OMIT as in utimensat(2).
@@ -74,8 +76,7 @@ class BrokerClient {
   // refuses setuid and setgid (-EPERM: a guest must not plant a set-id program on the host).
   // With follow_symlinks false a symlink itself is named, and Linux cannot change a
   // symlink's mode: -EOPNOTSUPP, as lchmod gives.
-  virtual int set_mode(DirHandle dir, std::string_view path, uint32_t mode,
-                       bool follow_symlinks) {
+  virtual int set_mode(DirHandle dir, std::string_view path, uint32_t mode, bool follow_symlinks) {
     return -38;  // -ENOSYS
   }
   // fchmod on an fd the worker holds: as fd_set_times, only files opened from writable mounts.
@@ -98,8 +99,8 @@ class BrokerClient {
   // A connected socket: TCP (SOCK_STREAM) or UDP (SOCK_DGRAM), AF_INET or AF_INET6. Created
   // non-blocking; for TCP the connect may still be in progress (returns 0 with *fd set and
   // *in_progress true: wait for POLLOUT and read SO_ERROR).
-  virtual int net_connect(int family, int type, const struct sockaddr* addr, socklen_t len,
-                          int* fd, bool* in_progress) {
+  virtual int net_connect(int family, int type, const struct sockaddr* addr, socklen_t len, int* fd,
+                          bool* in_progress) {
     return -38;  // -ENOSYS
   }
   // A bound socket: TCP listening with `backlog`, or UDP bound (backlog ignored). Port 0 asks
@@ -115,8 +116,8 @@ class BrokerClient {
     socklen_t len;
     int socktype;
   };
-  virtual int net_resolve(std::string_view host, std::string_view service, int family,
-                          int socktype, std::vector<ResolvedAddress>* out) {
+  virtual int net_resolve(std::string_view host, std::string_view service, int family, int socktype,
+                          std::vector<ResolvedAddress>* out) {
     return -38;
   }
   // A datagram to `addr` on a UDP socket the worker holds: the destination is checked by the

@@ -104,8 +104,8 @@ int ClientCodec::open(host::DirHandle dir, std::string_view path, int oflags, ui
   r.dir = dir, r.path = path, r.oflags = oflags, r.mode = mode & kModeMask;
   Reply rep;
   if (int e = call(std::move(r), &rep)) return e;
-  *out = host::Opened{rep.fds[0].release(), rep.is_directory, rep.dir, rep.read_only,
-                      rep.file_type};
+  *out =
+      host::Opened{rep.fds[0].release(), rep.is_directory, rep.dir, rep.read_only, rep.file_type};
   return 0;
 }
 
@@ -212,8 +212,7 @@ int ClientCodec::fd_set_size(int fd, uint64_t size) {
   return call(std::move(r), &rep);
 }
 
-int ClientCodec::set_mode(host::DirHandle dir, std::string_view path, uint32_t mode,
-                          bool follow) {
+int ClientCodec::set_mode(host::DirHandle dir, std::string_view path, uint32_t mode, bool follow) {
   if (int e = check_paths(path)) return e;
   if (mode & ~kModeMask) return -EINVAL;  // not masked as for open: chmod must not half-apply
   Request r = make(Kind::kSetMode);
@@ -231,8 +230,8 @@ int ClientCodec::fd_set_mode(int fd, uint32_t mode) {
   return call(std::move(r), &rep);
 }
 
-int ClientCodec::set_owner(host::DirHandle dir, std::string_view path, uint32_t uid,
-                           uint32_t gid, bool follow) {
+int ClientCodec::set_owner(host::DirHandle dir, std::string_view path, uint32_t uid, uint32_t gid,
+                           bool follow) {
   if (int e = check_paths(path)) return e;
   Request r = make(Kind::kSetOwner);
   r.dir = dir, r.path = path, r.uid = uid, r.gid = gid, r.follow = follow;
@@ -268,7 +267,9 @@ int ClientCodec::net_bind(int family, int type, const struct sockaddr* addr, soc
   if (int e = pack_type(type, &r.socktype)) return e;
   if (int e = pack_addr(family, addr, len, &r.addr)) return e;
   // As listen(2): a negative or huge backlog means "as many as allowed".
-  r.backlog = r.socktype == SOCK_DGRAM ? 0 : backlog < 0 || backlog > kMaxBacklog ? kMaxBacklog : backlog;
+  r.backlog = r.socktype == SOCK_DGRAM               ? 0
+              : backlog < 0 || backlog > kMaxBacklog ? kMaxBacklog
+                                                     : backlog;
   Reply rep;
   if (int e = call(std::move(r), &rep)) return e;
   *fd = rep.fds[0].release();

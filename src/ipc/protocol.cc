@@ -11,43 +11,24 @@ namespace {
 template <class IO, class R>
 void request_fields(IO& io, R& r) {
   switch (r.kind) {
-    case Kind::kPreopens:
-      break;
-    case Kind::kOpen:
-      io.u32(r.dir), io.i32(r.oflags), io.u32(r.mode), io.path(r.path);
-      break;
-    case Kind::kCloseDir:
-      io.u32(r.dir);
-      break;
-    case Kind::kStat:
-      io.u32(r.dir), io.boolean(r.follow), io.path(r.path);
-      break;
-    case Kind::kMkdir:
-      io.u32(r.dir), io.u32(r.mode), io.path(r.path);
-      break;
+    case Kind::kPreopens: break;
+    case Kind::kOpen: io.u32(r.dir), io.i32(r.oflags), io.u32(r.mode), io.path(r.path); break;
+    case Kind::kCloseDir: io.u32(r.dir); break;
+    case Kind::kStat: io.u32(r.dir), io.boolean(r.follow), io.path(r.path); break;
+    case Kind::kMkdir: io.u32(r.dir), io.u32(r.mode), io.path(r.path); break;
     case Kind::kRmdir:
     case Kind::kUnlink:
-    case Kind::kReadlink:
-      io.u32(r.dir), io.path(r.path);
-      break;
-    case Kind::kRename:
-      io.u32(r.dir), io.path(r.path), io.u32(r.dir2), io.path(r.path2);
-      break;
+    case Kind::kReadlink: io.u32(r.dir), io.path(r.path); break;
+    case Kind::kRename: io.u32(r.dir), io.path(r.path), io.u32(r.dir2), io.path(r.path2); break;
     case Kind::kLink:
       io.u32(r.dir), io.path(r.path), io.u32(r.dir2), io.path(r.path2), io.boolean(r.follow);
       break;
-    case Kind::kSymlink:
-      io.path(r.path2), io.u32(r.dir), io.path(r.path);
-      break;
+    case Kind::kSymlink: io.path(r.path2), io.u32(r.dir), io.path(r.path); break;
     case Kind::kSetTimes:
       io.u32(r.dir), io.boolean(r.follow), io.times(r.times), io.path(r.path);
       break;
-    case Kind::kFdSetTimes:
-      io.times(r.times);
-      break;
-    case Kind::kFdSetSize:
-      io.u64(r.size);
-      break;
+    case Kind::kFdSetTimes: io.times(r.times); break;
+    case Kind::kFdSetSize: io.u64(r.size); break;
     case Kind::kNetConnect:
       io.i32(r.family), io.i32(r.socktype), io.bytes(r.addr, sizeof(struct sockaddr_storage));
       break;
@@ -66,15 +47,11 @@ void request_fields(IO& io, R& r) {
     case Kind::kSetMode:
       io.u32(r.dir), io.boolean(r.follow), io.u32(r.mode), io.path(r.path);
       break;
-    case Kind::kFdSetMode:
-      io.u32(r.mode);
-      break;
+    case Kind::kFdSetMode: io.u32(r.mode); break;
     case Kind::kSetOwner:
       io.u32(r.dir), io.boolean(r.follow), io.u32(r.uid), io.u32(r.gid), io.path(r.path);
       break;
-    case Kind::kFdSetOwner:
-      io.u32(r.uid), io.u32(r.gid);
-      break;
+    case Kind::kFdSetOwner: io.u32(r.uid), io.u32(r.gid); break;
   }
 }
 
@@ -88,26 +65,25 @@ bool stream_or_dgram(int32_t t) { return t == SOCK_STREAM || t == SOCK_DGRAM; }
 // The network fields of a decoded request: each kind's own, and nothing else set.
 bool valid_net_fields(const Request& r) {
   switch (r.kind) {
-    case Kind::kNetConnect:
-      return stream_or_dgram(r.socktype) && valid_sockaddr(r.family, r.addr);
+    case Kind::kNetConnect: return stream_or_dgram(r.socktype) && valid_sockaddr(r.family, r.addr);
     case Kind::kNetBind:
-      return stream_or_dgram(r.socktype) && valid_sockaddr(r.family, r.addr) &&
-             r.backlog >= 0 && r.backlog <= kMaxBacklog;
+      return stream_or_dgram(r.socktype) && valid_sockaddr(r.family, r.addr) && r.backlog >= 0 &&
+             r.backlog <= kMaxBacklog;
     case Kind::kNetResolve:
-      return !r.host.empty() && (r.family == AF_UNSPEC || r.family == AF_INET || r.family == AF_INET6) &&
+      return !r.host.empty() &&
+             (r.family == AF_UNSPEC || r.family == AF_INET || r.family == AF_INET6) &&
              (r.socktype == 0 || stream_or_dgram(r.socktype));
     case Kind::kNetSendTo:
       return (r.msg_flags & ~kSendFlagsAllowed) == 0 && valid_sockaddr(r.family, r.addr);
-    default:
-      return true;
+    default: return true;
   }
 }
 
 Message finish(Kind kind, uint16_t flags, uint32_t id, Writer& w) {
   Message m;
   m.payload = w.take();
-  m.header = Header{static_cast<uint16_t>(kind), flags, id,
-                    static_cast<uint32_t>(m.payload.size())};
+  m.header =
+      Header{static_cast<uint16_t>(kind), flags, id, static_cast<uint32_t>(m.payload.size())};
   return m;
 }
 
@@ -191,24 +167,15 @@ Message encode_reply(Reply reply) {
           w.str(p.guest_path), w.u32(p.dir), w.boolean(p.read_only);
         }
         break;
-      case Kind::kStat:
-        write_stat(w, reply.st);
-        break;
-      case Kind::kReadlink:
-        w.str(reply.link);
-        break;
-      case Kind::kNetConnect:
-        w.boolean(reply.in_progress);
-        break;
+      case Kind::kStat: write_stat(w, reply.st); break;
+      case Kind::kReadlink: w.str(reply.link); break;
+      case Kind::kNetConnect: w.boolean(reply.in_progress); break;
       case Kind::kNetResolve:
         w.u32(static_cast<uint32_t>(reply.resolved.size()));
         for (const ResolvedEntry& e : reply.resolved) w.i32(e.socktype), w.bytes(e.addr);
         break;
-      case Kind::kNetSendTo:
-        w.u32(reply.sent);
-        break;
-      default:
-        break;
+      case Kind::kNetSendTo: w.u32(reply.sent); break;
+      default: break;
     }
   }
   Message m = finish(reply.kind, kFlagReply, reply.id, w);
@@ -244,19 +211,13 @@ std::optional<Reply> decode_reply(Message msg, Kind kind, uint32_t id) {
         want_fds = n;
         break;
       }
-      case Kind::kStat:
-        read_stat(rd, r.st);
-        break;
-      case Kind::kReadlink:
-        rd.path(r.link);
-        break;
+      case Kind::kStat: read_stat(rd, r.st); break;
+      case Kind::kReadlink: rd.path(r.link); break;
       case Kind::kNetConnect:
         rd.boolean(r.in_progress);
         want_fds = 1;
         break;
-      case Kind::kNetBind:
-        want_fds = 1;
-        break;
+      case Kind::kNetBind: want_fds = 1; break;
       case Kind::kNetResolve: {
         uint32_t n = 0;
         if (!rd.u32(n) || n > kMaxResolved) return std::nullopt;
@@ -271,8 +232,7 @@ std::optional<Reply> decode_reply(Message msg, Kind kind, uint32_t id) {
       case Kind::kNetSendTo:
         if (rd.u32(r.sent) && r.sent > kMaxDatagram) return std::nullopt;
         break;
-      default:
-        break;
+      default: break;
     }
   }
   if (!rd.complete() || msg.fds.size() != want_fds) return std::nullopt;

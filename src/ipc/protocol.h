@@ -38,30 +38,30 @@ bool valid_sockaddr(int32_t family, const std::vector<uint8_t>& addr);
 struct Request {
   Kind kind = Kind::kPreopens;
   uint32_t id = 0;
-  uint32_t dir = 0, dir2 = 0;       // dir2: the second handle of rename / link
-  std::string path, path2;          // path2: rename/link destination, symlink target
+  uint32_t dir = 0, dir2 = 0;  // dir2: the second handle of rename / link
+  std::string path, path2;     // path2: rename/link destination, symlink target
   int32_t oflags = 0;
-  uint32_t mode = 0;                // open, mkdir, set_mode, fd_set_mode: within kModeMask
-  uint32_t uid = kOwnerUnchanged;   // set_owner, fd_set_owner
+  uint32_t mode = 0;               // open, mkdir, set_mode, fd_set_mode: within kModeMask
+  uint32_t uid = kOwnerUnchanged;  // set_owner, fd_set_owner
   uint32_t gid = kOwnerUnchanged;
   bool follow = false;
   struct timespec times[2] = {};
   uint64_t size = 0;
-  UniqueFd fd;                      // fd_set_times / size / mode / owner: the file to change;
-                                    // net_send_to: the UDP socket
+  UniqueFd fd;  // fd_set_times / size / mode / owner: the file to change;
+                // net_send_to: the UDP socket
   // Network kinds.
-  int32_t family = 0;               // AF_INET / AF_INET6 (resolve: also AF_UNSPEC)
-  int32_t socktype = 0;             // SOCK_STREAM / SOCK_DGRAM (resolve: also 0)
-  std::vector<uint8_t> addr;        // connect / bind / send_to: see valid_sockaddr
-  int32_t backlog = 0;              // bind: 0..kMaxBacklog
-  std::string host, service;        // resolve: host non-empty
-  int32_t msg_flags = 0;            // send_to: within kSendFlagsAllowed
-  std::vector<uint8_t> data;        // send_to: at most kMaxDatagram bytes
+  int32_t family = 0;         // AF_INET / AF_INET6 (resolve: also AF_UNSPEC)
+  int32_t socktype = 0;       // SOCK_STREAM / SOCK_DGRAM (resolve: also 0)
+  std::vector<uint8_t> addr;  // connect / bind / send_to: see valid_sockaddr
+  int32_t backlog = 0;        // bind: 0..kMaxBacklog
+  std::string host, service;  // resolve: host non-empty
+  int32_t msg_flags = 0;      // send_to: within kSendFlagsAllowed
+  std::vector<uint8_t> data;  // send_to: at most kMaxDatagram bytes
 };
 
 struct ResolvedEntry {
-  std::vector<uint8_t> addr;        // AF_INET or AF_INET6 sockaddr, exact size
-  int32_t socktype = 0;             // SOCK_STREAM or SOCK_DGRAM
+  std::vector<uint8_t> addr;  // AF_INET or AF_INET6 sockaddr, exact size
+  int32_t socktype = 0;       // SOCK_STREAM or SOCK_DGRAM
 };
 
 struct PreopenEntry {
@@ -73,12 +73,12 @@ struct PreopenEntry {
 struct Reply {
   Kind kind = Kind::kPreopens;
   uint32_t id = 0;
-  int32_t result = 0;               // 0 or -errno; the fields below only when 0
+  int32_t result = 0;  // 0 or -errno; the fields below only when 0
   // kOpen
   bool is_directory = false;
   bool read_only = false;
   uint32_t dir = 0;
-  uint32_t file_type = 0;           // st_mode & S_IFMT of what was opened (spares an fstat)
+  uint32_t file_type = 0;  // st_mode & S_IFMT of what was opened (spares an fstat)
   // kPreopens (one fd per entry, in order)
   std::vector<PreopenEntry> preopens;
   // kStat
@@ -94,7 +94,7 @@ struct Reply {
   std::vector<UniqueFd> fds;
 };
 
-Message encode_request(Request req);               // moves the fd into the message
+Message encode_request(Request req);  // moves the fd into the message
 std::optional<Request> decode_request(Message msg);
 
 Message encode_reply(Reply reply);

@@ -56,10 +56,10 @@ constexpr size_t kMaxPath = 4096;          // PATH_MAX: longer paths are refused
 constexpr size_t kMaxFds = 64;             // per message; also the most preopens a policy has
 constexpr size_t kMaxGuestPath = 512;      // preopen names: 64 of them stay within kMaxPayload
 // Network requests.
-constexpr size_t kMaxHostName = 253;       // a DNS name without its trailing dot
-constexpr size_t kMaxService = 32;         // NI_MAXSERV
-constexpr size_t kMaxResolved = 64;        // addresses in one resolve reply
-constexpr int32_t kMaxBacklog = 65535;     // the kernel clamps to net.core.somaxconn anyway
+constexpr size_t kMaxHostName = 253;    // a DNS name without its trailing dot
+constexpr size_t kMaxService = 32;      // NI_MAXSERV
+constexpr size_t kMaxResolved = 64;     // addresses in one resolve reply
+constexpr int32_t kMaxBacklog = 65535;  // the kernel clamps to net.core.somaxconn anyway
 constexpr size_t kMaxDatagram = kMaxPayload - 256;  // send_to data: the rest of the payload
 
 struct Header {
@@ -92,7 +92,7 @@ class Writer {
   void i32(int32_t v) { put(static_cast<uint32_t>(v), 4); }
   void i64(int64_t v) { put(static_cast<uint64_t>(v), 8); }
   void boolean(bool v) { u8(v ? 1 : 0); }
-  void str(std::string_view s);     // u32 length, bytes
+  void str(std::string_view s);                                 // u32 length, bytes
   void str(std::string_view s, size_t /*max_len*/) { str(s); }  // Reader's signature
   void path(std::string_view s) { str(s); }
   void times(const struct timespec t[2]);
@@ -119,12 +119,15 @@ class Reader {
   bool u64(uint64_t& v);
   bool i32(int32_t& v);
   bool i64(int64_t& v);
-  bool boolean(bool& v);                           // exactly 0 or 1
-  bool str(std::string& s, size_t max_len);        // no NUL, at most max_len bytes
+  bool boolean(bool& v);                     // exactly 0 or 1
+  bool str(std::string& s, size_t max_len);  // no NUL, at most max_len bytes
   bool path(std::string& s) { return str(s, kMaxPath); }
-  bool times(struct timespec t[2]);                // nsec in range or UTIME_NOW / UTIME_OMIT
+  bool times(struct timespec t[2]);                     // nsec in range or UTIME_NOW / UTIME_OMIT
   bool bytes(std::vector<uint8_t>& b, size_t max_len);  // any bytes, at most max_len
-  bool fail() { ok_ = false; return false; }
+  bool fail() {
+    ok_ = false;
+    return false;
+  }
   bool ok() const { return ok_; }
   bool complete() const { return ok_ && pos_ == bytes_.size(); }
 

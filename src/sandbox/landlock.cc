@@ -52,8 +52,8 @@ LayerStatus apply_landlock() {
   int abi = landlock_abi();
   if (abi == 0)
     return {"landlock", false, false,
-            std::string("not available: ") + (errno == EOPNOTSUPP ? "disabled at boot"
-                                                                  : std::strerror(errno))};
+            std::string("not available: ") +
+                (errno == EOPNOTSUPP ? "disabled at boot" : std::strerror(errno))};
   RulesetAttr attr{fs_rights(abi), 0, 0};
   if (abi >= 4) attr.handled_access_net = kAccessNetBindTcp | kAccessNetConnectTcp;
   if (abi >= 6) attr.scoped = kScopeAbstractUnixSocket | kScopeSignal;

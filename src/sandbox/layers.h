@@ -9,13 +9,13 @@
 
 namespace wc::sandbox {
 
-LayerStatus make_empty_root();                             // empty_root.cc
+LayerStatus make_empty_root();                              // empty_root.cc
 LayerStatus close_other_fds(const std::vector<int>& keep);  // fds.cc
-LayerStatus drop_capabilities();                           // privileges.cc
-LayerStatus set_no_new_privs();                            // privileges.cc
-LayerStatus apply_rlimits(const SandboxConfig& config);    // rlimits.cc
-int landlock_abi();                                        // landlock.cc: 0 = unsupported
-LayerStatus apply_landlock();                              // landlock.cc
+LayerStatus drop_capabilities();                            // privileges.cc
+LayerStatus set_no_new_privs();                             // privileges.cc
+LayerStatus apply_rlimits(const SandboxConfig& config);     // rlimits.cc
+int landlock_abi();                                         // landlock.cc: 0 = unsupported
+LayerStatus apply_landlock();                               // landlock.cc
 
 // Seccomp: the policy is a table of rules (seccomp_policy.cc), the mechanism installs it with
 // libseccomp (seccomp.cc). A syscall with several rules is allowed when any of them matches;
@@ -28,6 +28,6 @@ struct SyscallRule {
 std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_t self);
 LayerStatus apply_seccomp(const SandboxConfig& config);
 
-unsigned long clone_flags(unsigned namespaces);            // namespaces.cc
+unsigned long clone_flags(unsigned namespaces);  // namespaces.cc
 
 }  // namespace wc::sandbox

@@ -41,14 +41,15 @@ constexpr NsInfo kNamespaces[] = {
 pid_t raw_clone(unsigned long flags) {
   // fork() semantics (child continues on a copy of this stack), without glibc's atfork
   // handlers, which are not ours to run in a child that will only exec.
-  return static_cast<pid_t>(syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+  return static_cast<pid_t>(
+      syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
 }
 
 // Steps the child can fail at; it reports {step, errno} on the error pipe.
 enum Step : int { kSync, kSetgroups, kSetgid, kSetuid, kDeathSig, kFds, kExec, kNumSteps };
-constexpr const char* kStepNames[kNumSteps] = {
-    "wait for id maps", "setgroups", "setresgid", "setresuid", "PR_SET_PDEATHSIG",
-    "fd layout", "execveat"};
+constexpr const char* kStepNames[kNumSteps] = {"wait for id maps", "setgroups",        "setresgid",
+                                               "setresuid",        "PR_SET_PDEATHSIG", "fd layout",
+                                               "execveat"};
 
 [[noreturn]] void child_fail(int err_fd, Step step) {
   int msg[2] = {step, errno};
@@ -144,8 +145,10 @@ Clone clone_into_namespaces(unsigned wanted, int64_t outside_uid, int64_t outsid
       if (probe == 0) _exit(unshare(clone_flags(granted | kNamespaces[i].ns)) == 0 ? 0 : errno);
       int status = 0;
       if (probe > 0 && waitpid(probe, &status, 0) == probe && WIFEXITED(status)) {
-        if (WEXITSTATUS(status) == 0) granted |= kNamespaces[i].ns;
-        else why[i] = std::strerror(WEXITSTATUS(status));
+        if (WEXITSTATUS(status) == 0)
+          granted |= kNamespaces[i].ns;
+        else
+          why[i] = std::strerror(WEXITSTATUS(status));
       }
     }
     c.pid = raw_clone(clone_flags(granted));
@@ -205,8 +208,7 @@ Clone clone_into_namespaces(unsigned wanted, int64_t outside_uid, int64_t outsid
     bool on = (granted & n.ns) != 0;
     std::string detail = on ? "new" : "refused by the kernel (" + why[i] + ")";
     if (n.ns == kUserNs && on)
-      detail = "uid 0 -> " + std::to_string(uid) + ", gid 0 -> " + std::to_string(gid) +
-               " outside";
+      detail = "uid 0 -> " + std::to_string(uid) + ", gid 0 -> " + std::to_string(gid) + " outside";
     if (n.ns == kUserNs && !on && root) detail += "; the worker is real root until confine()";
     if (n.ns == kPidNs && on) detail = "new; the worker is pid 1";
     // As root every other namespace works without one; the user namespace is then a bonus.

@@ -26,8 +26,10 @@ bool SandboxReport::fully_confined() const {
 std::string SandboxReport::to_string() const {
   size_t active = 0, missing = 0;
   for (const LayerStatus& l : layers) {
-    if (l.active) ++active;
-    else if (!l.optional) ++missing;
+    if (l.active)
+      ++active;
+    else if (!l.optional)
+      ++missing;
   }
   std::string out = fully_confined() ? "sandbox: fully confined"
                                      : "sandbox: PARTIAL (" + std::to_string(missing) +
@@ -46,8 +48,8 @@ std::string SandboxReport::to_string() const {
 std::string SandboxReport::encode() const {
   std::string out;
   for (const LayerStatus& l : layers)
-    out += l.name + "\t" + (l.active ? "1" : "0") + (l.optional ? "1" : "0") + "\t" + l.detail +
-           "\n";
+    out +=
+        l.name + "\t" + (l.active ? "1" : "0") + (l.optional ? "1" : "0") + "\t" + l.detail + "\n";
   return out;
 }
 

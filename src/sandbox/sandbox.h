@@ -37,7 +37,7 @@ struct SandboxConfig {
 };
 
 struct LayerStatus {
-  std::string name;       // "user namespace", "landlock", "seccomp", ...
+  std::string name;  // "user namespace", "landlock", "seccomp", ...
   bool active = false;
   bool optional = false;  // inactive without weakening the sandbox much (e.g. userns as root)
   std::string detail;     // why not, or which ABI / how many syscalls
@@ -86,22 +86,22 @@ enum Namespace : unsigned {
 };
 
 struct SpawnOptions {
-  std::string worker_path;          // the binary to exec (opened by the broker, exec'd by fd)
-  std::vector<std::string> argv;    // argv[0] first; empty = { worker_path }
-  std::vector<std::string> env;     // the worker's whole environment ("KEY=VALUE")
-  int ipc_fd = -1;                  // becomes kWorkerIpcFd in the worker; -1 = none
+  std::string worker_path;        // the binary to exec (opened by the broker, exec'd by fd)
+  std::vector<std::string> argv;  // argv[0] first; empty = { worker_path }
+  std::vector<std::string> env;   // the worker's whole environment ("KEY=VALUE")
+  int ipc_fd = -1;                // becomes kWorkerIpcFd in the worker; -1 = none
   int stdin_fd = 0, stdout_fd = 1, stderr_fd = 2;
   unsigned namespaces = kAllNamespaces;  // which to try; refused ones are dropped and reported
   // Who the worker is outside its user namespace (it is uid/gid 0 inside). -1 = automatic:
   // nobody (65534) when the broker is root, else the broker's own ids.
   int64_t outside_uid = -1, outside_gid = -1;
-  bool die_with_parent = true;      // PR_SET_PDEATHSIG(SIGKILL): bound to the *calling thread*
+  bool die_with_parent = true;  // PR_SET_PDEATHSIG(SIGKILL): bound to the *calling thread*
 };
 
 struct SpawnResult {
-  pid_t pid = -1;          // the worker (reap it with waitpid); -1 on failure
-  int error = 0;           // errno of the failing step when pid == -1
-  std::string error_step;  // which step failed
+  pid_t pid = -1;            // the worker (reap it with waitpid); -1 on failure
+  int error = 0;             // errno of the failing step when pid == -1
+  std::string error_step;    // which step failed
   SandboxReport namespaces;  // one layer per namespace: active or not, and why
 };
 

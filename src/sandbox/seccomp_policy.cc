@@ -36,18 +36,19 @@ std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_
   auto fail = [&](int nr, int err) { rules.push_back({nr, SCMP_ACT_ERRNO(err), {}}); };
 
   // Data on held fds (files and sockets the broker passed, pipes, the IPC socket).
-  allow({SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
-         SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(preadv), SCMP_SYS(pwritev),
-         SCMP_SYS(preadv2), SCMP_SYS(pwritev2), SCMP_SYS(lseek), SCMP_SYS(getdents64),
-         SCMP_SYS(fsync), SCMP_SYS(fdatasync), SCMP_SYS(ftruncate), SCMP_SYS(fallocate),
+  allow({SCMP_SYS(read),      SCMP_SYS(write),     SCMP_SYS(readv),     SCMP_SYS(writev),
+         SCMP_SYS(pread64),   SCMP_SYS(pwrite64),  SCMP_SYS(preadv),    SCMP_SYS(pwritev),
+         SCMP_SYS(preadv2),   SCMP_SYS(pwritev2),  SCMP_SYS(lseek),     SCMP_SYS(getdents64),
+         SCMP_SYS(fsync),     SCMP_SYS(fdatasync), SCMP_SYS(ftruncate), SCMP_SYS(fallocate),
          SCMP_SYS(fadvise64),  // WASI fd_advise
-         SCMP_SYS(fstat), SCMP_SYS(close), SCMP_SYS(dup), SCMP_SYS(dup2), SCMP_SYS(dup3)});
+         SCMP_SYS(fstat),     SCMP_SYS(close),     SCMP_SYS(dup),       SCMP_SYS(dup2),
+         SCMP_SYS(dup3)});
   // glibc implements fstat() as newfstatat(fd, "", buf, AT_EMPTY_PATH). A filter cannot read
   // the path, and a non-empty one would be resolved (relative to a held directory fd, `..`
   // climbs out of the empty root), so only a NULL path is allowed here; the common "" case
   // traps to a SIGSYS handler that checks the string and calls fstat(fd) instead (seccomp.cc).
-  allow_if(SCMP_SYS(newfstatat), {arg(1, SCMP_CMP_EQ, 0),
-                                  arg(3, SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH)});
+  allow_if(SCMP_SYS(newfstatat),
+           {arg(1, SCMP_CMP_EQ, 0), arg(3, SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH)});
   rules.push_back({SCMP_SYS(newfstatat), SCMP_ACT_TRAP, {arg(1, SCMP_CMP_NE, 0)}});
   // No utimensat at all, not even futimens(fd): a worker running as the files' owner could
   // change the times of a file from a read-only grant through its O_RDONLY fd. Guests set
@@ -68,26 +69,32 @@ std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_
   // only with a null address (send()), and sendmsg (whose msg_name a filter cannot read) only
   // on the IPC socket to the broker, which checks every datagram destination (net_send_to).
   allow({SCMP_SYS(recvmsg), SCMP_SYS(recvfrom), SCMP_SYS(accept), SCMP_SYS(accept4),
-         SCMP_SYS(shutdown), SCMP_SYS(getsockopt), SCMP_SYS(getsockname),
-         SCMP_SYS(getpeername)});
+         SCMP_SYS(shutdown), SCMP_SYS(getsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername)});
   allow_if(SCMP_SYS(sendmsg), {arg(0, SCMP_CMP_EQ, static_cast<uint64_t>(kWorkerIpcFd))});
   allow_if(SCMP_SYS(sendto), {arg(4, SCMP_CMP_EQ, 0)});
   struct SockOpt {
     int level, name;
   };
-  for (SockOpt o : {SockOpt{SOL_SOCKET, SO_REUSEADDR}, {SOL_SOCKET, SO_KEEPALIVE},
-                    {SOL_SOCKET, SO_LINGER}, {SOL_SOCKET, SO_RCVBUF}, {SOL_SOCKET, SO_SNDBUF},
-                    {SOL_SOCKET, SO_RCVTIMEO}, {SOL_SOCKET, SO_SNDTIMEO},
-                    {SOL_SOCKET, SO_RCVLOWAT}, {IPPROTO_TCP, TCP_NODELAY},
-                    {IPPROTO_TCP, TCP_KEEPIDLE}, {IPPROTO_TCP, TCP_KEEPINTVL},
-                    {IPPROTO_TCP, TCP_KEEPCNT}, {IPPROTO_IPV6, IPV6_V6ONLY}})
+  for (SockOpt o : {SockOpt{SOL_SOCKET, SO_REUSEADDR},
+                    {SOL_SOCKET, SO_KEEPALIVE},
+                    {SOL_SOCKET, SO_LINGER},
+                    {SOL_SOCKET, SO_RCVBUF},
+                    {SOL_SOCKET, SO_SNDBUF},
+                    {SOL_SOCKET, SO_RCVTIMEO},
+                    {SOL_SOCKET, SO_SNDTIMEO},
+                    {SOL_SOCKET, SO_RCVLOWAT},
+                    {IPPROTO_TCP, TCP_NODELAY},
+                    {IPPROTO_TCP, TCP_KEEPIDLE},
+                    {IPPROTO_TCP, TCP_KEEPINTVL},
+                    {IPPROTO_TCP, TCP_KEEPCNT},
+                    {IPPROTO_IPV6, IPV6_V6ONLY}})
     allow_if(SCMP_SYS(setsockopt), {arg(1, SCMP_CMP_EQ, static_cast<uint64_t>(o.level)),
                                     arg(2, SCMP_CMP_EQ, static_cast<uint64_t>(o.name))});
 
   // Waiting: the worker's event loop over the IPC socket, guest sockets and timers.
   allow({SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(pselect6), SCMP_SYS(epoll_create1),
-         SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait),
-         SCMP_SYS(epoll_pwait2), SCMP_SYS(eventfd2)});
+         SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_pwait2),
+         SCMP_SYS(eventfd2)});
   // Anonymous pipes name nothing. UBSan's vptr check also needs them: it tests whether a
   // vtable is readable by write()ing it into a fresh pipe (IsAccessibleMemoryRange).
   allow({SCMP_SYS(pipe), SCMP_SYS(pipe2)});
@@ -120,8 +127,8 @@ std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_
   // signal handlers and stay in the thread group, and may not ask for namespaces. clone3 puts
   // its flags in memory the filter cannot read, so it reports ENOSYS and glibc falls back.
   allow({SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(rseq), SCMP_SYS(set_tid_address),
-         SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity), SCMP_SYS(exit),
-         SCMP_SYS(exit_group), SCMP_SYS(getpid), SCMP_SYS(gettid)});
+         SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity), SCMP_SYS(exit), SCMP_SYS(exit_group),
+         SCMP_SYS(getpid), SCMP_SYS(gettid)});
   if (config.allow_threads) {
     const uint64_t must = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
     const uint64_t never = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |

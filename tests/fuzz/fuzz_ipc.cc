@@ -12,8 +12,8 @@
 //             (every kind is reachable, however many there are)
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <ftw.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -85,8 +85,10 @@ struct Env {
   }
   ~Env() {
     session.reset();
-    nftw(root.c_str(), [](const char* p, const struct stat*, int, struct FTW*) { return ::remove(p); },
-         16, FTW_DEPTH | FTW_PHYS);
+    nftw(
+        root.c_str(),
+        [](const char* p, const struct stat*, int, struct FTW*) { return ::remove(p); }, 16,
+        FTW_DEPTH | FTW_PHYS);
   }
 };
 
@@ -104,8 +106,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const char* fd_paths[] = {"/rw/file", "/ro/file", "/rw/dir"};
   for (int i = 0; i < ((ctl >> 2) & 3); i++) {
     int flags = i == 0 ? O_RDWR : O_RDONLY;
-    if (i == 2 && (size & 1)) m.fds.emplace_back(fcntl(env.udp.get(), F_DUPFD_CLOEXEC, 0));
-    else m.fds.emplace_back(open((env.root + fd_paths[i]).c_str(), flags | O_CLOEXEC));
+    if (i == 2 && (size & 1))
+      m.fds.emplace_back(fcntl(env.udp.get(), F_DUPFD_CLOEXEC, 0));
+    else
+      m.fds.emplace_back(open((env.root + fd_paths[i]).c_str(), flags | O_CLOEXEC));
   }
 
   // The client's decoder on the same bytes, as if they were a reply.

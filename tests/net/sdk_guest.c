@@ -20,13 +20,15 @@
 
 static int failures;
 static void check(int ok, const char *name, const char *why) {
-  if (ok) printf("ok   sdk: %s\n", name);
-  else printf("FAIL sdk: %s: %s (errno %d %s)\n", name, why, errno, strerror(errno)), ++failures;
+  if (ok)
+    printf("ok   sdk: %s\n", name);
+  else
+    printf("FAIL sdk: %s: %s (errno %d %s)\n", name, why, errno, strerror(errno)), ++failures;
 }
 
 int main(int argc, char **argv) {
   if (argc != 3) return 2;
-  setvbuf(stdout, NULL, _IONBF, 0);  /* each line as it happens, even if a call hangs */
+  setvbuf(stdout, NULL, _IONBF, 0); /* each line as it happens, even if a call hangs */
   int port = atoi(argv[1]);
   struct sockaddr_in sa = {0};
   sa.sin_family = AF_INET;
@@ -35,7 +37,8 @@ int main(int argc, char **argv) {
 
   int l = socket(AF_INET, SOCK_STREAM, 0);
   check(l >= 0, "socket(AF_INET, SOCK_STREAM)", "failed");
-  check(bind(l, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(l, 8) == 0, "bind+listen", "failed");
+  check(bind(l, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(l, 8) == 0, "bind+listen",
+        "failed");
   struct sockaddr_in got;
   socklen_t len = sizeof got;
   check(getsockname(l, (struct sockaddr *)&got, &len) == 0 && len == sizeof got &&
@@ -43,7 +46,8 @@ int main(int argc, char **argv) {
             got.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
         "getsockname of the listener", "wrong address");
   struct pollfd pl = {l, POLLIN, 0};
-  check(poll(&pl, 1, 0) == 0 && pl.revents == 0, "poll(timeout 0) on an idle listener -> 0", "ready?");
+  check(poll(&pl, 1, 0) == 0 && pl.revents == 0, "poll(timeout 0) on an idle listener -> 0",
+        "ready?");
 
   /* Non-blocking connect: EINPROGRESS (or immediate success), then POLLOUT and SO_ERROR 0. */
   int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -109,7 +113,8 @@ int main(int argc, char **argv) {
 
   /* Half-close seen through poll: readable, and recv returns 0. */
   shutdown(c, SHUT_WR);
-  check(poll(&ps, 1, 5000) == 1 && (ps.revents & (POLLIN | POLLHUP)) && recv(s, buf, sizeof buf, 0) == 0,
+  check(poll(&ps, 1, 5000) == 1 && (ps.revents & (POLLIN | POLLHUP)) &&
+            recv(s, buf, sizeof buf, 0) == 0,
         "peer's SHUT_WR: poll readable, recv 0", "no EOF");
   close(c);
   close(s);
@@ -121,7 +126,8 @@ int main(int argc, char **argv) {
             mix[2].revents == 0,
         "poll over a listener, a file and fd -1: only the file is ready", "wrong revents");
   struct pollfd bad = {9999, POLLIN, 0};
-  check(poll(&bad, 1, 0) == 1 && (bad.revents & POLLNVAL), "poll on a bad fd -> POLLNVAL", "no POLLNVAL");
+  check(poll(&bad, 1, 0) == 1 && (bad.revents & POLLNVAL), "poll on a bad fd -> POLLNVAL",
+        "no POLLNVAL");
 
   /* getaddrinfo's guest-side cases. */
   struct addrinfo hints = {0}, *res = NULL;

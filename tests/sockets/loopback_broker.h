@@ -23,7 +23,6 @@ class LoopbackBroker : public NetworkOnlyBroker {
   std::set<uint16_t> denied_ports;
   int connects = 0, binds = 0;
 
-
   int net_connect(int family, int type, const sockaddr* addr, socklen_t len, int* fd,
                   bool* in_progress) override {
     if (int r = check(addr, len, family, false)) return r;

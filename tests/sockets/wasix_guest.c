@@ -12,18 +12,32 @@
 #include <unistd.h>
 
 #define WX(name) __attribute__((import_module("wasix_32v1"), import_name(name)))
-typedef struct { uint8_t tag, pad; uint8_t octs[18]; } addr_port;  // port @2, ip @4
-typedef struct { uint8_t tag, pad; uint8_t octs[16]; } addr;
-typedef struct { void* buf; uint32_t len; } iovec_t;
-typedef struct { uint8_t tag; uint64_t ns; } opt_time;
+typedef struct {
+  uint8_t tag, pad;
+  uint8_t octs[18];
+} addr_port;  // port @2, ip @4
+typedef struct {
+  uint8_t tag, pad;
+  uint8_t octs[16];
+} addr;
+typedef struct {
+  void* buf;
+  uint32_t len;
+} iovec_t;
+typedef struct {
+  uint8_t tag;
+  uint64_t ns;
+} opt_time;
 WX("sock_open") int32_t wx_open(int32_t af, int32_t ty, int32_t proto, uint32_t* fd);
 WX("sock_bind") int32_t wx_bind(int32_t fd, const addr_port* a);
 WX("sock_listen") int32_t wx_listen(int32_t fd, int32_t backlog);
 WX("sock_accept_v2") int32_t wx_accept(int32_t fd, int32_t flags, uint32_t* nfd, addr_port* a);
 WX("sock_connect") int32_t wx_connect(int32_t fd, const addr_port* a);
-WX("sock_recv_from") int32_t wx_recv_from(int32_t fd, iovec_t* iov, int32_t n, int32_t flags,
-                                          uint32_t* len, uint16_t* of, addr_port* from);
-WX("sock_send") int32_t wx_send(int32_t fd, const iovec_t* iov, int32_t n, int32_t flags, uint32_t* len);
+WX("sock_recv_from")
+int32_t wx_recv_from(int32_t fd, iovec_t* iov, int32_t n, int32_t flags, uint32_t* len,
+                     uint16_t* of, addr_port* from);
+WX("sock_send")
+int32_t wx_send(int32_t fd, const iovec_t* iov, int32_t n, int32_t flags, uint32_t* len);
 WX("sock_shutdown") int32_t wx_shutdown(int32_t fd, int32_t how);
 WX("sock_addr_local") int32_t wx_addr_local(int32_t fd, addr_port* a);
 WX("sock_addr_peer") int32_t wx_addr_peer(int32_t fd, addr_port* a);
@@ -33,8 +47,9 @@ WX("sock_set_opt_size") int32_t wx_set_size(int32_t fd, int32_t opt, int64_t siz
 WX("sock_get_opt_size") int32_t wx_get_size(int32_t fd, int32_t opt, uint64_t* size);
 WX("sock_set_opt_time") int32_t wx_set_time(int32_t fd, int32_t opt, const opt_time* t);
 WX("sock_get_opt_time") int32_t wx_get_time(int32_t fd, int32_t opt, opt_time* t);
-WX("resolve") int32_t wx_resolve(const char* host, int32_t len, int32_t port, addr* out,
-                                 int32_t n, uint32_t* count);
+WX("resolve")
+int32_t
+    wx_resolve(const char* host, int32_t len, int32_t port, addr* out, int32_t n, uint32_t* count);
 
 static addr_port loopback(uint16_t port) {  // the guest writes the port little-endian
   addr_port a = {1, 0, {(uint8_t)port, (uint8_t)(port >> 8), 127, 0, 0, 1}};
@@ -52,17 +67,26 @@ static int server(int count) {
   for (int i = 0; i < count; ++i) {
     addr_port peer;
     int32_t e = wx_accept(fd, 0, &c, &peer);
-    if (e) { printf("accept: errno %d\n", e); return 12; }
+    if (e) {
+      printf("accept: errno %d\n", e);
+      return 12;
+    }
     char buf[4096];
     for (;;) {
       iovec_t iov = {buf, sizeof buf};
       uint32_t n;
       uint16_t of;
       addr_port from;
-      if ((e = wx_recv_from(c, &iov, 1, 0, &n, &of, &from))) { printf("conn %d: errno %d\n", i, e); break; }
+      if ((e = wx_recv_from(c, &iov, 1, 0, &n, &of, &from))) {
+        printf("conn %d: errno %d\n", i, e);
+        break;
+      }
       if (n == 0) break;
       iovec_t out = {buf, n};
-      if ((e = wx_send(c, &out, 1, 0, &n))) { printf("conn %d: send errno %d\n", i, e); break; }
+      if ((e = wx_send(c, &out, 1, 0, &n))) {
+        printf("conn %d: send errno %d\n", i, e);
+        break;
+      }
     }
     close(c);
   }
@@ -80,7 +104,10 @@ static int client(uint16_t port) {
       wx_set_size(fd, 15 /* RecvBufSize */, 65536) || wx_set_time(fd, 19 /* RecvTimeout */, &t))
     return 21;
   addr_port a = loopback(port);
-  if ((e = wx_connect(fd, &a))) { printf("connect: errno %d\n", e); return 22; }
+  if ((e = wx_connect(fd, &a))) {
+    printf("connect: errno %d\n", e);
+    return 22;
+  }
   uint8_t nodelay = 0, keepalive = 0;
   uint64_t rcvbuf = 0;
   opt_time got_t = {0, 0};
@@ -103,7 +130,10 @@ static int client(uint16_t port) {
     iovec_t in = {buf + have, (uint32_t)(sizeof buf - 1 - have)};
     uint16_t of;
     addr_port from;
-    if ((e = wx_recv_from(fd, &in, 1, 0, &n, &of, &from))) { printf("recv: errno %d\n", e); return 26; }
+    if ((e = wx_recv_from(fd, &in, 1, 0, &n, &of, &from))) {
+      printf("recv: errno %d\n", e);
+      return 26;
+    }
     if (n == 0) break;
     have += n;
   }
@@ -121,10 +151,16 @@ int main(int argc, char** argv) {
     addr out[4];
     uint32_t count = 0;
     int32_t e = wx_resolve("localhost", 9, 80, out, 4, &count);
-    if (e) { printf("resolve: errno %d\n", e); return 30; }
+    if (e) {
+      printf("resolve: errno %d\n", e);
+      return 30;
+    }
     for (uint32_t i = 0; i < count; ++i)
-      if (out[i].tag == 1) printf("inet4 %u.%u.%u.%u\n", out[i].octs[0], out[i].octs[1], out[i].octs[2], out[i].octs[3]);
-      else printf("inet6 loopback %d\n", out[i].octs[15] == 1);
+      if (out[i].tag == 1)
+        printf("inet4 %u.%u.%u.%u\n", out[i].octs[0], out[i].octs[1], out[i].octs[2],
+               out[i].octs[3]);
+      else
+        printf("inet6 loopback %d\n", out[i].octs[15] == 1);
     return 0;
   }
   if (!strcmp(argv[1], "denied")) {

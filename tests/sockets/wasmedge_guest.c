@@ -17,34 +17,51 @@
 #include <unistd.h>
 
 #define WE(name) __attribute__((import_module("wasi_snapshot_preview1"), import_name(name)))
-typedef struct { uint8_t* buf; uint32_t len; } we_addr;
-typedef struct { void* buf; uint32_t len; } we_iovec;
+typedef struct {
+  uint8_t* buf;
+  uint32_t len;
+} we_addr;
+typedef struct {
+  void* buf;
+  uint32_t len;
+} we_iovec;
 WE("sock_open") uint32_t we_open(uint8_t family, uint8_t type, uint32_t* fd);
 WE("sock_bind") uint32_t we_bind(uint32_t fd, we_addr* addr, uint32_t port);
 WE("sock_listen") uint32_t we_listen(uint32_t fd, uint32_t backlog);
 WE("sock_accept") uint32_t we_accept(uint32_t fd, uint32_t* new_fd);
 WE("sock_connect") uint32_t we_connect(uint32_t fd, we_addr* addr, uint32_t port);
-WE("sock_recv") uint32_t we_recv(uint32_t fd, we_iovec* iov, uint32_t n, uint16_t flags,
-                                 uint32_t* len, uint16_t* oflags);
-WE("sock_send") uint32_t we_send(uint32_t fd, const we_iovec* iov, uint32_t n, uint16_t flags,
-                                 uint32_t* len);
+WE("sock_recv")
+uint32_t we_recv(uint32_t fd, we_iovec* iov, uint32_t n, uint16_t flags, uint32_t* len,
+                 uint16_t* oflags);
+WE("sock_send")
+uint32_t we_send(uint32_t fd, const we_iovec* iov, uint32_t n, uint16_t flags, uint32_t* len);
 WE("sock_shutdown") uint32_t we_shutdown(uint32_t fd, uint8_t how);
-WE("sock_getsockopt") uint32_t we_getsockopt(uint32_t fd, int32_t level, int32_t name, int32_t* v,
-                                             uint32_t* size);
-WE("sock_setsockopt") uint32_t we_setsockopt(uint32_t fd, int32_t level, int32_t name,
-                                             const int32_t* v, uint32_t size);
-WE("sock_getlocaladdr") uint32_t we_getlocaladdr(uint32_t fd, we_addr* a, uint32_t* type, uint32_t* port);
-WE("sock_getpeeraddr") uint32_t we_getpeeraddr(uint32_t fd, we_addr* a, uint32_t* type, uint32_t* port);
-typedef struct { uint16_t family; uint32_t sa_data_len; uint8_t* sa_data; } we_sockaddr;
+WE("sock_getsockopt")
+uint32_t we_getsockopt(uint32_t fd, int32_t level, int32_t name, int32_t* v, uint32_t* size);
+WE("sock_setsockopt")
+uint32_t we_setsockopt(uint32_t fd, int32_t level, int32_t name, const int32_t* v, uint32_t size);
+WE("sock_getlocaladdr")
+uint32_t we_getlocaladdr(uint32_t fd, we_addr* a, uint32_t* type, uint32_t* port);
+WE("sock_getpeeraddr")
+uint32_t we_getpeeraddr(uint32_t fd, we_addr* a, uint32_t* type, uint32_t* port);
+typedef struct {
+  uint16_t family;
+  uint32_t sa_data_len;
+  uint8_t* sa_data;
+} we_sockaddr;
 typedef struct __attribute__((packed, aligned(4))) {
-  uint16_t ai_flags; uint8_t ai_family, ai_socktype, ai_protocol, pad[3];
-  uint32_t ai_addrlen; we_sockaddr* ai_addr; char* ai_canonname; uint32_t ai_canonnamelen;
+  uint16_t ai_flags;
+  uint8_t ai_family, ai_socktype, ai_protocol, pad[3];
+  uint32_t ai_addrlen;
+  we_sockaddr* ai_addr;
+  char* ai_canonname;
+  uint32_t ai_canonnamelen;
   void* ai_next;
 } we_addrinfo;
-WE("sock_getaddrinfo") uint32_t we_getaddrinfo(const char* node, uint32_t node_len,
-                                               const char* service, uint32_t service_len,
-                                               const we_addrinfo* hints, uint32_t* res,
-                                               uint32_t max, uint32_t* res_len);
+WE("sock_getaddrinfo")
+uint32_t
+    we_getaddrinfo(const char* node, uint32_t node_len, const char* service, uint32_t service_len,
+                   const we_addrinfo* hints, uint32_t* res, uint32_t max, uint32_t* res_len);
 
 static uint8_t loopback[4] = {127, 0, 0, 1};
 
@@ -89,7 +106,10 @@ static int server(int count) {
   for (int i = 0; i < count; ++i) {
     uint32_t c;
     uint32_t e = we_accept(fd, &c);
-    if (e) { printf("accept: errno %u\n", e); return 1; }
+    if (e) {
+      printf("accept: errno %u\n", e);
+      return 1;
+    }
     int r = echo_one(c);
     if (r) printf("conn %d: errno %d\n", i, r);
     close(c);
@@ -98,7 +118,12 @@ static int server(int count) {
   return 0;
 }
 
-struct conn { int fd; char buf[256]; size_t have; int eof; };
+struct conn {
+  int fd;
+  char buf[256];
+  size_t have;
+  int eof;
+};
 
 static int nbserver(int count) {
   uint32_t lfd = listen_any(1), c;
@@ -111,7 +136,10 @@ static int nbserver(int count) {
     for (int i = 0; i < nconn; ++i)
       if (conns[i].fd >= 0)
         pfds[n++] = (struct pollfd){.fd = conns[i].fd, .events = conns[i].have ? POLLOUT : POLLIN};
-    if (poll(pfds, n, 5000) <= 0) { printf("poll timed out\n"); return 14; }
+    if (poll(pfds, n, 5000) <= 0) {
+      printf("poll timed out\n");
+      return 14;
+    }
     if (pfds[0].revents & POLLIN) {
       while (we_accept(lfd, &c) == 0) {
         fcntl(c, F_SETFL, O_NONBLOCK);
@@ -124,13 +152,23 @@ static int nbserver(int count) {
       if (k->fd < 0) continue;
       if (k->have) {
         ssize_t w = write(k->fd, k->buf, k->have);
-        if (w > 0) { memmove(k->buf, k->buf + w, k->have - w); k->have -= w; }
+        if (w > 0) {
+          memmove(k->buf, k->buf + w, k->have - w);
+          k->have -= w;
+        }
       } else {
         ssize_t r = read(k->fd, k->buf, sizeof k->buf);
-        if (r > 0) k->have = r;
-        else if (r == 0 || errno != EAGAIN) k->eof = 1;
+        if (r > 0)
+          k->have = r;
+        else if (r == 0 || errno != EAGAIN)
+          k->eof = 1;
       }
-      if (k->eof && !k->have) { close(k->fd); k->fd = -1; ++done; --open_now; }
+      if (k->eof && !k->have) {
+        close(k->fd);
+        k->fd = -1;
+        ++done;
+        --open_now;
+      }
     }
   }
   printf("served %d, at most %d at once\n", done, maxopen);
@@ -143,10 +181,16 @@ static int client(uint32_t port) {
   int32_t one = 1, v = 0;
   uint32_t size = 4;
   // Set before connect: remembered, then applied to the broker's socket.
-  if ((e = we_setsockopt(fd, 0, 7 /* SO_KEEPALIVE */, &one, 4))) { printf("setsockopt %u\n", e); return 21; }
+  if ((e = we_setsockopt(fd, 0, 7 /* SO_KEEPALIVE */, &one, 4))) {
+    printf("setsockopt %u\n", e);
+    return 21;
+  }
   uint8_t storage[128] = {1, 0, 127, 0, 0, 1};  // the 128-byte form: u16 family, then the IP
   we_addr a = {storage, 128};
-  if ((e = we_connect(fd, &a, port))) { printf("connect: errno %u\n", e); return 22; }
+  if ((e = we_connect(fd, &a, port))) {
+    printf("connect: errno %u\n", e);
+    return 22;
+  }
   if (we_getsockopt(fd, 0, 7, &v, &size)) return 23;
   printf("keepalive %d\n", v);
   size = 4;
@@ -169,7 +213,10 @@ static int client(uint32_t port) {
   for (;;) {
     we_iovec in = {got + have, (uint32_t)(sizeof got - 1 - have)};
     uint16_t of;
-    if ((e = we_recv(fd, &in, 1, 0, &n, &of))) { printf("recv: errno %u\n", e); return 28; }
+    if ((e = we_recv(fd, &in, 1, 0, &n, &of))) {
+      printf("recv: errno %u\n", e);
+      return 28;
+    }
     if (n == 0) break;
     have += n;
   }
@@ -192,7 +239,10 @@ static int resolve(void) {
   hints.ai_socktype = 2;
   uint32_t first = (uint32_t)(uintptr_t)&res[0], count = 0;
   uint32_t e = we_getaddrinfo("localhost", 10, "8080", 5, &hints, &first, 4, &count);
-  if (e) { printf("getaddrinfo: errno %u\n", e); return 30; }
+  if (e) {
+    printf("getaddrinfo: errno %u\n", e);
+    return 30;
+  }
   for (uint32_t i = 0; i < count; ++i)
     printf("family %u type %u port %u addr %u.%u.%u.%u\n", res[i].ai_family, res[i].ai_socktype,
            (data[i][0] << 8) | data[i][1], data[i][2], data[i][3], data[i][4], data[i][5]);

@@ -17,8 +17,8 @@
 
 namespace wc::spec {
 
-using engine::Value;
 using engine::ValType;
+using engine::Value;
 
 // Scripts name externrefs by small numbers starting at 0, but handle 0 is null for the engine:
 // externref N is handle N+1, in arguments and in results alike.
@@ -51,19 +51,17 @@ inline Value parse_arg(std::string_view type, std::optional<std::string_view> te
   if (!text) throw std::runtime_error("argument of type " + std::string(type) + " has no value");
   switch (t) {
     case ValType::I32:
-    case ValType::F32:
-      return Value{t, parse_bits(*text, UINT32_MAX)};
+    case ValType::F32: return Value{t, parse_bits(*text, UINT32_MAX)};
     case ValType::I64:
-    case ValType::F64:
-      return Value{t, parse_bits(*text, UINT64_MAX)};
+    case ValType::F64: return Value{t, parse_bits(*text, UINT64_MAX)};
     case ValType::ExternRef:
-      return *text == "null" ? Value::null(t) : Value::ref(t, extern_handle(parse_bits(*text, UINT64_MAX - 1)));
+      return *text == "null" ? Value::null(t)
+                             : Value::ref(t, extern_handle(parse_bits(*text, UINT64_MAX - 1)));
     case ValType::FuncRef:
       // A script cannot name a function by value; only null funcrefs can be passed.
       if (*text == "null") return Value::null(t);
       throw std::runtime_error("non-null funcref arguments are not supported");
-    default:
-      throw std::runtime_error("unsupported argument type " + std::string(type));
+    default: throw std::runtime_error("unsupported argument type " + std::string(type));
   }
 }
 
@@ -114,16 +112,19 @@ struct Expected {
 
 inline Expected parse_expected(std::string_view type, std::optional<std::string_view> text);
 
-inline Expected parse_expected_v128(std::string_view lane_type, const std::vector<std::string>& lanes) {
+inline Expected parse_expected_v128(std::string_view lane_type,
+                                    const std::vector<std::string>& lanes) {
   Expected e;
   e.type = ValType::V128;
   e.lane_bits = lane_bits(lane_type);
-  if (lanes.size() != size_t(128 / e.lane_bits)) throw std::runtime_error("wrong number of v128 lanes");
+  if (lanes.size() != size_t(128 / e.lane_bits))
+    throw std::runtime_error("wrong number of v128 lanes");
   // Integer lanes narrower than 32 bits are compared as i32 holding the lane's bits.
   std::string_view scalar = e.lane_bits < 32 ? std::string_view("i32") : lane_type;
   for (const std::string& lane : lanes) {
     Expected l = parse_expected(scalar, lane);
-    if (e.lane_bits < 32 && l.bits >> e.lane_bits) throw std::runtime_error("v128 lane out of range");
+    if (e.lane_bits < 32 && l.bits >> e.lane_bits)
+      throw std::runtime_error("v128 lane out of range");
     e.lanes.push_back(l);
   }
   return e;
@@ -157,7 +158,8 @@ inline bool matches(const Expected& e, const Value& got) {
   if (got.type != e.type) return false;
   if (e.type == ValType::V128) {
     for (size_t i = 0; i < e.lanes.size(); ++i)
-      if (!matches(e.lanes[i], Value{e.lanes[i].type, v128_lane(got, e.lane_bits, i)})) return false;
+      if (!matches(e.lanes[i], Value{e.lanes[i].type, v128_lane(got, e.lane_bits, i)}))
+        return false;
     return true;
   }
   bool f32 = e.type == ValType::F32;
@@ -167,14 +169,12 @@ inline bool matches(const Expected& e, const Value& got) {
   uint64_t magnitude = bits & (f32 ? 0x7fffffffull : 0x7fffffffffffffffull);
   uint64_t quiet_nan = f32 ? uint64_t{kF32QuietNan} : kF64QuietNan;
   switch (e.kind) {
-    case Expected::Kind::Exact:
-      return bits == e.bits;
+    case Expected::Kind::Exact: return bits == e.bits;
     case Expected::Kind::CanonicalNan:
       return magnitude == quiet_nan;  // payload exactly the quiet bit
     case Expected::Kind::ArithmeticNan:
       return (magnitude & quiet_nan) == quiet_nan;  // any payload with the quiet bit
-    case Expected::Kind::NonNull:
-      return !got.is_null();
+    case Expected::Kind::NonNull: return !got.is_null();
   }
   return false;
 }
@@ -183,14 +183,11 @@ inline bool matches(const Expected& e, const Value& got) {
 inline std::string format_value(const Value& v) {
   char buf[96];
   switch (v.type) {
-    case ValType::I32:
-      std::snprintf(buf, sizeof buf, "i32:%" PRId32, v.as_i32());
-      break;
-    case ValType::I64:
-      std::snprintf(buf, sizeof buf, "i64:%" PRId64, v.as_i64());
-      break;
+    case ValType::I32: std::snprintf(buf, sizeof buf, "i32:%" PRId32, v.as_i32()); break;
+    case ValType::I64: std::snprintf(buf, sizeof buf, "i64:%" PRId64, v.as_i64()); break;
     case ValType::F32:
-      std::snprintf(buf, sizeof buf, "f32:%.9g (0x%08" PRIx32 ")", static_cast<double>(v.as_f32()), v.as_u32());
+      std::snprintf(buf, sizeof buf, "f32:%.9g (0x%08" PRIx32 ")", static_cast<double>(v.as_f32()),
+                    v.as_u32());
       break;
     case ValType::F64:
       std::snprintf(buf, sizeof buf, "f64:%.17g (0x%016" PRIx64 ")", v.as_f64(), v.as_u64());
@@ -207,11 +204,11 @@ inline std::string format_value(const Value& v) {
       break;
     }
     case ValType::V128:
-      std::snprintf(buf, sizeof buf, "v128:0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32,
+      std::snprintf(buf, sizeof buf,
+                    "v128:0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32,
                     uint32_t(v.bits), uint32_t(v.bits >> 32), uint32_t(v.hi), uint32_t(v.hi >> 32));
       break;
-    default:
-      std::snprintf(buf, sizeof buf, "<type 0x%02x>", static_cast<unsigned>(v.type));
+    default: std::snprintf(buf, sizeof buf, "<type 0x%02x>", static_cast<unsigned>(v.type));
   }
   return buf;
 }
@@ -231,7 +228,8 @@ inline std::string format_expected(const Expected& e) {
   switch (e.kind) {
     case Expected::Kind::CanonicalNan: return type + ":nan:canonical";
     case Expected::Kind::ArithmeticNan: return type + ":nan:arithmetic";
-    case Expected::Kind::NonNull: return e.type == ValType::FuncRef ? "funcref:non-null" : "externref:non-null";
+    case Expected::Kind::NonNull:
+      return e.type == ValType::FuncRef ? "funcref:non-null" : "externref:non-null";
     case Expected::Kind::Exact: break;
   }
   return format_value(Value{e.type, e.bits});

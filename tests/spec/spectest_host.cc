@@ -26,7 +26,8 @@ void define_spectest(Store& store, Linker& linker, bool verbose) {
       {"print_f64_f64", {ValType::F64, ValType::F64}},
   };
   for (const Print& p : prints) {
-    HostFn fn = [verbose, name = std::string(p.name), params = p.params](HostCall&, uint64_t* slots) {
+    HostFn fn = [verbose, name = std::string(p.name), params = p.params](HostCall&,
+                                                                         uint64_t* slots) {
       if (!verbose) return;
       std::string line = "spectest." + name + "(";
       for (size_t i = 0; i < params.size(); ++i)
@@ -34,12 +35,14 @@ void define_spectest(Store& store, Linker& linker, bool verbose) {
       std::printf("%s)\n", line.c_str());
       std::fflush(stdout);
     };
-    FuncInstance* f = store.create_host_func(FuncType{p.params, {}}, std::move(fn), std::string("spectest.") + p.name);
+    FuncInstance* f = store.create_host_func(FuncType{p.params, {}}, std::move(fn),
+                                             std::string("spectest.") + p.name);
     linker.define("spectest", p.name, ExternVal::of(f));
   }
 
   auto global = [&](const char* name, Value v) {
-    linker.define("spectest", name, ExternVal::of(store.create_global(GlobalType{v.type, false}, v)));
+    linker.define("spectest", name,
+                  ExternVal::of(store.create_global(GlobalType{v.type, false}, v)));
   };
   global("global_i32", Value::i32(666));
   global("global_i64", Value::i64(666));

@@ -10,7 +10,8 @@ namespace wc::broker {
 namespace {
 
 TEST(BrokerAudit, JsonLineIsValidForAnyTarget) {
-  Denial d{"c1", "open", std::string("/data/\"q\"\\\n\x01\xff\xfe", 14), "read-only mount", EROFS, ""};
+  Denial d{"c1",  "open", std::string("/data/\"q\"\\\n\x01\xff\xfe", 14), "read-only mount",
+           EROFS, ""};
   struct timespec when = {1700000000, 123456789};
   std::string line = AuditLog::json_line(d, when);
   ASSERT_EQ(line.back(), '\n');

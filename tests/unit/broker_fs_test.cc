@@ -83,8 +83,8 @@ TEST_F(BrokerFs, PathsInsideTheMountWork) {
 }
 
 TEST_F(BrokerFs, DotDotAboveTheMountIsDenied) {
-  for (const char* p : {"..", "../outside/secret", "a/../../outside/secret", "a/b/../../../outside/secret",
-                        "../mnt/a/b/file"}) {
+  for (const char* p : {"..", "../outside/secret", "a/../../outside/secret",
+                        "a/b/../../../outside/secret", "../mnt/a/b/file"}) {
     EXPECT_EQ(open_read(kData, p), -EPERM) << p;
     struct stat st;
     EXPECT_EQ(client->stat(kData, p, true, &st), -EPERM) << p;
@@ -437,7 +437,7 @@ TEST_F(BrokerFs, FifoDoesNotBlockTheBroker) {
   host::Opened o;
   // Read side with no writer: opens at once (a blocking broker would hang here forever).
   ASSERT_EQ(client->open(kData, "fifo", O_RDONLY, 0, &o), 0);
-  EXPECT_EQ(fcntl(o.fd, F_GETFL) & O_NONBLOCK, 0);  // the guest asked for blocking
+  EXPECT_EQ(fcntl(o.fd, F_GETFL) & O_NONBLOCK, 0);         // the guest asked for blocking
   EXPECT_EQ(o.file_type, static_cast<uint32_t>(S_IFIFO));  // the worker fstats it itself
   close(o.fd);
   EXPECT_EQ(client->open(kData, "fifo", O_WRONLY, 0, &o), -ENXIO);
@@ -481,7 +481,8 @@ TEST_F(BrokerFs, RequestIdsMustBeInSequence) {
   ok.id = s.expected_id();
   std::optional<ipc::Message> reply = s.handle(ipc::encode_request(std::move(ok)));
   ASSERT_TRUE(reply);
-  std::optional<ipc::Reply> rep = ipc::decode_reply(std::move(*reply), ipc::Kind::kCloseDir, s.expected_id() - 1);
+  std::optional<ipc::Reply> rep =
+      ipc::decode_reply(std::move(*reply), ipc::Kind::kCloseDir, s.expected_id() - 1);
   ASSERT_TRUE(rep);
   EXPECT_EQ(rep->result, -EBADF);
 }

@@ -96,33 +96,45 @@ struct Garbage {
 
 std::vector<Garbage> garbage_cases() {
   return {
-      {"random bytes", [](int s) { send_raw(s, {0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 0); }},
-      {"short datagram", [](int s) { send_raw(s, {1, 0}, 0); }},
-      {"bad kind", [](int s) {
+      {"random bytes",
+       [](int s) {
+         send_raw(s, {0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 0);
+       }},
+      {"short datagram",
+       [](int s) {
+         send_raw(s, {1, 0}, 0);
+       }},
+      {"bad kind",
+       [](int s) {
          ipc::Message m = stat_request(1);
          m.header.kind = 999;
          send_raw(s, datagram(m), 0);
        }},
-      {"length lies", [](int s) {
+      {"length lies",
+       [](int s) {
          ipc::Message m = stat_request(1);
          m.header.length += 5;
          send_raw(s, datagram(m), 0);
        }},
-      {"truncated payload", [](int s) {
+      {"truncated payload",
+       [](int s) {
          std::vector<uint8_t> full = datagram(stat_request(1));
          std::vector<uint8_t> d(full.begin(), full.end() - 3);
          ipc::encode_header({static_cast<uint16_t>(ipc::Kind::kStat), 0, 1,
-                             static_cast<uint32_t>(d.size() - ipc::kHeaderSize)}, d.data());
+                             static_cast<uint32_t>(d.size() - ipc::kHeaderSize)},
+                            d.data());
          send_raw(s, d, 0);
        }},
       {"unexpected fds", [](int s) { send_raw(s, datagram(stat_request(1)), 2); }},
       {"wrong request id", [](int s) { send_raw(s, datagram(stat_request(77)), 0); }},
-      {"reply flag set", [](int s) {
+      {"reply flag set",
+       [](int s) {
          ipc::Message m = stat_request(1);
          m.header.flags = ipc::kFlagReply;
          send_raw(s, datagram(m), 0);
        }},
-      {"requests without reading replies", [](int s) {
+      {"requests without reading replies",
+       [](int s) {
          for (uint32_t id = 1; id < 100000; id++) {
            if (ipc::send_message(s, stat_request(id)) != 0) break;
          }
@@ -147,7 +159,9 @@ TEST_P(BrokerLoop, GarbageKillsOnlyTheSender) {
   audit->set_hint_sink([](const std::string&) {});
   Broker broker(audit.get());
   std::vector<std::pair<std::string, Gone>> gone;
-  broker.on_worker_gone = [&](const std::string& id, pid_t, Gone why) { gone.emplace_back(id, why); };
+  broker.on_worker_gone = [&](const std::string& id, pid_t, Gone why) {
+    gone.emplace_back(id, why);
+  };
 
   Child bad = spawn([&](int s) {
     g.send(s);
@@ -173,17 +187,21 @@ TEST_P(BrokerLoop, GarbageKillsOnlyTheSender) {
   EXPECT_TRUE(wc::testing::exists(t / "mnt/made"));
 
   ASSERT_EQ(gone.size(), 2u);
-  for (auto& [id, why] : gone) EXPECT_EQ(why, id == "bad" ? Gone::kKilled : Gone::kDisconnected) << id;
+  for (auto& [id, why] : gone)
+    EXPECT_EQ(why, id == "bad" ? Gone::kKilled : Gone::kDisconnected) << id;
   std::string log = wc::testing::read_file(log_path);
   EXPECT_NE(log.find("\"container\":\"bad\",\"op\":\"ipc\""), std::string::npos) << log;
   EXPECT_NE(log.find("\"container\":\"good\",\"op\":\"open\",\"target\":\"/data/../escape\""),
-            std::string::npos) << log;
+            std::string::npos)
+      << log;
 }
 
-INSTANTIATE_TEST_SUITE_P(AllGarbage, BrokerLoop, ::testing::Range<size_t>(0, garbage_cases().size()),
+INSTANTIATE_TEST_SUITE_P(AllGarbage, BrokerLoop,
+                         ::testing::Range<size_t>(0, garbage_cases().size()),
                          [](const ::testing::TestParamInfo<size_t>& info) {
                            std::string n = garbage_cases()[info.param].what;
-                           for (char& c : n) if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+                           for (char& c : n)
+                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
                            return n;
                          });
 

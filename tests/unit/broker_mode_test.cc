@@ -143,9 +143,9 @@ TEST_F(BrokerMode, SymlinksOutOfTheMountAreNotFollowed) {
 
 TEST_F(BrokerMode, DotDotAndAbsolutePathsAreRefused) {
   std::string abs = t / "mnt/a/file";  // even one that names a file inside the mount
-  for (const std::string& p : {std::string(".."), std::string("../outside/secret"),
-                               std::string("a/../../outside/secret"), std::string("/etc/passwd"),
-                               abs, t / "outside/secret"}) {
+  for (const std::string& p :
+       {std::string(".."), std::string("../outside/secret"), std::string("a/../../outside/secret"),
+        std::string("/etc/passwd"), abs, t / "outside/secret"}) {
     for (bool follow : {true, false}) {
       EXPECT_EQ(client->set_mode(kData, p, 0777, follow), -EPERM) << p;
       EXPECT_EQ(client->set_owner(kData, p, kSame, kSame, follow), -EPERM) << p;

@@ -43,10 +43,11 @@ TEST(BrokerNetPolicy, Spellings) {
                          "[::ffff:127.0.0.1]:80", "localhost:8080", "LOCALHOST.:1"}) {
     EXPECT_TRUE(parse_net_grant(ok, &out, &err)) << ok << ": " << err;
   }
-  for (const char* bad : {"", "127.0.0.1", "127.0.0.1:", ":80", "127.0.0.1:65536", "127.0.0.1:-1",
-                          "127.0.0.1:8099-8000", "127.0.0.1:80-", "::1:80", "[::1]", "[::1]80",
-                          "10.0.0.0/33:1", "[::/129]:1", "10.0.0.0/:1", "10.0.0.0/x:1",
-                          "[127.0.0.1]:80", "bad name!:80", "host/8:80", "no-such-host.invalid:80"}) {
+  for (const char* bad :
+       {"", "127.0.0.1", "127.0.0.1:", ":80", "127.0.0.1:65536", "127.0.0.1:-1",
+        "127.0.0.1:8099-8000", "127.0.0.1:80-", "::1:80", "[::1]", "[::1]80", "10.0.0.0/33:1",
+        "[::/129]:1", "10.0.0.0/:1", "10.0.0.0/x:1", "[127.0.0.1]:80", "bad name!:80", "host/8:80",
+        "no-such-host.invalid:80"}) {
     err.clear();
     EXPECT_FALSE(parse_net_grant(bad, &out, &err)) << bad;
     EXPECT_FALSE(err.empty()) << bad;
@@ -122,7 +123,8 @@ TEST(BrokerNetPolicy, TcplistenAddresses) {
   ASSERT_TRUE(parse_socket_address("[::1]:8080", &ss, &len, &err));
   EXPECT_EQ(ss.ss_family, AF_INET6);
   EXPECT_EQ(ntohs(reinterpret_cast<struct sockaddr_in6*>(&ss)->sin6_port), 8080);
-  for (const char* bad : {"localhost:80", "127.0.0.1:*", "127.0.0.1:1-2", "10.0.0.0/8:1", "1.2.3.4"})
+  for (const char* bad :
+       {"localhost:80", "127.0.0.1:*", "127.0.0.1:1-2", "10.0.0.0/8:1", "1.2.3.4"})
     EXPECT_FALSE(parse_socket_address(bad, &ss, &len, &err)) << bad;
 }
 
@@ -133,7 +135,9 @@ TEST(BrokerNetPolicy, Toml) {
 allow_connect = ["127.0.0.1:8000-8099", "[fd00::/8]:*", "localhost:5432"]
 allow_listen = ["127.0.0.1:8080"]
 tcplisten = ["127.0.0.1:0"]
-)", &p, &err)) << err;
+)",
+                                 &p, &err))
+      << err;
   EXPECT_GE(p.net.allow_connect.size(), 3u);
   ASSERT_EQ(p.net.allow_listen.size(), 1u);
   EXPECT_EQ(p.net.allow_listen[0].spec, "127.0.0.1:8080");

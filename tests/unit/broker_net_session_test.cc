@@ -70,15 +70,17 @@ bool ipv6_loopback() {
   static const bool ok = own_socket("::1", SOCK_STREAM).valid();
   return ok;
 }
-#define REQUIRE_IPV6()                                                              \
+#define REQUIRE_IPV6() \
   if (!ipv6_loopback()) GTEST_SKIP() << "::1 cannot be bound here (no IPv6 loopback)"
 
 // A client over a real socketpair, served by a thread.
 class IpcClient : public ipc::IpcBrokerClient {
  public:
   IpcClient(std::unique_ptr<Session> session, UniqueFd pair[2])
-      : IpcBrokerClient(pair[1].get()), session_(std::move(session)),
-        server_end_(std::move(pair[0])), client_end_(std::move(pair[1])) {
+      : IpcBrokerClient(pair[1].get()),
+        session_(std::move(session)),
+        server_end_(std::move(pair[0])),
+        client_end_(std::move(pair[1])) {
     server_ = std::thread([this] {
       for (;;) {
         ipc::Message m;
@@ -119,7 +121,8 @@ class BrokerNet : public ::testing::TestWithParam<bool> {
                              uint64_t max_fds = 0) {
     Policy p;
     std::string err;
-    for (const char* g : connect) EXPECT_TRUE(parse_net_grant(g, &p.net.allow_connect, &err)) << err;
+    for (const char* g : connect)
+      EXPECT_TRUE(parse_net_grant(g, &p.net.allow_connect, &err)) << err;
     for (const char* g : listen) EXPECT_TRUE(parse_net_grant(g, &p.net.allow_listen, &err)) << err;
     p.limits.max_fds = max_fds;
     audit_fd_ = ::open((dir_ / "audit.log").c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -376,8 +379,10 @@ std::vector<std::string> ips(const std::vector<ResolvedAddress>& v) {
     char buf[INET6_ADDRSTRLEN] = "";
     const auto* sin = reinterpret_cast<const struct sockaddr_in*>(&a.addr);
     const auto* sin6 = reinterpret_cast<const struct sockaddr_in6*>(&a.addr);
-    if (a.addr.ss_family == AF_INET) inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof buf);
-    else inet_ntop(AF_INET6, &sin6->sin6_addr, buf, sizeof buf);
+    if (a.addr.ss_family == AF_INET)
+      inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof buf);
+    else
+      inet_ntop(AF_INET6, &sin6->sin6_addr, buf, sizeof buf);
     uint16_t port = ntohs(a.addr.ss_family == AF_INET ? sin->sin_port : sin6->sin6_port);
     out.push_back(std::string(buf) + ":" + std::to_string(port) +
                   (a.socktype == SOCK_DGRAM ? "/udp" : "/tcp"));
@@ -407,14 +412,16 @@ TEST_P(BrokerNet, ResolveOnlyWhatTheGrantsCover) {
   EXPECT_EQ(-EACCES, c->net_resolve("exfiltrate.example.invalid", "80", AF_UNSPEC, 0, &out));
   std::string log = audit_text();
   EXPECT_NE(log.find("\"op\":\"resolve\",\"target\":\"exfiltrate.example.invalid:80\""),
-            std::string::npos) << log;
+            std::string::npos)
+      << log;
   EXPECT_NE(std::find(hints_.begin(), hints_.end(),
                       "resolve exfiltrate.example.invalid denied; allow it with --allow-connect "
                       "exfiltrate.example.invalid:80"),
             hints_.end());
   // Client-side limits.
   EXPECT_EQ(-EINVAL, c->net_resolve("", "80", AF_UNSPEC, 0, &out));
-  EXPECT_EQ(-EINVAL, c->net_resolve(std::string(ipc::kMaxHostName + 1, 'a'), "80", AF_UNSPEC, 0, &out));
+  EXPECT_EQ(-EINVAL,
+            c->net_resolve(std::string(ipc::kMaxHostName + 1, 'a'), "80", AF_UNSPEC, 0, &out));
   EXPECT_EQ(-EAFNOSUPPORT, c->net_resolve("localhost", "80", AF_UNIX, 0, &out));
 }
 
@@ -454,7 +461,8 @@ TEST_P(BrokerNet, ClientRefusesWhatTheWireWouldReject) {
   // SOCK_NONBLOCK / SOCK_CLOEXEC in the type are accepted (the socket has both anyway).
   UniqueFd l = own_socket("127.0.0.1", SOCK_STREAM);
   Sock to = sock("127.0.0.1", port_of(l.get()));
-  ASSERT_EQ(0, c->net_connect(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, to.sa(), to.len, &fd, &ip));
+  ASSERT_EQ(0, c->net_connect(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, to.sa(), to.len,
+                              &fd, &ip));
   close(fd);
 }
 

@@ -45,7 +45,8 @@ TEST(BrokerPolicy, SizesAndSeconds) {
   double s;
   ASSERT_TRUE(parse_seconds("0.5", &s, &err));
   EXPECT_EQ(s, 0.5);
-  for (const char* bad : {"", "-1", "inf", "nan", "3s"}) EXPECT_FALSE(parse_seconds(bad, &s, &err)) << bad;
+  for (const char* bad : {"", "-1", "inf", "nan", "3s"})
+    EXPECT_FALSE(parse_seconds(bad, &s, &err)) << bad;
 }
 
 TEST(BrokerPolicy, TomlFile) {
@@ -70,7 +71,9 @@ read_only = true
 
 [[mount]]
 host = "/srv/out"
-)", &p, &err)) << err;
+)",
+                                 &p, &err))
+      << err;
   ASSERT_EQ(p.mounts.size(), 5u);
   EXPECT_EQ(p.mounts[0].host, "/cli");
   // Keys are visited in table order (sorted), arrays in file order.
@@ -96,9 +99,9 @@ host = "/srv/out"
 
 TEST(BrokerPolicy, TomlErrorsFailClosed) {
   for (const char* bad : {
-           "read-only = true",                        // unknown key
+           "read-only = true",                           // unknown key
            "[[mount]]\nhost = \"/a\"\nreadonly = true",  // typo inside a mount
-           "[[mount]]\nguest = \"/a\"",               // no host
+           "[[mount]]\nguest = \"/a\"",                  // no host
            "[[mount]]\nhost = \"/a\"\nread_only = \"yes\"",
            "env = [\"NOEQUALS\"]",
            "env = { A = 1 }",

@@ -76,8 +76,8 @@ TEST(BrokerRace, DirectorySwappedForSymlinkNeverEscapes) {
 
   EXPECT_EQ(escaped, 0);
   EXPECT_GT(swaps.load(), 100);
-  EXPECT_GT(opened, 0);   // the race was live: some walks saw the directory...
-  EXPECT_GT(denied, 0);   // ...and some the link
+  EXPECT_GT(opened, 0);  // the race was live: some walks saw the directory...
+  EXPECT_GT(denied, 0);  // ...and some the link
   // The outside is untouched: no new names, same contents and times.
   EXPECT_FALSE(wc::testing::exists(t / "outside/made"));
   EXPECT_FALSE(wc::testing::exists(t / "outside/created"));

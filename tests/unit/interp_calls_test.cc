@@ -194,7 +194,8 @@ TEST(InterpCalls, HostFunctionArgsAndResults) {
       local.get 1 local.get 0 call $h
       i32.add i32.add i32.add
       local.get 0 i32.add))
-  )", err);
+  )",
+                                  err);
   ASSERT_TRUE(bytes) << err;
   auto m = decode_module(*bytes);
   ASSERT_TRUE(m) << m.error().message;
@@ -435,7 +436,8 @@ TEST(InterpCalls, CrossInstanceCallsSwitchMemory) {
     (data (i32.const 0) "\11\00\00\00")
     (func (export "get") (param i32) (result i32) local.get 0 i32.load)
     (func (export "cb") (param i32) (result i32) local.get 0 i32.const 4 i32.add i32.load))
-  )", linker);
+  )",
+                     linker);
   ASSERT_TRUE(a) << err;
   linker.define_instance("a", *a);
   Instance* b = load(R"((module
@@ -451,9 +453,12 @@ TEST(InterpCalls, CrossInstanceCallsSwitchMemory) {
     (func (export "b_high") (result i32) i32.const 0 call $get drop i32.const 65536 i32.load)
     (func (export "a_high") (result i32) i32.const 65536 call $get)
     (func (export "a_cb_high") (result i32) i32.const 65532 call $cb))
-  )", linker);
+  )",
+                     linker);
   ASSERT_TRUE(b) << err;
-  auto run = [&](const char* f, std::vector<Value> args) { return store.invoke(b->get_func(f), args); };
+  auto run = [&](const char* f, std::vector<Value> args) {
+    return store.invoke(b->get_func(f), args);
+  };
   for (int i = 0; i < 3; ++i) {
     InvokeResult r = run("mix", {I32(0)});
     ASSERT_TRUE(r.ok()) << r.trap->message;

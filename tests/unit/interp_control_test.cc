@@ -41,39 +41,50 @@ const std::vector<CmpOp>& cmp_ops() {
 std::string cmp_module(const std::string& op) {
   std::string c = "i32." + op;
   return R"((module
-    (func (export "val") (param i32 i32) (result i32) local.get 0 local.get 1 )" + c + R"()
+    (func (export "val") (param i32 i32) (result i32) local.get 0 local.get 1 )" +
+         c + R"()
     (func (export "brif") (param i32 i32) (result i32)
-      block local.get 0 local.get 1 )" + c + R"( br_if 0 i32.const 0 return end i32.const 1)
+      block local.get 0 local.get 1 )" +
+         c + R"( br_if 0 i32.const 0 return end i32.const 1)
     (func (export "brif_not") (param i32 i32) (result i32)
-      block local.get 0 local.get 1 )" + c + R"( i32.eqz br_if 0 i32.const 1 return end i32.const 0)
+      block local.get 0 local.get 1 )" +
+         c + R"( i32.eqz br_if 0 i32.const 1 return end i32.const 0)
     (func (export "if") (param i32 i32) (result i32)
-      local.get 0 local.get 1 )" + c + R"( if (result i32) i32.const 1 else i32.const 0 end)
+      local.get 0 local.get 1 )" +
+         c + R"( if (result i32) i32.const 1 else i32.const 0 end)
     (func (export "if_not") (param i32 i32) (result i32)
-      local.get 0 local.get 1 )" + c + R"( i32.eqz if (result i32) i32.const 0 else i32.const 1 end)
+      local.get 0 local.get 1 )" +
+         c + R"( i32.eqz if (result i32) i32.const 0 else i32.const 1 end)
     (func (export "if_noelse") (param i32 i32) (result i32) (local i32)
       i32.const 2 local.set 2
-      local.get 0 local.get 1 )" + c + R"( if i32.const 1 local.set 2 end
+      local.get 0 local.get 1 )" +
+         c + R"( if i32.const 1 local.set 2 end
       local.get 2 i32.const 2 i32.ne)
     ;; branch that carries a value (needs moves: the taken path is the negated fused branch)
     (func (export "brif_val") (param i32 i32) (result i32)
       block (result i32)
         i32.const 1
-        local.get 0 local.get 1 )" + c + R"( br_if 0
+        local.get 0 local.get 1 )" +
+         c + R"( br_if 0
         drop i32.const 0
       end)
     ;; branch to function level (a return on the taken path)
     (func (export "brif_ret") (param i32 i32) (result i32)
       i32.const 1
-      local.get 0 local.get 1 )" + c + R"( br_if 0
+      local.get 0 local.get 1 )" +
+         c + R"( br_if 0
       drop i32.const 0)
     ;; constant operands, both sides
     (func (export "brif_k") (param i32 i32) (result i32)
-      block local.get 0 i32.const 0x80000000 )" + c + R"( br_if 0 i32.const 0 return end i32.const 1)
+      block local.get 0 i32.const 0x80000000 )" +
+         c + R"( br_if 0 i32.const 0 return end i32.const 1)
     (func (export "brif_k2") (param i32 i32) (result i32)
-      block i32.const -1 local.get 1 )" + c + R"( br_if 0 i32.const 0 return end i32.const 1)
+      block i32.const -1 local.get 1 )" +
+         c + R"( br_if 0 i32.const 0 return end i32.const 1)
     ;; computed operands
     (func (export "brif_c") (param i32 i32) (result i32)
-      block local.get 0 i32.const 0 i32.add local.get 1 i32.const 0 i32.xor )" + c + R"( br_if 0
+      block local.get 0 i32.const 0 i32.add local.get 1 i32.const 0 i32.xor )" +
+         c + R"( br_if 0
         i32.const 0 return end i32.const 1)
     ;; a counted loop whose back-edge is the fused branch: counts how long cmp(i, b) holds
     ;; when i walks from a upwards by 1, at most 5 steps
@@ -81,7 +92,8 @@ std::string cmp_module(const std::string& op) {
       loop
         local.get 2 i32.const 5 i32.eq if local.get 2 return end
         local.get 2 i32.const 1 i32.add local.set 2
-        local.get 0 local.get 2 i32.add i32.const 1 i32.sub local.get 1 )" + c + R"(
+        local.get 0 local.get 2 i32.add i32.const 1 i32.sub local.get 1 )" +
+         c + R"(
         br_if 0
       end
       local.get 2)
@@ -89,19 +101,22 @@ std::string cmp_module(const std::string& op) {
     ;; sum on either side; returns 2 if the branch was taken, plus 1 if the local holds a + b
     (func (export "addbr") (param i32 i32) (result i32) (local i32)
       block
-        local.get 0 local.get 1 i32.add local.tee 2 local.get 1 )" + c + R"( br_if 0
+        local.get 0 local.get 1 i32.add local.tee 2 local.get 1 )" +
+         c + R"( br_if 0
         local.get 2 local.get 0 local.get 1 i32.add i32.eq return
       end
       local.get 2 local.get 0 local.get 1 i32.add i32.eq i32.const 2 i32.add)
     (func (export "addbr_swap") (param i32 i32) (result i32) (local i32)
       block
-        local.get 1 local.get 0 local.get 1 i32.add local.tee 2 )" + c + R"( br_if 0
+        local.get 1 local.get 0 local.get 1 i32.add local.tee 2 )" +
+         c + R"( br_if 0
         local.get 2 local.get 0 local.get 1 i32.add i32.eq return
       end
       local.get 2 local.get 0 local.get 1 i32.add i32.eq i32.const 2 i32.add)
     ;; select on the comparison (no branch; the comparison must still be computed)
     (func (export "sel") (param i32 i32) (result i32)
-      i32.const 7 i32.const 9 local.get 0 local.get 1 )" + c + R"( select))
+      i32.const 7 i32.const 9 local.get 0 local.get 1 )" +
+         c + R"( select))
   )";
 }
 
@@ -174,8 +189,14 @@ TEST(InterpControl, I64ComparesAreNotFusedAsI32) {
     (func (export "eq") (param i64 i64) (result i32)
       local.get 0 local.get 1 i64.eq if (result i32) i32.const 1 else i32.const 0 end))
   )");
-  std::vector<uint64_t> vals = {0, 1, 0xFFFFFFFFull, 0x100000000ull, 0x100000001ull,
-                                0x8000000000000000ull, 0xFFFFFFFFFFFFFFFFull, 0x7FFFFFFF00000000ull};
+  std::vector<uint64_t> vals = {0,
+                                1,
+                                0xFFFFFFFFull,
+                                0x100000000ull,
+                                0x100000001ull,
+                                0x8000000000000000ull,
+                                0xFFFFFFFFFFFFFFFFull,
+                                0x7FFFFFFF00000000ull};
   for (uint64_t a : vals)
     for (uint64_t b : vals) {
       EXPECT_EQ(w.u32("lt", {Value::i64(a), Value::i64(b)}), int64_t(a) < int64_t(b) ? 1u : 0u);
@@ -225,8 +246,8 @@ TEST(InterpControl, IfWithParamsAndResults) {
     for (uint32_t b : edge_u32()) {
       for (uint32_t c : {0u, 1u, 0x80000000u})
         EXPECT_EQ(w.u32("f", {I32(a), I32(b), I32(c)}), c ? a - b : a + b * 3);
-      std::vector<uint64_t> g = a < b ? std::vector<uint64_t>{a, uint32_t(b + 100)}
-                                      : std::vector<uint64_t>{a, b};
+      std::vector<uint64_t> g =
+          a < b ? std::vector<uint64_t>{a, uint32_t(b + 100)} : std::vector<uint64_t>{a, b};
       EXPECT_EQ(w.multi("g", {I32(a), I32(b)}), g);
       uint32_t h;
       if (a & 1) {

@@ -64,12 +64,16 @@ TEST(InterpFloatFusion, MultiplyAddShapesRoundTwice) {
         volatile float fp = fa * fb;
         float got = std::bit_cast<float>(w.u32("f32_mul_add", fargs));
         float want = fp + fc;
-        if (std::isnan(want)) EXPECT_TRUE(std::isnan(got));
-        else EXPECT_EQ(bits(got), bits(want)) << fa << " " << fb << " " << fc;
+        if (std::isnan(want))
+          EXPECT_TRUE(std::isnan(got));
+        else
+          EXPECT_EQ(bits(got), bits(want)) << fa << " " << fb << " " << fc;
         got = std::bit_cast<float>(w.u32("f32_sub_mul", fargs));
         want = fc - fp;
-        if (std::isnan(want)) EXPECT_TRUE(std::isnan(got));
-        else EXPECT_EQ(bits(got), bits(want)) << fa << " " << fb << " " << fc;
+        if (std::isnan(want))
+          EXPECT_TRUE(std::isnan(got));
+        else
+          EXPECT_EQ(bits(got), bits(want)) << fa << " " << fb << " " << fc;
       }
 }
 
@@ -92,11 +96,14 @@ TEST(InterpFloatFusion, CompareAndBranchBothPolaritiesWithNaN) {
     std::string c = std::string("f64.") + op.name;
     ITEST_LOAD(w, R"((module
       (func (export "brif") (param f64 f64) (result i32)
-        block local.get 0 local.get 1 )" + c + R"( br_if 0 i32.const 0 return end i32.const 1)
+        block local.get 0 local.get 1 )" +
+                      c + R"( br_if 0 i32.const 0 return end i32.const 1)
       (func (export "if") (param f64 f64) (result i32)
-        local.get 0 local.get 1 )" + c + R"( if (result i32) i32.const 1 else i32.const 0 end)
+        local.get 0 local.get 1 )" +
+                      c + R"( if (result i32) i32.const 1 else i32.const 0 end)
       (func (export "brif_eqz") (param f64 f64) (result i32)
-        block local.get 0 local.get 1 )" + c + R"( i32.eqz br_if 0 i32.const 1 return end
+        block local.get 0 local.get 1 )" +
+                      c + R"( i32.eqz br_if 0 i32.const 1 return end
         i32.const 0)))");
     for (double a : edge_f64())
       for (double b : edge_f64()) {

@@ -18,24 +18,23 @@ using itest::edge_u32;
 using itest::I32;
 using itest::I64;
 
-
 struct LoadOp {
-  const char* name;   // wasm instruction
-  const char* type;   // result type
-  unsigned width;     // bytes read
-  bool sign;          // sign-extending narrow load
+  const char* name;  // wasm instruction
+  const char* type;  // result type
+  unsigned width;    // bytes read
+  bool sign;         // sign-extending narrow load
   unsigned result_bits;
 };
 
 const std::vector<LoadOp>& load_ops() {
   static const std::vector<LoadOp> ops = {
-      {"i32.load", "i32", 4, false, 32},     {"i64.load", "i64", 8, false, 64},
-      {"f32.load", "f32", 4, false, 32},     {"f64.load", "f64", 8, false, 64},
-      {"i32.load8_s", "i32", 1, true, 32},   {"i32.load8_u", "i32", 1, false, 32},
-      {"i32.load16_s", "i32", 2, true, 32},  {"i32.load16_u", "i32", 2, false, 32},
-      {"i64.load8_s", "i64", 1, true, 64},   {"i64.load8_u", "i64", 1, false, 64},
-      {"i64.load16_s", "i64", 2, true, 64},  {"i64.load16_u", "i64", 2, false, 64},
-      {"i64.load32_s", "i64", 4, true, 64},  {"i64.load32_u", "i64", 4, false, 64},
+      {"i32.load", "i32", 4, false, 32},    {"i64.load", "i64", 8, false, 64},
+      {"f32.load", "f32", 4, false, 32},    {"f64.load", "f64", 8, false, 64},
+      {"i32.load8_s", "i32", 1, true, 32},  {"i32.load8_u", "i32", 1, false, 32},
+      {"i32.load16_s", "i32", 2, true, 32}, {"i32.load16_u", "i32", 2, false, 32},
+      {"i64.load8_s", "i64", 1, true, 64},  {"i64.load8_u", "i64", 1, false, 64},
+      {"i64.load16_s", "i64", 2, true, 64}, {"i64.load16_u", "i64", 2, false, 64},
+      {"i64.load32_s", "i64", 4, true, 64}, {"i64.load32_u", "i64", 4, false, 64},
   };
   return ops;
 }
@@ -54,7 +53,8 @@ uint64_t expected_load(const LoadOp& op, const uint8_t* mem, uint64_t ea) {
 
 void fill_pattern(itest::Wasm& w) {
   uint8_t* m = w.mem();
-  for (uint64_t i = 0; i < w.mem_size(); ++i) m[i] = static_cast<uint8_t>((i * 167 + 13) ^ (i >> 8));
+  for (uint64_t i = 0; i < w.mem_size(); ++i)
+    m[i] = static_cast<uint8_t>((i * 167 + 13) ^ (i >> 8));
 }
 
 // Checks one call: either a result equal to the reference load at `ea`, or a memory trap when
@@ -76,8 +76,8 @@ void check_access(itest::Wasm& w, const std::string& fn, const LoadOp& op, std::
 }
 
 const std::vector<uint32_t>& offsets() {
-  static const std::vector<uint32_t> v = {0, 1, 3, 16, 0xFFF8, 0xFFFF, 0x10000, 0x7FFFFFFF,
-                                          0xFFFFFFF0u, 0xFFFFFFFFu};
+  static const std::vector<uint32_t> v = {0,      1,       3,          16,          0xFFF8,
+                                          0xFFFF, 0x10000, 0x7FFFFFFF, 0xFFFFFFF0u, 0xFFFFFFFFu};
   return v;
 }
 
@@ -88,14 +88,14 @@ std::string add_fold_module() {
     for (uint32_t off : offsets()) {
       std::string s = std::to_string(i) + "_" + std::to_string(off);
       std::string o = " offset=" + std::to_string(off);
-      wat += "(func (export \"plain" + s + "\") (param i32) (result " + op.type +
-             ") local.get 0 " + op.name + o + ")\n";
+      wat += "(func (export \"plain" + s + "\") (param i32) (result " + op.type + ") local.get 0 " +
+             op.name + o + ")\n";
       wat += "(func (export \"add" + s + "\") (param i32 i32) (result " + op.type +
              ") local.get 0 local.get 1 i32.add " + op.name + o + ")\n";
       // computed operands and a retarget of the load into one of its own operand locals
       wat += "(func (export \"addc" + s + "\") (param i32 i32) (result " + op.type +
-             ") local.get 0 i32.const 0 i32.or local.get 1 i32.const 0 i32.xor i32.add " +
-             op.name + o + ")\n";
+             ") local.get 0 i32.const 0 i32.or local.get 1 i32.const 0 i32.xor i32.add " + op.name +
+             o + ")\n";
     }
     ++i;
   }
@@ -104,8 +104,9 @@ std::string add_fold_module() {
 
 std::vector<std::pair<uint32_t, uint32_t>> addr_pairs() {
   std::vector<std::pair<uint32_t, uint32_t>> v;
-  std::vector<uint32_t> bases = {0, 1, 8, 0xFFF0, 0xFFF8, 0xFFFC, 0xFFFE, 0xFFFF, 0x10000,
-                                 0x7FFFFFFF, 0x80000000u, 0xFFFFFFF0u, 0xFFFFFFF8u, 0xFFFFFFFFu};
+  std::vector<uint32_t> bases = {0,           1,           8,           0xFFF0,     0xFFF8,
+                                 0xFFFC,      0xFFFE,      0xFFFF,      0x10000,    0x7FFFFFFF,
+                                 0x80000000u, 0xFFFFFFF0u, 0xFFFFFFF8u, 0xFFFFFFFFu};
   std::vector<uint32_t> idxs = {0, 1, 4, 7, 8, 0x10, 0x1000, 0x80000000u, 0xFFFF0000u, 0xFFFFFFFFu};
   for (uint32_t b : bases)
     for (uint32_t i : idxs) v.push_back({b, i});
@@ -121,8 +122,8 @@ TEST(InterpMemory, AddFoldedLoadsWrapAndBoundsCheck) {
       std::string s = std::to_string(i) + "_" + std::to_string(off);
       for (auto [b, x] : addr_pairs()) {
         uint64_t ea = uint64_t{static_cast<uint32_t>(b + x)} + off;
-        std::string what = std::string(op.name) + " offset=" + std::to_string(off) + " base=" +
-                            std::to_string(b) + " idx=" + std::to_string(x);
+        std::string what = std::string(op.name) + " offset=" + std::to_string(off) +
+                           " base=" + std::to_string(b) + " idx=" + std::to_string(x);
         check_access(w, "add" + s, op, {I32(b), I32(x)}, ea, "add " + what);
         check_access(w, "add" + s, op, {I32(x), I32(b)}, ea, "add(rev) " + what);
         check_access(w, "addc" + s, op, {I32(b), I32(x)}, ea, "addc " + what);
@@ -142,8 +143,10 @@ struct ScaledOp {
 };
 
 TEST(InterpMemory, ScaledLoadsAllShiftsBothOperandOrders) {
-  std::vector<ScaledOp> ops = {{"i32.load", "i32", 4}, {"i64.load", "i64", 8},
-                               {"f32.load", "f32", 4}, {"f64.load", "f64", 8},
+  std::vector<ScaledOp> ops = {{"i32.load", "i32", 4},
+                               {"i64.load", "i64", 8},
+                               {"f32.load", "f32", 4},
+                               {"f64.load", "f64", 8},
                                {"i32.load16_u", "i32", 2}};  // not scaled-fused: add + load
   std::vector<uint32_t> shifts = {0, 1, 2, 3, 4, 31, 32, 33, 35, 63, 0xFFFFFFFFu};
   std::vector<uint32_t> offs = {0, 4, 0xFFF8, 0x10000, 0xFFFFFFFCu};
@@ -163,15 +166,16 @@ TEST(InterpMemory, ScaledLoadsAllShiftsBothOperandOrders) {
                "local.get 0 i32.add" + ld + ")\n";
         // computed index and base
         wat += "(func (export \"c" + s + "\") " + sig +
-               " local.get 0 i32.const 1 i32.sub local.get 1 i32.const 1 i32.add" + sh +
-               "i32.add" + ld + ")\n";
+               " local.get 0 i32.const 1 i32.sub local.get 1 i32.const 1 i32.add" + sh + "i32.add" +
+               ld + ")\n";
       }
   wat += ")";
   ITEST_LOAD(w, wat);
   fill_pattern(w);
-  std::vector<uint32_t> bases = {0, 4, 0x100, 0xFFF0, 0xFFFC, 0xFFFF, 0x10000, 0x80000000u,
-                                 0xFFFFFFF0u, 0xFFFFFFFCu, 0xFFFFFFFFu};
-  std::vector<uint32_t> idxs = {0, 1, 2, 0x1000, 0x3FFF, 0x4000, 0x40000000u, 0x80000000u,
+  std::vector<uint32_t> bases = {0,       4,           0x100,       0xFFF0,      0xFFFC,     0xFFFF,
+                                 0x10000, 0x80000000u, 0xFFFFFFF0u, 0xFFFFFFFCu, 0xFFFFFFFFu};
+  std::vector<uint32_t> idxs = {0,           1,           2,           0x1000,
+                                0x3FFF,      0x4000,      0x40000000u, 0x80000000u,
                                 0xC0000000u, 0xFFFFFFFFu, 0xFFFFFFFEu};
   for (size_t o = 0; o < ops.size(); ++o) {
     LoadOp lop{ops[o].name, ops[o].type, ops[o].width, false, ops[o].width == 8 ? 64u : 32u};
@@ -280,10 +284,10 @@ TEST(InterpMemory, BoundaryForEveryWidth) {
     unsigned width;
   };
   std::vector<Acc> accs = {
-      {"i32.load8_u", "i32.store8", "i32", 1},  {"i32.load16_u", "i32.store16", "i32", 2},
-      {"i32.load", "i32.store", "i32", 4},      {"i64.load", "i64.store", "i64", 8},
-      {"f32.load", "f32.store", "f32", 4},      {"f64.load", "f64.store", "f64", 8},
-      {"i64.load8_s", "i64.store8", "i64", 1},  {"i64.load16_s", "i64.store16", "i64", 2},
+      {"i32.load8_u", "i32.store8", "i32", 1},   {"i32.load16_u", "i32.store16", "i32", 2},
+      {"i32.load", "i32.store", "i32", 4},       {"i64.load", "i64.store", "i64", 8},
+      {"f32.load", "f32.store", "f32", 4},       {"f64.load", "f64.store", "f64", 8},
+      {"i64.load8_s", "i64.store8", "i64", 1},   {"i64.load16_s", "i64.store16", "i64", 2},
       {"i64.load32_u", "i64.store32", "i64", 4}, {"i32.load8_s", "i32.store8", "i32", 1},
       {"i32.load16_s", "i32.store16", "i32", 2}, {"i64.load32_s", "i64.store32", "i64", 4},
   };
@@ -296,10 +300,11 @@ TEST(InterpMemory, BoundaryForEveryWidth) {
              accs[i].load + ")\n";
       wat += "(func (export \"ldo" + n + "\") (param i32) (result " + t + ") i32.const 0 " +
              accs[i].load + " offset=" + std::to_string(size - accs[i].width) +
-             " drop local.get 0 " + accs[i].load + " offset=" + std::to_string(size - accs[i].width) + ")\n";
-      wat += "(func (export \"lda" + n + "\") (param i32) (result " + t + ") local.get 0 i32.const " +
-             std::to_string(size / 2) + " i32.add " + accs[i].load + " offset=" +
-             std::to_string(size / 2 - accs[i].width) + ")\n";
+             " drop local.get 0 " + accs[i].load +
+             " offset=" + std::to_string(size - accs[i].width) + ")\n";
+      wat += "(func (export \"lda" + n + "\") (param i32) (result " + t +
+             ") local.get 0 i32.const " + std::to_string(size / 2) + " i32.add " + accs[i].load +
+             " offset=" + std::to_string(size / 2 - accs[i].width) + ")\n";
       wat += "(func (export \"st" + n + "\") (param i32) local.get 0 " + t + ".const 0 " +
              accs[i].store + ")\n";
       wat += "(func (export \"sto" + n + "\") (param i32) local.get 0 " + t + ".const 0 " +
@@ -340,8 +345,9 @@ TEST(InterpMemory, BoundaryForEveryWidth) {
       EXPECT_EQ(w.trap(std::string("sc_") + t, {I32(last)}), std::nullopt);
       EXPECT_EQ(w.trap(std::string("sc_") + t, {I32(last + 1)}), TrapKind::MemoryOutOfBounds);
       // (2^32 / wdt) wraps to 0
-      EXPECT_EQ(w.trap(std::string("sc_") + t, {I32(static_cast<uint32_t>((uint64_t{1} << 32) / wdt))}),
-                std::nullopt);
+      EXPECT_EQ(
+          w.trap(std::string("sc_") + t, {I32(static_cast<uint32_t>((uint64_t{1} << 32) / wdt))}),
+          std::nullopt);
     }
     // Still usable after all those traps.
     EXPECT_EQ(w.trap("ld0", {I32(0)}), std::nullopt);
@@ -383,8 +389,7 @@ TEST(InterpMemory, StoresWithWrappingAddressAndLoadsBack) {
   }
   // (0xFFFFFFF8 + 0xFFF8) mod 2^32 = 0xFFF0, + 8 = 0xFFF8: the last 8 bytes.
   EXPECT_EQ(w.trap("st", {I32(0xFFFFFFF8u), I32(0xFFF8u), I64(1)}), std::nullopt);
-  EXPECT_EQ(w.trap("st", {I32(0xFFFFFFF8u), I32(0xFFF9u), I64(1)}),
-            TrapKind::MemoryOutOfBounds);
+  EXPECT_EQ(w.trap("st", {I32(0xFFFFFFF8u), I32(0xFFF9u), I64(1)}), TrapKind::MemoryOutOfBounds);
 }
 
 }  // namespace

@@ -18,15 +18,31 @@ namespace {
 
 using itest::I32;
 
-enum class K { Const, Get, Set, Tee, Bin, Eqz, Drop, Select, Block, BlockP, If, IfP, BrIf, Loop, Load, Store };
+enum class K {
+  Const,
+  Get,
+  Set,
+  Tee,
+  Bin,
+  Eqz,
+  Drop,
+  Select,
+  Block,
+  BlockP,
+  If,
+  IfP,
+  BrIf,
+  Loop,
+  Load,
+  Store
+};
 
 struct Trapped {};
 constexpr uint32_t kMemSize = 65536;
 const uint32_t kOffsets[] = {0, 4, 0xFFFC, 0x10000};
 
-const char* const kBin[] = {"add",  "sub",   "mul",   "xor",  "and",  "or",   "shl",  "shr_s",
-                            "shr_u", "rotl", "lt_s",  "lt_u", "eq",   "ne",   "ge_s", "gt_u",
-                            "le_u", "gt_s"};
+const char* const kBin[] = {"add",  "sub",  "mul",  "xor", "and", "or",   "shl",  "shr_s", "shr_u",
+                            "rotl", "lt_s", "lt_u", "eq",  "ne",  "ge_s", "gt_u", "le_u",  "gt_s"};
 constexpr int kNumBin = sizeof(kBin) / sizeof(kBin[0]);
 
 uint32_t bin(int op, uint32_t a, uint32_t b) {
@@ -191,12 +207,10 @@ void print(const std::vector<Ins>& seq, std::string& o) {
       case K::BrIf: o += " br_if " + std::to_string(in.imm); break;
       case K::Load:
         o += " i32.const " + std::to_string(in.imm2 & 3) + " i32.shl local.get " +
-             std::to_string(in.imm) + " i32.add i32.load offset=" +
-             std::to_string(kOffsets[in.imm2 >> 4]);
+             std::to_string(in.imm) +
+             " i32.add i32.load offset=" + std::to_string(kOffsets[in.imm2 >> 4]);
         break;
-      case K::Store:
-        o += " i32.store offset=" + std::to_string(kOffsets[in.imm2 >> 4]);
-        break;
+      case K::Store: o += " i32.store offset=" + std::to_string(kOffsets[in.imm2 >> 4]); break;
       case K::Block:
         o += "\n block (result i32)";
         print(in.body, o);
@@ -255,7 +269,8 @@ int exec(const std::vector<Ins>& seq, std::vector<uint32_t>& st, uint32_t* L, ui
       }
       case K::Load: {
         uint32_t idx = pop();
-        uint64_t ea = uint64_t{uint32_t(L[in.imm] + (idx << (in.imm2 & 3)))} + kOffsets[in.imm2 >> 4];
+        uint64_t ea =
+            uint64_t{uint32_t(L[in.imm] + (idx << (in.imm2 & 3)))} + kOffsets[in.imm2 >> 4];
         if (ea + 4 > kMemSize) throw Trapped{};
         uint32_t v;
         std::memcpy(&v, mem + ea, 4);
@@ -316,8 +331,8 @@ TEST(InterpRandom, VirtualStackPrograms) {
   std::mt19937 irng(7);
   const auto& edges = itest::edge_u32();
   for (int i = 0; i < 24; ++i)
-    inputs.push_back({edges[irng() % edges.size()], edges[irng() % edges.size()],
-                      edges[irng() % edges.size()]});
+    inputs.push_back(
+        {edges[irng() % edges.size()], edges[irng() % edges.size()], edges[irng() % edges.size()]});
   int failures = 0;
   for (int m = 0; m < kModules && failures < 5; ++m) {
     std::vector<std::vector<Ins>> progs;
@@ -330,8 +345,8 @@ TEST(InterpRandom, VirtualStackPrograms) {
       std::string body;
       print(progs.back(), body);
       std::string fn = "(func (export \"f" + std::to_string(f) +
-                       "\") (param i32 i32 i32) (result i32) (local i32 i32 i32 i32 i32)" +
-                       body + ")\n";
+                       "\") (param i32 i32 i32) (result i32) (local i32 i32 i32 i32 i32)" + body +
+                       ")\n";
       texts.push_back(fn);
       wat += fn;
     }
@@ -369,7 +384,8 @@ TEST(InterpRandom, VirtualStackPrograms) {
         }
         if (!why.empty()) {
           ADD_FAILURE() << "seed " << m * 1000 + f << " args (" << in[0] << ", " << in[1] << ", "
-                        << in[2] << "): " << why << "\n" << texts[f];
+                        << in[2] << "): " << why << "\n"
+                        << texts[f];
           ++failures;
           break;
         }

@@ -183,6 +183,6 @@ inline const char* trap_name(std::optional<TrapKind> k) {
 }  // namespace wc::engine::itest
 
 // Loads a module into `var`, failing the test (fatally) with the assembler/decoder message.
-#define ITEST_LOAD(var, ...)                         \
-  ::wc::engine::itest::Wasm var(__VA_ARGS__);        \
+#define ITEST_LOAD(var, ...)                  \
+  ::wc::engine::itest::Wasm var(__VA_ARGS__); \
   ASSERT_TRUE(var.ok()) << "module failed to load: " << var.error()

@@ -77,9 +77,18 @@ TEST(InterpTraps, IntegerDivisionI32) {
 
 TEST(InterpTraps, IntegerDivisionI64) {
   ITEST_LOAD(w, kArith);
-  std::vector<uint64_t> vals = {0, 1, 2, 7, 0xFFFFFFFFull, 0x100000000ull, 0x7FFFFFFFFFFFFFFFull,
-                                0x8000000000000000ull, 0x8000000000000001ull,
-                                0xFFFFFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFFEull, 0x123456789ABCDEFull};
+  std::vector<uint64_t> vals = {0,
+                                1,
+                                2,
+                                7,
+                                0xFFFFFFFFull,
+                                0x100000000ull,
+                                0x7FFFFFFFFFFFFFFFull,
+                                0x8000000000000000ull,
+                                0x8000000000000001ull,
+                                0xFFFFFFFFFFFFFFFFull,
+                                0xFFFFFFFFFFFFFFFEull,
+                                0x123456789ABCDEFull};
   for (uint64_t a : vals)
     for (uint64_t b : vals) {
       int64_t sa = int64_t(a), sb = int64_t(b);
@@ -103,7 +112,10 @@ TEST(InterpTraps, IntegerDivisionI64) {
 
 TEST(InterpTraps, ShiftCountsAtLeastWidth) {
   ITEST_LOAD(w, kArith);
-  auto rotl = [](uint32_t x, uint32_t k) { k &= 31; return k ? (x << k) | (x >> (32 - k)) : x; };
+  auto rotl = [](uint32_t x, uint32_t k) {
+    k &= 31;
+    return k ? (x << k) | (x >> (32 - k)) : x;
+  };
   for (uint32_t a : edge_u32())
     for (uint32_t k : {0u, 1u, 31u, 32u, 33u, 63u, 64u, 100u, 0x80000000u, 0xFFFFFFFFu}) {
       std::vector<Value> args = {I32(a), I32(k)};
@@ -258,7 +270,8 @@ TEST(InterpTraps, HostTrapThenContinue) {
       local.get 0 i32.eqz if (result i32) i32.const 13 call $dbl
       else local.get 0 i32.const 1 i32.sub call $r local.get 0 call $dbl i32.add end)
     (func (export "ok") (param i32) (result i32) local.get 0 call $dbl i32.const 1 i32.add))
-  )", err);
+  )",
+                                  err);
   ASSERT_TRUE(bytes) << err;
   auto m = decode_module(*bytes);
   ASSERT_TRUE(m) << m.error().message;
@@ -342,8 +355,8 @@ int interrupt_child(const std::string& fn, std::vector<Value> args) {
   auto start = std::chrono::steady_clock::now();
   InvokeResult r = w.run(fn, std::move(args));
   t.join();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - start)
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
                 .count();
   if (r.ok()) {
     std::fprintf(stderr, "%s returned\n", fn.c_str());

@@ -10,8 +10,8 @@
 
 #include "broker/net_policy.h"
 #include "broker/session.h"
-#include "supervisor/bootstrap.h"
 #include "ipc/protocol.h"
+#include "supervisor/bootstrap.h"
 
 namespace wc::ipc {
 namespace {
@@ -75,16 +75,17 @@ TEST(IpcNetWire, RequestsRoundTrip) {
 TEST(IpcNetWire, RejectsBadAddressesAndTypes) {
   for (Kind k : {Kind::kNetConnect, Kind::kNetBind, Kind::kNetSendTo}) {
     SCOPED_TRACE(kind_name(k));
-    EXPECT_FALSE(decodes(k, [](Request& q) { q.addr = v6(); }));              // AF_INET, 28 bytes
-    EXPECT_FALSE(decodes(k, [](Request& q) { q.family = AF_INET6; }));        // AF_INET6, 16 bytes
+    EXPECT_FALSE(decodes(k, [](Request& q) { q.addr = v6(); }));        // AF_INET, 28 bytes
+    EXPECT_FALSE(decodes(k, [](Request& q) { q.family = AF_INET6; }));  // AF_INET6, 16 bytes
     EXPECT_FALSE(decodes(k, [](Request& q) { q.addr.push_back(0); }));
     EXPECT_FALSE(decodes(k, [](Request& q) { q.addr.pop_back(); }));
     EXPECT_FALSE(decodes(k, [](Request& q) { q.addr.clear(); }));
     EXPECT_FALSE(decodes(k, [](Request& q) { q.family = 0; }));
     EXPECT_FALSE(decodes(k, [](Request& q) { q.family = AF_MAX; }));
     EXPECT_FALSE(decodes(k, [](Request& q) { q.family = -1; }));
-    EXPECT_FALSE(decodes(k, [](Request& q) { q.addr[0] = AF_INET6; }));       // sa_family differs
-    EXPECT_FALSE(decodes(k, [](Request& q) { q.addr.assign(sizeof(struct sockaddr_storage) + 1, 0); }));
+    EXPECT_FALSE(decodes(k, [](Request& q) { q.addr[0] = AF_INET6; }));  // sa_family differs
+    EXPECT_FALSE(
+        decodes(k, [](Request& q) { q.addr.assign(sizeof(struct sockaddr_storage) + 1, 0); }));
     // A Unix address passes the wire (to be refused, audited, by the broker) if it is one.
     EXPECT_TRUE(decodes(k, [](Request& q) { q.family = AF_UNIX, q.addr = {AF_UNIX, 0, 0, 'x'}; }));
     EXPECT_FALSE(decodes(k, [](Request& q) { q.family = AF_UNIX, q.addr = {AF_INET, 0, 0, 'x'}; }));
@@ -192,8 +193,10 @@ TEST(IpcNetWire, BootstrapCarriesListeningSockets) {
   EXPECT_FALSE(supervisor::decode_bootstrap(std::move(copy), &err));
   std::vector<UniqueFd> not_socket;
   not_socket.emplace_back(dup(memfd));
-  EXPECT_FALSE(supervisor::decode_bootstrap(supervisor::encode_bootstrap(UniqueFd(dup(memfd)), 8, std::move(not_socket)), &err));
-  EXPECT_TRUE(supervisor::decode_bootstrap(supervisor::encode_bootstrap(UniqueFd(dup(memfd)), 8), &err));
+  EXPECT_FALSE(supervisor::decode_bootstrap(
+      supervisor::encode_bootstrap(UniqueFd(dup(memfd)), 8, std::move(not_socket)), &err));
+  EXPECT_TRUE(
+      supervisor::decode_bootstrap(supervisor::encode_bootstrap(UniqueFd(dup(memfd)), 8), &err));
   close(memfd);
   EXPECT_LT(broker::open_tcp_listener("localhost:0", &err), 0);
 }

@@ -32,7 +32,8 @@ void send_raw(int sock, const std::vector<uint8_t>& bytes, size_t nfds) {
       memcpy(CMSG_DATA(c) + i * sizeof(int), &fd, sizeof(int));
     }
   }
-  ASSERT_EQ(sendmsg(sock, &mh, MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size())) << strerror(errno);
+  ASSERT_EQ(sendmsg(sock, &mh, MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()))
+      << strerror(errno);
 }
 
 std::vector<uint8_t> datagram(uint16_t kind, uint32_t length, size_t payload_bytes) {

@@ -1,7 +1,6 @@
 // The wire format and the typed protocol: round trips, and the decoder's refusal of every
 // malformed field.
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include <climits>
@@ -125,8 +124,7 @@ TEST(IpcWire, EveryRequestKindRoundTrips) {
         EXPECT_EQ(r->path, kind == Kind::kSetOwner ? "a/b" : "");
         EXPECT_EQ(r->dir, kind == Kind::kSetOwner ? 3u : 0u);
         break;
-      default:
-        break;
+      default: break;
     }
     EXPECT_EQ(r->fd.valid(), carries_fd(kind)) << kind_name(kind);
   }
@@ -328,8 +326,8 @@ TEST(IpcWire, RepliesRoundTripAndAreChecked) {
   EXPECT_EQ(r->dir, 9u);
   EXPECT_EQ(r->file_type, static_cast<uint32_t>(S_IFDIR));
   ASSERT_EQ(r->fds.size(), 1u);
-  EXPECT_FALSE(decode_reply(copy(m), Kind::kOpen, 6));      // wrong id
-  EXPECT_FALSE(decode_reply(copy(m), Kind::kStat, 5));      // wrong kind
+  EXPECT_FALSE(decode_reply(copy(m), Kind::kOpen, 6));  // wrong id
+  EXPECT_FALSE(decode_reply(copy(m), Kind::kStat, 5));  // wrong kind
   Message noflag = copy(m);
   noflag.header.flags = 0;
   EXPECT_FALSE(decode_reply(std::move(noflag), Kind::kOpen, 5));

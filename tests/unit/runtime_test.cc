@@ -28,7 +28,9 @@ Instr instr(Op op, uint64_t bits = 0, uint32_t idx = 0) {
   return in;
 }
 // As the decoder produces it: i32 immediates sign-extended to 64 bits.
-ConstExpr i32c(int32_t v) { return ConstExpr{{instr(Op::I32Const, static_cast<uint64_t>(int64_t{v}))}, 0}; }
+ConstExpr i32c(int32_t v) {
+  return ConstExpr{{instr(Op::I32Const, static_cast<uint64_t>(int64_t{v}))}, 0};
+}
 ConstExpr global_get(uint32_t i) { return ConstExpr{{instr(Op::GlobalGet, 0, i)}, 0}; }
 ConstExpr ref_func(uint32_t i) { return ConstExpr{{instr(Op::RefFunc, 0, i)}, 0}; }
 ConstExpr ref_null() {
@@ -49,10 +51,22 @@ struct ModuleBuilder {
     imp.module = std::move(mod);
     imp.name = std::move(name);
     switch (imp.kind) {
-      case ExternKind::Func: m.func_space.push_back(imp.func_type); ++m.num_imported_funcs; break;
-      case ExternKind::Table: m.table_space.push_back(imp.table); ++m.num_imported_tables; break;
-      case ExternKind::Memory: m.memory_space.push_back(imp.memory); ++m.num_imported_memories; break;
-      case ExternKind::Global: m.global_space.push_back(imp.global); ++m.num_imported_globals; break;
+      case ExternKind::Func:
+        m.func_space.push_back(imp.func_type);
+        ++m.num_imported_funcs;
+        break;
+      case ExternKind::Table:
+        m.table_space.push_back(imp.table);
+        ++m.num_imported_tables;
+        break;
+      case ExternKind::Memory:
+        m.memory_space.push_back(imp.memory);
+        ++m.num_imported_memories;
+        break;
+      case ExternKind::Global:
+        m.global_space.push_back(imp.global);
+        ++m.num_imported_globals;
+        break;
     }
     m.imports.push_back(std::move(imp));
   }
@@ -224,8 +238,10 @@ TEST(ConstEval, RejectsMalformed) {
   EXPECT_FALSE(eval_const_expr(global_get(0), globals, funcs));                   // out of range
   EXPECT_FALSE(eval_const_expr(ref_func(3), globals, funcs));                     // out of range
   EXPECT_FALSE(eval_const_expr(ConstExpr{{instr(Op::Nop)}, 0}, globals, funcs));  // not constant
-  EXPECT_FALSE(eval_const_expr(ConstExpr{{instr(Op::I32Const), instr(Op::I32Const)}, 0}, globals, funcs));
-  EXPECT_FALSE(eval_const_expr(ConstExpr{{instr(Op::I32Const), instr(Op::I64Add)}, 0}, globals, funcs));
+  EXPECT_FALSE(
+      eval_const_expr(ConstExpr{{instr(Op::I32Const), instr(Op::I32Const)}, 0}, globals, funcs));
+  EXPECT_FALSE(
+      eval_const_expr(ConstExpr{{instr(Op::I32Const), instr(Op::I64Add)}, 0}, globals, funcs));
 }
 
 TEST(Store, InternType) {
@@ -281,7 +297,8 @@ TEST(Store, TableOps) {
 
   TableInstance* open = store.create_table(TableType{ValType::ExternRef, Limits{0, std::nullopt}});
   EXPECT_EQ(grow_table(*open, UINT32_MAX, 0), std::nullopt);  // capped, no bad_alloc
-  EXPECT_EQ(store.create_table(TableType{ValType::FuncRef, Limits{UINT32_MAX, std::nullopt}}), nullptr);
+  EXPECT_EQ(store.create_table(TableType{ValType::FuncRef, Limits{UINT32_MAX, std::nullopt}}),
+            nullptr);
 
   EXPECT_TRUE(table_fill(*t, 1, 7, 2));
   EXPECT_EQ(t->elems, (std::vector<uint64_t>{5, 7, 7, 9}));
@@ -325,7 +342,8 @@ TEST(Store, MemoryOps) {
 
 TEST(Store, InvokeChecksArguments) {
   Store store;
-  FuncInstance* f = store.create_host_func(FuncType{{I32, I64}, {}}, [](HostCall&, uint64_t*) {}, "h");
+  FuncInstance* f = store.create_host_func(
+      FuncType{{I32, I64}, {}}, [](HostCall&, uint64_t*) {}, "h");
   Value good[] = {Value::i32(1), Value::i64(2)};
   Value wrong_type[] = {Value::i32(1), Value::i32(2)};
   auto r = store.invoke(f, std::span<const Value>(good, 1));
@@ -334,7 +352,8 @@ TEST(Store, InvokeChecksArguments) {
   EXPECT_NE(r.trap->message.find("expected 2 arguments"), std::string::npos) << r.trap->message;
   r = store.invoke(f, wrong_type);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.trap->message.find("argument 1 must be i64, got i32"), std::string::npos) << r.trap->message;
+  EXPECT_NE(r.trap->message.find("argument 1 must be i64, got i32"), std::string::npos)
+      << r.trap->message;
   EXPECT_TRUE(store.invoke(f, good).ok());
 }
 
@@ -366,9 +385,11 @@ TEST(Linker, FuncTypeMustMatch) {
             "incompatible import type: env.f (expected func [i32] -> [], got func [i64] -> [])");
 
   // A different kind under the right name is incompatible too.
-  linker.define("env", "f", ExternVal::of(store.create_global(GlobalType{I32, false}, Value::i32(0))));
+  linker.define("env", "f",
+                ExternVal::of(store.create_global(GlobalType{I32, false}, Value::i32(0))));
   err = expect_error(linker.instantiate(store, mod));
-  EXPECT_EQ(err.message, "incompatible import type: env.f (expected func [i32] -> [], got global i32)");
+  EXPECT_EQ(err.message,
+            "incompatible import type: env.f (expected func [i32] -> [], got global i32)");
 
   linker.define("env", "f", ExternVal::of(store.create_host_func(FuncType{{I32}, {}}, {})));
   EXPECT_TRUE(expect_instance(linker.instantiate(store, mod)));
@@ -379,7 +400,9 @@ TEST(Linker, TableLimitsUseCurrentSize) {
   Linker linker;
   TableInstance* t = store.create_table(TableType{ValType::FuncRef, Limits{1, 10}});
   linker.define("env", "t", ExternVal::of(t));
-  auto needs3 = importer([](ModuleBuilder& b) { b.import_table("env", "t", Limits{3, std::nullopt}); });
+  auto needs3 = importer([](ModuleBuilder& b) {
+    b.import_table("env", "t", Limits{3, std::nullopt});
+  });
   auto err = expect_error(linker.instantiate(store, needs3));
   EXPECT_EQ(err.message,
             "incompatible import type: env.t (expected table 3 funcref, got table 1 10 funcref)");
@@ -404,7 +427,9 @@ TEST(Linker, MemoryLimits) {
   auto mem = store.create_memory(MemoryType{Limits{1, std::nullopt}});
   ASSERT_TRUE(mem);
   linker.define("env", "m", ExternVal::of(*mem));
-  auto needs2 = importer([](ModuleBuilder& b) { b.import_memory("env", "m", Limits{2, std::nullopt}); });
+  auto needs2 = importer([](ModuleBuilder& b) {
+    b.import_memory("env", "m", Limits{2, std::nullopt});
+  });
   auto err = expect_error(linker.instantiate(store, needs2));
   EXPECT_EQ(err.message, "incompatible import type: env.m (expected memory 2, got memory 1)");
   ASSERT_TRUE(grow_memory(store, **mem, 1));
@@ -417,13 +442,21 @@ TEST(Linker, MemoryLimits) {
 TEST(Linker, GlobalMutabilityAndType) {
   Store store;
   Linker linker;
-  linker.define("env", "g", ExternVal::of(store.create_global(GlobalType{I32, true}, Value::i32(0))));
-  auto immut = importer([](ModuleBuilder& b) { b.import_global("env", "g", GlobalType{I32, false}); });
+  linker.define("env", "g",
+                ExternVal::of(store.create_global(GlobalType{I32, true}, Value::i32(0))));
+  auto immut = importer([](ModuleBuilder& b) {
+    b.import_global("env", "g", GlobalType{I32, false});
+  });
   auto err = expect_error(linker.instantiate(store, immut));
-  EXPECT_EQ(err.message, "incompatible import type: env.g (expected global i32, got global mut i32)");
-  auto mut64 = importer([](ModuleBuilder& b) { b.import_global("env", "g", GlobalType{I64, true}); });
+  EXPECT_EQ(err.message,
+            "incompatible import type: env.g (expected global i32, got global mut i32)");
+  auto mut64 = importer([](ModuleBuilder& b) {
+    b.import_global("env", "g", GlobalType{I64, true});
+  });
   EXPECT_TRUE(std::holds_alternative<InstantiateError>(linker.instantiate(store, mut64)));
-  auto mut32 = importer([](ModuleBuilder& b) { b.import_global("env", "g", GlobalType{I32, true}); });
+  auto mut32 = importer([](ModuleBuilder& b) {
+    b.import_global("env", "g", GlobalType{I32, true});
+  });
   EXPECT_TRUE(expect_instance(linker.instantiate(store, mut32)));
 }
 
@@ -450,15 +483,15 @@ TEST(Instantiate, BuildsInstance) {
 
   ModuleBuilder b;
   uint32_t t0 = b.type({}, {I32});
-  b.import_func("env", "h", t0);                        // func 0
+  b.import_func("env", "h", t0);                           // func 0
   b.import_global("env", "base", GlobalType{I32, false});  // global 0
-  uint32_t f1 = b.func(t0, {0x41, 0x2A, 0x0B});         // (i32.const 42)
+  uint32_t f1 = b.func(t0, {0x41, 0x2A, 0x0B});            // (i32.const 42)
   uint32_t f2 = b.func(t0, {0x41, 0x07, 0x0B});
   uint32_t f3 = b.func(t0, {0x41, 0x00, 0x0B});
   b.m.names.functions[f2] = "named";
   b.table(Limits{4, std::nullopt});
   b.memory(Limits{1, 2});
-  b.global(GlobalType{I32, true}, global_get(0));      // global 1 = base
+  b.global(GlobalType{I32, true}, global_get(0));  // global 1 = base
   b.global(GlobalType{ValType::FuncRef, false}, ref_func(f1));
   b.active_elem(0, i32c(1), {f1, 0});
   ElemSegment passive;
@@ -509,11 +542,12 @@ TEST(Instantiate, BuildsInstance) {
   EXPECT_EQ(inst->globals_[0], base);
 
   TableInstance* tab = inst->get_export("tab")->table;
-  EXPECT_EQ(tab->elems,
-            (std::vector<uint64_t>{0, reinterpret_cast<uint64_t>(one), reinterpret_cast<uint64_t>(host), 0}));
+  EXPECT_EQ(tab->elems, (std::vector<uint64_t>{0, reinterpret_cast<uint64_t>(one),
+                                               reinterpret_cast<uint64_t>(host), 0}));
   ASSERT_EQ(inst->elems_.size(), 3u);
   EXPECT_TRUE(inst->elems_[0].empty());  // active: dropped after init
-  EXPECT_EQ(inst->elems_[1], (std::vector<uint64_t>{reinterpret_cast<uint64_t>(inst->funcs_[f2]), 0}));
+  EXPECT_EQ(inst->elems_[1],
+            (std::vector<uint64_t>{reinterpret_cast<uint64_t>(inst->funcs_[f2]), 0}));
   EXPECT_TRUE(inst->elems_[2].empty());  // declarative: dropped
 
   MemoryInstance* mem = inst->memory0();
@@ -586,22 +620,23 @@ std::vector<uint8_t> section(uint8_t id, std::vector<uint8_t> payload) {
 TEST(Instantiate, DecodedModule) {
   std::vector<uint8_t> bytes{0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
   auto add = [&](std::vector<uint8_t> sec) { bytes.insert(bytes.end(), sec.begin(), sec.end()); };
-  add(section(1, {0x01, 0x60, 0x00, 0x01, 0x7F}));                             // type 0: [] -> [i32]
+  add(section(1, {0x01, 0x60, 0x00, 0x01, 0x7F}));                            // type 0: [] -> [i32]
   add(section(2, {0x01, 0x03, 'e', 'n', 'v', 0x01, 'g', 0x03, 0x7F, 0x00}));  // env.g: global i32
-  add(section(3, {0x01, 0x00}));                                               // func 0: type 0
-  add(section(4, {0x01, 0x70, 0x00, 0x02}));                                   // table 2 funcref
-  add(section(5, {0x01, 0x00, 0x01}));                                         // memory 1
-  add(section(6, {0x01, 0x7F, 0x00, 0x23, 0x00, 0x0B}));                       // global 1 = env.g
+  add(section(3, {0x01, 0x00}));                                              // func 0: type 0
+  add(section(4, {0x01, 0x70, 0x00, 0x02}));                                  // table 2 funcref
+  add(section(5, {0x01, 0x00, 0x01}));                                        // memory 1
+  add(section(6, {0x01, 0x7F, 0x00, 0x23, 0x00, 0x0B}));                      // global 1 = env.g
   add(section(7, {0x02, 0x01, 'f', 0x00, 0x00, 0x01, 'm', 0x02, 0x00}));      // exports f, m
-  add(section(9, {0x01, 0x00, 0x41, 0x01, 0x0B, 0x01, 0x00}));                 // elem at 1: func 0
-  add(section(10, {0x01, 0x04, 0x00, 0x41, 0x2A, 0x0B}));                      // (i32.const 42)
-  add(section(11, {0x01, 0x00, 0x23, 0x00, 0x0B, 0x02, 'h', 'i'}));            // data at env.g
+  add(section(9, {0x01, 0x00, 0x41, 0x01, 0x0B, 0x01, 0x00}));                // elem at 1: func 0
+  add(section(10, {0x01, 0x04, 0x00, 0x41, 0x2A, 0x0B}));                     // (i32.const 42)
+  add(section(11, {0x01, 0x00, 0x23, 0x00, 0x0B, 0x02, 'h', 'i'}));           // data at env.g
   auto decoded = decode_module(bytes);
   ASSERT_TRUE(decoded) << decoded.error().message;
 
   Store store;
   Linker linker;
-  linker.define("env", "g", ExternVal::of(store.create_global(GlobalType{I32, false}, Value::i32(5))));
+  linker.define("env", "g",
+                ExternVal::of(store.create_global(GlobalType{I32, false}, Value::i32(5))));
   Instance* inst = expect_instance(linker.instantiate(store, *decoded));
   ASSERT_TRUE(inst);
   FuncInstance* f = inst->get_func("f");
@@ -641,7 +676,7 @@ TEST(Instantiate, PassiveSegmentsAndDrops) {
   EXPECT_TRUE(table_init(*inst, 0, 0, 0, 3, 0));
   elem_drop(*inst, 0);
   EXPECT_TRUE(inst->elems_[0].empty());
-  EXPECT_TRUE(table_init(*inst, 0, 0, 0, 0, 0));   // a dropped segment has length 0
+  EXPECT_TRUE(table_init(*inst, 0, 0, 0, 0, 0));  // a dropped segment has length 0
   EXPECT_FALSE(table_init(*inst, 0, 0, 0, 0, 1));
 
   EXPECT_TRUE(memory_init(*inst, 0, kPageSize - 2, 1, 2));

@@ -1,10 +1,9 @@
 // A compromised worker, simulated: after confine(), raw forbidden syscalls. Each must fail (or,
 // under kill_on_violation, kill the worker), never succeed.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <cerrno>
-
-#include <gtest/gtest.h>
 
 #include "sandbox/sandbox.h"
 #include "sandbox_test_support.h"

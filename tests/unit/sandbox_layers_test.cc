@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -11,8 +12,6 @@
 
 #include <cstring>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "sandbox/layers.h"
 #include "sandbox_test_support.h"
@@ -27,7 +26,8 @@ using testing::say;
 struct Checks {
   int out, failures = 0;
   void operator()(const std::string& what, bool ok) {
-    say(out, (ok ? "ok   " : "FAIL ") + what + (ok ? "" : std::string(": ") + std::strerror(errno)) + "\n");
+    say(out, (ok ? "ok   " : "FAIL ") + what +
+                 (ok ? "" : std::string(": ") + std::strerror(errno)) + "\n");
     failures += !ok;
   }
 };
@@ -49,7 +49,8 @@ TEST(SandboxLayers, EmptyRootHasNothingInIt) {
     errno = 0;
     check("/etc/passwd is gone", open("/etc/passwd", O_RDONLY) == -1 && errno == ENOENT);
     check("/.. is /", [] {
-      struct stat root {}, up {};
+      struct stat root {
+      }, up{};
       return stat("/", &root) == 0 && stat("/..", &up) == 0 && root.st_ino == up.st_ino;
     }());
     check("/ is read-only", mkdir("/x", 0700) == -1 && errno == EROFS);
@@ -131,7 +132,8 @@ TEST(SandboxLayers, RlimitsAndNoPrivileges) {
     rlimit l{};
     check("RLIMIT_CORE 0", getrlimit(RLIMIT_CORE, &l) == 0 && l.rlim_cur == 0 && l.rlim_max == 0);
     check("RLIMIT_NOFILE 64", getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur == 64);
-    check("RLIMIT_CPU 30/31", getrlimit(RLIMIT_CPU, &l) == 0 && l.rlim_cur == 30 && l.rlim_max == 31);
+    check("RLIMIT_CPU 30/31",
+          getrlimit(RLIMIT_CPU, &l) == 0 && l.rlim_cur == 30 && l.rlim_max == 31);
     check("RLIMIT_FSIZE 1 MiB", getrlimit(RLIMIT_FSIZE, &l) == 0 && l.rlim_cur == 1 << 20);
     check("RLIMIT_AS unset", getrlimit(RLIMIT_AS, &l) == 0 && l.rlim_cur == RLIM_INFINITY);
     std::ifstream status("/proc/self/status");
@@ -145,7 +147,8 @@ TEST(SandboxLayers, RlimitsAndNoPrivileges) {
           caps.find("CapEff:\t0000000000000000") != std::string::npos &&
               caps.find("CapPrm:\t0000000000000000") != std::string::npos);
     // Emptying the bounding set takes CAP_SETPCAP, which only root (or a userns owner) has.
-    if (was_root) check("empty bounding set", caps.find("CapBnd:\t0000000000000000") != std::string::npos);
+    if (was_root)
+      check("empty bounding set", caps.find("CapBnd:\t0000000000000000") != std::string::npos);
     check("NoNewPrivs: 1", caps.find("NoNewPrivs:\t1") != std::string::npos);
     return check.failures;
   });
@@ -173,7 +176,8 @@ TEST(SandboxLayers, ConfineReportsEveryLayer) {
   int abi = landlock_abi();
   EXPECT_EQ(report.find("landlock")->active, abi > 0);
   if (abi > 0) {
-    EXPECT_NE(report.find("landlock")->detail.find("ABI " + std::to_string(abi)), std::string::npos);
+    EXPECT_NE(report.find("landlock")->detail.find("ABI " + std::to_string(abi)),
+              std::string::npos);
   }
   EXPECT_NE(report.find("seccomp")->detail.find("syscalls allowed"), std::string::npos);
   if (geteuid() == 0) {

@@ -1,6 +1,9 @@
 // spawn_worker(): the broker's launcher, with this test binary re-executed as the worker.
 #include <errno.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/sched.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -9,10 +12,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-
-#include <gtest/gtest.h>
-#include <linux/sched.h>
-#include <seccomp.h>
 
 #include "sandbox/sandbox.h"
 #include "sandbox_test_support.h"
@@ -104,7 +103,8 @@ TEST(SandboxSpawn, WorkerRunsInNamespacesWithOnlyItsFds) {
     }
   }
   if (geteuid() == 0) {
-    for (const LayerStatus& l : s.namespaces.layers) EXPECT_TRUE(l.active) << l.name << ": " << l.detail;
+    for (const LayerStatus& l : s.namespaces.layers)
+      EXPECT_TRUE(l.active) << l.name << ": " << l.detail;
     EXPECT_TRUE(all.fully_confined()) << all.to_string();
   }
   ASSERT_NE(confined.find("seccomp"), nullptr);
@@ -169,7 +169,8 @@ TEST(SandboxSpawn, FallsBackWhenTheKernelRefusesANamespace) {
   std::printf("%s", report.to_string().c_str());
   ASSERT_NE(report.find("user namespace"), nullptr);
   EXPECT_FALSE(report.find("user namespace")->active);
-  EXPECT_NE(report.find("user namespace")->detail.find("Operation not permitted"), std::string::npos);
+  EXPECT_NE(report.find("user namespace")->detail.find("Operation not permitted"),
+            std::string::npos);
   if (geteuid() == 0) {
     EXPECT_TRUE(report.find("user namespace")->optional);
     EXPECT_TRUE(report.find("mount namespace")->active);

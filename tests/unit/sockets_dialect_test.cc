@@ -158,7 +158,9 @@ std::string read_to_eof(int s) {
 // A client that connects and resets the connection without a word.
 void reset_client(int port) {
   int s = connect_loopback(port);
-  struct linger l{1, 0};
+  struct linger l {
+    1, 0
+  };
   setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof l);
   close(s);
 }

@@ -39,7 +39,8 @@ TEST(SpecValues, ExactMatchNeedsSameTypeAndBits) {
   EXPECT_TRUE(matches(e, Value::i32(0xffffffff)));
   EXPECT_FALSE(matches(e, Value::i64(0xffffffff)));
   EXPECT_FALSE(matches(e, Value::i32(0x7fffffff)));
-  EXPECT_FALSE(matches(parse_expected("f64", "0"), Value::f64_bits(0x8000000000000000ull)));  // -0 != +0
+  EXPECT_FALSE(
+      matches(parse_expected("f64", "0"), Value::f64_bits(0x8000000000000000ull)));  // -0 != +0
 }
 
 TEST(SpecValues, CanonicalNan) {

@@ -63,11 +63,14 @@ Bytes limits(uint32_t min, std::optional<uint32_t> max) {
 class ModuleBuilder {
  public:
   uint32_t type(Bytes params, Bytes results) {
-    add(1, cat({{0x60}, vec(params, uint32_t(params.size())), vec(results, uint32_t(results.size()))}));
+    add(1, cat({{0x60},
+                vec(params, uint32_t(params.size())),
+                vec(results, uint32_t(results.size()))}));
     return count_[1] - 1;
   }
   // `body` without the final end, which is appended. `locals` are (count, type) groups.
-  uint32_t func(uint32_t type_index, Bytes body, std::vector<std::pair<uint32_t, uint8_t>> locals = {}) {
+  uint32_t func(uint32_t type_index, Bytes body,
+                std::vector<std::pair<uint32_t, uint8_t>> locals = {}) {
     Bytes f;
     leb(f, type_index);
     add(3, f);
@@ -91,8 +94,12 @@ class ModuleBuilder {
     add(2, b);
     ++num_imported_funcs_;
   }
-  void import_global(uint8_t t, bool mut) { add(2, cat({name("m"), name("g"), {0x03, t, uint8_t(mut)}})); }
-  void import_memory(uint32_t min) { add(2, cat({name("m"), name("mem"), {0x02}, limits(min, {})})); }
+  void import_global(uint8_t t, bool mut) {
+    add(2, cat({name("m"), name("g"), {0x03, t, uint8_t(mut)}}));
+  }
+  void import_memory(uint32_t min) {
+    add(2, cat({name("m"), name("mem"), {0x02}, limits(min, {})}));
+  }
   void table(uint8_t elem, uint32_t min, std::optional<uint32_t> max = {}) {
     add(4, cat({{elem}, limits(min, max)}));
   }
@@ -157,9 +164,9 @@ std::string check(const ModuleBuilder& b) {
 }
 
 #define EXPECT_VALID(b) EXPECT_EQ(check(b), "")
-#define EXPECT_INVALID(b, prefix)                              \
-  do {                                                         \
-    std::string msg_ = check(b);                               \
+#define EXPECT_INVALID(b, prefix)                                \
+  do {                                                           \
+    std::string msg_ = check(b);                                 \
     EXPECT_EQ(msg_.rfind(prefix, 0), 0u) << "message: " << msg_; \
   } while (0)
 
@@ -204,12 +211,13 @@ TEST(Validator, Select) {
   EXPECT_INVALID(one_func({}, {I64}, {I64_CONST, 1, I32_CONST, 2, I32_CONST, 0, SELECT}),
                  "type mismatch");
   // Untyped select is for numeric types only, even when one operand is unknown.
-  EXPECT_INVALID(one_func({}, {}, {REF_NULL, FUNCREF, REF_NULL, FUNCREF, I32_CONST, 0, SELECT, DROP}),
-                 "type mismatch");
+  EXPECT_INVALID(
+      one_func({}, {}, {REF_NULL, FUNCREF, REF_NULL, FUNCREF, I32_CONST, 0, SELECT, DROP}),
+      "type mismatch");
   EXPECT_INVALID(one_func({}, {}, {UNREACHABLE, REF_NULL, FUNCREF, I32_CONST, 0, SELECT, DROP}),
                  "type mismatch");
-  EXPECT_VALID(one_func({}, {FUNCREF},
-                        {REF_NULL, FUNCREF, REF_NULL, FUNCREF, I32_CONST, 0, SELECT_T, 1, FUNCREF}));
+  EXPECT_VALID(one_func(
+      {}, {FUNCREF}, {REF_NULL, FUNCREF, REF_NULL, FUNCREF, I32_CONST, 0, SELECT_T, 1, FUNCREF}));
 }
 
 TEST(Validator, MultiValueBlocksWithTypeIndex) {
@@ -241,7 +249,8 @@ TEST(Validator, IfElse) {
   b.func(b.type({}, {I32}), {I32_CONST, 5, I32_CONST, 0, IF, uint8_t(sig), END});
   EXPECT_VALID(b);
   EXPECT_INVALID(one_func({}, {}, {I64_CONST, 0, IF, EMPTY, END}), "type mismatch");
-  EXPECT_INVALID(one_func({}, {}, {I32_CONST, 0, IF, EMPTY, I32_CONST, 1, ELSE, END}), "type mismatch");
+  EXPECT_INVALID(one_func({}, {}, {I32_CONST, 0, IF, EMPTY, I32_CONST, 1, ELSE, END}),
+                 "type mismatch");
 }
 
 TEST(Validator, Branches) {
@@ -250,16 +259,19 @@ TEST(Validator, Branches) {
   EXPECT_VALID(one_func({}, {I32}, {I32_CONST, 1, I32_CONST, 0, BR_IF, 0}));
   EXPECT_INVALID(one_func({}, {I32}, {I64_CONST, 1, I32_CONST, 0, BR_IF, 0}), "type mismatch");
   // br_table: all labels must have the same arity...
-  EXPECT_INVALID(one_func({}, {}, {BLOCK, I32, BLOCK, EMPTY, I32_CONST, 0, I32_CONST, 0, BR_TABLE, 1, 0,
-                                   1, END, I32_CONST, 0, END, DROP}),
+  EXPECT_INVALID(one_func({}, {},
+                          {BLOCK, I32, BLOCK, EMPTY, I32_CONST, 0, I32_CONST, 0, BR_TABLE, 1, 0, 1,
+                           END, I32_CONST, 0, END, DROP}),
                  "type mismatch");
   // ...and each label's types are checked against the stack.
-  EXPECT_INVALID(one_func({}, {}, {BLOCK, I32, BLOCK, I64, F32_CONST, 0, 0, 0, 0, I32_CONST, 0,
-                                   BR_TABLE, 1, 0, 1, END, DROP, I32_CONST, 0, END, DROP}),
-                 "type mismatch");
+  EXPECT_INVALID(
+      one_func({}, {}, {BLOCK,    I32, BLOCK, I64, F32_CONST, 0,    0,         0, 0,   I32_CONST, 0,
+                        BR_TABLE, 1,   0,     1,   END,       DROP, I32_CONST, 0, END, DROP}),
+      "type mismatch");
   // With an unknown operand, labels of different types (same arity) are fine.
-  EXPECT_VALID(one_func({}, {}, {BLOCK, I32, BLOCK, I64, UNREACHABLE, I32_CONST, 0, BR_TABLE, 1, 0,
-                                 1, END, DROP, I32_CONST, 0, END, DROP}));
+  EXPECT_VALID(one_func({}, {},
+                        {BLOCK, I32, BLOCK, I64, UNREACHABLE, I32_CONST, 0, BR_TABLE, 1, 0, 1, END,
+                         DROP, I32_CONST, 0, END, DROP}));
   EXPECT_INVALID(one_func({}, {}, {I32_CONST, 0, BR_TABLE, 1, 0, 2}), "unknown label");
 }
 
@@ -303,7 +315,8 @@ TEST(Validator, CallsAndLocals) {
 
   // Locals are the params followed by the declared groups.
   auto locals = std::vector<std::pair<uint32_t, uint8_t>>{{2, I64}, {0, I32}, {1, F32}};
-  EXPECT_VALID(one_func({I32}, {F32}, {LOCAL_GET, 0, DROP, LOCAL_GET, 2, DROP, LOCAL_GET, 3}, locals));
+  EXPECT_VALID(
+      one_func({I32}, {F32}, {LOCAL_GET, 0, DROP, LOCAL_GET, 2, DROP, LOCAL_GET, 3}, locals));
   EXPECT_INVALID(one_func({I32}, {I64}, {LOCAL_GET, 3}, locals), "type mismatch");
   EXPECT_INVALID(one_func({I32}, {}, {LOCAL_GET, 4, DROP}, locals), "unknown local");
   EXPECT_INVALID(one_func({I32}, {}, {I64_CONST, 0, LOCAL_SET, 0}, locals), "type mismatch");
@@ -359,8 +372,8 @@ TEST(Validator, Memory) {
   EXPECT_INVALID(one_func({}, {}, {I32_CONST, 0, I32_LOAD, 2, 0, DROP}), "unknown memory");
   ModuleBuilder b;
   b.memory(1);
-  b.func(b.type({}, {}), {I32_CONST, 0, I64_LOAD, 3, 0, DROP, I32_CONST, 0, I32_CONST, 0, I32_STORE, 2, 0,
-                          I32_CONST, 1, MEMORY_GROW, 0, DROP});
+  b.func(b.type({}, {}), {I32_CONST, 0, I64_LOAD, 3, 0, DROP, I32_CONST, 0, I32_CONST, 0, I32_STORE,
+                          2, 0, I32_CONST, 1, MEMORY_GROW, 0, DROP});
   EXPECT_VALID(b);
   ModuleBuilder align;
   align.memory(1);
@@ -409,7 +422,8 @@ TEST(Validator, BulkMemoryAndTables) {
   ModuleBuilder init_ok;
   init_ok.table(FUNCREF, 1);
   init_ok.elem_raw(funcref_seg);
-  init_ok.func(init_ok.type({}, {}), {I32_CONST, 0, I32_CONST, 0, I32_CONST, 0, FC, 12, 0, 0, FC, 13, 0});
+  init_ok.func(init_ok.type({}, {}),
+               {I32_CONST, 0, I32_CONST, 0, I32_CONST, 0, FC, 12, 0, 0, FC, 13, 0});
   EXPECT_VALID(init_ok);
   EXPECT_INVALID(one_func({}, {}, {FC, 13, 4}), "unknown elem segment");
 

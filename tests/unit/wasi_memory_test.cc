@@ -38,8 +38,8 @@ TEST(WasiErrno, TableValues) {
   EXPECT_EQ(errno_from_linux(EROFS), 69);
   EXPECT_EQ(errno_from_linux(ESPIPE), 70);
   EXPECT_EQ(errno_from_linux(EXDEV), 75);
-  EXPECT_EQ(errno_from_linux(-ENOENT), 44);      // broker results are negative
-  EXPECT_EQ(errno_from_linux(ENOTBLK), 29);      // no WASI code: EIO
+  EXPECT_EQ(errno_from_linux(-ENOENT), 44);  // broker results are negative
+  EXPECT_EQ(errno_from_linux(ENOTBLK), 29);  // no WASI code: EIO
   EXPECT_STREQ(errno_name(76), "notcapable");
   EXPECT_STREQ(errno_name(0), "success");
   EXPECT_STREQ(errno_name(500), "unknown");
@@ -96,13 +96,13 @@ TEST(WasiGuestMemory, Paths) {
   std::memcpy(&buf[10], "a/b\0c", 5);
   EXPECT_EQ(read_path(m, 10, 3, &p), err::kSuccess);
   EXPECT_EQ(p, "a/b");
-  EXPECT_EQ(read_path(m, 10, 5, &p), err::kInval);   // embedded NUL
+  EXPECT_EQ(read_path(m, 10, 5, &p), err::kInval);  // embedded NUL
   EXPECT_EQ(read_path(m, 1020, 5, &p), err::kFault);
-  std::memcpy(&buf[20], "\xC0\xAF", 2);               // overlong '/'
+  std::memcpy(&buf[20], "\xC0\xAF", 2);  // overlong '/'
   EXPECT_EQ(read_path(m, 20, 2, &p), err::kIlseq);
   EXPECT_TRUE(is_valid_utf8("h\xC3\xA9llo \xF0\x9F\x98\x80"));
-  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));        // surrogate
-  EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x98"));        // cut short
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));  // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x98"));  // cut short
 }
 
 // A write whose out-pointer is bad must not write a byte.
@@ -153,7 +153,9 @@ class RefusingBroker : public BrokerClient {
   int link(DirHandle, std::string_view, DirHandle, std::string_view, bool) override { return -e_; }
   int symlink(std::string_view, DirHandle, std::string_view) override { return -e_; }
   int readlink(DirHandle, std::string_view, std::string*) override { return -e_; }
-  int set_times(DirHandle, std::string_view, const struct timespec[2], bool) override { return -e_; }
+  int set_times(DirHandle, std::string_view, const struct timespec[2], bool) override {
+    return -e_;
+  }
   int fd_set_times(int, const struct timespec[2]) override { return -e_; }
   int fd_set_size(int, uint64_t) override { return -e_; }
   std::string last_path;

@@ -48,12 +48,12 @@ class TestBroker : public BrokerClient {
   int open(DirHandle dir, std::string_view path, int oflags, uint32_t mode, Opened* out) override {
     Dir* d = find(dir);
     if (!d) return -EBADF;
-    if (d->read_only && ((oflags & O_ACCMODE) != O_RDONLY ||
-                         (oflags & (O_CREAT | O_TRUNC | O_APPEND))))
+    if (d->read_only &&
+        ((oflags & O_ACCMODE) != O_RDONLY || (oflags & (O_CREAT | O_TRUNC | O_APPEND))))
       return -EROFS;
     int fd = resolve(d->fd, path, oflags | O_CLOEXEC, mode);
     if (fd < 0) return fd;
-    struct stat st{};
+    struct stat st {};
     fstat(fd, &st);
     out->fd = fd;
     out->read_only = d->read_only;
@@ -84,13 +84,16 @@ class TestBroker : public BrokerClient {
     });
   }
   int mkdir(DirHandle dir, std::string_view path, uint32_t mode) override {
-    return at_parent(find(dir), path, true, [&](int p, const char* n) { return mkdirat(p, n, mode); });
+    return at_parent(find(dir), path, true,
+                     [&](int p, const char* n) { return mkdirat(p, n, mode); });
   }
   int rmdir(DirHandle dir, std::string_view path) override {
-    return at_parent(find(dir), path, true, [&](int p, const char* n) { return unlinkat(p, n, AT_REMOVEDIR); });
+    return at_parent(find(dir), path, true,
+                     [&](int p, const char* n) { return unlinkat(p, n, AT_REMOVEDIR); });
   }
   int unlink(DirHandle dir, std::string_view path) override {
-    return at_parent(find(dir), path, true, [&](int p, const char* n) { return unlinkat(p, n, 0); });
+    return at_parent(find(dir), path, true,
+                     [&](int p, const char* n) { return unlinkat(p, n, 0); });
   }
   int rename(DirHandle fd, std::string_view from, DirHandle td, std::string_view to) override {
     return two_parents(fd, from, td, to, [](int p, const char* n, int q, const char* m) {
@@ -105,7 +108,8 @@ class TestBroker : public BrokerClient {
   }
   int symlink(std::string_view target, DirHandle dir, std::string_view path) override {
     std::string t(target);
-    return at_parent(find(dir), path, true, [&](int p, const char* n) { return symlinkat(t.c_str(), p, n); });
+    return at_parent(find(dir), path, true,
+                     [&](int p, const char* n) { return symlinkat(t.c_str(), p, n); });
   }
   int readlink(DirHandle dir, std::string_view path, std::string* out) override {
     return at_parent(find(dir), path, false, [&](int p, const char* n) {
@@ -138,9 +142,8 @@ class TestBroker : public BrokerClient {
         return fchmodat(p, n, mode, AT_SYMLINK_NOFOLLOW);  // a symlink: EOPNOTSUPP
       });
     }
-    return on_resolved(find(dir), path, [&](const std::string& self) {
-      return chmod(self.c_str(), mode);
-    });
+    return on_resolved(find(dir), path,
+                       [&](const std::string& self) { return chmod(self.c_str(), mode); });
   }
   int fd_set_mode(int fd, uint32_t mode) override {
     if (mode & ~07777u) return -EINVAL;
@@ -153,9 +156,8 @@ class TestBroker : public BrokerClient {
         return fchownat(p, n, uid, gid, AT_SYMLINK_NOFOLLOW);
       });
     }
-    return on_resolved(find(dir), path, [&](const std::string& self) {
-      return chown(self.c_str(), uid, gid);
-    });
+    return on_resolved(find(dir), path,
+                       [&](const std::string& self) { return chown(self.c_str(), uid, gid); });
   }
   int fd_set_owner(int fd, uint32_t uid, uint32_t gid) override {
     return fchown(fd, uid, gid) == 0 ? 0 : -errno;
@@ -177,7 +179,7 @@ class TestBroker : public BrokerClient {
     return it == dirs_.end() ? nullptr : &it->second;
   }
   static int resolve(int dirfd, std::string_view path, int flags, uint32_t mode) {
-    struct open_how how{};
+    struct open_how how {};
     how.flags = static_cast<uint64_t>(flags);
     how.mode = (flags & O_CREAT) ? mode : 0;
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;

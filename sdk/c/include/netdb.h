@@ -4,8 +4,8 @@
 #ifndef WEBCONTAINER_NETDB_H
 #define WEBCONTAINER_NETDB_H
 
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,7 +43,7 @@ struct addrinfo {
 #define EAI_SERVICE -8
 #define EAI_ADDRFAMILY -9
 #define EAI_MEMORY -10
-#define EAI_SYSTEM -11  /* see errno, e.g. EACCES when the broker's policy refuses the name */
+#define EAI_SYSTEM -11 /* see errno, e.g. EACCES when the broker's policy refuses the name */
 #define EAI_OVERFLOW -12
 
 int getaddrinfo(const char *__restrict node, const char *__restrict service,

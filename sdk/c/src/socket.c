@@ -31,18 +31,18 @@
 
 #define WASMEDGE(name) __attribute__((import_module("wasi_snapshot_preview1"), import_name(#name)))
 
-typedef struct {   /* __wasi_address_t: a buffer holding the address bytes */
+typedef struct { /* __wasi_address_t: a buffer holding the address bytes */
   uint8_t *buf;
   uint32_t len;
 } wc_address;
 
-typedef struct {   /* __wasi_sockaddr_t, as sock_getaddrinfo fills it */
+typedef struct { /* __wasi_sockaddr_t, as sock_getaddrinfo fills it */
   uint8_t family;
   uint32_t data_len;
-  uint8_t *data;   /* Linux sockaddr.sa_data: port (network order), then the address */
+  uint8_t *data; /* Linux sockaddr.sa_data: port (network order), then the address */
 } wc_sockaddr;
 
-typedef struct {   /* __wasi_addrinfo_t: 28 bytes, 4-aligned */
+typedef struct { /* __wasi_addrinfo_t: 28 bytes, 4-aligned */
   uint16_t flags;
   uint8_t family;
   uint8_t socktype;
@@ -67,7 +67,8 @@ int32_t wc_sock_getpeeraddr(int32_t fd, wc_address *addr, uint32_t *family, uint
 WASMEDGE(sock_getsockopt)
 int32_t wc_sock_getsockopt(int32_t fd, int32_t level, int32_t name, void *value, uint32_t *len);
 WASMEDGE(sock_setsockopt)
-int32_t wc_sock_setsockopt(int32_t fd, int32_t level, int32_t name, const void *value, uint32_t len);
+int32_t wc_sock_setsockopt(int32_t fd, int32_t level, int32_t name, const void *value,
+                           uint32_t len);
 WASMEDGE(sock_getaddrinfo)
 int32_t wc_sock_getaddrinfo(const char *node, uint32_t node_len, const char *service,
                             uint32_t service_len, const wc_addrinfo *hints, wc_addrinfo **res,
@@ -165,12 +166,18 @@ int socket(int domain, int type, int protocol) {
   int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
   type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
   int32_t wfamily, wtype;
-  if (domain == AF_INET) wfamily = WC_AF_INET4;
-  else if (domain == AF_INET6) wfamily = WC_AF_INET6;
-  else return fail(EAFNOSUPPORT);
-  if (type == SOCK_STREAM) wtype = WC_SOCK_STREAM;
-  else if (type == SOCK_DGRAM) wtype = WC_SOCK_DGRAM;
-  else return fail(EPROTOTYPE);
+  if (domain == AF_INET)
+    wfamily = WC_AF_INET4;
+  else if (domain == AF_INET6)
+    wfamily = WC_AF_INET6;
+  else
+    return fail(EAFNOSUPPORT);
+  if (type == SOCK_STREAM)
+    wtype = WC_SOCK_STREAM;
+  else if (type == SOCK_DGRAM)
+    wtype = WC_SOCK_DGRAM;
+  else
+    return fail(EPROTOTYPE);
   if (protocol != 0 && protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
     return fail(EPROTONOSUPPORT);
   int32_t fd = -1;
@@ -269,7 +276,7 @@ static int32_t so_name(int name) {
 /* The values are passed through unchanged: int, struct linger {int, int} and struct timeval
  * {int64, int64} have the same layout in wasm32 guests as on an x86-64 or arm64 host. */
 int setsockopt(int fd, int level, int name, const void *value, socklen_t len) {
-  if (level != SOL_SOCKET) return fail(ENOPROTOOPT);  /* the extension has only SOL_SOCKET */
+  if (level != SOL_SOCKET) return fail(ENOPROTOOPT); /* the extension has only SOL_SOCKET */
   int32_t n = so_name(name);
   if (n < 0 || name == SO_TYPE || name == SO_ERROR || name == SO_ACCEPTCONN)
     return fail(ENOPROTOOPT);
@@ -317,7 +324,7 @@ ssize_t send(int fd, const void *buf, size_t len, int flags) {
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *sa,
                socklen_t alen) {
   (void)alen;
-  if (sa) return fail(EOPNOTSUPP);  /* datagrams to an address are not supported yet */
+  if (sa) return fail(EOPNOTSUPP); /* datagrams to an address are not supported yet */
   return send(fd, buf, len, flags);
 }
 
@@ -433,7 +440,7 @@ const char *gai_strerror(int code) {
 void freeaddrinfo(struct addrinfo *ai) {
   while (ai) {
     struct addrinfo *next = ai->ai_next;
-    free(ai);  /* one allocation holds the entry, its address and its canonical name */
+    free(ai); /* one allocation holds the entry, its address and its canonical name */
     ai = next;
   }
 }
@@ -484,8 +491,8 @@ static int eai_from_wasi(int32_t r) {
     case 84: return EAI_NONAME;
     case 85: return EAI_SERVICE;
     case 86: return EAI_SOCKTYPE;
-    case ENOENT: return EAI_NONAME;  /* how a host says the name does not exist */
-    default: errno = r; return EAI_SYSTEM;  /* e.g. EACCES: the policy refused the name */
+    case ENOENT: return EAI_NONAME;        /* how a host says the name does not exist */
+    default: errno = r; return EAI_SYSTEM; /* e.g. EACCES: the policy refused the name */
   }
 }
 
@@ -516,10 +523,11 @@ static int resolve_on_host(const char *node, int port, const struct addrinfo *h,
   if (h->ai_flags & AI_V4MAPPED) hint.flags |= 1 << 4;
   if (h->ai_flags & AI_ALL) hint.flags |= 1 << 5;
   if (h->ai_flags & AI_ADDRCONFIG) hint.flags |= 1 << 6;
-  hint.flags |= 1 << 3;  /* the service is numeric: we pass the port ourselves */
+  hint.flags |= 1 << 3; /* the service is numeric: we pass the port ourselves */
   hint.family = h->ai_family == AF_INET ? WC_AF_INET4 : h->ai_family == AF_INET6 ? WC_AF_INET6 : 0;
-  hint.socktype = h->ai_socktype == SOCK_STREAM ? WC_SOCK_STREAM
-                  : h->ai_socktype == SOCK_DGRAM ? WC_SOCK_DGRAM : 0;
+  hint.socktype = h->ai_socktype == SOCK_STREAM  ? WC_SOCK_STREAM
+                  : h->ai_socktype == SOCK_DGRAM ? WC_SOCK_DGRAM
+                                                 : 0;
   hint.protocol = h->ai_protocol == IPPROTO_TCP ? 1 : h->ai_protocol == IPPROTO_UDP ? 2 : 0;
   char service[8];
   snprintf(service, sizeof service, "%d", port);
@@ -539,15 +547,15 @@ static int resolve_on_host(const char *node, int port, const struct addrinfo *h,
       int family = sa->family == WC_AF_INET6 ? AF_INET6 : AF_INET;
       const uint8_t *d = sa->data;
       int p = port ? port : (d[0] << 8 | d[1]);
-      const uint8_t *addr = family == AF_INET6 ? d + 6 : d + 2;  /* after port (+ flowinfo) */
+      const uint8_t *addr = family == AF_INET6 ? d + 6 : d + 2; /* after port (+ flowinfo) */
       if (family == AF_INET6 && sa->data_len < 22) continue;
       if (family == AF_INET && sa->data_len < 6) continue;
       int type = w->socktype == WC_SOCK_DGRAM ? SOCK_DGRAM : SOCK_STREAM;
       if (h->ai_socktype && h->ai_socktype != type) continue;
       const char *canon = (h->ai_flags & AI_CANONNAME) && w->canonname_len ? w->canonname : NULL;
       if (canon && w->canonname_len >= kCanonLen) canon = NULL;
-      e = add_result(tail, family, type, type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP, addr,
-                     p, canon);
+      e = add_result(tail, family, type, type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP, addr, p,
+                     canon);
     }
     if (!e && count == 0) e = EAI_NONAME;
   }

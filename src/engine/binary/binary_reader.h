@@ -11,8 +11,7 @@ namespace wc::engine {
 
 class DecodeError : public std::runtime_error {
  public:
-  DecodeError(size_t offset, const std::string& what)
-      : std::runtime_error(what), offset_(offset) {}
+  DecodeError(size_t offset, const std::string& what) : std::runtime_error(what), offset_(offset) {}
   size_t offset() const { return offset_; }
 
  private:
@@ -21,7 +20,8 @@ class DecodeError : public std::runtime_error {
 
 class BinaryReader {
  public:
-  BinaryReader(const uint8_t* bytes, size_t begin, size_t end) : p_(bytes), pos_(begin), end_(end) {}
+  BinaryReader(const uint8_t* bytes, size_t begin, size_t end)
+      : p_(bytes), pos_(begin), end_(end) {}
 
   size_t pos() const { return pos_; }
   size_t end() const { return end_; }
@@ -32,12 +32,12 @@ class BinaryReader {
   uint8_t u8();
   uint32_t u32_fixed();  // little-endian, 4 bytes
   uint64_t u64_fixed();
-  uint32_t u32();        // unsigned LEB128, at most 5 bytes
-  uint64_t u64();        // unsigned LEB128, at most 10 bytes
-  int32_t s32();         // signed LEB128, at most 5 bytes
-  int64_t s64();         // signed LEB128, at most 10 bytes
-  int64_t s33();         // signed LEB128, at most 5 bytes (block type indices)
-  std::string name();    // length-prefixed, must be valid UTF-8
+  uint32_t u32();      // unsigned LEB128, at most 5 bytes
+  uint64_t u64();      // unsigned LEB128, at most 10 bytes
+  int32_t s32();       // signed LEB128, at most 5 bytes
+  int64_t s64();       // signed LEB128, at most 10 bytes
+  int64_t s33();       // signed LEB128, at most 5 bytes (block type indices)
+  std::string name();  // length-prefixed, must be valid UTF-8
   void skip(size_t n);
   [[noreturn]] void fail(const std::string& what) const { throw DecodeError(pos_, what); }
 

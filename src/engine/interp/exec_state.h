@@ -22,12 +22,12 @@ struct CallFrame {
 struct Store::ExecState {
   std::unique_ptr<uint64_t[]> stack;  // value stack, in 64-bit slots
   uint64_t* stack_end = nullptr;
-  uint64_t* sp = nullptr;             // first free slot: where a nested invoke starts
+  uint64_t* sp = nullptr;  // first free slot: where a nested invoke starts
   std::unique_ptr<CallFrame[]> frames;
   uint32_t max_depth = 0;
-  uint32_t depth = 0;                 // frames in use
-  std::optional<Trap> host_trap;      // set when a host function trapped
-  uint64_t trap_detail = 0;           // the element index of a failed call_indirect
+  uint32_t depth = 0;             // frames in use
+  std::optional<Trap> host_trap;  // set when a host function trapped
+  uint64_t trap_detail = 0;       // the element index of a failed call_indirect
 };
 
 }  // namespace wc::engine

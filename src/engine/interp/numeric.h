@@ -26,13 +26,21 @@ inline F wasm_max(F a, F b) {
 // Rounding functions of the C library may return a signalling NaN unchanged; wasm requires
 // an arithmetic (quiet) NaN, which x + x produces.
 template <typename F>
-inline F ceil(F x) { return std::isnan(x) ? x + x : std::ceil(x); }
+inline F ceil(F x) {
+  return std::isnan(x) ? x + x : std::ceil(x);
+}
 template <typename F>
-inline F floor(F x) { return std::isnan(x) ? x + x : std::floor(x); }
+inline F floor(F x) {
+  return std::isnan(x) ? x + x : std::floor(x);
+}
 template <typename F>
-inline F trunc(F x) { return std::isnan(x) ? x + x : std::trunc(x); }
+inline F trunc(F x) {
+  return std::isnan(x) ? x + x : std::trunc(x);
+}
 template <typename F>
-inline F nearest(F x) { return std::isnan(x) ? x + x : std::nearbyint(x); }
+inline F nearest(F x) {
+  return std::isnan(x) ? x + x : std::nearbyint(x);
+}
 
 constexpr double pow2(int n) {
   double r = 1;

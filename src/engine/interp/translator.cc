@@ -42,7 +42,7 @@ struct Fixup {
 
 struct Ctrl {
   Op kind = Op::Block;
-  uint32_t height = 0;  // operand-stack height below the block's parameters
+  uint32_t height = 0;       // operand-stack height below the block's parameters
   uint32_t num_params = 0;   // in slots (a v128 counts two)
   uint32_t num_results = 0;  // in slots
   const ValType* param_types = nullptr;
@@ -243,7 +243,9 @@ class Translator {
     last_v128_result_ = kNone;
   }
 
-  uint32_t canonical(size_t position) const { return stack_base_ + static_cast<uint32_t>(position); }
+  uint32_t canonical(size_t position) const {
+    return stack_base_ + static_cast<uint32_t>(position);
+  }
   // Every entry may later be materialized into its canonical slot, so the frame must cover
   // the deepest stack reached, whatever the entries name.
   void push_slot(uint32_t slot) {
@@ -527,8 +529,8 @@ class Translator {
   // ---- blocks ----
   // The block's parameter and result types, and their sizes in slots.
   static const ValType* single_type(ValType t) {
-    static constexpr ValType kSingles[] = {ValType::I32,     ValType::I64,      ValType::F32,
-                                           ValType::F64,     ValType::V128,     ValType::FuncRef,
+    static constexpr ValType kSingles[] = {ValType::I32,      ValType::I64,  ValType::F32,
+                                           ValType::F64,      ValType::V128, ValType::FuncRef,
                                            ValType::ExternRef};
     for (const ValType& s : kSingles)
       if (s == t) return &s;
@@ -1135,8 +1137,10 @@ class Translator {
     uint32_t ext = code_[prev_emitted_ + 2], src = code_[prev_emitted_ + 3];
     uint32_t a = code_[pos + 3], b = code_[pos + 4];
     if (ext < stack_base_ || (a == ext) == (b == ext)) return false;
-    if (a == ext) a = src;
-    else b = src;
+    if (a == ext)
+      a = src;
+    else
+      b = src;
     truncate(prev_emitted_);
     pop();
     emit_result(narrow, {a, b});
@@ -1284,8 +1288,8 @@ class Translator {
   uint32_t stack_base_ = 0;
   uint32_t max_height_ = 0;
   size_t last_v128_result_ = kNone;  // the same for an op producing a v128 (two slots)
-  size_t last_result_ = kNone;  // position of the last instruction while its single result is
-                                // still in its own stack slot (not retargeted, no label since)
+  size_t last_result_ = kNone;       // position of the last instruction while its single result is
+                                     // still in its own stack slot (not retargeted, no label since)
   // The last two instructions emitted (forgotten at jump targets and truncation). With
   // last_result_ they say everything the peephole fusions need.
   size_t last_emitted_ = kNone, prev_emitted_ = kNone;

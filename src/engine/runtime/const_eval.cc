@@ -4,7 +4,8 @@
 
 namespace wc::engine {
 
-std::optional<Value> eval_const_expr(const ConstExpr& expr, std::span<GlobalInstance* const> globals,
+std::optional<Value> eval_const_expr(const ConstExpr& expr,
+                                     std::span<GlobalInstance* const> globals,
                                      std::span<FuncInstance* const> funcs) {
   std::vector<Value> stack;
   for (const Instr& in : expr.instrs) {
@@ -24,11 +25,16 @@ std::optional<Value> eval_const_expr(const ConstExpr& expr, std::span<GlobalInst
         if (in.idx >= globals.size() || !globals[in.idx]) return std::nullopt;
         stack.push_back(globals[in.idx]->value());
         break;
-      case Op::I32Add: case Op::I32Sub: case Op::I32Mul:
-      case Op::I64Add: case Op::I64Sub: case Op::I64Mul: {
+      case Op::I32Add:
+      case Op::I32Sub:
+      case Op::I32Mul:
+      case Op::I64Add:
+      case Op::I64Sub:
+      case Op::I64Mul: {
         bool is32 = in.op == Op::I32Add || in.op == Op::I32Sub || in.op == Op::I32Mul;
         ValType t = is32 ? ValType::I32 : ValType::I64;
-        if (stack.size() < 2 || stack[stack.size() - 1].type != t || stack[stack.size() - 2].type != t)
+        if (stack.size() < 2 || stack[stack.size() - 1].type != t ||
+            stack[stack.size() - 2].type != t)
           return std::nullopt;
         uint64_t b = stack.back().bits;
         stack.pop_back();
@@ -39,8 +45,7 @@ std::optional<Value> eval_const_expr(const ConstExpr& expr, std::span<GlobalInst
         stack.back().bits = is32 ? (r & 0xFFFFFFFFu) : r;
         break;
       }
-      default:
-        return std::nullopt;
+      default: return std::nullopt;
     }
   }
   if (stack.size() != 1) return std::nullopt;

@@ -14,7 +14,8 @@ namespace wc::engine {
 // extended-const i32/i64 add/sub/mul are accepted (the validator decides what is allowed).
 // nullopt if the expression is not constant, refers out of range, or leaves != 1 value —
 // impossible after validation, but instantiate() stays defensive.
-std::optional<Value> eval_const_expr(const ConstExpr& expr, std::span<GlobalInstance* const> globals,
+std::optional<Value> eval_const_expr(const ConstExpr& expr,
+                                     std::span<GlobalInstance* const> globals,
                                      std::span<FuncInstance* const> funcs);
 
 }  // namespace wc::engine

@@ -17,12 +17,13 @@ bool LinearMemory::init(uint32_t initial_pages, std::optional<uint32_t> max_page
   if (max_pages && initial_pages > *max_pages) return false;
   // NORESERVE: the 8 GiB of index space must not count against overcommit; only the pages
   // made accessible below are ever touched.
-  void* p = mmap(nullptr, kReservation, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                 -1, 0);
+  void* p =
+      mmap(nullptr, kReservation, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) return false;
   base_ = static_cast<uint8_t*>(p);
   max_pages_ = max_pages;
-  if (initial_pages && mprotect(base_, uint64_t{initial_pages} * kPageSize, PROT_READ | PROT_WRITE)) {
+  if (initial_pages &&
+      mprotect(base_, uint64_t{initial_pages} * kPageSize, PROT_READ | PROT_WRITE)) {
     munmap(base_, kReservation);
     base_ = nullptr;
     return false;

@@ -73,11 +73,13 @@ std::optional<std::string> import_mismatch(const Module& module, const Import& i
   if (actual.kind == imp.kind && !is_null(actual)) {
     switch (imp.kind) {
       case ExternKind::Func:
-        ok = imp.func_type < module.types.size() && *actual.func->type == module.types[imp.func_type];
+        ok = imp.func_type < module.types.size() &&
+             *actual.func->type == module.types[imp.func_type];
         break;
       case ExternKind::Table:
         ok = actual.table->type.elem == imp.table.elem &&
-             limits_match(actual.table->elems.size(), actual.table->type.limits.max, imp.table.limits);
+             limits_match(actual.table->elems.size(), actual.table->type.limits.max,
+                          imp.table.limits);
         break;
       case ExternKind::Memory:
         ok = limits_match(actual.memory->memory.pages(), actual.memory->type.limits.max,
@@ -110,13 +112,14 @@ std::variant<Instance*, InstantiateError> Linker::instantiate(
     std::string what = imp.module + "." + imp.name;
     auto it = defs_.find({imp.module, imp.name});
     if (it == defs_.end())
-      return InstantiateError{InstantiateError::Kind::Link,
-                              "unknown import: " + what + " (expected " +
-                                  import_type_string(*module, imp) + ")",
-                              std::nullopt};
+      return InstantiateError{
+          InstantiateError::Kind::Link,
+          "unknown import: " + what + " (expected " + import_type_string(*module, imp) + ")",
+          std::nullopt};
     if (auto why = import_mismatch(*module, imp, it->second))
       return InstantiateError{InstantiateError::Kind::Link,
-                              "incompatible import type: " + what + " (" + *why + ")", std::nullopt};
+                              "incompatible import type: " + what + " (" + *why + ")",
+                              std::nullopt};
     resolved.push_back(it->second);
   }
   return store.instantiate(std::move(module), resolved);

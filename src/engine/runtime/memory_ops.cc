@@ -60,7 +60,8 @@ bool table_copy(TableInstance& dst_table, TableInstance& src_table, uint32_t dst
                 uint32_t n) {
   if (!in_bounds(dst, n, dst_table.elems.size()) || !in_bounds(src, n, src_table.elems.size()))
     return false;
-  if (n) std::memmove(dst_table.elems.data() + dst, src_table.elems.data() + src, n * sizeof(uint64_t));
+  if (n)
+    std::memmove(dst_table.elems.data() + dst, src_table.elems.data() + src, n * sizeof(uint64_t));
   return true;
 }
 

@@ -10,16 +10,16 @@ enum class TrapKind {
   Unreachable,
   MemoryOutOfBounds,
   TableOutOfBounds,
-  UndefinedElement,        // call_indirect index past the table
-  UninitializedElement,    // call_indirect through a null entry
+  UndefinedElement,      // call_indirect index past the table
+  UninitializedElement,  // call_indirect through a null entry
   IndirectCallTypeMismatch,
   IntegerDivideByZero,
   IntegerOverflow,
   InvalidConversion,
   StackExhausted,
-  Interrupted,             // the host asked the guest to stop (epoch / timeout)
-  Host,                    // a host function failed
-  Exit,                    // the guest asked to exit (proc_exit); `exit_code` is set
+  Interrupted,  // the host asked the guest to stop (epoch / timeout)
+  Host,         // a host function failed
+  Exit,         // the guest asked to exit (proc_exit); `exit_code` is set
 };
 
 // The message the spec test suite expects for each kind.

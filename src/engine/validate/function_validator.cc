@@ -7,13 +7,11 @@
 #include <cstdio>
 
 #include "engine/binary/binary_reader.h"
-
 #include "engine/validate/validation_error.h"
 
 namespace wc::engine {
 
 namespace {
-
 
 const char* type_name(ValType t) { return t == kUnknownType ? "unknown" : valtype_name(t); }
 
@@ -131,9 +129,7 @@ ValType FunctionValidator::pop(ValType expected) {
   return actual;
 }
 
-void FunctionValidator::push(Types ts) {
-  vals_.insert(vals_.end(), ts.data, ts.data + ts.size);
-}
+void FunctionValidator::push(Types ts) { vals_.insert(vals_.end(), ts.data, ts.data + ts.size); }
 
 void FunctionValidator::pop(Types ts) {
   for (uint32_t i = ts.size; i-- > 0;) pop(ts[i]);
@@ -173,13 +169,11 @@ FunctionValidator::Types FunctionValidator::single(ValType t) const {
 void FunctionValidator::block_types(const BlockType& bt, Types& in, Types& out) const {
   in = out = Types{};
   switch (bt.kind) {
-    case BlockType::Kind::Empty:
-      return;
-    case BlockType::Kind::Value:
-      out = single(bt.value);
-      return;
+    case BlockType::Kind::Empty: return;
+    case BlockType::Kind::Value: out = single(bt.value); return;
     case BlockType::Kind::TypeIndex: {
-      if (bt.type_index >= module_.types.size()) fail("unknown type " + std::to_string(bt.type_index));
+      if (bt.type_index >= module_.types.size())
+        fail("unknown type " + std::to_string(bt.type_index));
       const FuncType& ft = module_.types[bt.type_index];
       in = {ft.params.data(), static_cast<uint32_t>(ft.params.size())};
       out = {ft.results.data(), static_cast<uint32_t>(ft.results.size())};
@@ -240,11 +234,8 @@ void FunctionValidator::step(const Instr& in) {
     WC_STORE_OPS(WC_STORE)
 #undef WC_STORE
 
-    case Op::Unreachable:
-      set_unreachable();
-      return;
-    case Op::Nop:
-      return;
+    case Op::Unreachable: set_unreachable(); return;
+    case Op::Nop: return;
     case Op::Block:
     case Op::Loop: {
       Types a, b;
@@ -323,9 +314,7 @@ void FunctionValidator::step(const Instr& in) {
       push(Types{ft.results.data(), static_cast<uint32_t>(ft.results.size())});
       return;
     }
-    case Op::Drop:
-      pop();
-      return;
+    case Op::Drop: pop(); return;
     case Op::Select: {
       pop(I32);
       ValType t1 = pop();
@@ -346,12 +335,8 @@ void FunctionValidator::step(const Instr& in) {
       pop(in.type);
       push(in.type);
       return;
-    case Op::LocalGet:
-      push(local_type(in.idx));
-      return;
-    case Op::LocalSet:
-      pop(local_type(in.idx));
-      return;
+    case Op::LocalGet: push(local_type(in.idx)); return;
+    case Op::LocalSet: pop(local_type(in.idx)); return;
     case Op::LocalTee: {
       ValType t = local_type(in.idx);
       pop(t);
@@ -390,18 +375,10 @@ void FunctionValidator::step(const Instr& in) {
       pop(I32);
       push(I32);
       return;
-    case Op::I32Const:
-      push(I32);
-      return;
-    case Op::I64Const:
-      push(ValType::I64);
-      return;
-    case Op::F32Const:
-      push(ValType::F32);
-      return;
-    case Op::F64Const:
-      push(ValType::F64);
-      return;
+    case Op::I32Const: push(I32); return;
+    case Op::I64Const: push(ValType::I64); return;
+    case Op::F32Const: push(ValType::F32); return;
+    case Op::F64Const: push(ValType::F64); return;
     case Op::RefNull:
       if (!is_reftype(in.type)) fail("malformed reference type");
       push(in.type);
@@ -447,8 +424,9 @@ void FunctionValidator::step(const Instr& in) {
       ValType t = table(in.idx2).elem;
       if (in.idx >= module_.elems.size()) fail("unknown elem segment " + std::to_string(in.idx));
       if (module_.elems[in.idx].type != t)
-        fail(std::string("type mismatch: table.init of ") + valtype_name(module_.elems[in.idx].type) +
-             " segment into " + valtype_name(t) + " table");
+        fail(std::string("type mismatch: table.init of ") +
+             valtype_name(module_.elems[in.idx].type) + " segment into " + valtype_name(t) +
+             " table");
       pop(I32);
       pop(I32);
       pop(I32);
@@ -504,8 +482,7 @@ void FunctionValidator::step_simd(const Instr& in) {
     if (in.lane >= lanes) fail("invalid lane index " + std::to_string(in.lane));
   };
   switch (info.kind) {
-    case SimdKind::None:
-      break;
+    case SimdKind::None: break;
     case SimdKind::Load:
       mem_access(in.mem, info.n);
       pop(I32);
@@ -524,9 +501,7 @@ void FunctionValidator::step_simd(const Instr& in) {
       pop(I32);
       if (info.kind == SimdKind::LoadLane) push(V128);
       return;
-    case SimdKind::Const:
-      push(V128);
-      return;
+    case SimdKind::Const: push(V128); return;
     case SimdKind::Shuffle:
       for (int i = 0; i < 16; ++i) {
         uint64_t byte = ((i < 8 ? in.bits : in.bits_hi) >> (8 * (i % 8))) & 0xFF;

@@ -85,11 +85,11 @@ class FunctionValidator {
   size_t offset_ = 0;        // of the current instruction, for messages
   Types params_;
   Types results_;
-  std::vector<uint64_t> local_ends_;   // cumulative end (exclusive) of each declared local group
-  std::vector<ValType> local_types_;   // type of each declared local group
+  std::vector<uint64_t> local_ends_;  // cumulative end (exclusive) of each declared local group
+  std::vector<ValType> local_types_;  // type of each declared local group
   std::vector<ValType> vals_;
   std::vector<Frame> ctrls_;
-  std::vector<ValType> scratch_;       // br_table: values popped for one label, pushed back
+  std::vector<ValType> scratch_;  // br_table: values popped for one label, pushed back
   Instr instr_;
 };
 

@@ -5,14 +5,12 @@
 #include <string_view>
 
 #include "engine/validate/function_validator.h"
-#include "engine/validate/validator.h"
-
 #include "engine/validate/validation_error.h"
+#include "engine/validate/validator.h"
 
 namespace wc::engine {
 
 namespace {
-
 
 class ModuleValidator {
  public:
@@ -77,7 +75,8 @@ class ModuleValidator {
       const ElemSegment& e = m.elems[i];
       if (!is_reftype(e.type)) fail(0, "malformed reference type");
       if (e.mode == SegmentMode::Active) {
-        if (e.table >= m.table_space.size()) fail(e.offset.offset, "unknown table " + std::to_string(e.table));
+        if (e.table >= m.table_space.size())
+          fail(e.offset.offset, "unknown table " + std::to_string(e.table));
         if (m.table_space[e.table].elem != e.type)
           fail(e.offset.offset, std::string("type mismatch: ") + valtype_name(e.type) +
                                     " segment for a " + valtype_name(m.table_space[e.table].elem) +
@@ -106,8 +105,8 @@ class ModuleValidator {
       if (f >= m.func_space.size()) fail(0, "unknown function " + std::to_string(f));
       const FuncType& ft = m.func_type(f);
       if (!ft.params.empty() || !ft.results.empty())
-        fail(0, "start function must have type [] -> [], function " + std::to_string(f) +
-                    " has " + functype_to_string(ft));
+        fail(0, "start function must have type [] -> [], function " + std::to_string(f) + " has " +
+                    functype_to_string(ft));
     }
 
     std::vector<std::string_view> names;
@@ -118,12 +117,25 @@ class ModuleValidator {
       size_t count = 0;
       const char* what = "";
       switch (ex.kind) {
-        case ExternKind::Func: count = m.func_space.size(); what = "function"; break;
-        case ExternKind::Table: count = m.table_space.size(); what = "table"; break;
-        case ExternKind::Memory: count = m.memory_space.size(); what = "memory"; break;
-        case ExternKind::Global: count = m.global_space.size(); what = "global"; break;
+        case ExternKind::Func:
+          count = m.func_space.size();
+          what = "function";
+          break;
+        case ExternKind::Table:
+          count = m.table_space.size();
+          what = "table";
+          break;
+        case ExternKind::Memory:
+          count = m.memory_space.size();
+          what = "memory";
+          break;
+        case ExternKind::Global:
+          count = m.global_space.size();
+          what = "global";
+          break;
       }
-      if (ex.index >= count) fail(0, std::string("unknown ") + what + " " + std::to_string(ex.index));
+      if (ex.index >= count)
+        fail(0, std::string("unknown ") + what + " " + std::to_string(ex.index));
       names.push_back(ex.name);
     }
     std::sort(names.begin(), names.end());
@@ -186,15 +198,16 @@ class ModuleValidator {
           stack_.push_back(in.type);
           break;
         case Op::RefFunc:
-          if (in.idx >= m_.func_space.size()) fail(in.offset, "unknown function " + std::to_string(in.idx));
+          if (in.idx >= m_.func_space.size())
+            fail(in.offset, "unknown function " + std::to_string(in.idx));
           stack_.push_back(ValType::FuncRef);
           break;
         case Op::GlobalGet:
           if (in.idx >= m_.num_imported_globals || in.idx >= m_.global_space.size())
             fail(in.offset, "unknown global " + std::to_string(in.idx));
           if (m_.global_space[in.idx].is_mutable)
-            fail(in.offset, "constant expression required: global " + std::to_string(in.idx) +
-                                " is mutable");
+            fail(in.offset,
+                 "constant expression required: global " + std::to_string(in.idx) + " is mutable");
           stack_.push_back(m_.global_space[in.idx].type);
           break;
         default:
@@ -221,8 +234,6 @@ class ModuleValidator {
 
 }  // namespace
 
-std::optional<Error> validate_module(const Module& module) {
-  return ModuleValidator(module).run();
-}
+std::optional<Error> validate_module(const Module& module) { return ModuleValidator(module).run(); }
 
 }  // namespace wc::engine

@@ -42,9 +42,10 @@ const ImportImpl* match(const std::vector<ImportImpl>& impls, const std::string&
 
 // WASI preview 1's own socket functions: the same name with this type is WASI's, not a dialect's.
 bool is_wasi_preview1(const std::string& name, const FuncType& type) {
-  static const std::vector<ImportImpl> kWasiSock = {
-      {"sock_accept", "iii", {}}, {"sock_recv", "iiiiii", {}}, {"sock_send", "iiiii", {}},
-      {"sock_shutdown", "ii", {}}};
+  static const std::vector<ImportImpl> kWasiSock = {{"sock_accept", "iii", {}},
+                                                    {"sock_recv", "iiiiii", {}},
+                                                    {"sock_send", "iiiii", {}},
+                                                    {"sock_shutdown", "ii", {}}};
   bool known;
   return match(kWasiSock, name, type, &known) != nullptr;
 }
@@ -66,7 +67,7 @@ bool define_sockets(engine::Linker& linker, engine::Store& store, wasi::WasiCont
     const engine::Import* imp;
     const ImportImpl* impl;
   };
-  std::vector<Chosen> edge_uses, wasix_uses;  // imports to define, per dialect
+  std::vector<Chosen> edge_uses, wasix_uses;    // imports to define, per dialect
   const engine::Import* edge_marker = nullptr;  // an import only WasmEdge has
   const engine::Import* wasix_marker = nullptr;
   for (const engine::Import& imp : module.imports) {
@@ -114,8 +115,8 @@ bool define_sockets(engine::Linker& linker, engine::Store& store, wasi::WasiCont
         s[0] = fn(m, s);
       };
       linker.define(c.imp->module, c.imp->name,
-                    engine::ExternVal::of(store.create_host_func(c.impl->type(), std::move(host),
-                                                                 c.imp->name)));
+                    engine::ExternVal::of(
+                        store.create_host_func(c.impl->type(), std::move(host), c.imp->name)));
     }
   }
   return true;

@@ -91,16 +91,22 @@ uint16_t errno_now() { return errno_from_linux(errno); }
 
 const char* errno_name(uint16_t e) {
   static const char* const kNames[] = {
-      "success", "2big", "acces", "addrinuse", "addrnotavail", "afnosupport", "again",
-      "already", "badf", "badmsg", "busy", "canceled", "child", "connaborted", "connrefused",
-      "connreset", "deadlk", "destaddrreq", "dom", "dquot", "exist", "fault", "fbig",
-      "hostunreach", "idrm", "ilseq", "inprogress", "intr", "inval", "io", "isconn", "isdir",
-      "loop", "mfile", "mlink", "msgsize", "multihop", "nametoolong", "netdown", "netreset",
-      "netunreach", "nfile", "nobufs", "nodev", "noent", "noexec", "nolck", "nolink", "nomem",
-      "nomsg", "noprotoopt", "nospc", "nosys", "notconn", "notdir", "notempty",
-      "notrecoverable", "notsock", "notsup", "notty", "nxio", "overflow", "ownerdead", "perm",
-      "pipe", "proto", "protonosupport", "prototype", "range", "rofs", "spipe", "srch", "stale",
-      "timedout", "txtbsy", "xdev", "notcapable"};
+      "success",     "2big",           "acces",       "addrinuse",   "addrnotavail",
+      "afnosupport", "again",          "already",     "badf",        "badmsg",
+      "busy",        "canceled",       "child",       "connaborted", "connrefused",
+      "connreset",   "deadlk",         "destaddrreq", "dom",         "dquot",
+      "exist",       "fault",          "fbig",        "hostunreach", "idrm",
+      "ilseq",       "inprogress",     "intr",        "inval",       "io",
+      "isconn",      "isdir",          "loop",        "mfile",       "mlink",
+      "msgsize",     "multihop",       "nametoolong", "netdown",     "netreset",
+      "netunreach",  "nfile",          "nobufs",      "nodev",       "noent",
+      "noexec",      "nolck",          "nolink",      "nomem",       "nomsg",
+      "noprotoopt",  "nospc",          "nosys",       "notconn",     "notdir",
+      "notempty",    "notrecoverable", "notsock",     "notsup",      "notty",
+      "nxio",        "overflow",       "ownerdead",   "perm",        "pipe",
+      "proto",       "protonosupport", "prototype",   "range",       "rofs",
+      "spipe",       "srch",           "stale",       "timedout",    "txtbsy",
+      "xdev",        "notcapable"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == 77);
   return e < 77 ? kNames[e] : "unknown";
 }

@@ -18,8 +18,7 @@ uint16_t put_strings(GuestMemory& m, const std::vector<std::string>& strs, uint3
                      uint32_t buf) {
   uint64_t total = 0;
   for (const auto& s : strs) total += s.size() + 1;
-  if (!m.in_bounds(ptrs, uint64_t{strs.size()} * 4) || !m.in_bounds(buf, total))
-    return err::kFault;
+  if (!m.in_bounds(ptrs, uint64_t{strs.size()} * 4) || !m.in_bounds(buf, total)) return err::kFault;
   uint64_t at = buf;
   for (size_t i = 0; i < strs.size(); ++i) {
     m.store<uint32_t>(ptrs + i * 4, static_cast<uint32_t>(at));
@@ -59,7 +58,7 @@ uint16_t WasiContext::clock_res_get(M& m, uint32_t id, uint32_t res_out) {
   clockid_t clock;
   if (!linux_clock(id, &clock)) return err::kInval;
   if (!m.in_bounds(res_out, 8)) return err::kFault;
-  struct timespec ts{};
+  struct timespec ts {};
   if (clock_getres(clock, &ts) != 0) return errno_now();
   m.store<uint64_t>(res_out, static_cast<uint64_t>(ts.tv_sec) * 1000000000ull +
                                  static_cast<uint64_t>(ts.tv_nsec));
@@ -70,7 +69,7 @@ uint16_t WasiContext::clock_time_get(M& m, uint32_t id, uint64_t, uint32_t time_
   clockid_t clock;
   if (!linux_clock(id, &clock)) return err::kInval;
   if (!m.in_bounds(time_out, 8)) return err::kFault;
-  struct timespec ts{};
+  struct timespec ts {};
   if (clock_gettime(clock, &ts) != 0) return errno_now();
   m.store<uint64_t>(time_out, static_cast<uint64_t>(ts.tv_sec) * 1000000000ull +
                                   static_cast<uint64_t>(ts.tv_nsec));

@@ -1,10 +1,10 @@
 // Reads a file in 1 MiB chunks with read(2) (WASI fd_read on a granted fd) and prints the
 // byte count. Used by the e2e test and bench/sandbox/run.sh.
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 #include <unistd.h>
 
 int main(int argc, char** argv) {

@@ -21,7 +21,11 @@ static void list(const char* path) {
   struct dirent* e;
   while ((e = readdir(d)) && n < 64) {
     char* s = malloc(300);
-    snprintf(s, 300, "%s(%s)", e->d_name, e->d_type == DT_DIR ? "dir" : e->d_type == DT_REG ? "file" : e->d_type == DT_LNK ? "link" : "other");
+    snprintf(s, 300, "%s(%s)", e->d_name,
+             e->d_type == DT_DIR   ? "dir"
+             : e->d_type == DT_REG ? "file"
+             : e->d_type == DT_LNK ? "link"
+                                   : "other");
     names[n++] = s;
   }
   closedir(d);

@@ -40,15 +40,19 @@ int main(void) {
   __wasi_filestat_t st;
   SHOW("stat ..", __wasi_path_filestat_get(3, 0, "..", &st));
   SHOW("stat up (nofollow)", __wasi_path_filestat_get(3, 0, "up", &st));
-  SHOW("stat up (follow)", __wasi_path_filestat_get(3, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "up", &st));
-  SHOW("set_times /etc", __wasi_path_filestat_set_times(3, 0, "/etc", 0, 0, __WASI_FSTFLAGS_MTIM_NOW));
+  SHOW("stat up (follow)",
+       __wasi_path_filestat_get(3, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "up", &st));
+  SHOW("set_times /etc",
+       __wasi_path_filestat_set_times(3, 0, "/etc", 0, 0, __WASI_FSTFLAGS_MTIM_NOW));
   static const char nul_path[] = {'f', 0, 'x'};
   SHOW("embedded NUL", raw_path_unlink_file(3, (uint32_t)(uintptr_t)nul_path, 3));
   __wasi_fd_t fd;
   SHOW("bad UTF-8", __wasi_path_open(3, 0, "\xff\xfe", 0, 0, 0, 0, &fd));
   // Through libc: an absolute path outside every preopen never reaches the host.
   errno = 0;
-  printf("libc open /etc/passwd: %s\n", open("/etc/passwd", O_RDONLY) < 0 ? ename(errno) : "OPENED");
-  printf("libc open /sandbox/../etc/passwd: %s\n", open("/sandbox/../etc/passwd", O_RDONLY) < 0 ? ename(errno) : "OPENED");
+  printf("libc open /etc/passwd: %s\n",
+         open("/etc/passwd", O_RDONLY) < 0 ? ename(errno) : "OPENED");
+  printf("libc open /sandbox/../etc/passwd: %s\n",
+         open("/sandbox/../etc/passwd", O_RDONLY) < 0 ? ename(errno) : "OPENED");
   return 0;
 }

@@ -10,8 +10,10 @@
 
 static void show_size(const char* label, int fd) {
   struct stat st;
-  if (fstat(fd, &st) == 0) printf("%s: size %lld regular %d\n", label, (long long)st.st_size, S_ISREG(st.st_mode));
-  else printf("%s: %s\n", label, ename(errno));
+  if (fstat(fd, &st) == 0)
+    printf("%s: size %lld regular %d\n", label, (long long)st.st_size, S_ISREG(st.st_mode));
+  else
+    printf("%s: %s\n", label, ename(errno));
 }
 
 int main(void) {
@@ -45,11 +47,13 @@ int main(void) {
   __wasi_fdstat_t fs;
   SHOW("fdstat", __wasi_fd_fdstat_get(fd, &fs));
   printf("filetype %d flags %d read %d write %d\n", fs.fs_filetype, fs.fs_flags,
-         !!(fs.fs_rights_base & __WASI_RIGHTS_FD_READ), !!(fs.fs_rights_base & __WASI_RIGHTS_FD_WRITE));
+         !!(fs.fs_rights_base & __WASI_RIGHTS_FD_READ),
+         !!(fs.fs_rights_base & __WASI_RIGHTS_FD_WRITE));
   show_size("fstat", fd);
   SHOW_LIBC("ftruncate 5", ftruncate(fd, 5));
   show_size("after truncate", fd);
-  SHOW_LIBC("posix_fallocate", posix_fallocate(fd, 0, 100) == 0 ? 0 : (errno = posix_fallocate(fd, 0, 100), -1));
+  SHOW_LIBC("posix_fallocate",
+            posix_fallocate(fd, 0, 100) == 0 ? 0 : (errno = posix_fallocate(fd, 0, 100), -1));
   show_size("after allocate", fd);
   SHOW("fd_allocate len 0", __wasi_fd_allocate(fd, 0, 0));
   SHOW("fd_advise", __wasi_fd_advise(fd, 0, 100, __WASI_ADVICE_SEQUENTIAL));
@@ -61,7 +65,8 @@ int main(void) {
   stat("/sandbox/f.txt", &st);
   printf("atime %lld.%ld mtime %lld.%ld\n", (long long)st.st_atim.tv_sec, st.st_atim.tv_nsec,
          (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-  SHOW("set_times atim+atim_now", __wasi_fd_filestat_set_times(fd, 1, 1, __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_ATIM_NOW));
+  SHOW("set_times atim+atim_now",
+       __wasi_fd_filestat_set_times(fd, 1, 1, __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_ATIM_NOW));
   struct timespec ts2[2] = {{0, UTIME_OMIT}, {1234567890, 0}};
   SHOW_LIBC("utimensat", utimensat(AT_FDCWD, "/sandbox/f.txt", ts2, 0));
   stat("/sandbox/f.txt", &st);
@@ -83,7 +88,8 @@ int main(void) {
   SHOW_LIBC("fcntl none", fcntl(fd, F_SETFL, 0));
 
   // Rights only shrink.
-  SHOW("set_rights drop write", __wasi_fd_fdstat_set_rights(fd, fs.fs_rights_base & ~__WASI_RIGHTS_FD_WRITE, 0));
+  SHOW("set_rights drop write",
+       __wasi_fd_fdstat_set_rights(fd, fs.fs_rights_base & ~__WASI_RIGHTS_FD_WRITE, 0));
   SHOW_LIBC("write after drop", write(fd, "x", 1));
   SHOW("set_rights regain write", __wasi_fd_fdstat_set_rights(fd, fs.fs_rights_base, 0));
   close(fd);

@@ -8,25 +8,36 @@
 int main(void) {
   __wasi_fd_t d, f;
   // A directory fd whose inheritable rights are narrowed cannot open files with more.
-  SHOW("open dir", __wasi_path_open(3, 0, ".", __WASI_OFLAGS_DIRECTORY, __WASI_RIGHTS_PATH_OPEN, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE, 0, &d));
-  SHOW("create via dir without path_create_file", __wasi_path_open(d, 0, "f", __WASI_OFLAGS_CREAT, __WASI_RIGHTS_FD_WRITE, 0, 0, &f));
-  SHOW("create via preopen", __wasi_path_open(3, 0, "f", __WASI_OFLAGS_CREAT, __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_READ, 0, 0, &f));
+  SHOW("open dir", __wasi_path_open(3, 0, ".", __WASI_OFLAGS_DIRECTORY, __WASI_RIGHTS_PATH_OPEN,
+                                    __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE, 0, &d));
+  SHOW("create via dir without path_create_file",
+       __wasi_path_open(d, 0, "f", __WASI_OFLAGS_CREAT, __WASI_RIGHTS_FD_WRITE, 0, 0, &f));
+  SHOW("create via preopen",
+       __wasi_path_open(3, 0, "f", __WASI_OFLAGS_CREAT,
+                        __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_READ, 0, 0, &f));
   SHOW("close it", __wasi_fd_close(f));
-  SHOW("open with inherited rights", __wasi_path_open(d, 0, "f", 0, __WASI_RIGHTS_FD_READ, 0, 0, &f));
+  SHOW("open with inherited rights",
+       __wasi_path_open(d, 0, "f", 0, __WASI_RIGHTS_FD_READ, 0, 0, &f));
   // Rights asked for beyond what is passed down are left out of the new fd (the ones that
   // decide the open mode are refused: write below); no open yields more than was inherited.
   __wasi_fdstat_t got;
-  SHOW("open with more than inherited", __wasi_path_open(d, 0, "f", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_SEEK, 0, 0, &f));
+  SHOW("open with more than inherited",
+       __wasi_path_open(d, 0, "f", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_SEEK, 0, 0, &f));
   SHOW("  fdstat", __wasi_fd_fdstat_get(f, &got));
-  printf("  base is only fd_read: %s\n", got.fs_rights_base == __WASI_RIGHTS_FD_READ ? "yes" : "no");
+  printf("  base is only fd_read: %s\n",
+         got.fs_rights_base == __WASI_RIGHTS_FD_READ ? "yes" : "no");
   SHOW("  seek it", __wasi_fd_seek(f, 0, __WASI_WHENCE_SET, &(__wasi_filesize_t){0}));
-  SHOW("inheriting more than inherited", __wasi_path_open(d, 0, "f", 0, __WASI_RIGHTS_FD_READ, __WASI_RIGHTS_FD_SEEK, 0, &f));
+  SHOW("inheriting more than inherited",
+       __wasi_path_open(d, 0, "f", 0, __WASI_RIGHTS_FD_READ, __WASI_RIGHTS_FD_SEEK, 0, &f));
   SHOW("  fdstat", __wasi_fd_fdstat_get(f, &got));
   printf("  inheriting is empty: %s\n", got.fs_rights_inheriting == 0 ? "yes" : "no");
-  SHOW("narrow the dir to read-only", __wasi_fd_fdstat_set_rights(d, __WASI_RIGHTS_PATH_OPEN, __WASI_RIGHTS_FD_READ));
+  SHOW("narrow the dir to read-only",
+       __wasi_fd_fdstat_set_rights(d, __WASI_RIGHTS_PATH_OPEN, __WASI_RIGHTS_FD_READ));
   SHOW("open for writing via it", __wasi_path_open(d, 0, "f", 0, __WASI_RIGHTS_FD_WRITE, 0, 0, &f));
   SHOW("mkdir via narrowed dir", __wasi_path_create_directory(d, "x"));
-  SHOW("widen base rights", __wasi_fd_fdstat_set_rights(d, __WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_PATH_CREATE_DIRECTORY, 0));
+  SHOW("widen base rights",
+       __wasi_fd_fdstat_set_rights(d, __WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_PATH_CREATE_DIRECTORY,
+                                   0));
   SHOW("drop to nothing", __wasi_fd_fdstat_set_rights(d, 0, 0));
   SHOW("open via rightless dir", __wasi_path_open(d, 0, "f", 0, 0, 0, 0, &f));
   SHOW("close dir", __wasi_fd_close(d));

@@ -26,7 +26,8 @@ int main(void) {
 
   SHOW("args_get argv past the end", __wasi_args_get(PTR(uint8_t**, S - 4), PTR(uint8_t*, 1024)));
   SHOW("args_sizes_get", __wasi_args_sizes_get(PTR(__wasi_size_t*, S), &n));
-  SHOW("environ_get buf past the end", __wasi_environ_get(PTR(uint8_t**, 1024), PTR(uint8_t*, S - 3)));
+  SHOW("environ_get buf past the end",
+       __wasi_environ_get(PTR(uint8_t**, 1024), PTR(uint8_t*, S - 3)));
   SHOW("environ_sizes_get", __wasi_environ_sizes_get(&n, PTR(__wasi_size_t*, S - 1)));
   SHOW("clock_time_get", __wasi_clock_time_get(1, 0, PTR(__wasi_timestamp_t*, S - 4)));
   SHOW("clock_res_get", __wasi_clock_res_get(0, PTR(__wasi_timestamp_t*, 0xffffffffu)));
@@ -39,10 +40,14 @@ int main(void) {
   SHOW("fd_tell out", __wasi_fd_tell(1, PTR(__wasi_filesize_t*, S)));
   (void)pos;
   __wasi_fd_t fd;
-  SHOW("path_open path past the end", raw_path_open(3, 0, S - 2, 10, 0, 0, 0, 0, (uint32_t)(uintptr_t)&fd));
-  SHOW("path_open path length wraps", raw_path_open(3, 0, 16, 0xfffffff0u, 0, 0, 0, 0, (uint32_t)(uintptr_t)&fd));
-  SHOW("path_open fd out past the end", __wasi_path_open(3, 0, ".", 0, 0, 0, 0, PTR(__wasi_fd_t*, S - 3)));
-  SHOW("path_filestat_get out", __wasi_path_filestat_get(3, 0, ".", PTR(__wasi_filestat_t*, S - 60)));
+  SHOW("path_open path past the end",
+       raw_path_open(3, 0, S - 2, 10, 0, 0, 0, 0, (uint32_t)(uintptr_t)&fd));
+  SHOW("path_open path length wraps",
+       raw_path_open(3, 0, 16, 0xfffffff0u, 0, 0, 0, 0, (uint32_t)(uintptr_t)&fd));
+  SHOW("path_open fd out past the end",
+       __wasi_path_open(3, 0, ".", 0, 0, 0, 0, PTR(__wasi_fd_t*, S - 3)));
+  SHOW("path_filestat_get out",
+       __wasi_path_filestat_get(3, 0, ".", PTR(__wasi_filestat_t*, S - 60)));
   SHOW("path_create_directory path", raw_path_create_directory(3, 0xfffffffeu, 4));
   SHOW("path_readlink buf", __wasi_path_readlink(3, "x", PTR(uint8_t*, S - 1), 10, &n));
   static __wasi_subscription_t sub;

@@ -11,7 +11,8 @@ static __wasi_timestamp_t now(void) {
   return t;
 }
 
-static __wasi_subscription_t clock_sub(uint64_t userdata, __wasi_clockid_t id, uint64_t timeout, int abs) {
+static __wasi_subscription_t clock_sub(uint64_t userdata, __wasi_clockid_t id, uint64_t timeout,
+                                       int abs) {
   __wasi_subscription_t s;
   memset(&s, 0, sizeof s);
   s.userdata = userdata;
@@ -95,6 +96,7 @@ int main(void) {
 
   t0 = now();
   struct timespec ts = {0, 15 * 1000000};
-  printf("nanosleep: %d, waited >= 15ms: %d\n", nanosleep(&ts, NULL), now() - t0 >= 15 * 1000000ull);
+  printf("nanosleep: %d, waited >= 15ms: %d\n", nanosleep(&ts, NULL),
+         now() - t0 >= 15 * 1000000ull);
   return 0;
 }

@@ -1,7 +1,7 @@
 // fd_readdir by hand: tiny buffers, truncated entries, cookies, end of directory.
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -17,8 +17,8 @@ int main(void) {
     close(open(p, O_WRONLY | O_CREAT, 0644));
   }
   __wasi_fd_t dir;
-  SHOW("path_open rd", __wasi_path_open(3, 0, "rd", __WASI_OFLAGS_DIRECTORY,
-                                        __WASI_RIGHTS_FD_READDIR, 0, 0, &dir));
+  SHOW("path_open rd",
+       __wasi_path_open(3, 0, "rd", __WASI_OFLAGS_DIRECTORY, __WASI_RIGHTS_FD_READDIR, 0, 0, &dir));
 
   static uint8_t buf[4096];
   __wasi_size_t used = 99;
@@ -76,14 +76,18 @@ int main(void) {
   printf("\n");
 
   SHOW("out of memory", __wasi_fd_readdir(dir, PTR(uint8_t*, mem_size() - 10), 100, 0, &used));
-  SHOW("bufused out of memory", __wasi_fd_readdir(dir, buf, 100, 0, PTR(__wasi_size_t*, mem_size())));
+  SHOW("bufused out of memory",
+       __wasi_fd_readdir(dir, buf, 100, 0, PTR(__wasi_size_t*, mem_size())));
   __wasi_fd_t file;
-  SHOW("open a file", __wasi_path_open(3, 0, "rd/alpha", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR, 0, 0, &file));
+  SHOW("open a file",
+       __wasi_path_open(3, 0, "rd/alpha", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR, 0, 0,
+                        &file));
   SHOW("readdir on a file", __wasi_fd_readdir(file, buf, 100, 0, &used));
   SHOW("readdir on stdout", __wasi_fd_readdir(1, buf, 100, 0, &used));
   __wasi_fd_t unlisted;
   SHOW("open a dir without the readdir right",
-       __wasi_path_open(3, 0, "rd", __WASI_OFLAGS_DIRECTORY, __WASI_RIGHTS_PATH_OPEN, 0, 0, &unlisted));
+       __wasi_path_open(3, 0, "rd", __WASI_OFLAGS_DIRECTORY, __WASI_RIGHTS_PATH_OPEN, 0, 0,
+                        &unlisted));
   SHOW("readdir without the right", __wasi_fd_readdir(unlisted, buf, 100, 0, &used));
   return 0;
 }

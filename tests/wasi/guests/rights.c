@@ -14,14 +14,12 @@
 #pragma clang diagnostic ignored "-Wunused-result"
 
 #define R(name) __WASI_RIGHTS_##name
-static const __wasi_rights_t kWriteSide = R(FD_WRITE) | R(FD_DATASYNC) | R(FD_ALLOCATE) |
-                                          R(FD_FILESTAT_SET_SIZE) | R(FD_FILESTAT_SET_TIMES) |
-                                          R(PATH_CREATE_DIRECTORY) | R(PATH_CREATE_FILE) |
-                                          R(PATH_LINK_SOURCE) | R(PATH_LINK_TARGET) |
-                                          R(PATH_RENAME_SOURCE) | R(PATH_RENAME_TARGET) |
-                                          R(PATH_FILESTAT_SET_SIZE) | R(PATH_FILESTAT_SET_TIMES) |
-                                          R(PATH_SYMLINK) | R(PATH_REMOVE_DIRECTORY) |
-                                          R(PATH_UNLINK_FILE);
+static const __wasi_rights_t kWriteSide =
+    R(FD_WRITE) | R(FD_DATASYNC) | R(FD_ALLOCATE) | R(FD_FILESTAT_SET_SIZE) |
+    R(FD_FILESTAT_SET_TIMES) | R(PATH_CREATE_DIRECTORY) | R(PATH_CREATE_FILE) |
+    R(PATH_LINK_SOURCE) | R(PATH_LINK_TARGET) | R(PATH_RENAME_SOURCE) | R(PATH_RENAME_TARGET) |
+    R(PATH_FILESTAT_SET_SIZE) | R(PATH_FILESTAT_SET_TIMES) | R(PATH_SYMLINK) |
+    R(PATH_REMOVE_DIRECTORY) | R(PATH_UNLINK_FILE);
 static const __wasi_rights_t kAllRights = (1ull << 30) - 1;
 
 static __wasi_fdstat_t fdstat(__wasi_fd_t fd) {
@@ -64,15 +62,21 @@ static __wasi_errno_t c_read(__wasi_fd_t fd) { return __wasi_fd_read(fd, &iov, 1
 static __wasi_errno_t c_pread(__wasi_fd_t fd) { return __wasi_fd_pread(fd, &iov, 1, 0, &n); }
 static __wasi_errno_t c_write(__wasi_fd_t fd) { return __wasi_fd_write(fd, &ciov, 1, &n); }
 static __wasi_errno_t c_pwrite(__wasi_fd_t fd) { return __wasi_fd_pwrite(fd, &ciov, 1, 0, &n); }
-static __wasi_errno_t c_seek(__wasi_fd_t fd) { return __wasi_fd_seek(fd, 1, __WASI_WHENCE_SET, &pos); }
+static __wasi_errno_t c_seek(__wasi_fd_t fd) {
+  return __wasi_fd_seek(fd, 1, __WASI_WHENCE_SET, &pos);
+}
 static __wasi_errno_t c_tell(__wasi_fd_t fd) { return __wasi_fd_tell(fd, &pos); }
 static __wasi_errno_t c_sync(__wasi_fd_t fd) { return __wasi_fd_sync(fd); }
 static __wasi_errno_t c_datasync(__wasi_fd_t fd) { return __wasi_fd_datasync(fd); }
-static __wasi_errno_t c_advise(__wasi_fd_t fd) { return __wasi_fd_advise(fd, 0, 4, __WASI_ADVICE_NORMAL); }
+static __wasi_errno_t c_advise(__wasi_fd_t fd) {
+  return __wasi_fd_advise(fd, 0, 4, __WASI_ADVICE_NORMAL);
+}
 static __wasi_errno_t c_allocate(__wasi_fd_t fd) { return __wasi_fd_allocate(fd, 0, 16); }
 static __wasi_errno_t c_filestat(__wasi_fd_t fd) { return __wasi_fd_filestat_get(fd, &fst); }
 static __wasi_errno_t c_set_size(__wasi_fd_t fd) { return __wasi_fd_filestat_set_size(fd, 8); }
-static __wasi_errno_t c_set_times(__wasi_fd_t fd) { return __wasi_fd_filestat_set_times(fd, 0, 0, __WASI_FSTFLAGS_MTIM_NOW); }
+static __wasi_errno_t c_set_times(__wasi_fd_t fd) {
+  return __wasi_fd_filestat_set_times(fd, 0, 0, __WASI_FSTFLAGS_MTIM_NOW);
+}
 static __wasi_errno_t c_set_flags(__wasi_fd_t fd) { return __wasi_fd_fdstat_set_flags(fd, 0); }
 static __wasi_errno_t c_poll(__wasi_fd_t fd) {
   __wasi_subscription_t sub;
@@ -117,8 +121,12 @@ static __wasi_errno_t c_truncate(__wasi_fd_t d) {
   if (!e) __wasi_fd_close(f);
   return e;
 }
-static __wasi_errno_t c_pstat(__wasi_fd_t d) { return __wasi_path_filestat_get(d, 0, "data", &fst); }
-static __wasi_errno_t c_ptimes(__wasi_fd_t d) { return __wasi_path_filestat_set_times(d, 0, "data", 0, 0, __WASI_FSTFLAGS_MTIM_NOW); }
+static __wasi_errno_t c_pstat(__wasi_fd_t d) {
+  return __wasi_path_filestat_get(d, 0, "data", &fst);
+}
+static __wasi_errno_t c_ptimes(__wasi_fd_t d) {
+  return __wasi_path_filestat_set_times(d, 0, "data", 0, 0, __WASI_FSTFLAGS_MTIM_NOW);
+}
 static __wasi_errno_t c_symlink(__wasi_fd_t d) {
   __wasi_errno_t e = __wasi_path_symlink("data", d, "s");
   if (!e) __wasi_path_unlink_file(d, "s");
@@ -129,7 +137,9 @@ static __wasi_errno_t c_readlink(__wasi_fd_t d) {
   __wasi_errno_t e = __wasi_path_readlink(d, "l", buf, sizeof buf, &n);
   return e;
 }
-static __wasi_errno_t c_readdir(__wasi_fd_t d) { return __wasi_fd_readdir(d, buf, sizeof buf, 0, &n); }
+static __wasi_errno_t c_readdir(__wasi_fd_t d) {
+  return __wasi_fd_readdir(d, buf, sizeof buf, 0, &n);
+}
 static __wasi_errno_t c_rename_from(__wasi_fd_t d) {
   __wasi_errno_t e = __wasi_path_rename(d, "data", 3, "renamed");
   if (!e) __wasi_path_rename(3, "renamed", 3, "data");
@@ -164,10 +174,11 @@ static void check_calls(const char* what, __wasi_fd_t (*open)(void), const struc
     __wasi_fd_t fd = open();
     __wasi_errno_t with = cases[i].call(fd);
     __wasi_fdstat_t st = fdstat(fd);
-    __wasi_errno_t drop =
-        __wasi_fd_fdstat_set_rights(fd, st.fs_rights_base & ~cases[i].right, st.fs_rights_inheriting);
+    __wasi_errno_t drop = __wasi_fd_fdstat_set_rights(fd, st.fs_rights_base & ~cases[i].right,
+                                                      st.fs_rights_inheriting);
     __wasi_errno_t without = cases[i].call(fd);
-    __wasi_errno_t regain = __wasi_fd_fdstat_set_rights(fd, st.fs_rights_base, st.fs_rights_inheriting);
+    __wasi_errno_t regain =
+        __wasi_fd_fdstat_set_rights(fd, st.fs_rights_base, st.fs_rights_inheriting);
     printf("%s %s: with the right %s, dropped (%s) %s, regain %s\n", what, cases[i].name,
            ename(with), ename(drop), ename(without), ename(regain));
     __wasi_fd_close(fd);
@@ -194,14 +205,16 @@ int main(void) {
   __wasi_fdstat_t ro = fdstat(4);
   __wasi_fd_t f, d;
   SHOW("ro: open a file with exactly the advertised rights",
-       __wasi_path_open(4, 0, "hello.txt", 0, ro.fs_rights_inheriting, ro.fs_rights_inheriting, 0, &f));
+       __wasi_path_open(4, 0, "hello.txt", 0, ro.fs_rights_inheriting, ro.fs_rights_inheriting, 0,
+                        &f));
   show_fdstat("  that file", f);
   SHOW("  read it", __wasi_fd_read(f, &iov, 1, &n));
   printf("  %.*s", (int)n, buf);
   SHOW("  write it", __wasi_fd_write(f, &ciov, 1, &n));
   __wasi_fd_close(f);
   SHOW("ro: open a subdirectory with exactly the advertised rights",
-       __wasi_path_open(4, 0, "sub", __WASI_OFLAGS_DIRECTORY, ro.fs_rights_inheriting, ro.fs_rights_inheriting, 0, &d));
+       __wasi_path_open(4, 0, "sub", __WASI_OFLAGS_DIRECTORY, ro.fs_rights_inheriting,
+                        ro.fs_rights_inheriting, 0, &d));
   show_fdstat("  that directory", d);
   SHOW("  open beneath it with its inheriting rights",
        __wasi_path_open(d, 0, "inner.txt", 0, fdstat(d).fs_rights_inheriting, 0, 0, &f));
@@ -212,12 +225,16 @@ int main(void) {
   SHOW("ro: open \".\" with the preopen's own rights",
        __wasi_path_open(4, 0, ".", 0, ro.fs_rights_base, ro.fs_rights_inheriting, 0, &d));
   __wasi_fd_close(d);
-  SHOW("ro: open for writing", __wasi_path_open(4, 0, "hello.txt", 0, R(FD_READ) | R(FD_WRITE), 0, 0, &f));
+  SHOW("ro: open for writing",
+       __wasi_path_open(4, 0, "hello.txt", 0, R(FD_READ) | R(FD_WRITE), 0, 0, &f));
   SHOW("ro: create", __wasi_path_open(4, 0, "new.txt", __WASI_OFLAGS_CREAT, R(FD_READ), 0, 0, &f));
   SHOW("ro: mkdir", __wasi_path_create_directory(4, "newdir"));
   // Go asks for its whole right set minus the write side with every read-only open.
   SHOW("ro: open asking every right but the writes",
-       __wasi_path_open(4, 0, "hello.txt", 0, kAllRights & ~(R(FD_WRITE) | R(FD_DATASYNC) | R(FD_ALLOCATE) | R(PATH_FILESTAT_SET_SIZE)), kAllRights, 0, &f));
+       __wasi_path_open(4, 0, "hello.txt", 0,
+                        kAllRights & ~(R(FD_WRITE) | R(FD_DATASYNC) | R(FD_ALLOCATE) |
+                                       R(PATH_FILESTAT_SET_SIZE)),
+                        kAllRights, 0, &f));
   show_fdstat("  that file", f);
   __wasi_fd_close(f);
   SHOW_LIBC("libc open /ro/hello.txt read-only", open("/ro/hello.txt", O_RDONLY));
@@ -239,7 +256,8 @@ int main(void) {
   show_fdstat("  that directory", d);
   __wasi_fd_close(d);
   SHOW("open \".\" O_DIRECTORY with the preopen's rights",
-       __wasi_path_open(3, 0, ".", __WASI_OFLAGS_DIRECTORY, rw.fs_rights_base, rw.fs_rights_inheriting, 0, &d));
+       __wasi_path_open(3, 0, ".", __WASI_OFLAGS_DIRECTORY, rw.fs_rights_base,
+                        rw.fs_rights_inheriting, 0, &d));
   __wasi_fdstat_t dst = fdstat(d);
   printf("  directory: type %d, rights as asked: %s, inheriting as asked: %s\n", dst.fs_filetype,
          dst.fs_rights_base == rw.fs_rights_base ? "yes" : "no",
@@ -254,7 +272,8 @@ int main(void) {
 
   // Files opened beneath the read-write preopen; the data file the call checks use.
   f = open_or_die(3, "data", __WASI_OFLAGS_CREAT, R(FD_WRITE), 0);
-  SHOW("write data", __wasi_fd_write(f, &(__wasi_ciovec_t){(const uint8_t*)"0123456789", 10}, 1, &n));
+  SHOW("write data",
+       __wasi_fd_write(f, &(__wasi_ciovec_t){(const uint8_t*)"0123456789", 10}, 1, &n));
   __wasi_fd_close(f);
   f = open_or_die(3, "data", 0, rw.fs_rights_inheriting, rw.fs_rights_inheriting);
   show_fdstat("rw file asking the preopen's inheriting rights", f);
@@ -264,7 +283,8 @@ int main(void) {
   SHOW("  write it", __wasi_fd_write(f, &ciov, 1, &n));
 
   // fd_fdstat_set_rights only drops.
-  SHOW("  widen its base", __wasi_fd_fdstat_set_rights(f, R(FD_READ) | R(FD_SEEK) | R(FD_WRITE), 0));
+  SHOW("  widen its base",
+       __wasi_fd_fdstat_set_rights(f, R(FD_READ) | R(FD_SEEK) | R(FD_WRITE), 0));
   SHOW("  widen its inheriting", __wasi_fd_fdstat_set_rights(f, R(FD_READ), R(FD_READ)));
   SHOW("  drop seek", __wasi_fd_fdstat_set_rights(f, R(FD_READ), 0));
   show_fdstat("  now", f);
@@ -283,18 +303,25 @@ int main(void) {
   SHOW("accept the queued connection", __wasi_sock_accept(5, 0, &c));
   show_fdstat("  connection", c);
   __wasi_fdstat_t cs = fdstat(c);
-  SHOW("  drop its shutdown right", __wasi_fd_fdstat_set_rights(c, cs.fs_rights_base & ~R(SOCK_SHUTDOWN), 0));
+  SHOW("  drop its shutdown right",
+       __wasi_fd_fdstat_set_rights(c, cs.fs_rights_base & ~R(SOCK_SHUTDOWN), 0));
   SHOW("  shutdown without the right", __wasi_sock_shutdown(c, __WASI_SDFLAGS_WR));
   __wasi_fd_close(c);
 
   // Every call checks its right.
   static const struct Case file_cases[] = {
-      {"fd_read", R(FD_READ), c_read},           {"fd_pread", R(FD_READ), c_pread},
-      {"fd_pread (seek)", R(FD_SEEK), c_pread},  {"fd_write", R(FD_WRITE), c_write},
-      {"fd_pwrite", R(FD_WRITE), c_pwrite},      {"fd_seek", R(FD_SEEK), c_seek},
-      {"fd_tell", R(FD_TELL), c_tell},           {"fd_sync", R(FD_SYNC), c_sync},
-      {"fd_datasync", R(FD_DATASYNC), c_datasync}, {"fd_advise", R(FD_ADVISE), c_advise},
-      {"fd_allocate", R(FD_ALLOCATE), c_allocate}, {"fd_filestat_get", R(FD_FILESTAT_GET), c_filestat},
+      {"fd_read", R(FD_READ), c_read},
+      {"fd_pread", R(FD_READ), c_pread},
+      {"fd_pread (seek)", R(FD_SEEK), c_pread},
+      {"fd_write", R(FD_WRITE), c_write},
+      {"fd_pwrite", R(FD_WRITE), c_pwrite},
+      {"fd_seek", R(FD_SEEK), c_seek},
+      {"fd_tell", R(FD_TELL), c_tell},
+      {"fd_sync", R(FD_SYNC), c_sync},
+      {"fd_datasync", R(FD_DATASYNC), c_datasync},
+      {"fd_advise", R(FD_ADVISE), c_advise},
+      {"fd_allocate", R(FD_ALLOCATE), c_allocate},
+      {"fd_filestat_get", R(FD_FILESTAT_GET), c_filestat},
       {"fd_filestat_set_size", R(FD_FILESTAT_SET_SIZE), c_set_size},
       {"fd_filestat_set_times", R(FD_FILESTAT_SET_TIMES), c_set_times},
       {"fd_fdstat_set_flags", R(FD_FDSTAT_SET_FLAGS), c_set_flags},

@@ -14,7 +14,8 @@ int main(void) {
   SHOW("accept", __wasi_sock_accept(5, 0, &c));
   printf("  new fd %d\n", c);
   (void)__wasi_fd_fdstat_get(c, &st);
-  printf("  filetype %d, accept right %d\n", st.fs_filetype, !!(st.fs_rights_base & __WASI_RIGHTS_SOCK_ACCEPT));
+  printf("  filetype %d, accept right %d\n", st.fs_filetype,
+         !!(st.fs_rights_base & __WASI_RIGHTS_SOCK_ACCEPT));
 
   // The peer sent "ping" before we accepted: poll says so, then peek, then read.
   __wasi_subscription_t sub;

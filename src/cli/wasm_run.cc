@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   auto mode = wc::jit::parse_engine_mode(engine);
   if (!mode) return fail("--engine " + engine + ": expected " + wc::jit::kEngineModeNames);
-  wc::jit::use_engine_mode(*mode);
+  wc::engine::StoreConfig::set_process_engine(*mode);
 
   // The file is mapped, not read: a text module is parsed straight from the page cache, so a
   // huge hostile file costs no copy (the parser stops at its first error).

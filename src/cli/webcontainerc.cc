@@ -74,8 +74,7 @@ struct WorkerConfig {
   // --engine auto (the default): compile hot functions to x86-64; jit: compile every function
   // first; interp: never compile. Compiling workers may map code pages read+exec (never
   // writable at the same time).
-  bool compile_native = false;
-  bool tier_up = true;
+  wc::jit::EngineMode engine = wc::jit::EngineMode::Auto;
 };
 
 [[noreturn]] void die(int code, const std::string& message) {
@@ -115,9 +114,9 @@ bool parse_args(int argc, char** argv, WorkerConfig* c, std::string* error) {
     } else if (a == "--max-fds") {
       if (!parse_u64(v, &c->max_fds)) return *error = "bad --max-fds", false;
     } else if (a == "--engine") {
-      if (v != "jit" && v != "interp" && v != "auto") return *error = "bad --engine", false;
-      c->compile_native = v == "jit";
-      c->tier_up = v == "auto";
+      std::optional<wc::jit::EngineMode> mode = wc::jit::parse_engine_mode(v);
+      if (!mode) return *error = "bad --engine", false;
+      c->engine = *mode;
     } else if (a == "--env") {
       c->env.emplace_back(v);
     } else {
@@ -128,7 +127,7 @@ bool parse_args(int argc, char** argv, WorkerConfig* c, std::string* error) {
   for (; i < argc; ++i) c->args.emplace_back(argv[i]);
   if (c->pooled) {
     if (!c->args.empty() || c->memory_limit || c->cpu_seconds || !c->env.empty() ||
-        c->compile_native || !c->tier_up)
+        c->engine != wc::jit::EngineMode::Auto)
       return *error =
                  "--pooled takes only --max-fds (the container comes later; it runs with "
                  "--engine auto)",
@@ -271,7 +270,7 @@ int main(int argc, char** argv) {
   // container's once it has one (step 2); nothing else in confine() depends on the container.
   sc.allow_lowering_rlimits = cfg.pooled;
   // Only a worker asked to compile may map code read+exec; W+X stays refused either way.
-  sc.allow_exec_memory = cfg.compile_native || cfg.tier_up;
+  sc.allow_exec_memory = cfg.engine != wc::jit::EngineMode::Interp;
   wc::sandbox::ConfineResult confined = wc::sandbox::confine(sc);
   if (!confined.ok) {
     die(125, "worker: the sandbox could not be set up; refusing to run the guest\n" +
@@ -352,8 +351,7 @@ int main(int argc, char** argv) {
 
   // 3. Run it over the broker: as a Go js/wasm program when it imports Go's host, else as WASI.
   wc::engine::StoreConfig store_cfg;
-  store_cfg.compile_native = cfg.compile_native;
-  store_cfg.tier_up = cfg.tier_up;
+  store_cfg.engine = cfg.engine;
   if (cfg.memory_limit) store_cfg.max_memory_bytes = cfg.memory_limit;
   wc::engine::Store store(store_cfg);
   g_interrupt = &store.interrupt_flag();

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "engine/jit/engine_mode.h"
+#include "engine/runtime/store.h"
 #include "script_runner.h"
 #include "wast_reader.h"
 
@@ -246,7 +247,7 @@ int main(int argc, char** argv) {
     else if (a == "--engine" && (v = next())) {
       auto mode = wc::jit::parse_engine_mode(v);
       if (!mode) return usage();
-      wc::jit::use_engine_mode(*mode);
+      wc::engine::StoreConfig::set_process_engine(*mode);
     } else if (a == "--no-fork")
       opt.fork = false;
     else if (a == "--verbose")

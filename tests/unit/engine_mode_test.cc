@@ -22,21 +22,14 @@ TEST(EngineMode, UnknownNamesAreRejected) {
   EXPECT_FALSE(parse_engine_mode("interpreter").has_value());
 }
 
-// The mode picks the process-wide defaults every Store starts from.
-TEST(EngineMode, ModesSetTheStoresDefaults) {
-  const bool native = wc::engine::StoreConfig::process_compiles_native();
-  const bool tier_up = wc::engine::StoreConfig::process_tiers_up();
-  use_engine_mode(EngineMode::Auto);
-  EXPECT_TRUE(wc::engine::StoreConfig{}.tier_up);
-  EXPECT_FALSE(wc::engine::StoreConfig{}.compile_native);
-  use_engine_mode(EngineMode::Jit);
-  EXPECT_FALSE(wc::engine::StoreConfig{}.tier_up);
-  EXPECT_TRUE(wc::engine::StoreConfig{}.compile_native);
-  use_engine_mode(EngineMode::Interp);
-  EXPECT_FALSE(wc::engine::StoreConfig{}.tier_up);
-  EXPECT_FALSE(wc::engine::StoreConfig{}.compile_native);
-  wc::engine::StoreConfig::set_process_compiles_native(native);
-  wc::engine::StoreConfig::set_process_tiers_up(tier_up);
+// A front end's --engine becomes the default of every Store made afterwards.
+TEST(EngineMode, TheProcessDefaultReachesNewStores) {
+  const EngineMode before = wc::engine::StoreConfig::process_engine();
+  for (EngineMode m : {EngineMode::Auto, EngineMode::Jit, EngineMode::Interp}) {
+    wc::engine::StoreConfig::set_process_engine(m);
+    EXPECT_EQ(wc::engine::StoreConfig{}.engine, m) << engine_mode_name(m);
+  }
+  wc::engine::StoreConfig::set_process_engine(before);
 }
 
 }  // namespace

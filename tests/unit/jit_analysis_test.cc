@@ -79,7 +79,7 @@ const char* kManyOps = R"((module
 
 TEST(JitAnalysis, ScanSeesWhatTheTemplatesUse) {
   StoreConfig config;
-  config.compile_native = true;
+  config.engine = jit::EngineMode::Jit;
   config.jit_min_run = 1;
   itest::Wasm m(kManyOps, config);
   ASSERT_TRUE(m.ok()) << m.error();

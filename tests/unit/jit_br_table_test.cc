@@ -20,13 +20,13 @@ namespace {
 
 StoreConfig jit_config() {
   StoreConfig c;
-  c.compile_native = true;
+  c.engine = jit::EngineMode::Jit;
   c.jit_min_run = 1;  // every compiled instruction enterable: the tests run the code itself
   return c;
 }
 StoreConfig interp_config() {
   StoreConfig c;
-  c.compile_native = false;
+  c.engine = jit::EngineMode::Interp;
   return c;
 }
 

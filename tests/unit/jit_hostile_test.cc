@@ -200,7 +200,7 @@ struct Loaded {
 Loaded load(const Bytes& bytes, bool native) {
   Loaded l;
   StoreConfig config;
-  config.compile_native = native;
+  config.engine = native ? jit::EngineMode::Jit : jit::EngineMode::Interp;
   config.jit_min_run = 1;  // every compiled instruction enterable: the most code, the most entries
   l.store = std::make_unique<Store>(config);
   const double start = thread_cpu_seconds();
@@ -424,7 +424,7 @@ TEST(HostileModuleJit, AModuleTooBigForTheAddressSpaceLimitIsAClearError) {
     if (lim.rlim_cur <= (uint64_t{64} << 20) || setrlimit(RLIMIT_AS, &lim) != 0) _exit(3);
     for (bool native : {false, true}) {
       StoreConfig config;
-      config.compile_native = native;
+      config.engine = native ? jit::EngineMode::Jit : jit::EngineMode::Interp;
       Store store(config);
       auto r = Linker{}.instantiate(store, *decoded);
       auto* err = std::get_if<InstantiateError>(&r);

@@ -25,9 +25,9 @@ namespace {
 
 const bool g_engine_from_env = [] {
   const char* e = std::getenv("WC_TEST_ENGINE");
-  if (e && std::string(e) == "jit") StoreConfig::set_process_compiles_native(true);
+  if (e && std::string(e) == "jit") StoreConfig::set_process_engine(jit::EngineMode::Jit);
   // With WC_JIT_TIER_UP_AFTER=1 or 2, functions move between the tiers as often as they can.
-  if (e && std::string(e) == "auto") StoreConfig::set_process_tiers_up(true);
+  if (e && std::string(e) == "auto") StoreConfig::set_process_engine(jit::EngineMode::Auto);
   return true;
 }();
 
@@ -60,13 +60,13 @@ TEST(Jit, CodePagesAreReadExecNeverWritable) {
 // Every compiled instruction enterable, so the tests exercise the compiled code itself.
 StoreConfig jit_config() {
   StoreConfig c;
-  c.compile_native = true;
+  c.engine = jit::EngineMode::Jit;
   c.jit_min_run = 1;
   return c;
 }
 StoreConfig interp_config() {
   StoreConfig c;
-  c.compile_native = false;
+  c.engine = jit::EngineMode::Interp;
   return c;
 }
 

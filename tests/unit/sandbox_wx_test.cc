@@ -199,7 +199,7 @@ JitRun run_jit_module(const std::vector<uint8_t>& bytes, engine::Store& store) {
 
 engine::StoreConfig jit_store_config() {
   engine::StoreConfig c;
-  c.compile_native = true;
+  c.engine = wc::jit::EngineMode::Jit;
   c.jit_min_run = 1;
   return c;
 }

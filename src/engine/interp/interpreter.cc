@@ -129,7 +129,7 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   u64* const stack_end = ex.stack_end;
   const u32 entry_depth = ex.depth;
   // `--engine auto`: count calls and back-edges of interpreted functions (see COUNT_BACK_EDGE).
-  const bool tier_up = store->config().tier_up && !store->config().compile_native;
+  const bool tier_up = store->config().engine == wc::jit::EngineMode::Auto;
   u32 depth = entry_depth;
 
   const u32* ip = nullptr;

@@ -1,7 +1,5 @@
 #include "engine/jit/engine_mode.h"
 
-#include "engine/runtime/store.h"
-
 namespace wc::jit {
 
 std::optional<EngineMode> parse_engine_mode(std::string_view name) {
@@ -18,11 +16,6 @@ const char* engine_mode_name(EngineMode mode) {
     case EngineMode::Jit: return "jit";
   }
   return "?";
-}
-
-void use_engine_mode(EngineMode mode) {
-  wc::engine::StoreConfig::set_process_compiles_native(mode == EngineMode::Jit);
-  wc::engine::StoreConfig::set_process_tiers_up(mode == EngineMode::Auto);
 }
 
 }  // namespace wc::jit

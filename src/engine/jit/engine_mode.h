@@ -22,7 +22,4 @@ inline constexpr const char* kEngineModeNames = "interp|auto|jit";
 std::optional<EngineMode> parse_engine_mode(std::string_view name);
 const char* engine_mode_name(EngineMode mode);
 
-// Makes `mode` the process's default for every Store created afterwards.
-void use_engine_mode(EngineMode mode);
-
 }  // namespace wc::jit

@@ -20,8 +20,7 @@
 namespace wc::engine {
 
 namespace {
-std::atomic<bool> g_compile_native{false};
-std::atomic<bool> g_tier_up{false};
+std::atomic<wc::jit::EngineMode> g_engine{wc::jit::EngineMode::Interp};
 
 // WC_JIT_PERF_MAP=1: name compiled functions for `perf report` (/tmp/perf-PID.map, the format
 // perf reads for JIT code). A developer aid; off by default. Null when off.
@@ -50,14 +49,12 @@ void attach_native(FuncInstance* f, CompiledFunction& cf, std::unique_ptr<wc::ji
 }
 }  // namespace
 
-bool StoreConfig::process_compiles_native() {
-  return g_compile_native.load(std::memory_order_relaxed);
+wc::jit::EngineMode StoreConfig::process_engine() {
+  return g_engine.load(std::memory_order_relaxed);
 }
-void StoreConfig::set_process_compiles_native(bool on) {
-  g_compile_native.store(on, std::memory_order_relaxed);
+void StoreConfig::set_process_engine(wc::jit::EngineMode mode) {
+  g_engine.store(mode, std::memory_order_relaxed);
 }
-bool StoreConfig::process_tiers_up() { return g_tier_up.load(std::memory_order_relaxed); }
-void StoreConfig::set_process_tiers_up(bool on) { g_tier_up.store(on, std::memory_order_relaxed); }
 uint32_t StoreConfig::default_tier_up_after() {
   static const uint32_t after = [] {
     const char* e = std::getenv("WC_JIT_TIER_UP_AFTER");
@@ -261,9 +258,9 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
     if (type_index >= m.types.size()) return link_error("function type index out of range");
     uint32_t index = static_cast<uint32_t>(inst.funcs_.size());
     inst.compiled_.push_back(compile_function(m, i, type_ids));
-    if (config_.compile_native)
+    if (config_.engine == wc::jit::EngineMode::Jit)
       machine.push_back(wc::jit::compile_x64(*inst.compiled_.back(), min_run));
-    else if (config_.tier_up)
+    else if (config_.engine == wc::jit::EngineMode::Auto)
       inst.compiled_.back()->tier_up_budget = static_cast<int32_t>(config_.tier_up_after);
     auto f = std::make_unique<FuncInstance>();
     f->type = &m.types[type_index];
@@ -280,7 +277,7 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
     funcs_.push_back(std::move(f));
     inst.funcs_.push_back(funcs_.back().get());
   }
-  if (config_.compile_native) {
+  if (config_.engine == wc::jit::EngineMode::Jit) {
     // The module's code goes into one mapping; then native callers can find each function.
     std::vector<std::unique_ptr<wc::jit::NativeCode>> native =
         wc::jit::place_code(std::move(machine));

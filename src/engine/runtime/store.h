@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/jit/engine_mode.h"
 #include "engine/jit/native_code.h"
 #include "engine/module.h"
 #include "engine/result.h"
@@ -33,22 +34,18 @@ struct StoreConfig {
   size_t value_stack_bytes = size_t{8} << 20;
   // Nested wasm calls before "call stack exhausted".
   uint32_t max_call_depth = 20000;
-  // Compile every function to x86-64 at instantiation (`--engine jit`); the interpreter runs
-  // what the compiler leaves to it. Defaults to the process-wide choice below.
-  bool compile_native = process_compiles_native();
-  // Compile a function once it is hot (`--engine auto`): after `tier_up_after` calls plus
-  // loop back-edges in it, counted by the interpreter. Ignored when compile_native is set.
-  bool tier_up = process_tiers_up();
+  // Which tier runs the code (jit/engine_mode.h): Interp never compiles; Auto compiles a
+  // function once its calls plus loop back-edges reach `tier_up_after` (the interpreter
+  // counts); Jit compiles every function at instantiation. The interpreter runs whatever the
+  // compiler leaves to it. Defaults to the process-wide choice below.
+  wc::jit::EngineMode engine = process_engine();
   uint32_t tier_up_after = default_tier_up_after();
   // See jit::compile_x64; 0 = jit::default_min_run().
   uint32_t jit_min_run = 0;
 
-  // The process-wide defaults for compile_native and tier_up, set once from `--engine` by a
-  // front end.
-  static bool process_compiles_native();
-  static void set_process_compiles_native(bool on);
-  static bool process_tiers_up();
-  static void set_process_tiers_up(bool on);
+  // The process-wide default for `engine`, set once from `--engine` by a front end.
+  static wc::jit::EngineMode process_engine();
+  static void set_process_engine(wc::jit::EngineMode mode);
   // 1000, or $WC_JIT_TIER_UP_AFTER (tests set 1 or 2 to move between tiers as often as
   // possible).
   static uint32_t default_tier_up_after();

@@ -240,9 +240,9 @@ DiffReport DiffChecker::check(std::span<const uint8_t> wasm) {
   StoreConfig config;
   config.max_memory_bytes = options_.max_memory_bytes;
   config.value_stack_bytes = options_.value_stack_bytes;
-  config.compile_native = false;
+  config.engine = wc::jit::EngineMode::Interp;
   Side interp(config);
-  config.compile_native = true;
+  config.engine = wc::jit::EngineMode::Jit;
   config.jit_min_run = options_.jit_min_run;
   Side jit(config);
   auto differ = [&](std::string what) {

@@ -23,6 +23,7 @@
 #include "engine/interp/numeric.h"
 #include "engine/interp/simd_ops.h"
 #include "engine/interp/trap_handler.h"
+#include "engine/jit/exit_stats.h"
 #include "engine/runtime/memory_ops.h"
 
 namespace wc::engine {
@@ -38,6 +39,12 @@ inline T ld(const u64* slot) {
   T v;
   std::memcpy(&v, slot, sizeof(T));
   return v;
+}
+// WC_JIT_STATS: the instruction compiled code just left to the interpreter (its handler).
+[[gnu::noinline, gnu::cold]] void record_jit_exit(const u32* ip) {
+  const void* handler;
+  std::memcpy(&handler, ip, sizeof(handler));
+  wc::jit::record_exit(handler);
 }
 // 32-bit values are stored zero-extended, so every slot holds exactly its value's bits.
 inline void st(u64* slot, u32 v) { *slot = v; }
@@ -211,6 +218,7 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
           code_base = in_->code.data();                                              \
         }                                                                            \
         ip = code_base + word_;                                                      \
+        if (jit_stats) record_jit_exit(ip);                                          \
       }                                                                              \
     }                                                                                \
   } while (0)
@@ -222,6 +230,7 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   const wc::jit::NativeCode* native = nullptr;
   const u32* code_base = nullptr;
   wc::jit::JitContext jctx;
+  const bool jit_stats = wc::jit::exit_stats_enabled();  // WC_JIT_STATS
   jctx.interrupt = &interrupt;
   jctx.depth = &ex.depth;
   jctx.max_depth = max_depth;

@@ -118,7 +118,10 @@ class Compiler : public CodeGenerator {
         label_index_(plan.label_index),
         labels_(plan.label_count),
         label_offsets_(plan.label_count, 0),
-        record_(record) {}
+        record_(record) {
+    for (size_t i = float_pinned_slots_.size(); i < kMaxFloatPins; ++i)
+      cache_.push_back(CacheEntry{i});
+  }
 
   // Emits the whole function; false when it cannot be compiled.
   bool emit_all() {
@@ -167,6 +170,7 @@ class Compiler : public CodeGenerator {
       if (uint32_t l = label_index_[w_]) {
         label_offsets_[l - 1] = static_cast<uint32_t>(getSize());
         L(labels_[l - 1]);
+        forget_all();  // control arrives here from elsewhere too
       }
       size_t before = native_ops_;
       if (!emit(decoded_.ops[i])) return false;
@@ -212,6 +216,7 @@ class Compiler : public CodeGenerator {
   SlotOp slot(int k, int bits = 64) {
     uint32_t s = op(k);
     if (record_) record_->uses.push_back({s, w_});
+    forget(s);  // an integer template may write the slot
     if (const Reg64* r = pinned(s)) {
       switch (bits) {
         case 8: return SlotOp{r->cvt8()};
@@ -239,6 +244,7 @@ class Compiler : public CodeGenerator {
     uint32_t s = op(k);
     if (record_) record_->float_uses.push_back({s, w_});
     if (const Xmm* x = float_pinned(s)) return SlotOp{*x};
+    if (const Xmm* c = cached(s)) return SlotOp{*c};
     if (const Reg64* r = pinned(s)) {
       if (bits == 64)
         movq(xmm15, *r);
@@ -256,20 +262,25 @@ class Compiler : public CodeGenerator {
       movapd(*x, xmm0);
     else if (const Reg64* r = pinned(s))
       movq(*r, xmm0);
-    else
+    else {
       movsd(frame_slot(s), xmm0);
+      remember(s, xmm0);
+    }
   }
   // Writes xmm0's low 32 bits (an f32) to a slot, zero-extended as the interpreter keeps it.
   void store_f32(int k = 0) {
     uint32_t s = op(k);
     if (record_) record_->float_uses.push_back({s, w_});
     movd(eax, xmm0);
-    if (const Xmm* x = float_pinned(s))
+    if (const Xmm* x = float_pinned(s)) {
       movd(*x, eax);
-    else if (const Reg64* r = pinned(s))
+    } else if (const Reg64* r = pinned(s)) {
       mov(r->cvt32(), eax);
-    else
+    } else {
       mov(frame_slot(s), rax);
+      movd(xmm0, eax);  // the slot's exact 64 bits (zero-extended), as the cache keeps them
+      remember(s, xmm0);
+    }
   }
   // slot(dst) = slot(src), whatever class each is pinned to.
   void copy_slot(int dst, int src) {
@@ -282,6 +293,7 @@ class Compiler : public CodeGenerator {
     const Xmm* xs = float_pinned(s);
     const Reg64* rd = pinned(d);
     const Reg64* rs = pinned(s);
+    if (!xs && !rs) xs = cached(s);  // the cache holds the slot's exact 64 bits
     if (xs) {
       if (xd)
         movapd(*xd, *xs);
@@ -289,8 +301,10 @@ class Compiler : public CodeGenerator {
         movq(*rd, *xs);
       else
         movsd(frame_slot(d), *xs);
+      if (!xd && !rd) remember(d, *xs);
       return;
     }
+    forget(d);
     if (rs)
       mov(rax, *rs);
     else
@@ -311,6 +325,46 @@ class Compiler : public CodeGenerator {
     for (size_t i = 0; i < pinned_slots_.size(); ++i)
       if (pinned_slots_[i] == s) return &kPinRegs[i];
     return nullptr;
+  }
+
+  // The float cache: xmm registers no slot is pinned to hold copies of slots an SSE template
+  // just wrote to the frame, so the next float template reads them from a register instead
+  // of reloading them (the frame stays the truth: every write still goes to the slot). The
+  // cache is a compile-time state of straight-line code: it is emptied wherever control can
+  // arrive from elsewhere (every label: branch targets, entries) and after calls (callees use
+  // every xmm register and write the caller's argument slots), and a slot is dropped from it
+  // whenever an integer template or a copy may write it.
+  const Xmm* cached(uint32_t s) const {
+    for (const CacheEntry& e : cache_)
+      if (e.valid && e.slot == s) return &kFloatPinRegs[e.reg];
+    return nullptr;
+  }
+  void forget(uint32_t s) {
+    for (CacheEntry& e : cache_)
+      if (e.slot == s) e.valid = false;
+  }
+  void forget_all() {
+    for (CacheEntry& e : cache_) e.valid = false;
+  }
+  // Slot `s` now holds the low 64 bits of `from` (its frame slot was just written).
+  void remember(uint32_t s, const Xmm& from) {
+    if (cache_.empty()) return;
+    CacheEntry* to = nullptr;
+    for (CacheEntry& e : cache_)
+      if (e.valid && e.slot == s) to = &e;
+    if (!to) {
+      for (CacheEntry& e : cache_)
+        if (!e.valid) to = &e;
+      if (!to) {
+        to = &cache_[next_victim_];
+        next_victim_ = (next_victim_ + 1) % cache_.size();
+      }
+    }
+    const Xmm& r = kFloatPinRegs[to->reg];
+    if (r.getIdx() != from.getIdx()) movapd(r, from);
+    forget(s);
+    to->slot = s;
+    to->valid = true;
   }
   // The frame is the truth outside compiled code: pinned values go to their slots before the
   // code leaves or calls, and come back from them where it is entered or a call returns.
@@ -972,6 +1026,7 @@ class Compiler : public CodeGenerator {
     pop(rbx);
     pop(r14);
     fill_pins();
+    forget_all();
     Label done;
     jmp(done, T_NEAR);
     L(interp);
@@ -1013,6 +1068,13 @@ class Compiler : public CodeGenerator {
   };
   std::vector<TableEntry> table_entries_;
   SlotFacts* const record_;
+  struct CacheEntry {
+    size_t reg;  // index in kFloatPinRegs
+    uint32_t slot = 0;
+    bool valid = false;
+  };
+  std::vector<CacheEntry> cache_;  // one per xmm register no slot is pinned to
+  size_t next_victim_ = 0;
   uint32_t function_entry_ = 0;
   uint32_t w_ = 0;
   const uint32_t* ins_ = nullptr;

@@ -154,15 +154,16 @@ class Scanner {
       case IOp::I32Extend16S:
       case IOp::I64Extend8S:
       case IOp::I64Extend16S:
-      case IOp::I64Extend32S:
+      case IOp::I64Extend32S: g(1), g(0); return;
+      // Templates that move bits the way copies do (the float bit operations).
       case IOp::I32ReinterpretF32:
       case IOp::I64ReinterpretF64:
       case IOp::F32ReinterpretI32:
-      case IOp::F64ReinterpretI64:
+      case IOp::F64ReinterpretI64: copy(0, 1); return;
       case IOp::F64Abs:
       case IOp::F64Neg:
       case IOp::F32Abs:
-      case IOp::F32Neg: g(1), g(0); return;
+      case IOp::F32Neg: c(1), c(0); return;
       // Binary integer-register templates: a, b, destination.
       case IOp::I32Eq:
       case IOp::I32Ne:
@@ -205,9 +206,9 @@ class Scanner {
       case IOp::I64ShrS:
       case IOp::I64ShrU:
       case IOp::I64Rotl:
-      case IOp::I64Rotr:
+      case IOp::I64Rotr: g(1), g(2), g(0); return;
       case IOp::F64Copysign:
-      case IOp::F32Copysign: g(1), g(2), g(0); return;
+      case IOp::F32Copysign: c(1), c(2), c(0); return;
       case IOp::I32DivS:
       case IOp::I32DivU:
       case IOp::I32RemS:
@@ -291,6 +292,7 @@ class Scanner {
  private:
   void g(int k) { out_.uses.push_back({ins_[k], w_}); }
   void f(int k) { out_.float_uses.push_back({ins_[k], w_}); }
+  void c(int k) { out_.copy_uses.push_back({ins_[k], w_}); }
   void copy(int dst, int src) {
     out_.copy_uses.push_back({ins_[dst], w_});
     out_.copy_uses.push_back({ins_[src], w_});

@@ -168,6 +168,7 @@ class Compiler : public CodeGenerator {
       w_ = starts[i];
       ins_ = &code[w_ + 2];
       if (uint32_t l = label_index_[w_]) {
+        flush_all();  // on the path falling into the label
         label_offsets_[l - 1] = static_cast<uint32_t>(getSize());
         L(labels_[l - 1]);
         forget_all();  // control arrives here from elsewhere too
@@ -209,6 +210,14 @@ class Compiler : public CodeGenerator {
   uint32_t function_entry() const { return function_entry_; }
 
  private:
+  // An xmm register of the float cache (see cached()).
+  struct CacheEntry {
+    size_t reg;  // index in kFloatPinRegs
+    uint32_t slot = 0;
+    bool valid = false;
+    bool dirty = false;  // the frame slot does not hold the value yet
+  };
+
   uint32_t op(int k) const { return ins_[k]; }
   int32_t off(int k) const { return static_cast<int32_t>(ins_[k]); }
 
@@ -216,7 +225,8 @@ class Compiler : public CodeGenerator {
   SlotOp slot(int k, int bits = 64) {
     uint32_t s = op(k);
     if (record_) record_->uses.push_back({s, w_});
-    forget(s);  // an integer template may write the slot
+    flush(s);   // the integer template reads the frame slot
+    forget(s);  // and may write it
     if (const Reg64* r = pinned(s)) {
       switch (bits) {
         case 8: return SlotOp{r->cvt8()};
@@ -254,6 +264,18 @@ class Compiler : public CodeGenerator {
     }
     return SlotOp{frame_slot(s, bits)};
   }
+  // A float slot into `dst` (xmm0 or xmm1). From a register the whole register is copied:
+  // movsd/movss between registers would merge into dst's old value and make this template
+  // wait for whatever last wrote dst.
+  void fload(const Xmm& dst, int k, int bits) {
+    SlotOp v = fslot(k, bits);
+    if (const Reg* r = std::get_if<Reg>(&v.where))
+      movapd(dst, Xmm(r->getIdx()));
+    else if (bits == 64)
+      movsd(dst, v);
+    else
+      movss(dst, v);
+  }
   // Writes xmm0's low 64 bits (an f64) to a slot.
   void fstore64(int k) {
     uint32_t s = op(k);
@@ -262,10 +284,10 @@ class Compiler : public CodeGenerator {
       movapd(*x, xmm0);
     else if (const Reg64* r = pinned(s))
       movq(*r, xmm0);
-    else {
+    else if (!cache_.empty())
+      remember(s, xmm0, true);  // written to the frame when it must be (see the cache)
+    else
       movsd(frame_slot(s), xmm0);
-      remember(s, xmm0);
-    }
   }
   // Writes xmm0's low 32 bits (an f32) to a slot, zero-extended as the interpreter keeps it.
   void store_f32(int k = 0) {
@@ -276,10 +298,11 @@ class Compiler : public CodeGenerator {
       movd(*x, eax);
     } else if (const Reg64* r = pinned(s)) {
       mov(r->cvt32(), eax);
+    } else if (!cache_.empty()) {
+      movd(xmm0, eax);  // the slot's exact 64 bits (zero-extended), as the cache keeps them
+      remember(s, xmm0, true);
     } else {
       mov(frame_slot(s), rax);
-      movd(xmm0, eax);  // the slot's exact 64 bits (zero-extended), as the cache keeps them
-      remember(s, xmm0);
     }
   }
   // slot(dst) = slot(src), whatever class each is pinned to.
@@ -301,10 +324,10 @@ class Compiler : public CodeGenerator {
         movq(*rd, *xs);
       else
         movsd(frame_slot(d), *xs);
-      if (!xd && !rd) remember(d, *xs);
+      if (!xd && !rd) remember(d, *xs, false);
       return;
     }
-    forget(d);
+    forget(d);  // overwritten below
     if (rs)
       mov(rax, *rs);
     else
@@ -315,6 +338,33 @@ class Compiler : public CodeGenerator {
       mov(*rd, rax);
     else
       mov(frame_slot(d), rax);
+  }
+  // A slot's 64 bits into `r` / rax's into a slot, wherever the slot lives: the templates of
+  // the float bit operations (abs, neg, copysign, reinterpret) count as copies, so they keep
+  // no slot out of an xmm register.
+  void bits_to(const Reg64& r, int k) {
+    uint32_t s = op(k);
+    if (record_) record_->copy_uses.push_back({s, w_});
+    const Xmm* x = float_pinned(s);
+    if (!x) x = cached(s);
+    if (x)
+      movq(r, *x);
+    else if (const Reg64* g = pinned(s))
+      mov(r, *g);
+    else
+      mov(r, frame_slot(s));
+  }
+  void bits_from_rax(int k) {
+    uint32_t s = op(k);
+    if (record_) record_->copy_uses.push_back({s, w_});
+    if (const Xmm* x = float_pinned(s)) {
+      movq(*x, rax);
+    } else if (const Reg64* g = pinned(s)) {
+      mov(*g, rax);
+    } else {
+      forget(s);
+      mov(frame_slot(s), rax);
+    }
   }
   const Xmm* float_pinned(uint32_t s) const {
     for (size_t i = 0; i < float_pinned_slots_.size(); ++i)
@@ -327,27 +377,55 @@ class Compiler : public CodeGenerator {
     return nullptr;
   }
 
-  // The float cache: xmm registers no slot is pinned to hold copies of slots an SSE template
-  // just wrote to the frame, so the next float template reads them from a register instead
-  // of reloading them (the frame stays the truth: every write still goes to the slot). The
-  // cache is a compile-time state of straight-line code: it is emptied wherever control can
-  // arrive from elsewhere (every label: branch targets, entries) and after calls (callees use
-  // every xmm register and write the caller's argument slots), and a slot is dropped from it
-  // whenever an integer template or a copy may write it.
+  // The float cache: xmm registers no slot is pinned to hold the values SSE templates write
+  // to unpinned slots, so the next float template reads a register instead of reloading the
+  // slot, and a temporary overwritten before anything else reads it never reaches the frame.
+  // A cached value is "dirty" until written to its slot. The cache is a compile-time state of
+  // straight-line code, kept so that the frame is the truth wherever the code may go
+  // elsewhere: every dirty value is written back before a branch, a label (control also
+  // arrives there from elsewhere, so the cache is emptied after it), a call or return, and on
+  // every path that leaves to the interpreter (exit_at writes them on the exit path only). An
+  // integer template's operand is written back before it reads the slot and dropped from the
+  // cache, as it may write it; a copy's destination is dropped. Flushes change the state, so
+  // they are only emitted where they dominate the code that follows (never on a side path).
   const Xmm* cached(uint32_t s) const {
     for (const CacheEntry& e : cache_)
       if (e.valid && e.slot == s) return &kFloatPinRegs[e.reg];
     return nullptr;
   }
+  // Drops slot `s` from the cache without writing it (its value is about to be replaced).
   void forget(uint32_t s) {
     for (CacheEntry& e : cache_)
       if (e.slot == s) e.valid = false;
   }
+  // Empties the cache; nothing may be dirty (flush_all() first).
   void forget_all() {
-    for (CacheEntry& e : cache_) e.valid = false;
+    for (CacheEntry& e : cache_) {
+      if (e.valid && e.dirty) throw std::runtime_error("float cache: dropped a dirty value");
+      e.valid = false;
+    }
   }
-  // Slot `s` now holds the low 64 bits of `from` (its frame slot was just written).
-  void remember(uint32_t s, const Xmm& from) {
+  void write_back(CacheEntry& e) {
+    if (!e.valid || !e.dirty) return;
+    movsd(frame_slot(e.slot), kFloatPinRegs[e.reg]);
+    e.dirty = false;
+  }
+  // Writes slot `s` back if it is dirty (on the path that follows).
+  void flush(uint32_t s) {
+    for (CacheEntry& e : cache_)
+      if (e.slot == s) write_back(e);
+  }
+  // Writes every dirty value back (on the path that follows).
+  void flush_all() {
+    for (CacheEntry& e : cache_) write_back(e);
+  }
+  // The stores flush_all() would emit, for a path that leaves (the state does not change).
+  void emit_flush_stores() {
+    for (const CacheEntry& e : cache_)
+      if (e.valid && e.dirty) movsd(frame_slot(e.slot), kFloatPinRegs[e.reg]);
+  }
+  // Slot `s` now holds the low 64 bits of `from`; `dirty`: not yet in the frame slot.
+  void remember(uint32_t s, const Xmm& from, bool dirty) {
     if (cache_.empty()) return;
     CacheEntry* to = nullptr;
     for (CacheEntry& e : cache_)
@@ -358,6 +436,7 @@ class Compiler : public CodeGenerator {
       if (!to) {
         to = &cache_[next_victim_];
         next_victim_ = (next_victim_ + 1) % cache_.size();
+        write_back(*to);
       }
     }
     const Xmm& r = kFloatPinRegs[to->reg];
@@ -365,6 +444,7 @@ class Compiler : public CodeGenerator {
     forget(s);
     to->slot = s;
     to->valid = true;
+    to->dirty = dirty;
   }
   // The frame is the truth outside compiled code: pinned values go to their slots before the
   // code leaves or calls, and come back from them where it is entered or a call returns.
@@ -384,6 +464,7 @@ class Compiler : public CodeGenerator {
   // Leaves the code at the current instruction: the interpreter executes it.
   void exit_here() { exit_at(w_); }
   void exit_at(uint32_t word) {
+    emit_flush_stores();
     mov(eax, word);
     jmp(exit_, T_NEAR);
   }
@@ -442,6 +523,7 @@ class Compiler : public CodeGenerator {
   // An unconditional branch. A backward one is a loop back-edge: poll the interrupt flag
   // there and, when set, leave to the interpreter at this branch, which raises the trap.
   bool branch(int32_t offset) {
+    flush_all();  // a no-op on branch_if's side path: it flushed before its jcc
     uint32_t t;
     if (!target(offset, &t)) return false;
     if (offset <= 0) {
@@ -458,6 +540,7 @@ class Compiler : public CodeGenerator {
   }
   // A conditional branch on flags already set.
   bool branch_if(Cc c, int32_t offset) {
+    flush_all();  // stores only: the flags survive
     uint32_t t;
     if (!target(offset, &t)) return false;
     if (offset > 0) {
@@ -558,11 +641,20 @@ class Compiler : public CodeGenerator {
 
   // An f32/f64 store of slot `value_slot` at eax + offset, through xmm0.
   void float_store(int value_slot, int bits, uint32_t offset) {
+    SlotOp v = fslot(value_slot, bits);  // a register: stored from it directly
+    if (const Reg* r = std::get_if<Reg>(&v.where)) {
+      const Xmm x(r->getIdx());
+      if (bits == 64)
+        movsd(mem_at(offset, 64), x);
+      else
+        movss(mem_at(offset, 32), x);
+      return;
+    }
     if (bits == 64) {
-      movsd(xmm0, fslot(value_slot, 64));
+      movsd(xmm0, v);
       movsd(mem_at(offset, 64), xmm0);
     } else {
-      movss(xmm0, fslot(value_slot, 32));
+      movss(xmm0, v);
       movss(mem_at(offset, 32), xmm0);
     }
   }
@@ -679,10 +771,10 @@ class Compiler : public CodeGenerator {
   void fcmp(bool dbl, Cc c, bool swap, int first) {
     int a = swap ? first + 1 : first, b = swap ? first : first + 1;
     if (dbl) {
-      movsd(xmm0, fslot(a, 64));
+      fload(xmm0, a, 64);
       ucomisd(xmm0, fslot(b, 64));
     } else {
-      movss(xmm0, fslot(a, 32));
+      fload(xmm0, a, 32);
       ucomiss(xmm0, fslot(b, 32));
     }
     if (c == Cc::E) {
@@ -725,7 +817,7 @@ class Compiler : public CodeGenerator {
   enum class FOp { Add, Sub, Mul, Div };
   void farith(bool dbl, FOp o) {
     if (dbl) {
-      movsd(xmm0, fslot(1, 64));
+      fload(xmm0, 1, 64);
       switch (o) {
         case FOp::Add: addsd(xmm0, fslot(2, 64)); break;
         case FOp::Sub: subsd(xmm0, fslot(2, 64)); break;
@@ -734,7 +826,7 @@ class Compiler : public CodeGenerator {
       }
       fstore64(0);
     } else {
-      movss(xmm0, fslot(1, 32));
+      fload(xmm0, 1, 32);
       switch (o) {
         case FOp::Add: addss(xmm0, fslot(2, 32)); break;
         case FOp::Sub: subss(xmm0, fslot(2, 32)); break;
@@ -747,23 +839,23 @@ class Compiler : public CodeGenerator {
   // a * b then +/- c, each rounded (two wasm instructions fused, not an FMA).
   void muladd(bool dbl, int form) {  // 0: a*b+c, 1: a*b-c, 2: c-a*b
     if (dbl) {
-      movsd(xmm0, fslot(1, 64));
+      fload(xmm0, 1, 64);
       mulsd(xmm0, fslot(2, 64));
       if (form == 0) addsd(xmm0, fslot(3, 64));
       if (form == 1) subsd(xmm0, fslot(3, 64));
       if (form == 2) {
-        movsd(xmm1, fslot(3, 64));
+        fload(xmm1, 3, 64);
         subsd(xmm1, xmm0);
         movapd(xmm0, xmm1);
       }
       fstore64(0);
     } else {
-      movss(xmm0, fslot(1, 32));
+      fload(xmm0, 1, 32);
       mulss(xmm0, fslot(2, 32));
       if (form == 0) addss(xmm0, fslot(3, 32));
       if (form == 1) subss(xmm0, fslot(3, 32));
       if (form == 2) {
-        movss(xmm1, fslot(3, 32));
+        fload(xmm1, 3, 32);
         subss(xmm1, xmm0);
         movaps(xmm0, xmm1);
       }
@@ -772,9 +864,11 @@ class Compiler : public CodeGenerator {
   }
   void fround(bool dbl, uint8_t mode) {
     if (dbl) {
+      xorps(xmm0, xmm0);  // no wait for xmm0's last writer (roundsd keeps its top half)
       roundsd(xmm0, fslot(1, 64), mode | 8);
       fstore64(0);
     } else {
+      xorps(xmm0, xmm0);
       roundss(xmm0, fslot(1, 32), mode | 8);
       store_f32();
     }
@@ -914,9 +1008,9 @@ class Compiler : public CodeGenerator {
   bool truncate(bool dbl, bool to64, bool is_signed) {
     if (!is_signed && to64) return false;
     if (dbl)
-      movsd(xmm0, fslot(1, 64));
+      fload(xmm0, 1, 64);
     else
-      movss(xmm0, fslot(1, 32));
+      fload(xmm0, 1, 32);
     Label ok;
     if (is_signed && !to64) {
       if (dbl)
@@ -977,6 +1071,7 @@ class Compiler : public CodeGenerator {
   // length of the call instruction (for the return address).
   void native_call(uint32_t arg_slot, uint32_t words, bool spilled) {
     if (record_) record_->call_returns.push_back(w_ + words);
+    flush_all();  // the callee's arguments may be cached; CallIndirect flushed already
     if (!spilled) spill_pins();
     const int32_t jit = func_instance_jit_offset();
     Label interp;
@@ -1038,7 +1133,8 @@ class Compiler : public CodeGenerator {
   // outermost compiled function returns through the interpreter.
   void native_return() {
     Label interp;
-    spill_pins();  // the results may be pinned
+    flush_all();   // the results may be cached
+    spill_pins();  // or pinned
     test(r15d, r15d);
     jz(interp, T_NEAR);
     mov(rdx, qword[r13 + offsetof(JitContext, depth)]);
@@ -1068,11 +1164,6 @@ class Compiler : public CodeGenerator {
   };
   std::vector<TableEntry> table_entries_;
   SlotFacts* const record_;
-  struct CacheEntry {
-    size_t reg;  // index in kFloatPinRegs
-    uint32_t slot = 0;
-    bool valid = false;
-  };
   std::vector<CacheEntry> cache_;  // one per xmm register no slot is pinned to
   size_t next_victim_ = 0;
   uint32_t function_entry_ = 0;
@@ -1109,6 +1200,7 @@ bool Compiler::emit(IOp o) {
       // type_id table arg_start index_slot. Bounds, null and signature are checked here; any
       // failure leaves the call to the interpreter, which raises the trap with its message.
       Label interp, found;
+      flush_all();   // before the C helper, which may use every xmm register
       spill_pins();  // the lookup uses pinned registers as scratch
       const TableElemsLayout& layout = table_elems_layout();
       if (layout.ok) {
@@ -1210,6 +1302,7 @@ bool Compiler::emit(IOp o) {
         exit_here();
         return true;
       }
+      flush_all();  // before the compare chain's side paths
       mov(eax, slot(0, 32));
       if (count > kMaxCompareChain) return jump_table(count);
       for (uint32_t i = 0; i < count; ++i) {
@@ -1437,10 +1530,7 @@ bool Compiler::emit(IOp o) {
     case IOp::I32ReinterpretF32:
     case IOp::I64ReinterpretF64:
     case IOp::F32ReinterpretI32:
-    case IOp::F64ReinterpretI64:
-      mov(rax, slot(1));
-      store_rax(0);
-      return true;
+    case IOp::F64ReinterpretI64: copy_slot(0, 1); return true;  // the slot keeps the bits
 
     case IOp::F64Add: farith(true, FOp::Add); return true;
     case IOp::F64Sub: farith(true, FOp::Sub); return true;
@@ -1457,49 +1547,53 @@ bool Compiler::emit(IOp o) {
     case IOp::F32MulSub: muladd(false, 1); return true;
     case IOp::F32SubMul: muladd(false, 2); return true;
     case IOp::F64Sqrt:
+      xorps(xmm0, xmm0);  // no wait for xmm0's last writer (sqrtsd keeps its top half)
       sqrtsd(xmm0, fslot(1, 64));
       fstore64(0);
       return true;
     case IOp::F32Sqrt:
+      xorps(xmm0, xmm0);
       sqrtss(xmm0, fslot(1, 32));
       store_f32();
       return true;
+    // Sign-bit operations on the bits (exact for NaNs too, as wasm requires). An f32 slot
+    // holds its bits zero-extended, and bit 31 operations keep the upper half zero.
     case IOp::F64Abs:
-      mov(rax, slot(1));
+      bits_to(rax, 1);
       btr(rax, 63);
-      store_rax(0);
+      bits_from_rax(0);
       return true;
     case IOp::F64Neg:
-      mov(rax, slot(1));
+      bits_to(rax, 1);
       btc(rax, 63);
-      store_rax(0);
+      bits_from_rax(0);
       return true;
     case IOp::F32Abs:
-      mov(eax, slot(1, 32));
-      btr(eax, 31);
-      store_eax(0);
+      bits_to(rax, 1);
+      btr(rax, 31);
+      bits_from_rax(0);
       return true;
     case IOp::F32Neg:
-      mov(eax, slot(1, 32));
-      btc(eax, 31);
-      store_eax(0);
+      bits_to(rax, 1);
+      btc(rax, 31);
+      bits_from_rax(0);
       return true;
     case IOp::F64Copysign:
-      mov(rax, slot(1));
-      mov(rcx, slot(2));
+      bits_to(rax, 1);
+      bits_to(rcx, 2);
       btr(rax, 63);
       shr(rcx, 63);
       shl(rcx, 63);
       or_(rax, rcx);
-      store_rax(0);
+      bits_from_rax(0);
       return true;
     case IOp::F32Copysign:
-      mov(eax, slot(1, 32));
-      mov(ecx, slot(2, 32));
-      btr(eax, 31);
+      bits_to(rax, 1);
+      bits_to(rcx, 2);
+      btr(rax, 31);
       and_(ecx, 0x80000000u);
-      or_(eax, ecx);
-      store_eax(0);
+      or_(rax, rcx);
+      bits_from_rax(0);
       return true;
     case IOp::I32Clz:
     case IOp::I32Ctz:

@@ -23,6 +23,8 @@ tests/e2e/run.sh "$root/build"
 
 step "daemon: webcontainerd serve + the webcontainer client (verbs, restarts, SIGKILL durability, tenants, 500-container soak)"
 tests/daemon/run.sh "$root/build"
+step "daemon again with --zygote: every check against zygote-forked workers, plus killing zygotes"
+tests/daemon/run.sh "$root/build" --zygote
 
 step "OCI runtime: webcontainer-runc under a private containerd (ctr run), lifecycle by hand"
 tests/oci/run.sh "$root/build"

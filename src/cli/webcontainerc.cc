@@ -4,14 +4,18 @@
 //   webcontainerc [--memory-limit BYTES] [--cpu-time SECONDS] [--max-fds N]
 //                 [--env KEY=VALUE]... -- GUEST_ARGV0 [GUEST_ARGS...]
 //   webcontainerc --pooled --max-fds CEILING      (a warm-pool member: supervisor/warm_pool.h)
+//   webcontainerc --zygote --max-fds CEILING      (a zygote for one module: supervisor/zygotes.h)
 //
 // Order matters: confine() first, before a byte of the guest is read; then the module arrives
 // over the IPC socket (a sealed memfd, see supervisor/bootstrap.h), is decoded, validated
 // and run as a WASI command whose every path operation is brokered over fd 3. The exit status
 // is the guest's; diagnostics for the user go to stderr prefixed "webcontainerd:" (the command
 // the user ran). Test-only: WC_TEST_ESCAPE=1 makes the worker act compromised once confined.
+#include <linux/sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -43,6 +47,7 @@
 #include "sandbox/sandbox.h"
 #include "supervisor/assignment.h"
 #include "supervisor/bootstrap.h"
+#include "supervisor/fork_request.h"
 
 // Under ASan the leak checker runs at exit through ptrace-like /proc access that seccomp
 // forbids; the worker exits with _exit anyway, but make sure an atexit path cannot hang it.
@@ -71,6 +76,9 @@ struct WorkerConfig {
   std::vector<std::string> env;
   std::vector<std::string> args;  // argv[0] first
   bool pooled = false;  // confine now, get the container (argv, stdio, limits) in a message
+  // Confine now, get a module, decode and validate it once, then fork one child per container
+  // on the daemon's request (supervisor/zygotes.h, fork_request.h).
+  bool zygote = false;
   // --engine auto (the default): compile hot functions to x86-64; jit: compile every function
   // first; interp: never compile. Compiling workers may map code pages read+exec (never
   // writable at the same time).
@@ -98,8 +106,8 @@ bool parse_args(int argc, char** argv, WorkerConfig* c, std::string* error) {
       ++i;
       break;
     }
-    if (a == "--pooled") {
-      c->pooled = true;
+    if (a == "--pooled" || a == "--zygote") {
+      (a == "--pooled" ? c->pooled : c->zygote) = true;
       continue;
     }
     if (i + 1 >= argc) {
@@ -125,12 +133,13 @@ bool parse_args(int argc, char** argv, WorkerConfig* c, std::string* error) {
     }
   }
   for (; i < argc; ++i) c->args.emplace_back(argv[i]);
-  if (c->pooled) {
+  if (c->pooled && c->zygote) return *error = "--pooled or --zygote, not both", false;
+  if (c->pooled || c->zygote) {
     if (!c->args.empty() || c->memory_limit || c->cpu_seconds || !c->env.empty() ||
         c->engine != wc::jit::EngineMode::Auto)
       return *error =
-                 "--pooled takes only --max-fds (the container comes later; it runs with "
-                 "--engine auto)",
+                 "--pooled and --zygote take only --max-fds (the container comes later; it "
+                 "runs with --engine auto)",
              false;
     return true;
   }
@@ -236,6 +245,165 @@ wc::host::wasi::CommandResult run_wasi(wc::engine::Store& store,
   return wc::host::wasi::run_command(store, linker, module);
 }
 
+// Decodes and validates a binary module; the bytes are released either way. Null with *error
+// (without the module's name) when it is not a valid module.
+std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::string* error) {
+  auto decoded = wc::engine::decode_module(bytes.span());
+  bytes.release();  // the decoded module owns copies of what it keeps
+  if (!decoded) {
+    *error = "not a valid WebAssembly module: " + decoded.error().message;
+    return nullptr;
+  }
+  std::shared_ptr<const wc::engine::Module> module = decoded.value();
+  if (auto invalid = wc::engine::validate_module(*module)) {
+    *error = "invalid module: " + invalid->message;
+    return nullptr;
+  }
+  return module;
+}
+
+// Step 3 of main(), also the end of a zygote's child: instantiates and runs the module over the
+// broker on fd 3, and exits with the guest's status.
+[[noreturn]] void run_guest(const WorkerConfig& cfg, wc::supervisor::Bootstrap& boot,
+                            std::shared_ptr<const wc::engine::Module> module) {
+  const std::string& name = cfg.args[0];
+  // 3. Run it over the broker: as a Go js/wasm program when it imports Go's host, else as WASI.
+  wc::engine::StoreConfig store_cfg;
+  store_cfg.engine = cfg.engine;
+  if (cfg.memory_limit) store_cfg.max_memory_bytes = cfg.memory_limit;
+  wc::engine::Store store(store_cfg);
+  g_interrupt = &store.interrupt_flag();
+  if (g_cpu_exceeded) store.interrupt();
+  wc::ipc::IpcBrokerClient broker(kWorkerIpcFd);
+  wc::host::wasi::CommandResult result;
+  if (auto go_abi = wc::host::gojs::detect_go_abi(*module)) {
+    // Go's js/wasm port: the JavaScript host it expects is emulated natively.
+    wc::host::gojs::GoRunConfig go_cfg;
+    go_cfg.args = cfg.args;
+    go_cfg.env = cfg.env;
+    go_cfg.broker = &broker;
+    if (cfg.max_fds) go_cfg.max_fds = static_cast<uint32_t>(cfg.max_fds);
+    boot.listeners.clear();  // --tcplisten is a WASI convention; js/wasm has no fd for it
+    result = wc::host::gojs::run_go_program(store, module, *go_abi, go_cfg);
+  } else {
+    result = run_wasi(store, module, cfg, broker, boot, name);
+  }
+
+  std::fflush(stdout);
+  g_interrupt = nullptr;
+  if (g_cpu_exceeded) {
+    std::fprintf(stderr,
+                 "webcontainerd: %s: CPU time limit of %llu s exceeded (--cpu-time): stopped\n",
+                 name.c_str(), static_cast<unsigned long long>(cfg.cpu_seconds));
+    std::fflush(stderr);
+    _exit(128 + SIGXCPU);
+  }
+  if (result.trap) {
+    const wc::engine::Trap& t = *result.trap;
+    std::string kind = trap_kind_name(t.kind);
+    std::string text = name + ": wasm trap: " + t.message;
+    if (t.message.find(kind) == std::string::npos) text += " (" + kind + ")";
+    if (!t.backtrace.empty()) {
+      text += "\nwasm backtrace:";
+      for (size_t i = 0; i < t.backtrace.size(); ++i)
+        text += "\n  " + std::to_string(i) + ": " + t.backtrace[i];
+    }
+    if (!result.error.empty() && result.error != t.message) text += "\n(" + result.error + ")";
+    std::fprintf(stderr, "webcontainerd: %s\n", text.c_str());
+  } else if (!result.error.empty()) {
+    std::fprintf(stderr, "webcontainerd: %s: %s\n", name.c_str(), result.error.c_str());
+  }
+  std::fflush(stderr);
+#ifdef WC_PROFILE_DISPATCH
+  std::exit(result.exit_code);  // developer builds: runs the dispatch profile's atexit report
+#endif
+  // No destructors, no atexit: the guest is done, and a confined process should leave fast.
+  _exit(result.exit_code);
+}
+
+// A zygote's child, between the fork and the guest: takes over this container's broker socket
+// (fd 3, in place of the zygote's control socket) and stdio, asks to die with the daemon (its
+// parent, through CLONE_PARENT), lowers its limits to the container's, and stacks its own final
+// seccomp filter (no fork, signals to itself only) before anything of the guest runs.
+[[noreturn]] void become_container(WorkerConfig cfg, const wc::sandbox::SandboxConfig& sc,
+                                   const std::string& missing, wc::supervisor::ForkRequest& req,
+                                   pid_t daemon, std::shared_ptr<const wc::engine::Module> module,
+                                   const std::string& load_error) {
+  if (dup2(req.broker_socket.get(), kWorkerIpcFd) < 0) _exit(125);
+  req.broker_socket.reset();
+  for (int fd = 0; fd < 3; fd++) {
+    if (dup2(req.stdio[fd].get(), fd) < 0) _exit(125);
+    req.stdio[fd].reset();
+  }
+  // The fork cleared the zygote's PR_SET_PDEATHSIG; the daemon may have died in between.
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != daemon)
+    die(125, "worker: the daemon is gone");
+  std::string error;
+  if (!wc::sandbox::lower_rlimits(req.cpu_seconds,
+                                  req.max_fds ? req.max_fds : wc::sandbox::SandboxConfig{}.max_fds,
+                                  &error))
+    die(125, "worker: " + error);
+  wc::sandbox::LayerStatus filter = wc::sandbox::confine_forked_child(sc);
+  if (!filter.active)
+    die(125, "worker: the sandbox could not be set up (seccomp after the zygote's fork: " +
+                 filter.detail + "); refusing to run the guest");
+  if (!missing.empty())
+    std::fprintf(stderr, "webcontainerd: warning: worker sandbox is partial, missing: %s\n",
+                 missing.c_str());
+  cfg.memory_limit = req.memory_limit;
+  cfg.cpu_seconds = req.cpu_seconds;
+  cfg.max_fds = req.max_fds;
+  cfg.env = std::move(req.env);
+  cfg.args = std::move(req.args);
+  if (!module) die(1, cfg.args[0] + ": " + load_error);
+  wc::supervisor::Bootstrap boot;
+  boot.listeners = std::move(req.listeners);
+  run_guest(cfg, boot, std::move(module));
+}
+
+// --zygote: the module arrives once (the bootstrap message), is decoded and validated once,
+// and every fork request (supervisor/fork_request.h) becomes a child that shares it
+// copy-on-write. The children are the daemon's (CLONE_PARENT): it reaps them and maps their
+// exit statuses exactly as for any worker; the zygote never waits for anyone. It exits when
+// the daemon closes the control socket.
+[[noreturn]] void run_zygote(const WorkerConfig& cfg, const wc::sandbox::SandboxConfig& sc,
+                             const std::string& missing, wc::ipc::Message first) {
+  std::string error;
+  auto boot = wc::supervisor::decode_bootstrap(std::move(first), &error);
+  if (!boot) die(125, "zygote: " + error);
+  if (!boot->listeners.empty()) die(125, "zygote: a bootstrap with sockets");
+  // A module that does not load is still this zygote's module: each child reports the error to
+  // its container, as a fresh worker would.
+  std::string load_error;
+  std::shared_ptr<const wc::engine::Module> module;
+  {
+    ModuleBytes bytes;
+    if (bytes.load(boot->module_fd.get(), boot->module_size, &load_error))
+      module = load_module(bytes, &load_error);
+  }
+  boot->module_fd.reset();
+  const pid_t daemon = getppid();
+  for (;;) {
+    wc::ipc::Message m;
+    int r;
+    do r = wc::ipc::recv_message(kWorkerIpcFd, &m);
+    while (r == -EINTR);
+    if (r == 0) _exit(0);  // the daemon let this zygote go
+    if (r < 0) die(125, std::string("zygote: ") + std::strerror(-r));
+    std::optional<wc::supervisor::ForkRequest> req =
+        wc::supervisor::decode_fork_request(std::move(m), &error);
+    if (!req) die(125, "zygote: " + error);  // the daemon sees us gone and falls back
+    int pidfd = -1;
+    long pid =
+        syscall(SYS_clone, CLONE_PARENT | CLONE_PIDFD | SIGCHLD, nullptr, &pidfd, nullptr, nullptr);
+    if (pid == 0) become_container(cfg, sc, missing, *req, daemon, module, load_error);
+    int32_t result = pid > 0 ? static_cast<int32_t>(pid) : -errno;
+    wc::ipc::UniqueFd child(pid > 0 ? pidfd : -1);
+    if (wc::ipc::send_message(kWorkerIpcFd,
+                              wc::supervisor::encode_fork_reply(result, std::move(child))) != 0)
+      _exit(0);  // the daemon is gone (the child dies with it: PR_SET_PDEATHSIG)
+  }              // the request's fds close here: the child has its own copies
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -268,7 +436,8 @@ int main(int argc, char** argv) {
   if (cfg.max_fds) sc.max_fds = cfg.max_fds;
   // A pooled worker confines itself with the pool's ceiling and lowers its limits to the
   // container's once it has one (step 2); nothing else in confine() depends on the container.
-  sc.allow_lowering_rlimits = cfg.pooled;
+  sc.allow_lowering_rlimits = cfg.pooled || cfg.zygote;
+  sc.zygote = cfg.zygote;
   // Only a worker asked to compile may map code read+exec; W+X stays refused either way.
   sc.allow_exec_memory = cfg.engine != wc::jit::EngineMode::Interp;
   wc::sandbox::ConfineResult confined = wc::sandbox::confine(sc);
@@ -280,7 +449,7 @@ int main(int argc, char** argv) {
   for (const auto& l : confined.report.layers)
     if (!l.active && !l.optional)
       missing += (missing.empty() ? "" : ", ") + l.name + " (" + l.detail + ")";
-  if (!missing.empty() && !cfg.pooled)  // a pooled worker says it once it has the guest's stderr
+  if (!missing.empty() && !cfg.pooled && !cfg.zygote)  // said once the guest's stderr is there
     std::fprintf(stderr, "webcontainerd: warning: worker sandbox is partial, missing: %s\n",
                  missing.c_str());
 
@@ -304,6 +473,7 @@ int main(int argc, char** argv) {
   if (r != 1)
     die(125, "worker: no module from the broker (" +
                  std::string(r == 0 ? "socket closed" : std::strerror(-r)) + ")");
+  if (cfg.zygote) run_zygote(cfg, sc, missing, std::move(first));
   std::optional<wc::supervisor::Bootstrap> boot;
   if (cfg.pooled) {
     // The container: its stdio onto 0-2, its limits (only ever lower than the pool's), its argv.
@@ -342,63 +512,7 @@ int main(int argc, char** argv) {
     if (!encoded) die(1, wc::engine::text::file_error(name, encoded.error().message));
     bytes.replace(std::move(*encoded));
   }
-  auto decoded = wc::engine::decode_module(bytes.span());
-  if (!decoded) die(1, name + ": not a valid WebAssembly module: " + decoded.error().message);
-  std::shared_ptr<const wc::engine::Module> module = decoded.value();
-  bytes.release();  // the decoded module owns copies of what it keeps
-  if (auto invalid = wc::engine::validate_module(*module))
-    die(1, name + ": invalid module: " + invalid->message);
-
-  // 3. Run it over the broker: as a Go js/wasm program when it imports Go's host, else as WASI.
-  wc::engine::StoreConfig store_cfg;
-  store_cfg.engine = cfg.engine;
-  if (cfg.memory_limit) store_cfg.max_memory_bytes = cfg.memory_limit;
-  wc::engine::Store store(store_cfg);
-  g_interrupt = &store.interrupt_flag();
-  if (g_cpu_exceeded) store.interrupt();
-  wc::ipc::IpcBrokerClient broker(kWorkerIpcFd);
-  wc::host::wasi::CommandResult result;
-  if (auto go_abi = wc::host::gojs::detect_go_abi(*module)) {
-    // Go's js/wasm port: the JavaScript host it expects is emulated natively.
-    wc::host::gojs::GoRunConfig go_cfg;
-    go_cfg.args = cfg.args;
-    go_cfg.env = cfg.env;
-    go_cfg.broker = &broker;
-    if (cfg.max_fds) go_cfg.max_fds = static_cast<uint32_t>(cfg.max_fds);
-    boot->listeners.clear();  // --tcplisten is a WASI convention; js/wasm has no fd for it
-    result = wc::host::gojs::run_go_program(store, module, *go_abi, go_cfg);
-  } else {
-    result = run_wasi(store, module, cfg, broker, *boot, name);
-  }
-
-  std::fflush(stdout);
-  g_interrupt = nullptr;
-  if (g_cpu_exceeded) {
-    std::fprintf(stderr,
-                 "webcontainerd: %s: CPU time limit of %llu s exceeded (--cpu-time): stopped\n",
-                 name.c_str(), static_cast<unsigned long long>(cfg.cpu_seconds));
-    std::fflush(stderr);
-    _exit(128 + SIGXCPU);
-  }
-  if (result.trap) {
-    const wc::engine::Trap& t = *result.trap;
-    std::string kind = trap_kind_name(t.kind);
-    std::string text = name + ": wasm trap: " + t.message;
-    if (t.message.find(kind) == std::string::npos) text += " (" + kind + ")";
-    if (!t.backtrace.empty()) {
-      text += "\nwasm backtrace:";
-      for (size_t i = 0; i < t.backtrace.size(); ++i)
-        text += "\n  " + std::to_string(i) + ": " + t.backtrace[i];
-    }
-    if (!result.error.empty() && result.error != t.message) text += "\n(" + result.error + ")";
-    std::fprintf(stderr, "webcontainerd: %s\n", text.c_str());
-  } else if (!result.error.empty()) {
-    std::fprintf(stderr, "webcontainerd: %s: %s\n", name.c_str(), result.error.c_str());
-  }
-  std::fflush(stderr);
-#ifdef WC_PROFILE_DISPATCH
-  std::exit(result.exit_code);  // developer builds: runs the dispatch profile's atexit report
-#endif
-  // No destructors, no atexit: the guest is done, and a confined process should leave fast.
-  _exit(result.exit_code);
+  std::shared_ptr<const wc::engine::Module> module = load_module(bytes, &error);
+  if (!module) die(1, name + ": " + error);
+  run_guest(cfg, *boot, std::move(module));
 }

@@ -91,6 +91,7 @@ struct Container {
   double deadline = 0;       // monotonic seconds; 0 = no wall-clock limit
   double launched_mono = 0;  // when its worker was asked for (start-to-exit metric); 0 = none
   bool pooled = false;       // its worker came from the warm pool
+  bool zygote = false;       // its worker is a zygote's child (supervisor/zygotes.h)
   double restart_at = 0;     // monotonic seconds; when kRestarting
   int backoff_step = 0;      // consecutive quick restarts (the backoff exponent)
 

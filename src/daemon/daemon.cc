@@ -104,6 +104,7 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
   // The API socket: a stale one from a killed daemon is replaced.
   api_path_ = config.api_path;
   pool_.set_target(config.pool);
+  zygotes_.set_max(config.zygotes);
   log_max_bytes_ = config.log_max_bytes;
   log_rate_ = config.log_rate;
   std::error_code ec;
@@ -231,6 +232,7 @@ int Daemon::run() {
     refill_pool(n == 0);
   }
   pool_.clear();
+  zygotes_.clear();
   // Stop every container. Their state stays "running" on disk, so the next daemon start sees
   // them ended with the daemon and applies their restart policy, as after a crash.
   for (auto& [id, c] : containers_) {

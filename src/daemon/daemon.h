@@ -18,6 +18,7 @@
 #include "daemon/store.h"
 #include "ipc/unique_fd.h"
 #include "supervisor/warm_pool.h"
+#include "supervisor/zygotes.h"
 
 namespace wc::daemon {
 
@@ -27,6 +28,7 @@ struct DaemonConfig {
   std::string tenants;   // --tenants DIR, or ""
   std::string metrics;   // --metrics HOST:PORT, or ""
   size_t pool = 2;       // --pool N: confined workers kept ready (supervisor/warm_pool.h)
+  size_t zygotes = 0;    // --zygote: at most this many zygotes (supervisor/zygotes.h); 0 = none
   uint64_t log_max_bytes = 10 << 20;  // --log-max-bytes: each container's log, before rotation
   uint64_t log_rate = 8 << 20;  // --log-rate: bytes/s each container's output may log; 0 = any
 };
@@ -150,9 +152,10 @@ class Daemon {
   std::map<int, std::string> pidfds_;                             // pidfd -> container id
   std::string tenants_dir_;
   bool stopping_ = false;
-  // Start (worker asked for) to exit (pidfd readable), by worker source: [0] fresh, [1] pool.
-  double start_to_exit_sum_[2] = {};
-  uint64_t start_to_exit_count_[2] = {};
+  // Start (worker asked for) to exit (pidfd readable), by worker source: [0] fresh, [1] pool,
+  // [2] zygote.
+  double start_to_exit_sum_[3] = {};
+  uint64_t start_to_exit_count_[3] = {};
   // Start latency (start asked for to worker running under the broker), a Prometheus histogram
   // with fixed buckets; starts by result and exits by outcome (bounded label sets).
   static constexpr double kStartBuckets[] = {0.0005, 0.001, 0.002, 0.005, 0.01,
@@ -164,6 +167,7 @@ class Daemon {
   supervisor::WarmPool pool_;    // refilled from run()'s loop when idle; starts take from it
   double pool_short_since_ = 0;  // monotonic seconds the pool has been short of its target
   ModuleCache module_cache_;     // one sealed memfd per module content, shared by its workers
+  supervisor::Zygotes zygotes_;  // --zygote: one per module hash, forking a child per start
 };
 
 }  // namespace wc::daemon

@@ -117,8 +117,25 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   spec.stdin_fd = in.get();
   spec.stdout_fd = out.get();
   spec.stderr_fd = out.get();
-  bool pooled = false;
-  supervisor::Worker w = pool_.launch(spec, error, &kind, &pooled);  // warm pool, else fresh
+  bool pooled = false, zygote = false;
+  supervisor::Worker w;
+  if (zygotes_.can_serve(spec)) {  // --zygote: a child of this module's zygote
+    std::string why;
+    w = zygotes_.launch(spec, c.module_sha256, &why, &kind);
+    zygote = w.pid > 0;
+    if (!zygote && kind == supervisor::LaunchError::kSpawn)
+      std::fprintf(stderr, "webcontainerd serve: %s; this start uses the warm pool\n", why.c_str());
+    // A pid a zygote gave that is already a container's is a lie: never two containers on one.
+    for (const auto& [id, other] : containers_)
+      if (zygote && other->pid == w.pid) {
+        std::fprintf(stderr, "webcontainerd serve: a zygote answered with container %s's pid\n",
+                     id.c_str());
+        w.pidfd.reset();  // not ours to kill or reap here: that container's
+        w.pid = -1;
+        zygote = false;
+      }
+  }
+  if (!zygote) w = pool_.launch(spec, error, &kind, &pooled);  // warm pool, else fresh
   out.reset();  // the worker has its copy: the pipe reaches EOF when the worker is gone
   in.reset();
   if (w.pid < 0) {
@@ -158,6 +175,7 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   c.pidfd = std::move(w.pidfd);
   c.launched_mono = launched;
   c.pooled = pooled;
+  c.zygote = zygote;
   worker_starts_++;
   starts_by_result_["started"]++;
   double latency = mono_now() - launched;
@@ -197,8 +215,9 @@ void Daemon::finish(Container& c, int wait_status) {
   c.pid = -1;
   close_stdio(c);  // its last output is logged before the daemon's line about its end
   if (c.launched_mono > 0) {
-    start_to_exit_sum_[c.pooled] += mono_now() - c.launched_mono;
-    start_to_exit_count_[c.pooled]++;
+    int source = c.zygote ? 2 : c.pooled ? 1 : 0;
+    start_to_exit_sum_[source] += mono_now() - c.launched_mono;
+    start_to_exit_count_[source]++;
     c.launched_mono = 0;
   }
   c.cpu.reset();  // reaped: its cgroup can go

@@ -81,11 +81,29 @@ Reply Daemon::metrics_reply(const http::Request& r) {
          std::to_string(pool_.pooled_starts) + "\n";
   out += "webcontainer_worker_starts_by_source_total{source=\"fresh\"} " +
          std::to_string(pool_.fresh_starts) + "\n";
+  out += "webcontainer_worker_starts_by_source_total{source=\"zygote\"} " +
+         std::to_string(zygotes_.starts) + "\n";
+  // Zygotes (supervisor/zygotes.h, --zygote).
+  out += "# HELP webcontainer_zygotes Zygotes alive (one per module hash, bounded, LRU).\n";
+  out += "# TYPE webcontainer_zygotes gauge\n";
+  out += "webcontainer_zygotes " + std::to_string(zygotes_.size()) + "\n";
+  out +=
+      "# HELP webcontainer_zygote_events_total Zygotes made, found dead, evicted; failed "
+      "starts through one (each fell back to the warm pool).\n";
+  out += "# TYPE webcontainer_zygote_events_total counter\n";
+  for (auto [event, n] : {std::pair{"made", zygotes_.made},
+                          {"died", zygotes_.deaths},
+                          {"evicted", zygotes_.evictions},
+                          {"failed_start", zygotes_.failures}})
+    out += std::string("webcontainer_zygote_events_total{event=\"") + event + "\"} " +
+           std::to_string(n) + "\n";
   out +=
       "# HELP webcontainer_start_to_exit_seconds Worker asked for to worker exited, by source.\n";
   out += "# TYPE webcontainer_start_to_exit_seconds summary\n";
-  for (int pooled = 0; pooled < 2; pooled++) {
-    std::string label = pooled ? "{source=\"pool\"}" : "{source=\"fresh\"}";
+  for (int pooled = 0; pooled < 3; pooled++) {
+    std::string label = pooled == 2 ? "{source=\"zygote\"}"
+                        : pooled    ? "{source=\"pool\"}"
+                                    : "{source=\"fresh\"}";
     out += "webcontainer_start_to_exit_seconds_sum" + label + " " +
            std::to_string(start_to_exit_sum_[pooled]) + "\n";
     out += "webcontainer_start_to_exit_seconds_count" + label + " " +

@@ -38,6 +38,15 @@ int serve_main(const std::vector<std::string>& args) {
   app.add_option("--pool", pool, "Confined workers kept ready for fast starts (0: none)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
+  bool zygote = false;
+  app.add_flag("--zygote", zygote,
+               "Per module (by SHA-256), keep a confined zygote that decoded and validated it "
+               "once, and fork each container's worker from it (falls back to the pool)");
+  size_t zygote_max = 16;
+  app.add_option("--zygote-max", zygote_max,
+                 "At most this many zygotes; the least recently used go")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
   uint64_t log_max_bytes = 10 << 20;
   app.add_option("--log-max-bytes", log_max_bytes,
                  "Each container's log is rotated at this size (one older file is kept)")
@@ -71,7 +80,8 @@ int serve_main(const std::vector<std::string>& args) {
     std::fprintf(stderr, "webcontainerd serve: --log-rate: at least 4K (or 0: no limit)\n");
     return 2;
   }
-  DaemonConfig config{state_dir, api.substr(5), tenants, metrics, pool, log_max_bytes, log_rate};
+  DaemonConfig config{state_dir, api.substr(5),           tenants,       metrics,
+                      pool,      zygote ? zygote_max : 0, log_max_bytes, log_rate};
   if (!daemon.start(config, &error)) {
     std::fprintf(stderr, "webcontainerd serve: %s\n", error.c_str());
     return 1;

@@ -34,6 +34,11 @@ struct SandboxConfig {
   // limit is set with soft = hard, and raising a hard limit needs CAP_SYS_RESOURCE, which the
   // worker has dropped: so this can only ever tighten.
   bool allow_lowering_rlimits = false;
+  // seccomp: a zygote (supervisor/zygotes.h) may also fork, in exactly one shape: clone with
+  // CLONE_PARENT | CLONE_PIDFD | SIGCHLD (the child is the broker's child, not ours, and we
+  // get its pidfd to hand over), and may set its child's PR_SET_PDEATHSIG and read getppid.
+  // Nothing else about processes. Each child stacks its own final filter (confine_forked_child).
+  bool zygote = false;
 };
 
 struct LayerStatus {
@@ -72,6 +77,12 @@ ConfineResult confine(const SandboxConfig& config);
 // allow_lowering_rlimits under seccomp. False with *error when a limit cannot be set or would
 // stay above what was asked (then the worker must not run the guest).
 bool lower_rlimits(uint64_t cpu_seconds, uint64_t max_fds, std::string* error);
+
+// For a child a zygote forked: stacks a second seccomp filter on the one it inherited, built
+// for this process (its own pid in the signal rules) without the zygote's fork, prctl and
+// getppid rules and without rlimit changes; so it holds exactly what a fresh worker's filter
+// holds (and less: the inherited filter still applies too). Call after lower_rlimits.
+LayerStatus confine_forked_child(const SandboxConfig& config);
 
 // ---- broker side ------------------------------------------------------------------------
 

@@ -98,4 +98,11 @@ LayerStatus apply_seccomp(const SandboxConfig& config) {
               "; other arches and x32 kill"};
 }
 
+LayerStatus confine_forked_child(const SandboxConfig& config) {
+  SandboxConfig own = config;
+  own.zygote = false;
+  own.allow_lowering_rlimits = false;
+  return apply_seccomp(own);
+}
+
 }  // namespace wc::sandbox

@@ -9,10 +9,12 @@
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <termios.h>
 
 #include <cerrno>
+#include <csignal>
 
 #include "sandbox/layers.h"
 
@@ -137,6 +139,21 @@ std::vector<SyscallRule> worker_syscall_policy(const SandboxConfig& config, pid_
     allow_if(SCMP_SYS(clone), {arg(0, SCMP_CMP_MASKED_EQ, must | never, must)});
   }
   fail(SCMP_SYS(clone3), ENOSYS);
+  if (config.zygote) {
+    // The one fork a zygote makes (SandboxConfig::zygote), and what its child does before it
+    // stacks its own filter: ask to die with the broker, and check the broker is still there.
+    allow_if(SCMP_SYS(clone),
+             {arg(0, SCMP_CMP_EQ, static_cast<uint64_t>(CLONE_PARENT | CLONE_PIDFD | SIGCHLD))});
+    allow_if(SCMP_SYS(prctl), {arg(0, SCMP_CMP_EQ, static_cast<uint64_t>(PR_SET_PDEATHSIG)),
+                               arg(1, SCMP_CMP_EQ, static_cast<uint64_t>(SIGKILL))});
+    allow({SCMP_SYS(getppid)});
+    // The child stacks its own filter (confine_forked_child): another filter can only refuse
+    // more, never allow more, so loading one is harmless; libseccomp sets no_new_privs first
+    // (already set) and asks seccomp() what the kernel supports.
+    allow({SCMP_SYS(seccomp)});
+    allow_if(SCMP_SYS(prctl), {arg(0, SCMP_CMP_EQ, static_cast<uint64_t>(PR_SET_NO_NEW_PRIVS)),
+                               arg(1, SCMP_CMP_EQ, 1)});
+  }
 
   // Time, randomness, and reading (never raising) our own limits and usage.
   allow({SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres), SCMP_SYS(clock_nanosleep),

@@ -25,12 +25,6 @@ namespace {
 // above our own hard limit (the worker could not set it).
 constexpr uint64_t kFdCeiling = 65536;
 
-uint64_t fd_ceiling() {
-  rlimit r{};
-  if (getrlimit(RLIMIT_NOFILE, &r) != 0) return sandbox::SandboxConfig{}.max_fds;
-  return std::min<uint64_t>(kFdCeiling, r.rlim_max);
-}
-
 bool exited(const Worker& w) {
   struct pollfd p = {w.pidfd.get(), POLLIN, 0};
   return poll(&p, 1, 0) != 0;  // readable (exited) or an error: either way, unusable
@@ -38,10 +32,24 @@ bool exited(const Worker& w) {
 
 }  // namespace
 
+uint64_t member_fd_ceiling() {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0) return sandbox::SandboxConfig{}.max_fds;
+  return std::min<uint64_t>(kFdCeiling, r.rlim_max);
+}
+
+bool member_can_serve(const broker::Policy& policy, uint64_t fd_ceiling) {
+  uint64_t fds = policy.limits.max_fds ? policy.limits.max_fds : sandbox::SandboxConfig{}.max_fds;
+  if (fds > fd_ceiling) return false;
+  for (const std::string& e : policy.env)
+    if (e.rfind("TZ=", 0) == 0) return false;
+  return true;
+}
+
 WarmPool::WarmPool(size_t target, std::string worker_path)
     : target_(target),
       worker_path_(worker_path.empty() ? default_worker_path() : std::move(worker_path)),
-      fd_ceiling_(fd_ceiling()) {}
+      fd_ceiling_(member_fd_ceiling()) {}
 
 WarmPool::~WarmPool() { clear(); }
 
@@ -51,11 +59,7 @@ void WarmPool::clear() {
 }
 
 bool WarmPool::can_serve(const broker::Policy& policy) const {
-  uint64_t fds = policy.limits.max_fds ? policy.limits.max_fds : sandbox::SandboxConfig{}.max_fds;
-  if (fds > fd_ceiling_) return false;
-  for (const std::string& e : policy.env)
-    if (e.rfind("TZ=", 0) == 0) return false;
-  return true;
+  return member_can_serve(policy, fd_ceiling_);
 }
 
 bool WarmPool::spawn_member(std::string* error) {

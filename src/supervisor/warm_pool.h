@@ -34,6 +34,11 @@
 
 namespace wc::supervisor {
 
+// The fd ceiling a pool member (or a zygote, zygotes.h) confines itself with, and whether a
+// process so confined can serve `policy` without loosening anything (see above).
+uint64_t member_fd_ceiling();
+bool member_can_serve(const broker::Policy& policy, uint64_t fd_ceiling);
+
 class WarmPool {
  public:
   // `target` members kept ready (0: no pool, every start is fresh).

@@ -3,10 +3,13 @@
 # real guests in confined workers. Prints one line per check and "N passed, M failed"; exits
 # non-zero on any failure.
 #
-#   tests/daemon/run.sh [BUILD_DIR]      (default: build)
+#   tests/daemon/run.sh [BUILD_DIR [SERVE_FLAG...]]      (default: build)
+# SERVE_FLAGs are added to every `webcontainerd serve` (e.g. --zygote: every check then runs
+# against zygote-forked workers, and the zygote section below runs too).
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+SERVE_FLAGS=("${@:2}")
 WCD=$BUILD/webcontainerd
 WC=$BUILD/webcontainer
 for b in "$WCD" "$BUILD/webcontainerc" "$WC"; do
@@ -54,7 +57,7 @@ MPORT=$((20000 + RANDOM % 20000))
 export WEBCONTAINER_HOST=unix:$SOCK
 start_daemon() {
   "$WCD" serve --state-dir "$STATE" --api "unix:$SOCK" --tenants "$T/tenants" --metrics "127.0.0.1:$MPORT" \
-    --log-max-bytes 1M 2>>"$T/daemon.log" &
+    --log-max-bytes 1M "${SERVE_FLAGS[@]}" 2>>"$T/daemon.log" &
   DPID=$!
   for _ in $(seq 200); do
     "$WC" version >/dev/null 2>&1 && return 0
@@ -404,10 +407,78 @@ PY
 code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MPORT/v1/containers")
 [[ $code == 404 ]] && ok "metrics listener does not serve the API" || bad "metrics api" "$code"
 
+container_pids() { "$WC" ps --format json | python3 -c 'import json,sys; [print(c["id"]) for c in json.load(sys.stdin)]' | while read -r id; do field "$id" '["pid"]'; done; }
+metric() { curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
+mkdir -p "$T/pooldata" && head -c 1000 /dev/zero >"$T/pooldata/blob" && chmod -R a+rX "$T/pooldata"
+if [[ " ${SERVE_FLAGS[*]} " == *" --zygote "* ]]; then
+# --- zygotes (--zygote): per module hash, a confined zygote forks each container's worker -------
+# (Under --zygote every start of a *.wasm module is a zygote child, so the pool's checks below
+# do not apply; these take their place.)
+# Zygotes: the daemon's "--zygote" children that no container owns (a child keeps the argv of
+# the zygote it was forked from).
+zygotes() {
+  local owned; owned=" $(container_pids | tr '\n' ' ') "
+  for p in $(kids); do
+    [[ $owned == *" $p "* ]] && continue
+    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- '--zygote' && echo "$p"
+  done
+}
+z0=$(metric 'webcontainer_worker_starts_by_source_total{source="zygote"}')
+"$WC" run -d --name zy1 --max-fds 40 --cpu-time 7 sleeper.wasm >/dev/null
+wait_state zy1 running
+pid1=$(field zy1 '["pid"]')
+mapfile -t Z < <(zygotes)
+[[ -n $pid1 && $(awk '/^PPid:/{print $2}' "/proc/$pid1/status") == "$DPID" && " ${Z[*]} " != *" $pid1 "* && ${#Z[@]} -ge 1 ]] &&
+  ok "zygote: a container's worker is the daemon's child (CLONE_PARENT), not a zygote (${#Z[@]} zygotes)" ||
+  bad "zygote child" "pid $pid1, ppid $(awk '/^PPid:/{print $2}' "/proc/$pid1/status" 2>&1), zygotes ${Z[*]}"
+confined=0
+for p in "${Z[@]}"; do
+  grep -q '^Seccomp:[[:space:]]*2$' "/proc/$p/status" && grep -q '^Seccomp_filters:[[:space:]]*1$' "/proc/$p/status" &&
+    grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$p/status" && confined=$((confined + 1))
+done
+[[ $confined == "${#Z[@]}" ]] && grep -q '^Seccomp_filters:[[:space:]]*2$' "/proc/$pid1/status" &&
+  ok "zygote: zygotes are confined (one seccomp filter) and a child stacks its own (two)" ||
+  bad "zygote confined" "$confined of ${#Z[@]}; child: $(grep -E 'Seccomp' "/proc/$pid1/status" 2>&1 | tr '\n' ' ')"
+grep -Eq '^Max open files +40 +40 ' "/proc/$pid1/limits" && grep -Eq '^Max cpu time +7 +8 ' "/proc/$pid1/limits" &&
+  ok "zygote: the child runs with the container's fd and CPU limits (soft = hard)" || bad "zygote limits" "$(grep -E 'open files|cpu time' "/proc/$pid1/limits")"
+for _ in $(seq 40); do "$WC" logs zy1 2>/dev/null | grep -q 'sleeper up' && break; sleep 0.05; done
+"$WC" logs zy1 | grep -q 'sleeper up' && ok "zygote: the guest's stdout reaches the container's log" || bad "zygote log" "$("$WC" logs zy1 2>&1)"
+"$WC" rm -f zy1 >/dev/null
+for _ in $(seq 40); do [[ -d /proc/$pid1 ]] || break; sleep 0.05; done
+[[ ! -d /proc/$pid1 && $(alive "${Z[@]}") == "${#Z[@]}" ]] && ok "zygote: rm -f kills the container's child, not its zygote" ||
+  bad "zygote kill" "child alive: $([[ -d /proc/$pid1 ]] && echo yes), zygotes alive $(alive "${Z[@]}") of ${#Z[@]}"
+run "$WC" run --rm --dir-ro "$T/pooldata::/in" readfile.wasm /in/blob
+expect "zygote: a granted path is readable" 0 out '1000'
+run "$WC" run --rm --dir-ro "$T/pooldata::/in" readfile.wasm /etc/passwd
+expect "zygote: a path outside the grant stays denied" 1 out 'readfile: /etc/passwd: Capabilities insufficient'
+run "$WC" run --rm readfile.wasm /in/blob
+expect "zygote: another container's grant is not inherited (same zygote)" 1 out 'readfile: /in/blob: Capabilities insufficient'
+z1=$(metric 'webcontainer_worker_starts_by_source_total{source="zygote"}')
+[[ -n $z0 && -n $z1 && $((z1 - z0)) -ge 4 ]] && ok "zygote: those starts came from zygotes ($z0 -> $z1)" || bad "zygote starts" "$z0 -> $z1"
+# Kill every zygote: running containers live on (the daemon is their parent), the next start
+# falls back to the warm pool and says so in the daemon's log, the one after makes a new zygote.
+"$WC" run -d --name zy2 sleeper.wasm >/dev/null
+wait_state zy2 running
+pid2=$(field zy2 '["pid"]')
+mapfile -t Z < <(zygotes)
+made0=$(metric 'webcontainer_zygote_events_total{event="made"}')
+kill -KILL "${Z[@]}"
+for _ in $(seq 40); do [[ $(alive "${Z[@]}") == 0 ]] && break; sleep 0.05; done
+run "$WC" run --rm hello.wasm zz
+expect "zygote: after its zygote is killed, a start still runs (from the pool)" 0 out '^arg 1: zz$'
+grep -q 'zygote for sha256:.* died; this start uses the warm pool' "$T/daemon.log" &&
+  ok "zygote: the daemon's log says the start fell back to the pool" || bad "zygote fallback log" "$(tail -3 "$T/daemon.log")"
+run "$WC" run --rm hello.wasm
+made1=$(metric 'webcontainer_zygote_events_total{event="made"}')
+[[ $RC == 0 && $((made1 - made0)) -ge 1 ]] && ok "zygote: the next start makes a new zygote ($made0 -> $made1 made)" || bad "zygote remade" "rc $RC, made $made0 -> $made1"
+[[ -d /proc/$pid2 && $(state zy2) == running ]] && ok "zygote: its running containers outlive a killed zygote" || bad "zygote orphans" "$(state zy2)"
+"$WC" stop zy2 >/dev/null
+[[ $(state zy2) == exited && $(field zy2 '["exit_code"]') == 137 ]] && ok "zygote: stop of an orphaned child: exited 137" || bad "zygote stop" "$(state zy2) $(field zy2 '["exit_code"]')"
+"$WC" rm zy2 >/dev/null
+else
 # --- warm pool (--pool, default 2): confined workers waiting for a container ---------------------
 # Ready members: the daemon's "--pooled" children that no container owns (an assigned member
 # keeps its argv).
-container_pids() { "$WC" ps --format json | python3 -c 'import json,sys; [print(c["id"]) for c in json.load(sys.stdin)]' | while read -r id; do field "$id" '["pid"]'; done; }
 pool_members() {
   local owned; owned=" $(container_pids | tr '\n' ' ') "
   for p in $(kids); do
@@ -415,7 +486,6 @@ pool_members() {
     tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- '--pooled' && echo "$p"
   done
 }
-metric() { curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
 wait_pool() { for _ in $(seq 100); do [[ $(pool_members | wc -l) == 2 ]] && return 0; sleep 0.05; done; return 1; }
 wait_pool && ok "pool: 2 members ready" || bad "pool fill" "members: $(pool_members | tr '\n' ' ')"
 mapfile -t P < <(pool_members)
@@ -442,7 +512,6 @@ mapfile -t P2 < <(pool_members)
 reused=0; for p in "${P2[@]}"; do [[ $p == "$pid1" ]] && reused=1; done
 [[ ! -d /proc/$pid1 && $reused == 0 ]] && ok "pool: a member serves one container and exits with it (never back in the pool)" || bad "pool reuse" "pid $pid1 alive or back in ${P2[*]}"
 # Its own policy: the granted directory readable, anything else denied, through a pooled worker.
-mkdir -p "$T/pooldata" && head -c 1000 /dev/zero >"$T/pooldata/blob" && chmod -R a+rX "$T/pooldata"
 wait_pool
 run "$WC" run --rm --dir-ro "$T/pooldata::/in" readfile.wasm /in/blob
 expect "pool: a granted path is readable" 0 out '1000'
@@ -462,6 +531,7 @@ fresh0=$(metric 'webcontainer_worker_starts_by_source_total{source="fresh"}')
 run "$WC" run --rm --env TZ=UTC hello.wasm
 fresh1=$(metric 'webcontainer_worker_starts_by_source_total{source="fresh"}')
 [[ $RC == 0 && $((fresh1 - fresh0)) == 1 ]] && ok "pool: a policy the pool cannot serve gets a fresh worker" || bad "pool fresh" "rc $RC, fresh $fresh0 -> $fresh1"
+fi
 
 # --- Module cache: one sealed memfd per module content (daemon/module_cache.h) ------------------
 sleep "$(python3 -c 'import os,time; print(max(0, 2.2 - (time.time() - os.stat("mc.wasm").st_ctime)))')"

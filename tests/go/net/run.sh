@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Go networking through sdk/go (package wcnet): builds examples/go/{httpself,httpserve,
-# tcplisten} for GOOS=js (Go 1.19 and 1.23) and GOOS=wasip1 (Go 1.23) into BUILD_DIR/go-net/,
-# then runs them on loopback only:
+# tcplisten,tcppingpong} for GOOS=js (Go 1.19 and 1.23) and GOOS=wasip1 (Go 1.23) into
+# BUILD_DIR/go-net/, then runs them on loopback only:
 #   - wasip1 under webcontainerd: httpself (server + 1000 keep-alive requests to itself),
-#     httpserve queried from outside, tcplisten on a --tcplisten socket, and denials (a dial
+#     httpserve queried from outside, tcplisten on a --tcplisten socket, tcppingpong (2000
+#     checked 8-byte round trips; also js/wasm with Go 1.23), and denials (a dial
 #     and a listen the policy does not grant fail with "permission denied");
 #   - js/wasm under webcontainerd (both Go versions): the same httpself, httpserve and denial;
 #   - js/wasm under node (when installed): with sdk/go/node/webcontainer_net.js providing the
@@ -133,6 +134,8 @@ for ex in httpself httpserve; do
   build "$ex-js-go1.19" "$ex" js "$GO19"
 done
 build tcplisten-wasip1 tcplisten wasip1 "$GO23"
+build tcppingpong-js-go1.23 tcppingpong js "$GO23"
+build tcppingpong-wasip1 tcppingpong wasip1 "$GO23"
 
 built() { [[ -n "${BUILT[$1]:-}" ]]; }
 
@@ -149,6 +152,25 @@ httpself_wcd() {
   t1=$(now_ms)
   if [[ $rc == 0 ]] && grep -q "^$N requests ok" "$LOG/$name.out"; then
     ok "webcontainerd $name: $N requests in $((t1 - t0)) ms wall ($(grep -o '[0-9]* requests/s' "$LOG/$name.out"))"
+  else
+    bad "webcontainerd $name" "exit $rc"
+    show "$LOG/$name.out"
+  fi
+}
+
+# tcppingpong_wcd NAME: a client and a server goroutine exchange PP round trips of 8 bytes
+# over one loopback connection; the program checks every answer (counter + 1).
+PP=${GO_NET_PINGPONG:-2000}
+tcppingpong_wcd() {
+  local name=$1 port t0 t1 rc=0
+  built "$name" || return 0
+  port=$(free_port)
+  t0=$(now_ms)
+  timeout 120 "$WCD" --timeout 90 --allow-listen "127.0.0.1:$port" --allow-connect "127.0.0.1:$port" \
+    "$OUT/$name.wasm" "127.0.0.1:$port" "$PP" >"$LOG/$name.out" 2>&1 || rc=$?
+  t1=$(now_ms)
+  if [[ $rc == 0 ]] && grep -q "^$PP round trips ok, final $PP\$" "$LOG/$name.out"; then
+    ok "webcontainerd $name: $PP round trips in $((t1 - t0)) ms wall"
   else
     bad "webcontainerd $name" "exit $rc"
     show "$LOG/$name.out"
@@ -245,6 +267,8 @@ if [[ -x $WCD ]]; then
   httpself_wcd httpself-wasip1
   httpserve_wcd httpserve-wasip1
   tcplisten_wcd
+  tcppingpong_wcd tcppingpong-wasip1
+  tcppingpong_wcd tcppingpong-js-go1.23
   deny_dial_wcd httpself-wasip1
   deny_listen_wcd httpself-wasip1
   for v in go1.23 go1.19; do

@@ -268,7 +268,11 @@ class Scanner {
       case IOp::I32TruncSatF64S:
       case IOp::I32TruncSatF64U:
       case IOp::I64TruncSatF32S:
-      case IOp::I64TruncSatF64S: f(1), g(0); return;
+      case IOp::I64TruncSatF64S:
+      case IOp::I64TruncF32U:
+      case IOp::I64TruncF64U:
+      case IOp::I64TruncSatF32U:
+      case IOp::I64TruncSatF64U: f(1), g(0); return;
       case IOp::F64Ceil:
       case IOp::F64Floor:
       case IOp::F64Trunc:
@@ -284,7 +288,13 @@ class Scanner {
       case IOp::F64ConvertI32U:
       case IOp::F32ConvertI32S:
       case IOp::F32ConvertI64S:
-      case IOp::F32ConvertI32U: g(1), f(0); return;
+      case IOp::F32ConvertI32U:
+      case IOp::F64ConvertI64U:
+      case IOp::F32ConvertI64U: g(1), f(0); return;
+      case IOp::F64Min:
+      case IOp::F64Max:
+      case IOp::F32Min:
+      case IOp::F32Max: f(1), f(2), f(0); return;
       default: return;  // left to the interpreter: no slot in a register is touched
     }
   }

@@ -1004,9 +1004,9 @@ class Compiler : public CodeGenerator {
   // minimum signed integer) for NaN and out-of-range inputs; on that value the code leaves
   // the instruction to the interpreter, which traps or saturates (or, for an input that
   // truly truncates to the minimum, gives it). Unsigned 32-bit goes through the signed
-  // 64-bit conversion and checks the range; unsigned 64-bit stays interpreted.
+  // 64-bit conversion and checks the range; unsigned 64-bit see truncate_u64().
   bool truncate(bool dbl, bool to64, bool is_signed) {
-    if (!is_signed && to64) return false;
+    if (!is_signed && to64) return truncate_u64(dbl);
     if (dbl)
       fload(xmm0, 1, 64);
     else
@@ -1038,6 +1038,124 @@ class Compiler : public CodeGenerator {
     L(ok);
     store_rax(0);
     return true;
+  }
+
+  // Float to u64: below 2^63 the signed conversion, from 2^63 on the signed conversion of
+  // x - 2^63 with the top bit set back. A negative signed result means out of range or NaN
+  // (x <= -1, x >= 2^64: the "integer indefinite" value is negative too): left to the
+  // interpreter, which traps or saturates. (-1, 0) truncates to 0, as it should.
+  bool truncate_u64(bool dbl) {
+    Label big, ok;
+    fload(xmm0, 1, dbl ? 64 : 32);
+    if (dbl) {
+      mov(rax, uint64_t{0x43E0000000000000});  // 2^63
+      movq(xmm1, rax);
+      ucomisd(xmm0, xmm1);
+    } else {
+      mov(eax, 0x5F000000u);  // 2^63
+      movd(xmm1, eax);
+      ucomiss(xmm0, xmm1);
+    }
+    jae(big, T_NEAR);  // not taken when unordered (CF set)
+    if (dbl)
+      cvttsd2si(rax, xmm0);
+    else
+      cvttss2si(rax, xmm0);
+    test(rax, rax);
+    jns(ok, T_NEAR);
+    exit_here();
+    L(big);
+    if (dbl) {
+      subsd(xmm0, xmm1);
+      cvttsd2si(rax, xmm0);
+    } else {
+      subss(xmm0, xmm1);
+      cvttss2si(rax, xmm0);
+    }
+    test(rax, rax);
+    Label in_range;
+    jns(in_range, T_NEAR);
+    exit_here();  // x >= 2^64
+    L(in_range);
+    btc(rax, 63);
+    L(ok);
+    store_rax(0);
+    return true;
+  }
+
+  // u64 to float: below 2^63 the signed conversion; from 2^63 on, half the value with its
+  // lowest bit kept as a sticky bit (so the one rounding is still correct), doubled after.
+  void convert_u64(bool dbl) {
+    Label big, done;
+    mov(rax, slot(1));
+    xorps(xmm0, xmm0);
+    test(rax, rax);
+    js(big, T_NEAR);
+    if (dbl)
+      cvtsi2sd(xmm0, rax);
+    else
+      cvtsi2ss(xmm0, rax);
+    jmp(done, T_NEAR);
+    L(big);
+    mov(rcx, rax);
+    shr(rcx, 1);
+    and_(eax, 1);
+    or_(rcx, rax);
+    if (dbl) {
+      cvtsi2sd(xmm0, rcx);
+      addsd(xmm0, xmm0);
+    } else {
+      cvtsi2ss(xmm0, rcx);
+      addss(xmm0, xmm0);
+    }
+    L(done);
+    if (dbl)
+      fstore64(0);
+    else
+      store_f32();
+  }
+
+  // wasm min/max: a NaN operand gives a + b (a quiet NaN, as the interpreter computes it);
+  // equal operands (where x86's minsd/maxsd would pick by position, for ±0) give a | b for
+  // min (-0 wins) and a & b for max (+0 wins), exact for equal non-zero values too.
+  void min_max(bool dbl, bool is_min) {
+    Label unordered, equal, done;
+    fload(xmm0, 1, dbl ? 64 : 32);
+    fload(xmm1, 2, dbl ? 64 : 32);
+    if (dbl)
+      ucomisd(xmm0, xmm1);
+    else
+      ucomiss(xmm0, xmm1);
+    jp(unordered, T_NEAR);
+    je(equal, T_NEAR);
+    if (dbl) {
+      if (is_min)
+        minsd(xmm0, xmm1);
+      else
+        maxsd(xmm0, xmm1);
+    } else {
+      if (is_min)
+        minss(xmm0, xmm1);
+      else
+        maxss(xmm0, xmm1);
+    }
+    jmp(done, T_NEAR);
+    L(equal);
+    if (is_min)
+      orpd(xmm0, xmm1);
+    else
+      andpd(xmm0, xmm1);
+    jmp(done, T_NEAR);
+    L(unordered);
+    if (dbl)
+      addsd(xmm0, xmm1);
+    else
+      addss(xmm0, xmm1);
+    L(done);
+    if (dbl)
+      fstore64(0);
+    else
+      store_f32();
   }
 
   // Where native callers enter (rbx = the new frame, arguments in place): the rest of the
@@ -1619,7 +1737,17 @@ bool Compiler::emit(IOp o) {
       WC_TRUNC(I32TruncSatF64U, true, false, false)
       WC_TRUNC(I64TruncSatF32S, false, true, true)
       WC_TRUNC(I64TruncSatF64S, true, true, true)
+      WC_TRUNC(I64TruncF32U, false, true, false)
+      WC_TRUNC(I64TruncF64U, true, true, false)
+      WC_TRUNC(I64TruncSatF32U, false, true, false)
+      WC_TRUNC(I64TruncSatF64U, true, true, false)
 #undef WC_TRUNC
+    case IOp::F64ConvertI64U: convert_u64(true); return true;
+    case IOp::F32ConvertI64U: convert_u64(false); return true;
+    case IOp::F64Min: min_max(true, true); return true;
+    case IOp::F64Max: min_max(true, false); return true;
+    case IOp::F32Min: min_max(false, true); return true;
+    case IOp::F32Max: min_max(false, false); return true;
     case IOp::F64Ceil:
     case IOp::F64Floor:
     case IOp::F64Trunc:

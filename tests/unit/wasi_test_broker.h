@@ -33,6 +33,7 @@ class TestBroker : public BrokerClient {
   }
 
   int opened_dirs() const { return static_cast<int>(dirs_.size()); }
+  int open_calls() const { return open_calls_; }  // every open() asked, granted or not
 
   std::vector<Preopen> preopens() override {
     std::vector<Preopen> out;
@@ -46,6 +47,7 @@ class TestBroker : public BrokerClient {
   }
 
   int open(DirHandle dir, std::string_view path, int oflags, uint32_t mode, Opened* out) override {
+    ++open_calls_;
     Dir* d = find(dir);
     if (!d) return -EBADF;
     if (d->read_only &&
@@ -241,6 +243,7 @@ class TestBroker : public BrokerClient {
     return r < 0 ? -saved : 0;
   }
   std::vector<Mount> mounts_;
+  int open_calls_ = 0;
   std::map<DirHandle, Dir> dirs_;
   DirHandle next_ = 1;
 };

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "host/broker_client.h"
+#include "host/wasi/open_reuse.h"
 
 namespace wc::host::sockets {
 struct SocketState;  // host/sockets/socket_core.h
@@ -43,6 +44,9 @@ struct FdEntry {
   // Sockets opened by a socket extension (host/sockets/): what was asked for before the
   // broker created the host socket (host_fd is -1 until then), shared across fd_renumber.
   std::shared_ptr<sockets::SocketState> socket;
+  // A read-only open the worker may keep on close and hand out again for the same open
+  // (open_reuse.h); empty for everything else.
+  std::optional<ReusableOpen> reusable;
 };
 
 class FdTable {

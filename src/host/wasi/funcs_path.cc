@@ -160,9 +160,25 @@ uint16_t WasiContext::path_open(M& m, uint32_t dirfd, uint32_t dirflags, uint32_
   if (fdf & fdflags::kNonblock) flags |= O_NONBLOCK;
   if (fdf & (fdflags::kRsync | fdflags::kSync)) flags |= O_SYNC;
 
+  // A plain read-only open the broker granted a moment ago, kept since the guest closed it,
+  // is taken back without asking again (open_reuse.h).
   Opened opened;
-  int r = config_.broker->open(*dir->dir, p, flags, 0666, &opened);
-  if (r < 0) return errno_from_linux(r);
+  int64_t decided_ns = 0;
+  int64_t now = 0;
+  int plain = flags & ~(O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+  if (config_.reuse_read_only_opens && plain == O_RDONLY) {
+    now = OpenReuse::now_ns();
+    opened.fd = reuse_.take(*dir->dir, p, flags, now, &decided_ns);
+    if (opened.fd >= 0) {
+      opened.read_only = true;  // only such opens are kept
+      opened.file_type = S_IFREG;
+    }
+  }
+  if (opened.fd < 0) {
+    int r = config_.broker->open(*dir->dir, p, flags, 0666, &opened);
+    if (r < 0) return errno_from_linux(r);
+    decided_ns = now;
+  }
   FdEntry e;
   e.host_fd = opened.fd;
   e.read_only = opened.read_only;
@@ -190,6 +206,8 @@ uint16_t WasiContext::path_open(M& m, uint32_t dirfd, uint32_t dirflags, uint32_
   e.rights_inheriting = is_dir ? inheriting & dir->rights_inheriting & rights::kDirInheriting : 0;
   if (is_dir && opened.read_only) e.withheld_by_mount = rights::kDirBase & ~rights::kReadOnly;
   if (is_dir || e.filetype == kRegularFile) e.known_fdflags = fdflags_of(flags);
+  if (now && OpenReuse::eligible(flags, opened, e.filetype == kRegularFile))
+    e.reusable = ReusableOpen{*dir->dir, std::string(p), flags, fdflags_of(flags), decided_ns};
   std::optional<uint32_t> fd = fds_.insert(std::move(e));
   if (!fd) {
     FdEntry lost;

@@ -24,6 +24,7 @@
 #include "host/broker_client.h"
 #include "host/wasi/fd_table.h"
 #include "host/wasi/guest_memory.h"
+#include "host/wasi/open_reuse.h"
 
 namespace wc::host::wasi {
 
@@ -41,6 +42,9 @@ struct WasiConfig {
   // the preopens so wasi-libc's preopen scan (which stops at the first EBADF) sees every dir.
   std::vector<int> listen_sockets;
   uint32_t max_fds = 1024;
+  // Keep read-only opens of regular files from read-only mounts for reuse by the same open
+  // (open_reuse.h says why that is safe); false sends every open to the broker.
+  bool reuse_read_only_opens = true;
 };
 
 class WasiContext {
@@ -141,6 +145,8 @@ class WasiContext {
   std::optional<uint32_t> add_socket(int host_fd);
 
   WasiConfig config_;
+  static constexpr size_t kReuseHeadroom = 32;  // fds left free when keeping one for reuse
+  OpenReuse reuse_;  // before fds_: the entries released at destruction give fds back to it
   FdTable fds_;
   std::atomic<bool>* interrupt_ = nullptr;
 };

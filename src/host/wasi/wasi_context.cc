@@ -147,7 +147,18 @@ std::optional<uint32_t> WasiContext::add_socket(int host_fd) {
 }
 
 void WasiContext::release(FdEntry& e) {
+  // Kept only with room to spare under the worker's fd limit (RLIMIT_NOFILE is --max-fds,
+  // the same number as the guest's table): an idle fd must never be why an fd the broker
+  // sends cannot be received.
+  if (e.reusable && e.owns_host_fd && e.host_fd >= 0 &&
+      fds_.open_count() + reuse_.idle() + kReuseHeadroom < fds_.max_fds()) {
+    reuse_.give_back(e.host_fd, std::move(*e.reusable), e.known_fdflags.value_or(0xffff),
+                     OpenReuse::now_ns());
+    e.host_fd = -1;
+    e.reusable.reset();
+  }
   if (e.owns_host_fd && e.host_fd >= 0) close(e.host_fd);
+  if (e.dir) reuse_.forget_dir(*e.dir);
   if (e.dir && config_.broker) config_.broker->close_dir(*e.dir);
   e.host_fd = -1;
   e.dir.reset();

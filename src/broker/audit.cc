@@ -87,4 +87,10 @@ void AuditLog::record(const Denial& d) {
   }
 }
 
+void AuditLog::limit(const LimitHit& hit) {
+  if (limit_sink_) return limit_sink_(hit);
+  if (!hit.already_said)
+    std::fprintf(stderr, "webcontainerd: limit %s: %s\n", hit.limit.c_str(), hit.detail.c_str());
+}
+
 }  // namespace wc::broker

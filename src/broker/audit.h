@@ -22,6 +22,17 @@ struct Denial {
   std::string hint;    // shown once per distinct text; empty for none
 };
 
+// A container reached one of its limits (reported once per kind per worker run by its
+// Session): the broker's own (socket count, connect rate) or one the worker enforces and
+// reported with a limit notice (ipc/limit_notice.h).
+struct LimitHit {
+  std::string container;
+  std::string limit;   // "fds", "memory", "connect_rate": the metric's label
+  std::string detail;  // for people, naming the flag that raises it
+  // The user has been told already: by the worker on the guest's stderr, or by a hint.
+  bool already_said = false;
+};
+
 class AuditLog {
  public:
   AuditLog() = default;  // hints only, no file
@@ -36,6 +47,11 @@ class AuditLog {
   // receiver decides what is shown once (`serve`: once per container run, in its own log).
   void set_denial_sink(std::function<void(const Denial&)> sink) { denial_sink_ = std::move(sink); }
 
+  // Where limit hits go (`serve`: the container's log, inspect events and the metric). Without
+  // a sink, one stderr line for those not already said (`run` in the foreground).
+  void set_limit_sink(std::function<void(const LimitHit&)> sink) { limit_sink_ = std::move(sink); }
+  void limit(const LimitHit& hit);
+
   static std::string json_line(const Denial& d, const struct timespec& now);
 
  private:
@@ -43,6 +59,7 @@ class AuditLog {
   std::set<std::string> hinted_;
   std::function<void(const std::string&)> hint_sink_;
   std::function<void(const Denial&)> denial_sink_;
+  std::function<void(const LimitHit&)> limit_sink_;
 };
 
 }  // namespace wc::broker

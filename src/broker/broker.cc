@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ipc/limit_notice.h"
 #include "ipc/socket.h"
 
 namespace wc::broker {
@@ -77,6 +78,10 @@ void Broker::serve(uint64_t key, uint32_t events) {
   if (r == -EBADMSG) return drop(key, Gone::kKilled, "malformed datagram");
   if (r < 0) return drop(key, Gone::kDisconnected, nullptr);
 
+  if (ipc::is_limit_notice(msg.header)) {  // one-way: nothing to reply
+    if (!w.session->notice(std::move(msg))) drop(key, Gone::kKilled, "malformed limit notice");
+    return;
+  }
   std::optional<ipc::Message> reply = w.session->handle(std::move(msg));
   if (!reply) return drop(key, Gone::kKilled, "malformed request");
   int s = ipc::send_message(w.sock.get(), *reply);

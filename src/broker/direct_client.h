@@ -22,6 +22,7 @@ class DirectBrokerClient : public ipc::ClientCodec {
   std::optional<ipc::Message> transact(ipc::Message request) override {
     return session_->handle(std::move(request));
   }
+  void notify(ipc::Message message) override { session_->notice(std::move(message)); }
 
  private:
   std::unique_ptr<Session> session_;

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "broker/resolve.h"
+#include "ipc/limit_notice.h"
 
 namespace wc::broker {
 namespace {
@@ -74,7 +75,11 @@ bool owner_change_allowed(const struct stat& st, uint32_t uid, uint32_t gid) {
 }  // namespace
 
 Session::Session(const Policy& policy, std::string container_id, AuditLog* audit)
-    : container_(std::move(container_id)), audit_(audit), mounts_(policy.mounts), net_(policy.net) {
+    : container_(std::move(container_id)),
+      audit_(audit),
+      mounts_(policy.mounts),
+      limits_(policy.limits),
+      net_(policy.net) {
   size_t limit = policy.limits.max_fds != 0 ? policy.limits.max_fds : kDefaultMaxHandles;
   max_handles_ = std::clamp<size_t>(limit, mounts_.size(), kMaxHandlesCap);
   max_sockets_ = std::min(limit, kMaxHandlesCap);
@@ -109,6 +114,41 @@ std::optional<ipc::Message> Session::handle(ipc::Message request) {
   reply.id = req->id;
   execute(*req, reply);
   return ipc::encode_reply(std::move(reply));
+}
+
+bool Session::notice(ipc::Message message) {
+  std::optional<ipc::LimitNotice> n = ipc::decode_limit_notice(std::move(message));
+  if (!n) return false;
+  const char* name = ipc::worker_limit_name(n->limit);
+  if (name == nullptr) {
+    if (audit_ != nullptr && !unknown_notice_audited_) {
+      unknown_notice_audited_ = true;
+      audit_->record({container_, "limit_notice", "limit " + std::to_string(n->limit),
+                      "unknown limit in a worker's notice: ignored", EINVAL, ""});
+    }
+    return true;
+  }
+  // The broker's own words, with the limit from the policy it holds; the worker's (printable,
+  // bounded, but unverified) follow as what it says.
+  std::string detail;
+  if (n->limit == static_cast<uint16_t>(host::WorkerLimit::kFds)) {
+    detail = "the guest has all " +
+             (limits_.max_fds ? std::to_string(limits_.max_fds) + " of its" : std::string("its")) +
+             " file descriptors open; further opens fail with EMFILE (raise it with --max-fds)";
+  } else {
+    detail = "linear memory refused at --memory-limit " +
+             (limits_.memory_limit ? std::to_string(limits_.memory_limit) + " bytes"
+                                   : std::string("(the 4 GiB default)")) +
+             "; memory.grow returns -1 (raise it with --memory-limit)";
+  }
+  if (!n->detail.empty()) detail += "; the worker says: " + n->detail;
+  report_limit(name, std::move(detail), true);  // the worker said it on the guest's stderr
+  return true;
+}
+
+void Session::report_limit(const std::string& limit, std::string detail, bool already_said) {
+  if (audit_ == nullptr || !limits_reported_.insert(limit).second) return;
+  audit_->limit({container_, limit, std::move(detail), already_said});
 }
 
 void Session::execute(ipc::Request& req, ipc::Reply& reply) {

@@ -36,6 +36,14 @@ class Session {
   // worker. Request ids must be 1, 2, 3, ... (wrapping), as ClientCodec sends them.
   std::optional<ipc::Message> handle(ipc::Message request);
 
+  // A limit notice from the worker (ipc/limit_notice.h): one-way, outside the request-id
+  // sequence. false means malformed: the caller must kill the worker. A limit this broker does
+  // not know is ignored with an audit line (the first one per session only).
+  bool notice(ipc::Message message);
+  // Hands `limit` to AuditLog::limit the first time in this session (one worker run), however
+  // often it is reached or reported.
+  void report_limit(const std::string& limit, std::string detail, bool already_said);
+
   // The operation itself, on an already-validated request: the reply's result is 0 or -errno.
   void execute(ipc::Request& req, ipc::Reply& reply);
 
@@ -109,6 +117,9 @@ class Session {
   std::set<std::pair<dev_t, ino_t>> writable_;
   std::deque<std::pair<dev_t, ino_t>> writable_order_;
   uint32_t next_id_ = 1;
+  Limits limits_;
+  std::set<std::string> limits_reported_;  // report_limit's: at most one hit per limit
+  bool unknown_notice_audited_ = false;
 
   NetPolicy net_;
   // The sockets handed to this worker, by (st_dev, st_ino) of their inode -> is UDP. Closed

@@ -179,11 +179,11 @@ int Session::deny_family(const char* op, const ipc::Request& req) {
 int Session::socket_room(const char* op) {
   if (sockets_.size() >= max_sockets_) prune_sockets();
   if (sockets_.size() < max_sockets_) return 0;
-  if (audit_ != nullptr) {
-    audit_->record({container_, op, "socket",
-                    "limit of " + std::to_string(max_sockets_) + " open sockets per worker reached",
-                    EMFILE, "raise it with --max-fds"});
-  }
+  std::string rule =
+      "limit of " + std::to_string(max_sockets_) + " open sockets per worker reached";
+  if (audit_ != nullptr)
+    audit_->record({container_, op, "socket", rule, EMFILE, "raise it with --max-fds"});
+  report_limit("fds", rule + "; raise it with --max-fds", true);  // the hint says it
   return -EMFILE;
 }
 

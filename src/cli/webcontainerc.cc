@@ -275,6 +275,26 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
   g_interrupt = &store.interrupt_flag();
   if (g_cpu_exceeded) store.interrupt();
   wc::ipc::IpcBrokerClient broker(kWorkerIpcFd);
+  if (cfg.memory_limit) {
+    // Said once on the guest's stderr (the container's log under serve) and reported to the
+    // broker, which makes it a limit event: a refused memory.grow is otherwise just a -1 the
+    // guest may turn into a silent "out of memory".
+    store.set_on_memory_refused([&broker, &store, limit = cfg.memory_limit](uint64_t asked) {
+      static bool said = false;
+      std::string what = std::to_string(asked) + " more bytes of linear memory refused with " +
+                         std::to_string(store.committed_memory_bytes()) + " of --memory-limit " +
+                         std::to_string(limit) + " in use";
+      if (!said) {
+        said = true;
+        std::fprintf(stderr,
+                     "webcontainerd: %s: memory.grow returns -1 (raise the limit with "
+                     "--memory-limit)\n",
+                     what.c_str());
+        std::fflush(stderr);
+      }
+      broker.limit_reached(wc::host::WorkerLimit::kMemory, what);
+    });
+  }
   wc::host::wasi::CommandResult result;
   if (auto go_abi = wc::host::gojs::detect_go_abi(*module)) {
     // Go's js/wasm port: the JavaScript host it expects is emulated natively.

@@ -134,7 +134,7 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
     return false;
   }
   // A hint ("raise it with --max-fds") belongs in the container's own log, once per run, not
-  // once per denial nor once per daemon; hitting the socket/fd limit is also a limit event.
+  // once per denial nor once per daemon.
   audit_->set_denial_sink([this](const broker::Denial& d) {
     auto it = containers_.find(d.container);
     if (it == containers_.end()) return;
@@ -145,7 +145,16 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
     c.hinted.push_back(d.hint);
     append_log(
         c, "webcontainerd: hint: " + d.op + " " + d.target + ": " + d.rule + " (" + d.hint + ")");
-    if (d.error == EMFILE) limit_event(c, "fds", d.rule + "; " + d.hint);
+  });
+  // Limits the broker saw reached or the worker reported (each once per run by the Session):
+  // an inspect event and a metric, and a log line unless the log has one already (the worker's
+  // own line on the guest's stderr, or the hint above).
+  audit_->set_limit_sink([this](const broker::LimitHit& h) {
+    auto it = containers_.find(h.container);
+    if (it == containers_.end()) return;
+    limit_event(*it->second, h.limit, h.detail);
+    if (!h.already_said)
+      append_log(*it->second, "webcontainerd: limit " + h.limit + ": " + h.detail);
   });
   broker_.on_worker_gone = [this](const std::string& id, pid_t, broker::Gone why) {
     auto it = containers_.find(id);

@@ -22,6 +22,13 @@ namespace wc::host {
 
 using DirHandle = uint32_t;
 
+// Limits the worker enforces itself (the broker never sees them happen): reported to the
+// broker once per kind per run, so the daemon can log, show and count them.
+enum class WorkerLimit : uint16_t {
+  kFds = 1,     // the guest's fd table is full (--max-fds): its opens fail with EMFILE
+  kMemory = 2,  // linear memory refused at --memory-limit: memory.grow returns -1
+};
+
 struct Preopen {
   std::string guest_path;  // e.g. "/data" or "."
   DirHandle dir = 0;
@@ -127,6 +134,10 @@ class BrokerClient {
                           const struct sockaddr* addr, socklen_t len) {
     return -38;
   }
+
+  // One-way: tells the broker a WorkerLimit was reached (no reply; implementations send each
+  // kind at most once). `detail` is for people: what was asked and what the limit is.
+  virtual void limit_reached(WorkerLimit limit, std::string_view detail) {}
 };
 
 }  // namespace wc::host

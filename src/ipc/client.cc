@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ipc/limit_notice.h"
 #include "ipc/socket.h"
 
 namespace wc::ipc {
@@ -317,6 +318,16 @@ int ClientCodec::net_send_to(int fd, const void* data, size_t size, int flags,
   if (int e = call(std::move(r), &rep)) return e;
   return static_cast<int>(rep.sent);
 }
+
+void ClientCodec::limit_reached(host::WorkerLimit limit, std::string_view detail) {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint32_t bit = 1u << (static_cast<uint16_t>(limit) & 31);
+  if (broken_ || (limits_sent_ & bit)) return;
+  limits_sent_ |= bit;
+  notify(encode_limit_notice({static_cast<uint16_t>(limit), printable_detail(detail)}));
+}
+
+void IpcBrokerClient::notify(Message message) { (void)send_message(sock_, message); }
 
 std::optional<Message> IpcBrokerClient::transact(Message request) {
   if (send_message(sock_, request) != 0) return std::nullopt;

@@ -46,10 +46,16 @@ class ClientCodec : public host::BrokerClient {
                   std::vector<ResolvedAddress>* out) override;
   int net_send_to(int fd, const void* data, size_t size, int flags, const struct sockaddr* addr,
                   socklen_t len) override;
+  // Sends the notice (ipc/limit_notice.h) the first time each kind is reached; later ones are
+  // dropped here, so a guest hammering its limit costs the broker one message per kind.
+  void limit_reached(host::WorkerLimit limit, std::string_view detail) override;
 
  protected:
   // Delivers one request and returns its reply, or nullopt if the channel is broken.
   virtual std::optional<Message> transact(Message request) = 0;
+  // Delivers one one-way message (no reply). Best effort: a broken channel shows on the next
+  // request anyway.
+  virtual void notify(Message message) = 0;
 
  private:
   // Fills in the id, sends, checks the reply. -EIO (and every later call -EIO) if the channel
@@ -59,6 +65,7 @@ class ClientCodec : public host::BrokerClient {
   std::mutex mu_;
   uint32_t next_id_ = 1;
   bool broken_ = false;
+  uint32_t limits_sent_ = 0;  // bit (1 << WorkerLimit) per kind already reported
 };
 
 // Over the SOCK_SEQPACKET socket to the broker. Does not own `socket_fd` (the worker keeps it
@@ -69,6 +76,7 @@ class IpcBrokerClient : public ClientCodec {
 
  protected:
   std::optional<Message> transact(Message request) override;
+  void notify(Message message) override;
 
  private:
   int sock_;

@@ -119,7 +119,10 @@ uint32_t Store::intern_type(const FuncType& type) {
 }
 
 bool Store::reserve_memory_bytes(uint64_t delta) {
-  if (delta > config_.max_memory_bytes - committed_memory_) return false;
+  if (delta > config_.max_memory_bytes - committed_memory_) {
+    if (on_memory_refused_) on_memory_refused_(delta);
+    return false;
+  }
   committed_memory_ += delta;
   return true;
 }

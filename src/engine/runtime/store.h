@@ -203,6 +203,11 @@ class Store {
   uint64_t committed_memory_bytes() const { return committed_memory_; }
   bool reserve_memory_bytes(uint64_t delta);
   void release_memory_bytes(uint64_t delta) { committed_memory_ -= delta; }
+  // Called each time reserve_memory_bytes refuses (memory.grow about to return -1, or a memory
+  // too big to create) with the bytes asked for: an embedder reports its memory limit with it.
+  void set_on_memory_refused(std::function<void(uint64_t requested)> f) {
+    on_memory_refused_ = std::move(f);
+  }
 
   uint32_t intern_type(const FuncType& type);
 
@@ -221,6 +226,7 @@ class Store {
   StoreConfig config_;
   std::atomic<bool> interrupt_flag_{false};
   uint64_t committed_memory_ = 0;
+  std::function<void(uint64_t)> on_memory_refused_;
   std::vector<std::unique_ptr<FuncInstance>> funcs_;
   std::vector<std::unique_ptr<TableInstance>> tables_;
   std::vector<std::unique_ptr<MemoryInstance>> memories_;

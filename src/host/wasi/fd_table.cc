@@ -33,8 +33,10 @@ bool FdTable::full() {
 }
 
 void FdTable::notice_full() {
-  if (noticed_ || notice_fd_ < 0) return;
+  if (noticed_) return;
   noticed_ = true;
+  if (on_full_) on_full_();
+  if (notice_fd_ < 0) return;
   std::string line = "webcontainer: the guest has all " + std::to_string(max_fds_) +
                      " of its file descriptors open, so further opens fail with EMFILE "
                      "(raise the limit with --max-fds)\n";

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,6 +69,9 @@ class FdTable {
   // word is how a server under load fails mysteriously. insert() failing says so too.
   bool full();
   void set_notice_fd(int fd) { notice_fd_ = fd; }
+  // Also called once, the first time the table is full (the worker reports the limit to the
+  // broker with it).
+  void set_on_full(std::function<void()> f) { on_full_ = std::move(f); }
   // Every open number, ascending (for destruction and tests).
   std::vector<uint32_t> open_fds() const;
 
@@ -76,6 +80,7 @@ class FdTable {
   uint32_t max_fds_;
   std::vector<std::optional<FdEntry>> slots_;
   int notice_fd_ = -1;
+  std::function<void()> on_full_;
   bool noticed_ = false;
 };
 

@@ -87,6 +87,12 @@ bool linux_clock(uint32_t id, clockid_t* out) {
 
 WasiContext::WasiContext(WasiConfig config) : config_(std::move(config)), fds_(config_.max_fds) {
   fds_.set_notice_fd(config_.stderr_fd);
+  if (config_.broker) {
+    fds_.set_on_full([broker = config_.broker, max = config_.max_fds] {
+      broker->limit_reached(host::WorkerLimit::kFds,
+                            "fd table full at " + std::to_string(max) + " entries");
+    });
+  }
   // Stdio first, at 0, 1, 2. A missing one keeps its number reserved (closed) so preopens
   // still start at 3, which is where wasi-libc looks for them.
   int stdio[3] = {config_.stdin_fd, config_.stdout_fd, config_.stderr_fd};

@@ -6,7 +6,9 @@
 #   bench/run.sh [PROGRAM...]          (default: every program in the table below)
 #
 # Environment: WASM_RUN (default build/wasm-run), RUNS (repetitions, default 3),
-# WASM_RUN_DIV (wasm-run does reps/DIV of the work, default 10), TIMEOUT (s per run, 300).
+# WASM_RUN_DIV (wasm-run --engine interp does reps/DIV of the work, default 10), JIT_DIV
+# (the same for --engine jit and auto, default 1: the whole work), TIMEOUT (s per run, 300).
+# wasm-run's default engine is auto, so every wasm-run column names its engine.
 #
 # Every engine is timed as whole-process wall time, median of RUNS. Runs are interleaved
 # (run 1 of every engine, then run 2, ... with the engine order rotated) so that noise on this
@@ -23,10 +25,10 @@ OUT=$BENCH/out
 WASM_RUN=${WASM_RUN:-$ROOT/build/wasm-run}
 RUNS=${RUNS:-3}
 WASM_RUN_DIV=${WASM_RUN_DIV:-10}
-JIT_DIV=${JIT_DIV:-2}  # wasm-run --engine jit and auto do reps/JIT_DIV of the work
+JIT_DIV=${JIT_DIV:-1}  # wasm-run --engine jit and auto do reps/JIT_DIV of the work
 TIMEOUT=${TIMEOUT:-300}
 COMMAND="WASM_RUN=$WASM_RUN RUNS=$RUNS WASM_RUN_DIV=$WASM_RUN_DIV JIT_DIV=$JIT_DIV TIMEOUT=$TIMEOUT bench/run.sh${*:+ $*}"
-ENGINES=(native wasm-run wasm-run-jit wasm-run-auto node wasm-interp)
+ENGINES=(native wasm-run-interp wasm-run-jit wasm-run-auto node wasm-interp)
 
 # program  reps (native, node: ~1 s native)  wasm-interp reps (~1-2 s; baked in at build time)
 TABLE="
@@ -90,7 +92,7 @@ for p in "${PROGS[@]}"; do build "$p" || { echo "build of $p failed" >&2; exit 1
 # --- measure -----------------------------------------------------------------------------
 engine_reps() {  # engine program
   case $1 in
-    wasm-run) echo $(( ${REPS[$2]} / WASM_RUN_DIV > 0 ? ${REPS[$2]} / WASM_RUN_DIV : 1 )) ;;
+    wasm-run-interp) echo $(( ${REPS[$2]} / WASM_RUN_DIV > 0 ? ${REPS[$2]} / WASM_RUN_DIV : 1 )) ;;
     wasm-run-jit|wasm-run-auto) echo $(( ${REPS[$2]} / JIT_DIV > 0 ? ${REPS[$2]} / JIT_DIV : 1 )) ;;
     wasm-interp) echo "${INTERP_REPS[$2]}" ;;
     *) echo "${REPS[$2]}" ;;
@@ -99,7 +101,7 @@ engine_reps() {  # engine program
 engine_cmd() {  # engine program reps
   case $1 in
     native) echo "$OUT/$2.native $3" ;;
-    wasm-run) echo "$WASM_RUN $OUT/$2.wasm --invoke run $3" ;;
+    wasm-run-interp) echo "$WASM_RUN --engine interp $OUT/$2.wasm --invoke run $3" ;;
     wasm-run-jit) echo "$WASM_RUN --engine jit $OUT/$2.wasm --invoke run $3" ;;
     wasm-run-auto) echo "$WASM_RUN --engine auto $OUT/$2.wasm --invoke run $3" ;;
     node) echo "node $BENCH/run_node.mjs $OUT/$2.wasm $3" ;;
@@ -192,7 +194,7 @@ SANDBOX_SECTION=""
   echo "and their time is scaled to the full size; \`×\` is the ratio to native (lower is better)."
   echo "Sizes are chosen so native takes ~1 s, large next to process startup, which is included;"
   echo "run(0) of $p0 (startup, load and compile only) takes: native ${STARTUP[native]},"
-  echo "wasm-run ${STARTUP[wasm-run]}, wasm-run --engine jit ${STARTUP[wasm-run-jit]}, --engine auto ${STARTUP[wasm-run-auto]}, node ${STARTUP[node]}, wasm-interp ${STARTUP[wasm-interp]}."
+  echo "wasm-run --engine interp ${STARTUP[wasm-run-interp]}, --engine jit ${STARTUP[wasm-run-jit]}, --engine auto ${STARTUP[wasm-run-auto]}, node ${STARTUP[node]}, wasm-interp ${STARTUP[wasm-interp]}."
   echo
   printf '| Program | native s |'
   for e in "${ENGINES[@]:1}"; do printf ' %s s | %s × |' "$e" "$e"; done
@@ -222,10 +224,10 @@ SANDBOX_SECTION=""
   echo
   echo "## Sizes and checksums"
   echo
-  echo "| Program | stresses | reps (native, node) | wasm-run reps | wasm-interp reps | checksum (full size) |"
+  echo "| Program | stresses | reps (native, node) | wasm-run-interp reps | wasm-interp reps | checksum (full size) |"
   echo "|---|---|--:|--:|--:|--:|"
   for p in "${PROGS[@]}"; do
-    echo "| $p | ${DESC[$p]} | ${REPS[$p]} | $(engine_reps wasm-run "$p") | ${INTERP_REPS[$p]} | ${REF[$p:${REPS[$p]}]} |"
+    echo "| $p | ${DESC[$p]} | ${REPS[$p]} | $(engine_reps wasm-run-interp "$p") | ${INTERP_REPS[$p]} | ${REF[$p:${REPS[$p]}]} |"
   done
   echo
   echo "## Failures"

@@ -538,6 +538,50 @@ class Compiler : public CodeGenerator {
     jmp(label_at(t), T_NEAR);
     return true;
   }
+  // The value of a constant-pool slot (constants are never written: the translator gives
+  // every result a local or operand-stack slot); false for any other slot.
+  bool constant_slot(uint32_t s, uint64_t* value) const {
+    const uint64_t first = uint64_t{f_.num_params} + f_.num_locals;
+    if (s < first || s - first >= f_.constants.size()) return false;
+    *value = f_.constants[s - first];
+    return true;
+  }
+
+  // CopyJump is Go's jump inside a function: `i32.const k; local.set $PC; br $loop`, where
+  // the loop starts with the `br_table` on $PC that dispatches to the function's blocks.
+  // When the value is a constant and the jump lands on that br_table, go straight to the
+  // table's k-th target: the same place, without the table's load and indirect jump. The
+  // slot is still written (the interpreter or a resumed call may read it), and a backward
+  // jump still polls the interrupt flag, as the loop's back-edge did.
+  bool copy_jump(uint32_t dst, uint32_t src, int32_t offset) {
+    uint32_t header;
+    uint64_t k;
+    if (!target(offset, &header) || !constant_slot(src, &k)) return branch(offset);
+    auto at = std::lower_bound(decoded_.starts.begin(), decoded_.starts.end(), header);
+    if (at == decoded_.starts.end() || *at != header) return branch(offset);
+    const uint32_t* table = &f_.code[header + 2];
+    if (decoded_.ops[static_cast<size_t>(at - decoded_.starts.begin())] != IOp::BrTable ||
+        table[0] != dst || table[1] > kMaxJumpTable)
+      return branch(offset);
+    const uint32_t count = table[1];
+    const uint32_t index = static_cast<uint32_t>(k) < count ? static_cast<uint32_t>(k) : count;
+    const int64_t dest = int64_t{header} + static_cast<int32_t>(table[2 + index]);
+    if (dest < 0 || dest >= static_cast<int64_t>(decoded_.is_start.size()) ||
+        !decoded_.is_start[static_cast<size_t>(dest)])
+      return branch(offset);
+    if (offset <= 0 || dest <= w_) {
+      if (record_ && offset <= 0) record_->back_edges.push_back({header, w_});
+      mov(rax, qword[r13 + offsetof(JitContext, interrupt)]);
+      cmp(byte[rax], 0);
+      Label go;
+      je(go, T_NEAR);
+      exit_here();
+      L(go);
+    }
+    jmp(label_at(static_cast<uint32_t>(dest)), T_NEAR);
+    return true;
+  }
+
   // A conditional branch on flags already set.
   bool branch_if(Cc c, int32_t offset) {
     flush_all();  // stores only: the flags survive
@@ -1355,7 +1399,7 @@ bool Compiler::emit(IOp o) {
       native_call(op(2), 6, true);
       return true;
     }
-    case IOp::CopyJump: copy_slot(0, 1); return branch(off(2));
+    case IOp::CopyJump: copy_slot(0, 1); return copy_jump(op(0), op(1), off(2));
     case IOp::BrIfNez: cmp(slot(0, 32), 0); return branch_if(Cc::NE, off(1));
     case IOp::BrIfEqz: cmp(slot(0, 32), 0); return branch_if(Cc::E, off(1));
     case IOp::BrIfI64Nez: cmp(slot(0), 0); return branch_if(Cc::NE, off(1));

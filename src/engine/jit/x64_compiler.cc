@@ -520,6 +520,17 @@ class Compiler : public CodeGenerator {
     return true;
   }
 
+  // At a loop back-edge: when the interrupt flag is set, leave to the interpreter at this
+  // instruction, which raises the trap.
+  void poll_interrupt() {
+    mov(rax, qword[r13 + offsetof(JitContext, interrupt)]);
+    cmp(byte[rax], 0);
+    Label go;
+    je(go, T_NEAR);
+    exit_here();
+    L(go);
+  }
+
   // An unconditional branch. A backward one is a loop back-edge: poll the interrupt flag
   // there and, when set, leave to the interpreter at this branch, which raises the trap.
   bool branch(int32_t offset) {
@@ -528,12 +539,7 @@ class Compiler : public CodeGenerator {
     if (!target(offset, &t)) return false;
     if (offset <= 0) {
       if (record_) record_->back_edges.push_back({t, w_});
-      mov(rax, qword[r13 + offsetof(JitContext, interrupt)]);
-      cmp(byte[rax], 0);
-      Label go;
-      je(go, T_NEAR);
-      exit_here();
-      L(go);
+      poll_interrupt();
     }
     jmp(label_at(t), T_NEAR);
     return true;
@@ -554,6 +560,7 @@ class Compiler : public CodeGenerator {
   // slot is still written (the interpreter or a resumed call may read it), and a backward
   // jump still polls the interrupt flag, as the loop's back-edge did.
   bool copy_jump(uint32_t dst, uint32_t src, int32_t offset) {
+    flush_all();  // the float cache's pending values, as branch() does before any jump
     uint32_t header;
     uint64_t k;
     if (!target(offset, &header) || !constant_slot(src, &k)) return branch(offset);
@@ -571,12 +578,7 @@ class Compiler : public CodeGenerator {
       return branch(offset);
     if (offset <= 0 || dest <= w_) {
       if (record_ && offset <= 0) record_->back_edges.push_back({header, w_});
-      mov(rax, qword[r13 + offsetof(JitContext, interrupt)]);
-      cmp(byte[rax], 0);
-      Label go;
-      je(go, T_NEAR);
-      exit_here();
-      L(go);
+      poll_interrupt();
     }
     jmp(label_at(static_cast<uint32_t>(dest)), T_NEAR);
     return true;

@@ -9,16 +9,24 @@
 
 namespace wc::engine::numeric {
 
+// A NaN operand gives the first NaN operand, quieted (x + x quiets and keeps the payload).
+// Spelled out, not `a + b`: which NaN the hardware returns for two NaNs depends on operand
+// order, which the C++ compiler is free to swap, and the JIT's `addss a, b` must agree.
+template <typename F>
+inline F first_nan_quieted(F a, F b) {
+  return std::isnan(a) ? a + a : b + b;
+}
+
 template <typename F>
 inline F wasm_min(F a, F b) {
-  if (std::isnan(a) || std::isnan(b)) return a + b;  // quiet NaN, payload kept
-  if (a == b) return std::signbit(a) ? a : b;        // min(-0, +0) = -0
+  if (std::isnan(a) || std::isnan(b)) return first_nan_quieted(a, b);
+  if (a == b) return std::signbit(a) ? a : b;  // min(-0, +0) = -0
   return a < b ? a : b;
 }
 
 template <typename F>
 inline F wasm_max(F a, F b) {
-  if (std::isnan(a) || std::isnan(b)) return a + b;
+  if (std::isnan(a) || std::isnan(b)) return first_nan_quieted(a, b);
   if (a == b) return std::signbit(a) ? b : a;
   return a > b ? a : b;
 }

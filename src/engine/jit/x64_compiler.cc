@@ -1161,9 +1161,10 @@ class Compiler : public CodeGenerator {
       store_f32();
   }
 
-  // wasm min/max: a NaN operand gives a + b (a quiet NaN, as the interpreter computes it);
-  // equal operands (where x86's minsd/maxsd would pick by position, for ±0) give a | b for
-  // min (-0 wins) and a & b for max (+0 wins), exact for equal non-zero values too.
+  // wasm min/max: a NaN operand gives the first NaN operand quieted (`addss a, b` does exactly
+  // that, as numeric::first_nan_quieted does for the interpreter); equal operands (where x86's
+  // minsd/maxsd would pick by position, for ±0) give a | b for min (-0 wins) and a & b for max
+  // (+0 wins), exact for equal non-zero values too.
   void min_max(bool dbl, bool is_min) {
     Label unordered, equal, done;
     fload(xmm0, 1, dbl ? 64 : 32);

@@ -11,13 +11,16 @@
 // and run as a WASI command whose every path operation is brokered over fd 3. The exit status
 // is the guest's; diagnostics for the user go to stderr prefixed "webcontainerd:" (the command
 // the user ran). Test-only: WC_TEST_ESCAPE=1 makes the worker act compromised once confined.
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -225,6 +228,27 @@ class ModuleBytes {
   std::vector<uint8_t> copy_;
 };
 
+// How many descriptors the guest's fd table may hold: --max-fds, else `table_default`, but never
+// more than RLIMIT_NOFILE leaves beside the worker's own descriptors (the broker socket on fd 3,
+// anything the runtime holds; not stdio nor `table_fds`, which are table entries already).
+// Every other table entry is one host descriptor, so the table is always full first: the guest
+// gets EMFILE, and the limit is said and reported. Past the kernel's limit instead, a descriptor
+// the broker sends would be dropped on receipt, and the guest would see EIO with no word why.
+uint32_t guest_fd_limit(uint64_t max_fds, uint32_t table_default,
+                        const std::vector<int>& table_fds) {
+  uint64_t want = max_fds ? max_fds : table_default;
+  struct rlimit r {};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY || r.rlim_cur > (1u << 20))
+    return static_cast<uint32_t>(want);
+  uint64_t own = 0;
+  for (int fd = 3; fd < static_cast<int>(r.rlim_cur); fd++) {
+    if (std::find(table_fds.begin(), table_fds.end(), fd) != table_fds.end()) continue;
+    if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) own++;
+  }
+  uint64_t room = r.rlim_cur > own ? r.rlim_cur - own : 0;
+  return static_cast<uint32_t>(std::min(want, room));
+}
+
 // Runs a WASI command (C, Rust, Go wasip1, ...) with every path and socket brokered.
 wc::host::wasi::CommandResult run_wasi(wc::engine::Store& store,
                                        std::shared_ptr<const wc::engine::Module> module,
@@ -235,7 +259,7 @@ wc::host::wasi::CommandResult run_wasi(wc::engine::Store& store,
   wasi_cfg.env = cfg.env;
   wasi_cfg.broker = &broker;
   for (wc::ipc::UniqueFd& l : boot.listeners) wasi_cfg.listen_sockets.push_back(l.release());
-  if (cfg.max_fds) wasi_cfg.max_fds = static_cast<uint32_t>(cfg.max_fds);
+  wasi_cfg.max_fds = guest_fd_limit(cfg.max_fds, wasi_cfg.max_fds, wasi_cfg.listen_sockets);
   wc::host::wasi::WasiContext wasi(std::move(wasi_cfg));
   wc::engine::Linker linker;
   wc::host::wasi::define_wasi(linker, store, wasi);
@@ -302,7 +326,7 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
     go_cfg.args = cfg.args;
     go_cfg.env = cfg.env;
     go_cfg.broker = &broker;
-    if (cfg.max_fds) go_cfg.max_fds = static_cast<uint32_t>(cfg.max_fds);
+    go_cfg.max_fds = guest_fd_limit(cfg.max_fds, go_cfg.max_fds, {});
     boot.listeners.clear();  // --tcplisten is a WASI convention; js/wasm has no fd for it
     result = wc::host::gojs::run_go_program(store, module, *go_abi, go_cfg);
   } else {

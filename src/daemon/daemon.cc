@@ -90,7 +90,7 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
   if (!store_.open(config.state_dir, error)) return false;
   epoll_ = ipc::UniqueFd(epoll_create1(EPOLL_CLOEXEC));
 
-  // SIGTERM/SIGINT/SIGHUP arrive as reads; SIGPIPE is ignored (a client that hangs up).
+  // SIGTERM/SIGINT/SIGHUP/SIGCHLD arrive as reads; SIGPIPE is ignored (a client that hangs up).
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -220,6 +220,8 @@ int Daemon::run() {
               stopping_ = true;
             else if (si.ssi_signo == SIGHUP)
               reconcile();
+            else if (si.ssi_signo == SIGCHLD)
+              zygotes_.reap_exited();  // workers are reaped through their pidfds (kPidfd)
           break;
         }
         case kBroker: broker_.poll_once(0); break;

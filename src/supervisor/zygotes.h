@@ -62,12 +62,18 @@ class Zygotes {
   // Kills and reaps every zygote (daemon shutdown).
   void clear();
 
+  // Reaps every zygote that has ended (the daemon calls it on SIGCHLD): one killed from outside
+  // must not stay a zombie until its module is started again, which may be never. Its entry
+  // stays, so that start still finds it dead, counts it and falls back as before (launch()).
+  void reap_exited();
+
   uint64_t starts = 0, made = 0, deaths = 0, evictions = 0, failures = 0;
 
  private:
   struct Zygote {
     Worker process;  // broker_socket is the control socket
     uint64_t last_used = 0;
+    bool reaped = false;  // by reap_exited(): its pid is no longer ours to wait for
   };
   Zygote* get(const WorkerSpec& spec, const std::string& hash, std::string* error);
   void drop(const std::string& hash);

@@ -19,8 +19,10 @@ done
 T=$(mktemp -d /tmp/wc-daemon.XXXXXX)
 chmod 755 "$T"  # the workers run as nobody outside their user namespace when we are root
 DPID=
+ZPID=  # the second daemon of the zygote eviction checks
 cleanup() {
   [[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+  [[ -n $ZPID ]] && kill -KILL "$ZPID" 2>/dev/null && wait "$ZPID" 2>/dev/null
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -184,14 +186,49 @@ expect "-d --rm: removed when it ends" 1 err 'no such container'
 run "$WC" logs --tail 1 nosuch
 expect "logs of an unknown container" 1 err 'no such container'
 
-# --- fd limit: said once on the guest's stderr (its log), with the flag that raises it -------
+# --- limits the worker enforces: each hit is one line in the container's log (naming the flag
+# that raises it), one event in inspect and one more on the limit's metric -----------------------
+limit_hits() {  # limit_hits LIMIT: the counter, 0 before its first hit
+  curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" |
+    awk -v k="webcontainer_limit_hits_total{limit=\"$1\"}" '$1 == k {n = $2} END {print n + 0}'
+}
+# check_limit NAME LIMIT FLAG HITS_BEFORE: the container NAME ended having hit LIMIT once.
+check_limit() {
+  local name=$1 limit=$2 flag=$3 before=$4 lines events after
+  lines=$("$WC" logs "$name" 2>&1 | grep -c -- "raise the limit with $flag")
+  events=$("$WC" inspect "$name" 2>/dev/null | python3 -c '
+import json, sys
+ev = json.load(sys.stdin)["limit_events"]
+print(" ".join(e["limit"] for e in ev) if ev else "none")')
+  after=$(limit_hits "$limit")
+  [[ $lines == 1 ]] && ok "$limit limit: one line in the log naming $flag" || bad "$limit limit log" "$lines lines: $("$WC" logs "$name" 2>&1 | tail -3)"
+  [[ $events == "$limit" ]] && ok "$limit limit: one '$limit' event in inspect" || bad "$limit limit event" "events: $events"
+  [[ $((after - before)) == 1 ]] && ok "$limit limit: webcontainer_limit_hits_total{limit=\"$limit\"} $before -> $after" ||
+    bad "$limit limit metric" "$before -> $after"
+}
+mkdir -p "$T/fddata" && echo x >"$T/fddata/f" && chmod -R a+rX "$T/fddata"
+h0=$(limit_hits fds)
+# 16 descriptors in the worker: its broker socket, stdio, the preopened /in, and 11 opens of /in/f.
+run "$WC" run --name fdh --max-fds 16 --dir-ro "$T/fddata::/in" fdhog.wasm /in/f
+expect "fds limit: a guest opening files under --max-fds 16 gets 11, then EMFILE" 0 out '^opened 11, then (Too many open files|No file descriptors available)$'
+check_limit fdh fds --max-fds "$h0"
+"$WC" rm fdh >/dev/null
+h0=$(limit_hits memory)
+run "$WC" run --name memh --memory-limit 8M memhog.wasm
+expect "memory limit: a guest growing past --memory-limit 8M gets less than 8 MiB" 0 out '^got [1-7] MiB \(checksum [0-9]+\), then malloc failed$'
+check_limit memh memory --memory-limit "$h0"
+"$WC" rm memh >/dev/null
+# Sockets: the broker counts a worker's sockets against --max-fds too (session_net.cc), but the
+# worker's own fd table, of the same size and holding stdio besides, is always full first: the
+# guest sees the fd limit, said and counted once like any other.
 make -s -C "$ROOT/sdk/c" OUT="$T/wcsdk" >/dev/null &&
   clang-19 "${CFLAGS[@]}" -I "$ROOT/sdk/c/include" "$ROOT/tests/daemon/sdk_guests/sockhog.c" \
     -L "$T/wcsdk" -lwcsocket -o "$T/sockhog.wasm"
-run "$WC" run --rm --max-fds 16 sockhog.wasm 100
-n=$(grep -c 'raise the limit with --max-fds' "$T/out")
-[[ $RC == 0 && $n == 1 ]] && grep -q '^opened 13, refused 87$' "$T/out" &&
-  ok "fd limit: 87 refused opens, one line naming --max-fds" || bad "fd limit notice" "rc $RC, $n notices"
+h0=$(limit_hits fds)
+run "$WC" run --name sockh --max-fds 16 sockhog.wasm 100
+expect "fds limit: a guest opening sockets under --max-fds 16 gets 12, 88 refused" 0 out '^opened 12, refused 88$'
+check_limit sockh fds --max-fds "$h0"
+"$WC" rm sockh >/dev/null
 
 # --- log cap: a guest writing 24 MiB leaves at most 2 x --log-max-bytes (1 MiB) on disk -------
 flood_t0=$(date +%s.%N)
@@ -475,6 +512,46 @@ made1=$(metric 'webcontainer_zygote_events_total{event="made"}')
 "$WC" stop zy2 >/dev/null
 [[ $(state zy2) == exited && $(field zy2 '["exit_code"]') == 137 ]] && ok "zygote: stop of an orphaned child: exited 137" || bad "zygote stop" "$(state zy2) $(field zy2 '["exit_code"]')"
 "$WC" rm zy2 >/dev/null
+# Eviction and reaping, on a second daemon with room for 2 zygotes: 4 distinct modules (hello.wasm
+# with a custom section naming each) leave 2 zygotes and no zombie; zygotes killed from outside
+# are reaped at once (not at their module's next start), the starts still run.
+ZSOCK=$T/z.sock
+"$WCD" serve --state-dir "$T/zstate" --api "unix:$ZSOCK" --zygote --zygote-max 2 2>>"$T/zdaemon.log" &
+ZPID=$!
+zwc() { "$WC" --host "unix:$ZSOCK" "$@"; }
+for _ in $(seq 200); do zwc version >/dev/null 2>&1 && break; sleep 0.05; done
+zkids() { cat /proc/"$ZPID"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9]+$'; }
+zzombies() { for p in $(zkids); do grep -q '^State:[[:space:]]*Z' "/proc/$p/status" 2>/dev/null && echo "$p"; done; }
+zzygotes() {  # no container runs between these checks, so every live "--zygote" child is one
+  for p in $(zkids); do tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- '--zygote' && echo "$p"; done
+}
+# settled N: waits until N zygotes are alive and no child of the daemon is a zombie.
+settled() {
+  for _ in $(seq 60); do [[ $(zzygotes | wc -l) == "$1" && -z $(zzombies) ]] && return 0; sleep 0.05; done
+  return 1
+}
+ran=0
+for i in 1 2 3 4; do
+  cp hello.wasm "z$i.wasm" && printf '\x00\x04\x03zy%d' "$i" >>"z$i.wasm"
+  zwc run --rm "z$i.wasm" "m$i" >"$T/out" 2>"$T/err" </dev/null && grep -q "^arg 1: m$i$" "$T/out" && ran=$((ran + 1))
+done
+settled 2 && [[ $ran == 4 ]] && ok "zygote: 4 modules under --zygote-max 2 ran, 2 zygotes left, the evicted ones reaped" ||
+  bad "zygote eviction" "$ran of 4 ran; zygotes: $(zzygotes | tr '\n' ' '); zombies: $(zzombies | tr '\n' ' ')"
+mapfile -t Z < <(zzygotes)
+kill -KILL "${Z[@]}"
+settled 0 && ok "zygote: zygotes killed with SIGKILL are reaped at once (no zombie)" ||
+  bad "zygote reap" "zygotes: $(zzygotes | tr '\n' ' '); zombies: $(zzombies | tr '\n' ' ')"
+ran=0
+for i in 3 4 3 4; do  # the first two fall back to the pool, the next two make new zygotes
+  zwc run --rm "z$i.wasm" "m$i" >"$T/out" 2>"$T/err" </dev/null && grep -q "^arg 1: m$i$" "$T/out" && ran=$((ran + 1))
+done
+fell_back=$(grep -c 'zygote for sha256:.* died; this start uses the warm pool' "$T/zdaemon.log")
+settled 2 && [[ $ran == 4 && $fell_back == 2 ]] &&
+  ok "zygote: after the kill, starts fall back once per module, then make new zygotes, no zombie" ||
+  bad "zygote after kill" "$ran of 4 ran, $fell_back fallbacks; zygotes: $(zzygotes | tr '\n' ' '); zombies: $(zzombies | tr '\n' ' ')"
+kill -TERM "$ZPID"
+wait "$ZPID"
+ZPID=
 else
 # --- warm pool (--pool, default 2): confined workers waiting for a container ---------------------
 # Ready members: the daemon's "--pooled" children that no container owns (an assigned member

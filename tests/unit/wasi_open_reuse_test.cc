@@ -190,6 +190,33 @@ TEST_F(OpenReuseTest, ClosingTheDirectoryForgetsWhatWasKeptBeneathIt) {
   EXPECT_EQ(broker_->open_calls(), 4);
 }
 
+// The worker's RLIMIT_NOFILE has room for max_fds table entries and nothing besides, so a kept
+// fd must never hold a host descriptor a new open needs (the kernel would drop the broker's fd:
+// EIO), and a full table must say EMFILE before the broker is asked.
+TEST_F(OpenReuseTest, KeptFdsGiveWayToNewOpensAndAFullTableNeverAsksTheBroker) {
+  ctx_.reset();
+  WasiConfig cfg;
+  cfg.broker = broker_.get();
+  cfg.max_fds = 40;  // stdio, /rw, /ro and 35 more
+  ctx_ = std::make_unique<WasiContext>(cfg);
+  for (const char* f : {"a", "b", "c", "d"}) write(std::string("ro/") + f, f);
+  uint32_t a = open(kRo, "a"), b = open(kRo, "b"), c = open(kRo, "c");
+  ASSERT_NE(c, ~0u);
+  for (uint32_t fd : {a, b, c}) ctx_->fd_close(fd);  // all three kept (room to spare now)
+  for (int i = 0; i < 32; i++) ASSERT_NE(open(kRo, "page.html"), ~0u);  // 37 entries + 3 kept
+  EXPECT_EQ(broker_->open_calls(), 35);
+  ASSERT_NE(open(kRo, "c"), ~0u);  // the oldest kept (a) closed to make room; c taken back
+  EXPECT_EQ(broker_->open_calls(), 35);
+  ASSERT_NE(open(kRo, "a"), ~0u);  // a was closed: the broker is asked
+  EXPECT_EQ(broker_->open_calls(), 36);
+  ASSERT_NE(open(kRo, "d"), ~0u);  // the last free entry: b, still kept, is closed for it
+  EXPECT_EQ(broker_->open_calls(), 37);
+  uint16_t e = 0;
+  EXPECT_EQ(open(kRo, "b", &e), ~0u);  // the table is full
+  EXPECT_EQ(e, err::kMfile);
+  EXPECT_EQ(broker_->open_calls(), 37);  // refused before the broker
+}
+
 TEST_F(OpenReuseTest, CanBeTurnedOff) {
   ctx_.reset();
   WasiConfig cfg;

@@ -229,7 +229,7 @@ uint16_t SocketCore::accept(uint32_t fd, bool nonblock, uint32_t* fd_out, Addres
   SocketState* s;
   if (uint16_t r = lookup(fd, &e, &s)) return r;
   if (e->host_fd < 0 || !(e->rights_base & wasi::rights::kSockAccept)) return err::kInval;
-  if (wasi_.fds().full()) return err::kMfile;
+  if (!wasi_.room_for_fd()) return err::kMfile;
   const int listener = e->host_fd;
   const bool wait_for_it = !s->nonblock;
   const int family = s->family;

@@ -162,6 +162,7 @@ uint16_t WasiContext::path_open(M& m, uint32_t dirfd, uint32_t dirflags, uint32_
 
   // A plain read-only open the broker granted a moment ago, kept since the guest closed it,
   // is taken back without asking again (open_reuse.h).
+  if (!room_for_fd()) return err::kMfile;  // before the broker: see room_for_fd()
   Opened opened;
   int64_t decided_ns = 0;
   int64_t now = 0;

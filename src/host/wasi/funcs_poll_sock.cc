@@ -176,7 +176,7 @@ uint16_t WasiContext::sock_accept(M& m, uint32_t fd, uint32_t flags, uint32_t fd
   if (uint16_t r = lookup(fd, rights::kSockAccept, &e)) return r;
   if (flags & ~uint32_t{fdflags::kNonblock}) return err::kInval;
   if (!m.in_bounds(fd_out, 4)) return err::kFault;
-  if (fds_.full()) return err::kMfile;
+  if (!room_for_fd()) return err::kMfile;
   int s =
       static_cast<int>(accept4(e->host_fd, nullptr, nullptr,
                                SOCK_CLOEXEC | ((flags & fdflags::kNonblock) ? SOCK_NONBLOCK : 0)));

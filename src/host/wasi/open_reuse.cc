@@ -27,6 +27,13 @@ int64_t OpenReuse::now_ns() {
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+void OpenReuse::keep_at_most(size_t n) {
+  if (idle_.size() <= n) return;
+  size_t drop = idle_.size() - n;
+  for (size_t k = 0; k < drop; k++) close(idle_[k].fd);
+  idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(drop));
+}
+
 void OpenReuse::drop_expired(int64_t now) {
   std::erase_if(idle_, [&](const Idle& i) {
     bool expired = now - i.why.decided_ns >= kReuseWindowNs;

@@ -64,6 +64,8 @@ class OpenReuse {
   void give_back(int fd, ReusableOpen why, uint16_t fdflags_now, int64_t now);
   // The directory handle is gone: close every fd kept beneath it.
   void forget_dir(DirHandle dir);
+  // Closes the oldest kept fds beyond `n` (their host descriptors are needed elsewhere).
+  void keep_at_most(size_t n);
   size_t idle() const { return idle_.size(); }
 
  private:

@@ -55,6 +55,11 @@ class WasiContext {
   WasiContext& operator=(const WasiContext&) = delete;
 
   FdTable& fds() { return fds_; }
+  // Before anything that makes a new host fd for the table: false (say EMFILE) when the table
+  // is full. Else fds kept for reuse are closed where they would take the host descriptor the
+  // new one needs: the worker's RLIMIT_NOFILE leaves room for max_fds table entries, not for
+  // kept fds besides, and past it the kernel drops a descriptor the broker sends (EIO).
+  bool room_for_fd();
   uint32_t max_fds() const { return config_.max_fds; }
   BrokerClient* broker() { return config_.broker; }
   // Blocking waits (poll_oneoff, the socket extensions) wake every 100 ms to check this flag

@@ -153,9 +153,9 @@ std::optional<uint32_t> WasiContext::add_socket(int host_fd) {
 }
 
 void WasiContext::release(FdEntry& e) {
-  // Kept only with room to spare under the worker's fd limit (RLIMIT_NOFILE is --max-fds,
-  // the same number as the guest's table): an idle fd must never be why an fd the broker
-  // sends cannot be received.
+  // Kept only with room to spare under the worker's fd limit (RLIMIT_NOFILE leaves room for
+  // the guest's table, not more): an idle fd must never be why an fd the broker sends cannot
+  // be received. Kept ones are closed again when the table needs their room (room_for_fd).
   if (e.reusable && e.owns_host_fd && e.host_fd >= 0 &&
       fds_.open_count() + reuse_.idle() + kReuseHeadroom < fds_.max_fds()) {
     reuse_.give_back(e.host_fd, std::move(*e.reusable), e.known_fdflags.value_or(0xffff),
@@ -191,6 +191,13 @@ uint16_t WasiContext::lookup_dir(uint32_t fd, uint64_t needed, FdEntry** out) {
   if (needed & ~e->rights_base & ~e->withheld_by_mount) return err::kNotcapable;
   *out = e;
   return err::kSuccess;
+}
+
+bool WasiContext::room_for_fd() {
+  if (fds_.full()) return false;
+  size_t free_slots = fds_.max_fds() - fds_.open_count();  // at least 1: not full
+  reuse_.keep_at_most(free_slots - 1);
+  return true;
 }
 
 }  // namespace wc::host::wasi

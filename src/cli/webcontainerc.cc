@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "engine/binary/decoder.h"
+#include "engine/jit/exit_stats.h"
 #include "engine/runtime/linker.h"
 #include "engine/runtime/store.h"
 #include "engine/runtime/trap.h"
@@ -357,6 +358,7 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
   } else if (!result.error.empty()) {
     std::fprintf(stderr, "webcontainerd: %s: %s\n", name.c_str(), result.error.c_str());
   }
+  wc::jit::print_exit_stats();  // WC_JIT_STATS=1 (a developer aid): _exit skips atexit
   std::fflush(stderr);
 #ifdef WC_PROFILE_DISPATCH
   std::exit(result.exit_code);  // developer builds: runs the dispatch profile's atexit report

@@ -17,6 +17,7 @@ namespace {
 struct Table {
   std::mutex mu;  // several threads may run compiled code
   std::unordered_map<const void*, uint64_t> exits;
+  bool printed = false;
 };
 
 Table& table() {
@@ -27,6 +28,8 @@ Table& table() {
 void print_table() {
   Table& t = table();
   std::lock_guard<std::mutex> lock(t.mu);
+  if (t.printed) return;  // once: print_exit_stats() and then atexit in the same process
+  t.printed = true;
   std::unordered_map<const void*, int> ops;
   const void* const* h = wc::engine::iop_handlers();
   for (int i = 0; i < static_cast<int>(wc::engine::IOp::Count); ++i) ops[h[i]] = i;
@@ -48,6 +51,10 @@ void print_table() {
 }
 
 }  // namespace
+
+void print_exit_stats() {
+  if (exit_stats_enabled()) print_table();
+}
 
 bool exit_stats_enabled() {
   static const bool on = [] {

@@ -14,4 +14,8 @@ bool exit_stats_enabled();
 // Notes one exit at the instruction whose handler address is `handler`.
 void record_exit(const void* handler);
 
+// Prints the table now, if enabled, for processes that leave with _exit and so never run
+// the atexit printer (the sandboxed worker).
+void print_exit_stats();
+
 }  // namespace wc::jit

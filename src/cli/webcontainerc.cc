@@ -13,6 +13,7 @@
 // the user ran). Test-only: WC_TEST_ESCAPE=1 makes the worker act compromised once confined.
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -241,10 +242,20 @@ uint32_t guest_fd_limit(uint64_t max_fds, uint32_t table_default,
   struct rlimit r {};
   if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY || r.rlim_cur > (1u << 20))
     return static_cast<uint32_t>(want);
+  // Count the open descriptors with poll(), which marks each closed one POLLNVAL: one call per
+  // 4096 descriptors instead of an fcntl each (20,000 of them at a high --max-fds, most of a
+  // start's system time).
   uint64_t own = 0;
-  for (int fd = 3; fd < static_cast<int>(r.rlim_cur); fd++) {
-    if (std::find(table_fds.begin(), table_fds.end(), fd) != table_fds.end()) continue;
-    if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) own++;
+  const int limit = static_cast<int>(r.rlim_cur);
+  std::vector<struct pollfd> chunk;
+  for (int first = 3; first < limit; first += 4096) {
+    chunk.clear();
+    for (int fd = first; fd < std::min(limit, first + 4096); fd++) chunk.push_back({fd, 0, 0});
+    if (poll(chunk.data(), chunk.size(), 0) < 0) return static_cast<uint32_t>(want);
+    for (const struct pollfd& p : chunk)
+      if (!(p.revents & POLLNVAL) &&
+          std::find(table_fds.begin(), table_fds.end(), p.fd) == table_fds.end())
+        own++;
   }
   uint64_t room = r.rlim_cur > own ? r.rlim_cur - own : 0;
   return static_cast<uint32_t>(std::min(want, room));

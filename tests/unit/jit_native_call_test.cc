@@ -72,6 +72,14 @@ const char* kRecursion = R"((module
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $k) (local.get $n))))
     (local.get $s))
+  ;; more results than parameters and locals: the return copies results into slots that
+  ;; are also constant slots (the constants 7 and 9 live at slots 2 and 3)
+  (func $more (param i32) (result i32 i32 i32 i32) (local i32)
+    (local.set 1 (i32.add (local.get 0) (i32.const 1)))
+    (i32.add (local.get 0) (i32.const 7)) (local.get 0) (local.get 1) (i32.const 9))
+  (func (export "more_sum") (param i32) (result i32)
+    (call $more (local.get 0))
+    (i32.sub) (i32.mul) (i32.add))
   (func $fib (export "fib") (param i32) (result i32)
     (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
       (then (local.get 0))
@@ -149,6 +157,11 @@ TEST(JitNativeCall, LocalsConstantsAndResultsMatchTheInterpreter) {
   for (uint32_t n : {1u, 2u, 40u}) {
     uint64_t want = interp.u64("pairs", {itest::I32(n)});
     EXPECT_EQ(jit.u64("pairs", {itest::I32(n)}), want) << n;
+  }
+  for (uint32_t x : {0u, 5u, 0xFFFFFFF0u}) {
+    const uint32_t want = x + 7 + x * (x + 1 - 9);  // a + b * (c - d)
+    EXPECT_EQ(jit.u32("more_sum", {itest::I32(x)}), want) << x;
+    EXPECT_EQ(interp.u32("more_sum", {itest::I32(x)}), want) << x;
   }
   for (uint32_t n : {0u, 1u, 2u, 3u, 17u})
     EXPECT_EQ(jit.u32("fib", {itest::I32(n)}), interp.u32("fib", {itest::I32(n)})) << n;

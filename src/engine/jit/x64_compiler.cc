@@ -455,20 +455,25 @@ class Compiler : public CodeGenerator {
   }
   // The frame is the truth outside compiled code: pinned values go to their slots before the
   // code leaves or calls, and come back from them where it is entered or a call returns.
-  // A constant slot is never written (see constant_slot()) and every frame gets its value on
-  // entry, so its frame slot is always right: it is never spilled, and a register it is
-  // pinned to is filled from the constant itself rather than from memory.
+  // A constant slot at or above the results holds its constant for the frame's whole life:
+  // every frame gets the constants on entry, and the translator writes a constant slot only
+  // when it is also a result slot (a return copies the results into slots 0..n-1, which may
+  // reach past the locals). Such a slot is never spilled, and a register it is pinned to is
+  // filled from the constant itself rather than from memory.
+  bool fixed_constant(uint32_t s, uint64_t* value) const {
+    return s >= f_.num_results && constant_slot(s, value);
+  }
   void spill_pins() { spill_pins_below(UINT32_MAX); }
   // spill_pins() for the slots below `end` only.
   void spill_pins_below(uint32_t end) {
     uint64_t k;
     for (size_t i = 0; i < float_pinned_slots_.size(); ++i) {
       const uint32_t s = float_pinned_slots_[i];
-      if (s < end && !constant_slot(s, &k)) movsd(frame_slot(s), kFloatPinRegs[i]);
+      if (s < end && !fixed_constant(s, &k)) movsd(frame_slot(s), kFloatPinRegs[i]);
     }
     for (size_t i = 0; i < pinned_slots_.size(); ++i) {
       const uint32_t s = pinned_slots_[i];
-      if (s < end && !constant_slot(s, &k)) mov(frame_slot(s), kPinRegs[i]);
+      if (s < end && !fixed_constant(s, &k)) mov(frame_slot(s), kPinRegs[i]);
     }
   }
   void fill_pins() {
@@ -481,7 +486,7 @@ class Compiler : public CodeGenerator {
     const uint32_t s = pinned_slots_[i];
     const Reg64& r = kPinRegs[i];
     uint64_t k;
-    if (!constant_slot(s, &k))
+    if (!fixed_constant(s, &k))
       mov(r, frame_slot(s));
     else if (k == 0)
       xor_(r.cvt32(), r.cvt32());
@@ -1262,7 +1267,7 @@ class Compiler : public CodeGenerator {
     for (size_t i = 0; i < pinned_slots_.size(); ++i) {
       const uint32_t s = pinned_slots_[i];
       if (s >= f_.num_params + uint64_t{f_.num_locals} && s < template_end)
-        fill_pin(i);  // a constant
+        fill_pin(i);  // a constant: an immediate, or a load of what was just stored
       else if (s >= f_.num_params && s < template_end)
         xor_(kPinRegs[i].cvt32(), kPinRegs[i].cvt32());  // a declared local: zero
       else if (s < f_.num_params)

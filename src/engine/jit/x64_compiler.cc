@@ -44,7 +44,7 @@ using namespace Xbyak::util;
 // Functions larger than this (in code words) stay interpreted: compile time and memory stay
 // bounded for hostile modules (a 50 MB function).
 constexpr size_t kMaxCodeWords = size_t{4} << 20;
-// Native calls nest on the thread's own stack (32 bytes each); deeper recursion continues
+// Native calls nest on the thread's own stack (16 bytes each); deeper recursion continues
 // through the interpreter, whose frames live in the value stack.
 constexpr uint32_t kMaxNativeNesting = 4096;
 // Frames whose template (declared locals + constants) is larger are set up by the interpreter.
@@ -1323,18 +1323,18 @@ class Compiler : public CodeGenerator {
     mov(r8, qword[r13 + offsetof(JitContext, instance)]);
     mov(qword[rsi + offsetof(wc::engine::CallFrame, ret_instance)], r8);
     mov(qword[rsi + offsetof(wc::engine::CallFrame, func)], rax);
-    // Three pushes and the return address keep the stack 16-byte aligned in the callee, for
-    // the C helpers compiled code calls.
+    // One push and the return address keep the stack 16-byte aligned in the callee, for the
+    // C helpers compiled code calls. The frame and the nesting come back by arithmetic, not
+    // from the stack: a callee returns with the rbx and r15 it was called with, and the
+    // reloads of the pinned slots below need rbx at once.
     push(r14);
-    push(rbx);
-    push(r15);
     mov(r14, qword[rax + jit + offsetof(JitCallee, code_base)]);
     mov(rbx, rdi);
     add(r15d, 1);
     call(rcx);
-    pop(r15);
-    pop(rbx);
     pop(r14);
+    sub(rbx, static_cast<int32_t>(disp));
+    sub(r15d, 1);
     fill_pins();
     forget_all();
     Label done;

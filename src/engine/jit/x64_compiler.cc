@@ -476,10 +476,20 @@ class Compiler : public CodeGenerator {
       if (s < end && !fixed_constant(s, &k)) mov(frame_slot(s), kPinRegs[i]);
     }
   }
-  void fill_pins() {
-    for (size_t i = 0; i < float_pinned_slots_.size(); ++i)
-      movsd(kFloatPinRegs[i], frame_slot(float_pinned_slots_[i]));
-    for (size_t i = 0; i < pinned_slots_.size(); ++i) fill_pin(i);
+  // `in_rax`: a slot whose value is also in rax (UINT32_MAX: none).
+  void fill_pins(uint32_t in_rax = UINT32_MAX) {
+    for (size_t i = 0; i < float_pinned_slots_.size(); ++i) {
+      if (float_pinned_slots_[i] == in_rax)
+        movq(kFloatPinRegs[i], rax);
+      else
+        movsd(kFloatPinRegs[i], frame_slot(float_pinned_slots_[i]));
+    }
+    for (size_t i = 0; i < pinned_slots_.size(); ++i) {
+      if (pinned_slots_[i] == in_rax)
+        mov(kPinRegs[i], rax);
+      else
+        fill_pin(i);
+    }
   }
   // Integer pin `i` from its slot: a constant as an immediate, anything else from the frame.
   void fill_pin(size_t i) {
@@ -1335,7 +1345,7 @@ class Compiler : public CodeGenerator {
     pop(r14);
     sub(rbx, static_cast<int32_t>(disp));
     sub(r15d, 1);
-    fill_pins();
+    fill_pins(arg_slot);  // the callee's slot 0 is in rax (see native_return)
     forget_all();
     Label done;
     jmp(done, T_NEAR);
@@ -1363,6 +1373,16 @@ class Compiler : public CodeGenerator {
     // Back to a native caller: this frame is dead once the function returns (the interpreter
     // never resumes it), so only the results (slots 0..num_results-1) go to the frame.
     spill_pins_below(f_.num_results);
+    // Slot 0 also goes back in rax, so the caller need not reload what was just stored (see
+    // native_call; with no results the slot is dead in the caller and rax is ignored).
+    if (f_.num_results > 0) {
+      if (const Reg64* r = pinned(0))
+        mov(rax, *r);
+      else if (const Xmm* x = float_pinned(0))
+        movq(rax, *x);
+      else
+        mov(rax, frame_slot(0));
+    }
     current_depth(r8);  // --depth, as a store
     sub(r8, 1);
     mov(rdx, qword[r13 + offsetof(JitContext, depth)]);

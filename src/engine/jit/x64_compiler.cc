@@ -44,7 +44,7 @@ using namespace Xbyak::util;
 // Functions larger than this (in code words) stay interpreted: compile time and memory stay
 // bounded for hostile modules (a 50 MB function).
 constexpr size_t kMaxCodeWords = size_t{4} << 20;
-// Native calls nest on the thread's own stack (32 bytes each); deeper recursion continues
+// Native calls nest on the thread's own stack (16 bytes each); deeper recursion continues
 // through the interpreter, whose frames live in the value stack.
 constexpr uint32_t kMaxNativeNesting = 4096;
 // Frames whose template (declared locals + constants) is larger are set up by the interpreter.
@@ -145,6 +145,13 @@ class Compiler : public CodeGenerator {
     mov(r14, r8);
     xor_(r15d, r15d);
     mov(qword[r13 + offsetof(JitContext, saved_rsp)], rsp);
+    // D0, the call depth this run started at, in the alignment slot at saved_rsp: inside the
+    // code the depth is always D0 + the native nesting (r15), so calls and returns store it
+    // computed from registers instead of incrementing it in memory (a chain of store-to-load
+    // waits through every call and return).
+    mov(rax, qword[r13 + offsetof(JitContext, depth)]);
+    mov(eax, dword[rax]);
+    mov(qword[rsp], rax);
     jmp(rcx);
     // Leaving, from any native call depth: report the frame, drop the native callers' return
     // addresses (the frame stack in ExecState says where each returns to).
@@ -448,17 +455,53 @@ class Compiler : public CodeGenerator {
   }
   // The frame is the truth outside compiled code: pinned values go to their slots before the
   // code leaves or calls, and come back from them where it is entered or a call returns.
-  void spill_pins() {
-    for (size_t i = 0; i < float_pinned_slots_.size(); ++i)
-      movsd(frame_slot(float_pinned_slots_[i]), kFloatPinRegs[i]);
-    for (size_t i = 0; i < pinned_slots_.size(); ++i)
-      mov(frame_slot(pinned_slots_[i]), kPinRegs[i]);
+  // A constant slot at or above the results holds its constant for the frame's whole life:
+  // every frame gets the constants on entry, and the translator writes a constant slot only
+  // when it is also a result slot (a return copies the results into slots 0..n-1, which may
+  // reach past the locals). Such a slot is never spilled, and a register it is pinned to is
+  // filled from the constant itself rather than from memory.
+  bool fixed_constant(uint32_t s, uint64_t* value) const {
+    return s >= f_.num_results && constant_slot(s, value);
   }
-  void fill_pins() {
-    for (size_t i = 0; i < float_pinned_slots_.size(); ++i)
-      movsd(kFloatPinRegs[i], frame_slot(float_pinned_slots_[i]));
-    for (size_t i = 0; i < pinned_slots_.size(); ++i)
-      mov(kPinRegs[i], frame_slot(pinned_slots_[i]));
+  void spill_pins() { spill_pins_below(UINT32_MAX); }
+  // spill_pins() for the slots below `end` only.
+  void spill_pins_below(uint32_t end) {
+    uint64_t k;
+    for (size_t i = 0; i < float_pinned_slots_.size(); ++i) {
+      const uint32_t s = float_pinned_slots_[i];
+      if (s < end && !fixed_constant(s, &k)) movsd(frame_slot(s), kFloatPinRegs[i]);
+    }
+    for (size_t i = 0; i < pinned_slots_.size(); ++i) {
+      const uint32_t s = pinned_slots_[i];
+      if (s < end && !fixed_constant(s, &k)) mov(frame_slot(s), kPinRegs[i]);
+    }
+  }
+  // `in_rax`: a slot whose value is also in rax (UINT32_MAX: none).
+  void fill_pins(uint32_t in_rax = UINT32_MAX) {
+    for (size_t i = 0; i < float_pinned_slots_.size(); ++i) {
+      if (float_pinned_slots_[i] == in_rax)
+        movq(kFloatPinRegs[i], rax);
+      else
+        movsd(kFloatPinRegs[i], frame_slot(float_pinned_slots_[i]));
+    }
+    for (size_t i = 0; i < pinned_slots_.size(); ++i) {
+      if (pinned_slots_[i] == in_rax)
+        mov(kPinRegs[i], rax);
+      else
+        fill_pin(i);
+    }
+  }
+  // Integer pin `i` from its slot: a constant as an immediate, anything else from the frame.
+  void fill_pin(size_t i) {
+    const uint32_t s = pinned_slots_[i];
+    const Reg64& r = kPinRegs[i];
+    uint64_t k;
+    if (!fixed_constant(s, &k))
+      mov(r, frame_slot(s));
+    else if (k == 0)
+      xor_(r.cvt32(), r.cvt32());
+    else
+      mov(r, k);
   }
 
   // Leaves the code at the current instruction: the interpreter executes it.
@@ -1224,7 +1267,23 @@ class Compiler : public CodeGenerator {
         mov(qword[rbx + d], rcx);
       }
     }
-    fill_pins();
+    // The pinned registers get their slots' entry values: parameters from the frame, declared
+    // locals and constants straight from the template (no reload of what was just stored).
+    // Operand-stack slots hold nothing yet (the stack is empty at entry; the translator
+    // writes each before reading it), so theirs are not loaded.
+    const uint64_t template_end = uint64_t{f_.num_params} + tmpl.size();
+    for (size_t i = 0; i < float_pinned_slots_.size(); ++i)
+      if (float_pinned_slots_[i] < template_end)
+        movsd(kFloatPinRegs[i], frame_slot(float_pinned_slots_[i]));
+    for (size_t i = 0; i < pinned_slots_.size(); ++i) {
+      const uint32_t s = pinned_slots_[i];
+      if (s >= f_.num_params + uint64_t{f_.num_locals} && s < template_end)
+        fill_pin(i);  // a constant: an immediate, or a load of what was just stored
+      else if (s >= f_.num_params && s < template_end)
+        xor_(kPinRegs[i].cvt32(), kPinRegs[i].cvt32());  // a declared local: zero
+      else if (s < f_.num_params)
+        mov(kPinRegs[i], frame_slot(s));
+    }
     jmp(label_at(0), T_NEAR);
   }
 
@@ -1251,8 +1310,7 @@ class Compiler : public CodeGenerator {
     mov(rdx, qword[r13 + offsetof(JitContext, interrupt)]);
     cmp(byte[rdx], 0);
     jne(interp, T_NEAR);
-    mov(rdx, qword[r13 + offsetof(JitContext, depth)]);
-    mov(esi, dword[rdx]);
+    current_depth(rsi);
     cmp(rsi, qword[r13 + offsetof(JitContext, max_depth)]);
     jae(interp, T_NEAR);
     uint64_t disp = uint64_t{arg_slot} * 8;
@@ -1262,7 +1320,11 @@ class Compiler : public CodeGenerator {
     lea(r8, qword[rdi + r8 * 8]);
     cmp(r8, qword[r13 + offsetof(JitContext, stack_end)]);
     ja(interp, T_NEAR);
-    // frames[depth] = {return address, this frame, this instance, callee}; ++depth.
+    // ++depth (a store of depth + 1, see current_depth); frames[depth] = {return address,
+    // this frame, this instance, callee}.
+    mov(rdx, qword[r13 + offsetof(JitContext, depth)]);
+    lea(r8, qword[rsi + 1]);
+    mov(dword[rdx], r8d);
     shl(rsi, 5);
     static_assert(sizeof(wc::engine::CallFrame) == 32);
     add(rsi, qword[r13 + offsetof(JitContext, frames)]);
@@ -1272,20 +1334,19 @@ class Compiler : public CodeGenerator {
     mov(r8, qword[r13 + offsetof(JitContext, instance)]);
     mov(qword[rsi + offsetof(wc::engine::CallFrame, ret_instance)], r8);
     mov(qword[rsi + offsetof(wc::engine::CallFrame, func)], rax);
-    add(dword[rdx], 1);
-    // Three pushes and the return address keep the stack 16-byte aligned in the callee, for
-    // the C helpers compiled code calls.
+    // One push and the return address keep the stack 16-byte aligned in the callee, for the
+    // C helpers compiled code calls. The frame and the nesting come back by arithmetic, not
+    // from the stack: a callee returns with the rbx and r15 it was called with, and the
+    // reloads of the pinned slots below need rbx at once.
     push(r14);
-    push(rbx);
-    push(r15);
     mov(r14, qword[rax + jit + offsetof(JitCallee, code_base)]);
     mov(rbx, rdi);
     add(r15d, 1);
     call(rcx);
-    pop(r15);
-    pop(rbx);
     pop(r14);
-    fill_pins();
+    sub(rbx, static_cast<int32_t>(disp));
+    sub(r15d, 1);
+    fill_pins(arg_slot);  // the callee's slot 0 is in rax (see native_return)
     forget_all();
     Label done;
     jmp(done, T_NEAR);
@@ -1294,18 +1355,42 @@ class Compiler : public CodeGenerator {
     L(done);
   }
 
+  // `r` = the call depth of the running function's frame: D0 (saved by the entry code, see
+  // emit_all) + the native nesting. Equal to *depth, but read from memory that calls and
+  // returns do not write, so successive calls do not wait on each other's depth stores.
+  void current_depth(const Reg64& r) {
+    mov(r, qword[r13 + offsetof(JitContext, saved_rsp)]);
+    mov(r, qword[r]);
+    add(r, r15);
+  }
+
   // A return from a natively called function goes straight back to its native caller; the
   // outermost compiled function returns through the interpreter.
   void native_return() {
     Label interp;
-    flush_all();   // the results may be cached
-    spill_pins();  // or pinned
+    flush_all();  // the results may be cached
     test(r15d, r15d);
     jz(interp, T_NEAR);
+    // Back to a native caller: this frame is dead once the function returns (the interpreter
+    // never resumes it), so only the results (slots 0..num_results-1) go to the frame.
+    spill_pins_below(f_.num_results);
+    // Slot 0 also goes back in rax, so the caller need not reload what was just stored (see
+    // native_call; with no results the slot is dead in the caller and rax is ignored).
+    if (f_.num_results > 0) {
+      if (const Reg64* r = pinned(0))
+        mov(rax, *r);
+      else if (const Xmm* x = float_pinned(0))
+        movq(rax, *x);
+      else
+        mov(rax, frame_slot(0));
+    }
+    current_depth(r8);  // --depth, as a store
+    sub(r8, 1);
     mov(rdx, qword[r13 + offsetof(JitContext, depth)]);
-    sub(dword[rdx], 1);
+    mov(dword[rdx], r8d);
     ret();
     L(interp);
+    spill_pins();  // the interpreter executes the return from the frame
     exit_spilled();
   }
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -152,6 +154,17 @@ class Wasm {
     InvokeResult r = run(name, std::move(args));
     if (r.ok()) return std::nullopt;
     return r.trap->kind;
+  }
+  // Runs `name` while another thread sets the store's interrupt flag after 50 ms: for
+  // functions that would run for years, to test that (compiled) code polls the flag.
+  InvokeResult run_interrupted(const std::string& name, std::vector<Value> args = {}) {
+    std::thread stopper([this] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      store_->interrupt();
+    });
+    InvokeResult r = run(name, std::move(args));
+    stopper.join();
+    return r;
   }
 
  private:

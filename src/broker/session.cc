@@ -132,9 +132,13 @@ bool Session::notice(ipc::Message message) {
   // bounded, but unverified) follow as what it says.
   std::string detail;
   if (n->limit == static_cast<uint16_t>(host::WorkerLimit::kFds)) {
-    detail = "the guest has all " +
-             (limits_.max_fds ? std::to_string(limits_.max_fds) + " of its" : std::string("its")) +
-             " file descriptors open; further opens fail with EMFILE (raise it with --max-fds)";
+    // The guest's table holds somewhat fewer than --max-fds: the worker's own descriptors
+    // (its broker socket) count against the same process limit.
+    detail = "the guest's file descriptor table is full" +
+             (limits_.max_fds ? " under --max-fds " + std::to_string(limits_.max_fds) +
+                                    " (the worker's own descriptors count too)"
+                              : std::string()) +
+             "; further opens fail with EMFILE (raise it with --max-fds)";
   } else {
     detail = "linear memory refused at --memory-limit " +
              (limits_.memory_limit ? std::to_string(limits_.memory_limit) + " bytes"

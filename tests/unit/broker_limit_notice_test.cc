@@ -78,7 +78,7 @@ TEST(BrokerLimitNotice, OneHitPerLimitPerRun) {
   ASSERT_EQ(f.hits.size(), 2u);
   EXPECT_EQ(f.hits[0].limit, "fds");
   EXPECT_EQ(f.hits[0].container, "c1");
-  EXPECT_NE(f.hits[0].detail.find("all 64 of its file descriptors"), std::string::npos);
+  EXPECT_NE(f.hits[0].detail.find("full under --max-fds 64"), std::string::npos);
   EXPECT_NE(f.hits[0].detail.find("--max-fds"), std::string::npos);
   EXPECT_TRUE(f.hits[0].already_said);
   EXPECT_EQ(f.hits[1].limit, "memory");

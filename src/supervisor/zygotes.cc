@@ -63,31 +63,28 @@ Zygotes::Zygotes(size_t max, std::string worker_path)
 Zygotes::~Zygotes() { clear(); }
 
 void Zygotes::clear() {
-  for (auto& [hash, z] : by_hash_) {
-    if (z.reaped) z.process.pid = -1;
-    kill_and_reap(z.process);
-  }
+  for (auto& [hash, z] : by_hash_) kill_and_reap(z.process);
   by_hash_.clear();
 }
 
 void Zygotes::drop(const std::string& hash) {
   auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) return;
-  // A reaped zygote's pid may be another child's by now: never signal or wait for it again.
-  if (it->second.reaped) it->second.process.pid = -1;
   kill_and_reap(it->second.process);
   by_hash_.erase(it);
 }
 
 void Zygotes::reap_exited() {
   for (auto& [hash, z] : by_hash_) {
-    if (z.reaped || !exited(z.process)) continue;
-    // Through its pidfd: names this process only, whatever pids the host has reused.
+    if (z.process.pid <= 0 || !exited(z.process)) continue;
+    // Through its pidfd: names this process only, whatever pids the host has reused. Then
+    // pid -1, as kill_and_reap() leaves it: the pid may be another child's by now, and
+    // drop()/clear() must never signal or wait for it again.
     siginfo_t si{};
     if (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(z.process.pidfd.get()), &si,
                WEXITED | WNOHANG) == 0 &&
         si.si_pid != 0)
-      z.reaped = true;
+      z.process.pid = -1;
   }
 }
 

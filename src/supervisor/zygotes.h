@@ -73,7 +73,6 @@ class Zygotes {
   struct Zygote {
     Worker process;  // broker_socket is the control socket
     uint64_t last_used = 0;
-    bool reaped = false;  // by reap_exited(): its pid is no longer ours to wait for
   };
   Zygote* get(const WorkerSpec& spec, const std::string& hash, std::string* error);
   void drop(const std::string& hash);

@@ -85,27 +85,30 @@ const char* kRecursion = R"((module
                      (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
 ))";
 
+// A recursion `n` deep in both tiers: both return n, or both run out of call depth with the
+// same trap (kind, message, backtrace).
+void expect_recursion_outcome(const InvokeResult& jit, const InvokeResult& interp, uint32_t n) {
+  ASSERT_EQ(jit.ok(), interp.ok()) << n;
+  if (interp.ok()) {
+    EXPECT_EQ(jit.results[0].bits, n) << n;
+    return;
+  }
+  EXPECT_EQ(jit.trap->kind, TrapKind::StackExhausted) << n;
+  EXPECT_EQ(jit.trap->kind, interp.trap->kind) << n;
+  EXPECT_EQ(jit.trap->message, interp.trap->message) << n;
+  EXPECT_EQ(jit.trap->backtrace, interp.trap->backtrace) << n;
+}
+
 TEST(JitNativeCall, CallDepthLimitTrapsWhereTheInterpretersDoes) {
   constexpr uint32_t kMaxDepth = 300;
-  itest::Wasm jit(kRecursion, config(jit::EngineMode::Jit, kMaxDepth));
-  itest::Wasm interp(kRecursion, config(jit::EngineMode::Interp, kMaxDepth));
-  ASSERT_TRUE(jit.ok()) << jit.error();
-  ASSERT_TRUE(interp.ok()) << interp.error();
+  ITEST_LOAD(jit, kRecursion, config(jit::EngineMode::Jit, kMaxDepth));
+  ITEST_LOAD(interp, kRecursion, config(jit::EngineMode::Interp, kMaxDepth));
   ASSERT_NE(jit.instance()->get_func("down")->jit.entry, nullptr);
   // The deepest recursion that fits (the export's own frame is one of kMaxDepth) and the
   // first that does not, at the limit and beyond it.
   for (uint32_t n : {kMaxDepth - 2, kMaxDepth - 1, kMaxDepth, kMaxDepth + 50}) {
-    InvokeResult a = jit.run("down", {itest::I32(n), itest::I32(0)});
-    InvokeResult b = interp.run("down", {itest::I32(n), itest::I32(0)});
-    ASSERT_EQ(a.ok(), b.ok()) << n;
-    if (b.ok()) {
-      EXPECT_EQ(a.results[0].bits, n) << n;
-      continue;
-    }
-    EXPECT_EQ(a.trap->kind, TrapKind::StackExhausted) << n;
-    EXPECT_EQ(a.trap->kind, b.trap->kind) << n;
-    EXPECT_EQ(a.trap->message, b.trap->message) << n;
-    EXPECT_EQ(a.trap->backtrace, b.trap->backtrace) << n;
+    expect_recursion_outcome(jit.run("down", {itest::I32(n), itest::I32(0)}),
+                             interp.run("down", {itest::I32(n), itest::I32(0)}), n);
   }
   EXPECT_TRUE(interp.run("down", {itest::I32(kMaxDepth - 1), itest::I32(0)}).ok());
   EXPECT_FALSE(interp.run("down", {itest::I32(kMaxDepth), itest::I32(0)}).ok());
@@ -122,20 +125,11 @@ TEST(JitNativeCall, CallDepthLimitTrapsWhereTheInterpretersDoes) {
 // different starting depth each time.
 TEST(JitNativeCall, CallDepthLimitHoldsWhenEnteredDeep) {
   constexpr uint32_t kMaxDepth = 200;
-  itest::Wasm jit(kRecursion, config(jit::EngineMode::Jit, kMaxDepth));
-  itest::Wasm interp(kRecursion, config(jit::EngineMode::Interp, kMaxDepth));
-  ASSERT_TRUE(jit.ok()) << jit.error();
-  ASSERT_TRUE(interp.ok()) << interp.error();
+  ITEST_LOAD(jit, kRecursion, config(jit::EngineMode::Jit, kMaxDepth));
+  ITEST_LOAD(interp, kRecursion, config(jit::EngineMode::Interp, kMaxDepth));
   for (uint32_t n : {0u, 1u, 50u, kMaxDepth - 1, kMaxDepth, kMaxDepth + 1}) {
-    InvokeResult a = jit.run("grow_down", {itest::I32(n)});
-    InvokeResult b = interp.run("grow_down", {itest::I32(n)});
-    ASSERT_EQ(a.ok(), b.ok()) << n;
-    if (b.ok()) {
-      EXPECT_EQ(a.results[0].bits, n) << n;
-    } else {
-      EXPECT_EQ(a.trap->kind, TrapKind::StackExhausted) << n;
-      EXPECT_EQ(a.trap->backtrace, b.trap->backtrace) << n;
-    }
+    expect_recursion_outcome(jit.run("grow_down", {itest::I32(n)}),
+                             interp.run("grow_down", {itest::I32(n)}), n);
   }
   // After a trap the depth bookkeeping starts afresh.
   EXPECT_EQ(jit.u32("fib", {itest::I32(20)}), 6765u);
@@ -143,10 +137,8 @@ TEST(JitNativeCall, CallDepthLimitHoldsWhenEnteredDeep) {
 }
 
 TEST(JitNativeCall, LocalsConstantsAndResultsMatchTheInterpreter) {
-  itest::Wasm jit(kRecursion, config(jit::EngineMode::Jit));
-  itest::Wasm interp(kRecursion, config(jit::EngineMode::Interp));
-  ASSERT_TRUE(jit.ok()) << jit.error();
-  ASSERT_TRUE(interp.ok()) << interp.error();
+  ITEST_LOAD(jit, kRecursion, config(jit::EngineMode::Jit));
+  ITEST_LOAD(interp, kRecursion, config(jit::EngineMode::Interp));
   ASSERT_NE(jit.instance()->get_func("locals")->jit.entry, nullptr);
   for (uint32_t n : {0u, 1u, 2u, 50u}) {
     EXPECT_EQ(jit.u64("locals", {itest::I32(n)}), 28u * (n + 1)) << n;

@@ -58,6 +58,37 @@ std::string absolute_mount(const std::string& spec) {
   return absolute(spec.substr(0, sep)) + spec.substr(sep);
 }
 
+// The exit code of an ended container, from inspect (1 with a message if there is none).
+int exit_code_of(ApiClient& api, const std::string& id) {
+  ApiReply info = api.call("GET", "/v1/containers/" + id);
+  json j = json::parse(info.body, nullptr, false);
+  if (info.status != 200 || !j.is_object()) return refused(info);
+  return j.value("exit_code", 1);
+}
+
+// An attached run without -i is one request: create, start and follow (POST
+// /v1/containers?follow=1). The stream's trailer carries the exit code, and with --rm the
+// daemon removes the container after the stream has ended, so nothing else is asked.
+int run_attached(ApiClient& api, const json& body) {
+  ApiReply stream;
+  wc::client::StreamRequest req{"POST", "/v1/containers?follow=1", body.dump()};
+  bool ended = wc::client::follow_stream(api.socket_path(), req, STDOUT_FILENO, &stream);
+  if (!ended && stream.status == 400) {
+    refused(stream);
+    return 2;
+  }
+  if (!ended && stream.status != 201)
+    return stream.status ? refused(stream) : fail(1, stream.error);
+  auto code = stream.headers.find("x-exit-code");
+  if (ended && code != stream.headers.end()) return std::atoi(code->second.c_str());
+  // The stream was cut (a follower too far behind is dropped) or had no exit code: ask.
+  auto id = stream.headers.find("x-container-id");
+  if (id == stream.headers.end())
+    return fail(1, ended ? "no exit code in the stream" : stream.error);
+  if (!ended) std::fprintf(stderr, "webcontainer: %s\n", stream.error.c_str());
+  return exit_code_of(api, id->second);
+}
+
 int cmd_run(ApiClient& api, std::vector<std::string> args) {
   bool detach = false, auto_remove = false, interactive = false;
   std::string name, restart = "no", cpus;
@@ -119,11 +150,13 @@ int cmd_run(ApiClient& api, std::vector<std::string> args) {
                   {"timeout", timeout},
                   {"max_fds", max_fds},
                   {"cpus", cpus}};
-  // Attached with --rm, we remove it ourselves after reading its exit code.
-  json body = {{"module", absolute(rest[0])}, {"args", guest_args},
-               {"options", options},          {"restart", restart},
-               {"rm", auto_remove && detach}, {"stdin", interactive}};
+  json body = {{"module", absolute(rest[0])}, {"args", guest_args}, {"options", options},
+               {"restart", restart},          {"rm", auto_remove},  {"stdin", interactive}};
   if (!name.empty()) body["name"] = name;
+  if (!detach && !interactive) return run_attached(api, body);
+  // Interactive, the stdin is fed through an attach of its own after the create; the daemon's
+  // --rm would race the exit code we read afterwards, so we remove it ourselves.
+  if (interactive) body["rm"] = false;
   ApiReply r = api.call("POST", "/v1/containers", body.dump());
   if (r.status != 201) {
     if (r.status == 400) {
@@ -140,21 +173,15 @@ int cmd_run(ApiClient& api, std::vector<std::string> args) {
     std::printf("%s\n", id.c_str());
     return 0;
   }
-  // Attached: its output as it is written, until it has exited (restarts are followed on);
-  // with -i our stdin goes to the guest on the same connection.
+  // Attached with -i: its output as it is written until it has exited (restarts are followed
+  // on), and our stdin to the guest on the same connection.
   ApiReply stream;
-  bool ended = interactive
-                   ? wc::client::follow_stream(api.socket_path(), "POST",
-                                               "/v1/containers/" + id + "/attach?since=0&stdin=1",
-                                               STDIN_FILENO, STDOUT_FILENO, &stream)
-                   : wc::client::follow_stream(api.socket_path(), "GET",
-                                               "/v1/containers/" + id + "/logs?since=0&follow=1",
-                                               -1, STDOUT_FILENO, &stream);
-  if (!ended) return stream.status ? refused(stream) : fail(1, stream.error);
-  ApiReply info = api.call("GET", "/v1/containers/" + id);
-  json j = json::parse(info.body, nullptr, false);
-  if (info.status != 200 || !j.is_object()) return refused(info);
-  int code = j.value("exit_code", 1);
+  wc::client::StreamRequest req{"POST", "/v1/containers/" + id + "/attach?since=0&stdin=1", ""};
+  req.upgrade = true;
+  req.stdin_fd = STDIN_FILENO;
+  if (!wc::client::follow_stream(api.socket_path(), req, STDOUT_FILENO, &stream))
+    return stream.status ? refused(stream) : fail(1, stream.error);
+  int code = exit_code_of(api, id);
   if (auto_remove) api.call("DELETE", "/v1/containers/" + id + "?force=1");
   return code;
 }
@@ -262,11 +289,9 @@ int cmd_logs(ApiClient& api, std::vector<std::string> args) {
   }
   if (follow) {  // one streaming reply: what is there from offset on, then as it is written
     ApiReply r;
-    if (wc::client::follow_stream(
-            api.socket_path(), "GET",
-            "/v1/containers/" + name + "/logs?follow=1&since=" + std::to_string(offset), -1,
-            STDOUT_FILENO, &r))
-      return 0;
+    wc::client::StreamRequest req{
+        "GET", "/v1/containers/" + name + "/logs?follow=1&since=" + std::to_string(offset), ""};
+    if (wc::client::follow_stream(api.socket_path(), req, STDOUT_FILENO, &r)) return 0;
     return r.status ? refused(r) : fail(1, r.error);
   }
   for (;;) {

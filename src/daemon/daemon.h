@@ -134,7 +134,7 @@ class Daemon {
   std::string new_id() const;
 
   // Routes (daemon_api.cc).
-  Reply create(const http::Request& r);
+  Reply create(const http::Request& r, bool follow);
   Reply list(bool all);
   Reply inspect(Container& c);
   Reply stats();  // daemon_stats.cc

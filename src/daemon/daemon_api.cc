@@ -59,7 +59,7 @@ Reply Daemon::handle(const http::Request& r) {
   }
   if (path == "/v1/containers") {
     if (r.method == "GET") return list(query_param(query, "all") == "1");
-    if (r.method == "POST") return create(r);
+    if (r.method == "POST") return create(r, query_param(query, "follow") == "1");
     return error(405, "use GET or POST");
   }
   if (path == "/v1/stats") {
@@ -95,7 +95,11 @@ Reply Daemon::list(bool all) {
   return ok(out);
 }
 
-Reply Daemon::create(const http::Request& r) {
+// POST /v1/containers[?follow=1]. With follow=1 the reply is the container's output stream
+// (a chunked 201 whose trailer carries the exit code, see start_stream), so an attached
+// `webcontainer run` is one request: no second connection to follow, no inspect for the code,
+// and with "rm" no DELETE (the daemon removes it after the stream's end).
+Reply Daemon::create(const http::Request& r, bool follow) {
   if (r.header("content-type").find("json") == std::string_view::npos && !r.body.empty())
     return error(415, "expected Content-Type: application/json");
   json body = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
@@ -135,7 +139,13 @@ Reply Daemon::create(const http::Request& r) {
   }
   json out = {{"id", def.id}, {"name", def.name}};
   containers_[def.id] = std::move(c);
-  return ok(out, 201);
+  if (!follow) return ok(out, 201);
+  // The exit is seen on a later turn of the loop, so the stream starts before it can end.
+  Reply stream(201, "", "application/octet-stream",
+               {{"X-Container-Id", def.id}, {"X-Container-Name", def.name}});
+  stream.stream_id = def.id;
+  stream.since = 0;
+  return stream;
 }
 
 Reply Daemon::inspect(Container& c) {

@@ -323,10 +323,15 @@ void Daemon::start_stream(Connection& conn, const Reply& r) {
   conn.chunked = !r.upgrade;
   if (r.upgrade)
     conn.out += "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n";
-  else
-    conn.out += std::string("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n") +
-                "Transfer-Encoding: chunked\r\nConnection: close\r\nX-Container-State: " +
-                state_name(c->state) + "\r\n\r\n";
+  else {
+    conn.out += r.status == 201 ? "HTTP/1.1 201 Created\r\n" : "HTTP/1.1 200 OK\r\n";
+    conn.out +=
+        "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n"
+        "Connection: close\r\nTrailer: X-Exit-Code\r\nX-Container-State: " +
+        std::string(state_name(c->state)) + "\r\n";
+    for (const auto& [name, value] : r.headers) conn.out += name + ": " + value + "\r\n";
+    conn.out += "\r\n";
+  }
   // What was written before the client asked, then everything from now on.
   uint64_t at = r.since, start = 0;
   for (;;) {
@@ -365,7 +370,12 @@ void Daemon::end_followers(Container& c) {
     auto it = connections_.find(fd);
     if (it == connections_.end()) continue;
     Connection& conn = *it->second;
-    if (conn.chunked) conn.out += "0\r\n\r\n";
+    // The last chunk; its trailer carries the exit code once the container has exited for good
+    // (not when it is removed while running), so the client needs no inspect to learn it.
+    if (conn.chunked)
+      conn.out += c.state == State::kExited
+                      ? "0\r\nX-Exit-Code: " + std::to_string(c.exit_code) + "\r\n\r\n"
+                      : std::string("0\r\n\r\n");
     conn.stream_id.clear();
     conn.close_after_write = true;
     flush(conn);

@@ -106,6 +106,42 @@ run "$WC" run --rm --max-fds 3 hello.wasm
 expect "run: a bad flag value is a usage error (exit 2)" 2 err 'max-fds'
 run "$WC" run -d -i hello.wasm
 expect "run -d -i is refused as not yet implemented" 2 err 'not yet implemented'
+# An attached run is one request: POST /v1/containers?follow=1 answers 201 with the output as a
+# chunked stream whose trailer is the exit code; with "rm" the daemon removes the container.
+python3 - "$SOCK" "$T/exit7.wasm" <<'PY' && ok "create+follow: one request, output, X-Exit-Code trailer, removed after (rm)" || bad "create+follow" "see above"
+import json, socket, sys, time
+def request(raw):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(raw)
+    out = b""
+    while True:
+        b = s.recv(65536)
+        if not b: return out
+        out += b
+body = json.dumps({"module": sys.argv[2], "rm": True}).encode()
+reply = request(b"POST /v1/containers?follow=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n" % len(body) + body)
+head, _, rest = reply.partition(b"\r\n\r\n")
+lines = head.decode().split("\r\n")
+assert lines[0] == "HTTP/1.1 201 Created", lines[0]
+headers = {l.split(":", 1)[0].lower(): l.split(":", 1)[1].strip() for l in lines[1:]}
+assert headers.get("transfer-encoding") == "chunked", headers
+cid = headers["x-container-id"]
+payload, trailer = b"", {}
+while True:
+    size_line, _, rest = rest.partition(b"\r\n")
+    size = int(size_line, 16)
+    if size == 0: break
+    payload += rest[:size]; rest = rest[size + 2:]
+for l in rest.decode().split("\r\n"):
+    if ":" in l: trailer[l.split(":", 1)[0].lower()] = l.split(":", 1)[1].strip()
+assert b"about to exit 7" in payload, payload
+assert trailer.get("x-exit-code") == "7", (trailer, rest)
+for _ in range(50):  # removal follows the stream's end on the daemon's loop
+    if request(b"GET /v1/containers/%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % cid.encode()).startswith(b"HTTP/1.1 404"): break
+    time.sleep(0.1)
+else:
+    raise SystemExit("container %s still listed after its --rm run" % cid)
+PY
 
 # --- output reaches the client as it is written (a streamed reply, no polling) ----------------
 # ticker.wasm stamps each line with the guest's CLOCK_REALTIME; tick_latency (native) says how

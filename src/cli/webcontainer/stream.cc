@@ -5,9 +5,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <string_view>
 
 namespace wc::client {
 
@@ -24,6 +27,17 @@ bool write_all(int fd, const char* p, size_t n) {
   return true;
 }
 
+// "Name: value" into *out under the lower-cased name; other lines are ignored.
+void add_header(std::string_view line, std::map<std::string, std::string>* out) {
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return;
+  std::string name(line.substr(0, colon));
+  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  (*out)[name] = std::string(value);
+}
+
 // Incremental decoder of a chunked body: feed() what arrives, get the payload out.
 class Dechunker {
  public:
@@ -32,6 +46,19 @@ class Dechunker {
     buf_.append(in);
     for (;;) {
       if (done_) return true;
+      if (last_) {  // after the last chunk: trailer lines, then an empty line
+        size_t eol = buf_.find("\r\n");
+        if (eol == std::string::npos) return buf_.size() < 1024;
+        std::string line = buf_.substr(0, eol);
+        buf_.erase(0, eol + 2);
+        if (line.empty()) {
+          done_ = true;
+          return true;
+        }
+        if (++trailer_lines_ > 16) return false;
+        add_header(line, &trailer_);
+        continue;
+      }
       if (left_ == 0) {
         size_t eol = buf_.find("\r\n");
         if (eol == std::string::npos) return buf_.size() < 64;
@@ -46,8 +73,8 @@ class Dechunker {
         if (end == buf_.c_str()) return false;
         buf_.erase(0, eol + 2);
         if (size == 0) {
-          done_ = true;
-          return true;
+          last_ = true;
+          continue;
         }
         left_ = size;
       }
@@ -60,17 +87,20 @@ class Dechunker {
     }
   }
   bool done() const { return done_; }
+  const std::map<std::string, std::string>& trailer() const { return trailer_; }
 
  private:
   std::string buf_;
   unsigned long long left_ = 0;
-  bool need_crlf_ = false, done_ = false;
+  bool need_crlf_ = false, last_ = false, done_ = false;
+  int trailer_lines_ = 0;
+  std::map<std::string, std::string> trailer_;
 };
 
 }  // namespace
 
-bool follow_stream(const std::string& socket_path, const std::string& method,
-                   const std::string& target, int stdin_fd, int out_fd, ApiReply* r) {
+bool follow_stream(const std::string& socket_path, const StreamRequest& sr, int out_fd,
+                   ApiReply* r) {
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un addr = {};
   addr.sun_family = AF_UNIX;
@@ -85,11 +115,13 @@ bool follow_stream(const std::string& socket_path, const std::string& method,
     close(fd);
     return false;
   }
-  bool upgrade = method == "POST";
+  const bool upgrade = sr.upgrade;
+  const int stdin_fd = sr.stdin_fd;
   std::string req =
-      method + " " + target + " HTTP/1.1\r\nHost: webcontainer\r\n" +
+      sr.method + " " + sr.target + " HTTP/1.1\r\nHost: webcontainer\r\n" +
       (upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" : "Connection: close\r\n") +
-      "Content-Length: 0\r\n\r\n";
+      (sr.json_body.empty() ? "" : "Content-Type: application/json\r\n") +
+      "Content-Length: " + std::to_string(sr.json_body.size()) + "\r\n\r\n" + sr.json_body;
   if (!write_all(fd, req.data(), req.size())) {
     r->error = "the daemon closed the connection";
     close(fd);
@@ -112,7 +144,13 @@ bool follow_stream(const std::string& socket_path, const std::string& method,
     return false;
   }
   r->status = std::atoi(in.c_str() + 9);
-  if (r->status != 200 && r->status != 101) {  // a refusal: its JSON body, to the end
+  for (size_t at = in.find("\r\n") + 2; at < head_end;) {
+    size_t eol = in.find("\r\n", at);
+    add_header(std::string_view(in).substr(at, eol - at), &r->headers);
+    at = eol + 2;
+  }
+  if (r->status != 200 && r->status != 201 &&
+      r->status != 101) {  // a refusal: its JSON body, to the end
     r->body = in.substr(head_end + 4);
     for (;;) {
       ssize_t n = read(fd, buf, sizeof buf);
@@ -123,7 +161,7 @@ bool follow_stream(const std::string& socket_path, const std::string& method,
     close(fd);
     return false;
   }
-  bool chunked = r->status == 200;
+  bool chunked = r->status != 101;
   Dechunker dechunk;
   auto deliver = [&](std::string_view data) {
     if (!chunked) return write_all(out_fd, data.data(), data.size()) || true;
@@ -166,6 +204,7 @@ bool follow_stream(const std::string& socket_path, const std::string& method,
     r->error = "the daemon ended the stream early (restarted, or this client fell too far behind)";
     return false;
   }
+  for (const auto& [name, value] : dechunk.trailer()) r->headers[name] = value;
   return true;
 }
 

@@ -10,10 +10,20 @@
 
 namespace wc::client {
 
-// Writes the streamed bytes to `out_fd` as they arrive; with `stdin_fd` >= 0 (attach only)
-// forwards what it reads there. True when the daemon ended the stream (the container has
-// exited); false with r->error, or r->status/r->body for a refusal.
-bool follow_stream(const std::string& socket_path, const std::string& method,
-                   const std::string& target, int stdin_fd, int out_fd, ApiReply* r);
+// One streaming request. `GET .../logs?follow=1` and `POST /v1/containers?follow=1` (create,
+// start and follow: a 201 whose chunked body is the output) are chunked; `POST .../attach` is
+// upgraded (`upgrade`).
+struct StreamRequest {
+  std::string method, target;
+  std::string json_body;  // sent with Content-Type: application/json when not empty
+  bool upgrade = false;
+  int stdin_fd = -1;  // >= 0 (attach only): forwarded to the guest
+};
+
+// Writes the streamed bytes to `out_fd` as they arrive. True when the daemon ended the stream
+// (the container has exited); r->headers then holds the reply's headers and the chunked
+// stream's trailer (`x-exit-code`). False with r->error, or r->status/r->body for a refusal.
+bool follow_stream(const std::string& socket_path, const StreamRequest& req, int out_fd,
+                   ApiReply* r);
 
 }  // namespace wc::client

@@ -24,8 +24,9 @@ bool Broker::add_worker(ipc::UniqueFd socket, pid_t pid, const Policy& policy,
     *error = std::string("epoll: ") + std::strerror(errno);
     return false;
   }
-  ipc::UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
-  if (!pidfd) {
+  ipc::UniqueFd pidfd;
+  if (!kill_worker) pidfd = ipc::UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (!kill_worker && !pidfd) {
     *error = "worker pid " + std::to_string(pid) + ": " + std::strerror(errno);
     return false;
   }
@@ -97,7 +98,10 @@ void Broker::drop(uint64_t key, Gone why, const char* reason) {
   workers_.erase(it);
   std::string id = w.session->container_id();
   if (why == Gone::kKilled) {
-    syscall(SYS_pidfd_send_signal, w.pidfd.get(), SIGKILL, nullptr, 0);
+    if (w.pidfd)
+      syscall(SYS_pidfd_send_signal, w.pidfd.get(), SIGKILL, nullptr, 0);
+    else
+      kill_worker(id, w.pid);
     if (audit_ != nullptr) {
       audit_->record({id, "ipc", "pid " + std::to_string(w.pid),
                       std::string("protocol violation (") + reason + "): worker killed", EPROTO,

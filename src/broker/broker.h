@@ -29,8 +29,8 @@ class Broker {
   Broker& operator=(const Broker&) = delete;
 
   // Starts serving a worker. `socket` is the broker's end of the worker's socketpair (taken
-  // over and made non-blocking), `pid` the worker process (it must exist: a pidfd is opened
-  // now). False with *error if a mount cannot be opened or the pid is gone.
+  // over and made non-blocking), `pid` the worker process (without kill_worker it must exist:
+  // a pidfd is opened now). False with *error if a mount cannot be opened or the pid is gone.
   bool add_worker(ipc::UniqueFd socket, pid_t pid, const Policy& policy, std::string container_id,
                   std::string* error);
 
@@ -49,11 +49,16 @@ class Broker {
 
   // Called when a worker leaves (it closed its socket, or it was killed).
   std::function<void(const std::string& container_id, pid_t pid, Gone why)> on_worker_gone;
+  // How a worker that breaks the protocol is killed. Unset, add_worker opens a pidfd per worker
+  // and the broker kills through it. A daemon that already holds a pidfd per worker sets this
+  // (and so saves one fd per container, which bounds how many containers fit under
+  // RLIMIT_NOFILE); it must kill `pid` only if it is still that container's unreaped worker.
+  std::function<void(const std::string& container_id, pid_t pid)> kill_worker;
 
  private:
   struct Worker {
     ipc::UniqueFd sock;
-    ipc::UniqueFd pidfd;
+    ipc::UniqueFd pidfd;  // only without kill_worker
     pid_t pid = 0;
     std::unique_ptr<Session> session;
   };

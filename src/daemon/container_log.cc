@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,12 @@
 namespace wc::daemon {
 
 namespace {
+
+double coarse_seconds() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 uint64_t file_size(const std::string& path) {
   struct stat st;
@@ -37,6 +44,10 @@ void ContainerLog::configure(std::string path, uint64_t max_bytes, uint64_t drop
   fd_.reset();
 }
 
+void ContainerLog::close_if_idle(double idle_seconds) {
+  if (fd_ && coarse_seconds() - last_append_ >= idle_seconds) fd_.reset();
+}
+
 bool ContainerLog::ensure_open() {
   if (fd_) return true;
   fd_ = ipc::UniqueFd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
@@ -56,6 +67,7 @@ void ContainerLog::rotate() {
 
 bool ContainerLog::append(std::string_view data) {
   if (!ensure_open()) return false;
+  last_append_ = coarse_seconds();
   bool rotated = false;
   while (!data.empty()) {
     if (max_bytes_ && size_ >= max_bytes_) {

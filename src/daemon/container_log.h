@@ -32,6 +32,9 @@ class ContainerLog {
   uint64_t end();    // the logical offset the next byte will have
   uint64_t dropped() const { return dropped_; }
   void close() { fd_.reset(); }
+  // Closes the file if nothing was appended for `idle_seconds` (it reopens on the next use): a
+  // daemon with thousands of quiet containers should not hold a descriptor for each log.
+  void close_if_idle(double idle_seconds);
 
  private:
   bool ensure_open();
@@ -39,6 +42,7 @@ class ContainerLog {
   std::string path_;
   uint64_t max_bytes_ = 0, dropped_ = 0;
   uint64_t size_ = 0, old_size_ = 0;  // of `log` and `log.1`
+  double last_append_ = 0;            // CLOCK_MONOTONIC_COARSE seconds
   ipc::UniqueFd fd_;
 };
 

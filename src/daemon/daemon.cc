@@ -156,6 +156,14 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
     if (!h.already_said)
       append_log(*it->second, "webcontainerd: limit " + h.limit + ": " + h.detail);
   });
+  // The broker kills a worker that breaks the protocol through the container's own pidfd
+  // rather than one of its own per worker; a worker already reaped (its pid gone from the
+  // container) is not signalled at all.
+  broker_.kill_worker = [this](const std::string& id, pid_t pid) {
+    auto it = containers_.find(id);
+    if (it != containers_.end() && it->second->pid == pid && pid > 0 && it->second->pidfd)
+      syscall(SYS_pidfd_send_signal, it->second->pidfd.get(), SIGKILL, nullptr, 0);
+  };
   broker_.on_worker_gone = [this](const std::string& id, pid_t, broker::Gone why) {
     auto it = containers_.find(id);
     if (it != containers_.end() && why == broker::Gone::kKilled)

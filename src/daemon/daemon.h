@@ -150,6 +150,8 @@ class Daemon {
   std::map<int, std::unique_ptr<Connection>> connections_;
   std::map<std::string, std::unique_ptr<Container>> containers_;  // by id
   std::map<int, std::string> pidfds_;                             // pidfd -> container id
+  double last_log_sweep_ = 0;                    // tick(): when idle logs were last closed
+  static constexpr double kLogIdleSeconds = 10;  // a log unwritten this long is closed
   std::string tenants_dir_;
   bool stopping_ = false;
   // Start (worker asked for) to exit (pidfd readable), by worker source: [0] fresh, [1] pool,

@@ -281,6 +281,13 @@ void Daemon::kill_container(Container& c) {
 void Daemon::tick() {
   double now = mono_now();
   resume_output(now);
+  // Once a second: logs not written for a while give their descriptor back (they reopen on
+  // the next write), so idle containers cost the daemon no log fd.
+  if (now - last_log_sweep_ >= 1.0) {
+    last_log_sweep_ = now;
+    for (auto& [id, c] : containers_)
+      if (c->log_open) c->log.close_if_idle(kLogIdleSeconds);
+  }
   std::vector<std::string> due;
   for (auto& [id, c] : containers_) {
     if (c->state == State::kRunning && c->deadline > 0 && now >= c->deadline && c->pid > 0) {

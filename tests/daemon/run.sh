@@ -396,6 +396,9 @@ sleep 0.3
 read -r fd2 ch2 rss2 < <(count)
 echo "     soak: 500 starts in $(echo "$mid - $start" | bc) s, 500 removals in $(echo "$end - $mid" | bc) s; daemon fds $fd0 -> $fd1 (running) -> $fd2, workers $ch0 -> $ch1 -> $ch2, RSS ${rss0} -> ${rss2} KiB"
 [[ $ch1 -ge 500 ]] && ok "soak: 500 workers ran at once" || bad "soak running" "children $ch1"
+# A running container costs the daemon its broker socket, its pidfd and its output pipe, plus
+# its log file while it writes (closed after 10 s idle); the broker borrows the daemon's pidfd.
+[[ $((fd1 - fd0)) -le 2000 ]] && ok "soak: at most 4 daemon fds per running container ($((fd1 - fd0)) for 500)" || bad "soak fds per container" "$fd0 -> $fd1"
 [[ $fd2 -le $fd0 && $ch2 == "$ch0" ]] && ok "soak: no fd or process left in the daemon" || bad "soak leak" "fds $fd0 -> $fd2, children $ch0 -> $ch2"
 [[ $rss2 -le $((rss0 + 8192)) ]] && ok "soak: daemon RSS grew by less than 8 MiB" || bad "soak rss" "$rss0 -> $rss2 KiB"
 

@@ -222,5 +222,36 @@ TEST(BrokerLoopRegistration, RefusesMissingMountsAndDeadPids) {
   EXPECT_EQ(broker.worker_count(), 0u);
 }
 
+// With kill_worker set (the daemon's way), the broker opens no pidfd of its own per worker and
+// kills a protocol breaker through the callback, naming the container and its pid.
+TEST(BrokerLoopRegistration, KillWorkerCallbackReplacesThePidfd) {
+  Broker broker;
+  std::vector<std::pair<std::string, pid_t>> kills;
+  broker.kill_worker = [&](const std::string& id, pid_t pid) {
+    kills.emplace_back(id, pid);
+    kill(pid, SIGKILL);
+  };
+  Garbage g = garbage_cases()[0];
+  Child bad = spawn([&](int s) {
+    g.send(s);
+    for (;;) pause();
+    return 0;
+  });
+  ASSERT_GT(bad.pid, 0);
+  int fds_before = wc::testing::count_open_fds();
+  std::string err;
+  ASSERT_TRUE(broker.add_worker(std::move(bad.broker_end), bad.pid, Policy{}, "bad", &err)) << err;
+  EXPECT_EQ(wc::testing::count_open_fds(), fds_before);  // the socket moved in; no pidfd
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (broker.poll_once(100) > 0 && std::chrono::steady_clock::now() < deadline) {
+  }
+  ASSERT_EQ(kills.size(), 1u) << g.what;
+  EXPECT_EQ(kills[0].first, "bad");
+  EXPECT_EQ(kills[0].second, bad.pid);
+  int status = 0;
+  ASSERT_EQ(waitpid(bad.pid, &status, 0), bad.pid);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+}
+
 }  // namespace
 }  // namespace wc::broker

@@ -264,3 +264,34 @@ TEST_F(ContainerLogTest, ACapOfZeroNeverRotates) {
 }
 
 }  // namespace
+
+namespace {
+
+int open_fds() {
+  int n = 0;
+  if (DIR* d = opendir("/proc/self/fd")) {
+    while (readdir(d) != nullptr) n++;
+    closedir(d);
+  }
+  return n;
+}
+
+// An idle log gives its descriptor back and reopens on the next append, with its offsets, its
+// size (so the cap still holds) and its rotation unchanged.
+TEST_F(ContainerLogTest, AnIdleLogClosesItsFileAndReopensWhereItWas) {
+  ContainerLog log;
+  log.configure(path_, 100, 0);
+  std::string first = lines(log, 0, 5);  // 35 bytes
+  int with_file = open_fds();
+  log.close_if_idle(3600);  // written just now: stays open
+  EXPECT_EQ(open_fds(), with_file);
+  log.close_if_idle(0);
+  EXPECT_EQ(open_fds(), with_file - 1);
+  int rotations = 0;
+  std::string second = lines(log, 5, 20, &rotations);  // past the cap of 100 bytes
+  EXPECT_EQ(rotations, 1);
+  EXPECT_EQ(log.end(), first.size() + second.size());
+  EXPECT_EQ(kept(), (first + second).substr(log.begin()));
+}
+
+}  // namespace

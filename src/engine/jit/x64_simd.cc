@@ -3,9 +3,9 @@
 //
 // The SSE templates are those whose x86 instruction gives exactly the interpreter's result:
 // bitwise ops and integer add/sub/mul wrap the same way; for f32x4/f64x2 add, sub, mul and div
-// a NaN operand makes both the interpreter (simd_ops.cc, compiled to the same SSE instruction
-// with the first operand as destination) and the template return the first NaN operand,
-// quieted. Min/max, conversions, saturating ops and the rest go through the SimdFn.
+// a NaN operand makes both the template (the first operand is the first source) and the
+// interpreter (simd_ops.cc's nan_first) return the first NaN operand, quieted. Min/max,
+// conversions, saturating ops and the rest go through the SimdFn.
 #include "engine/jit/x64_simd.h"
 
 #include <xbyak/xbyak_util.h>

@@ -176,8 +176,9 @@ TEST(JitSimd, LaneOpsMatchTheInterpreterIncludingNaNLanes) {
   EXPECT_EQ(r.results[0].bits, uint64_t{0x7FC00000u} | uint64_t{0x7FC12345u} << 32);
 }
 
-// A loop whose scalar counters live in registers around runs of v128 instructions (the
-// runs write the pins back and reload them) and a called SimdFn (i32x4.min_s).
+// Loops whose scalar values live in registers around v128 instructions: runs with a called
+// SimdFn (i32x4.min_s), which write every pin back and reload them, and SSE templates alone,
+// which write back and reload only their own slots.
 const char* kLoop = R"((module
   (memory 1)
   (func (export "kernel") (param i32) (result i32 v128) (local i32 i32 v128 v128)
@@ -190,13 +191,37 @@ const char* kLoop = R"((module
       (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
     (i32.add (local.get 1) (local.get 2))
     (local.get 4))
+  ;; Scalars flowing into and out of SSE templates with no call in the loop: lane results
+  ;; into float and integer pins, pinned scalars into splats and addresses.
+  (func (export "mixed") (param i32) (result f32 i32 v128) (local f32 i32 i32 v128)
+    (loop $l
+      (local.set 4 (f32x4.add (local.get 4) (f32x4.splat (local.get 1))))
+      (local.set 1 (f32.add (local.get 1) (f32x4.extract_lane 2 (local.get 4))))
+      (local.set 2 (i32.xor (local.get 2) (i32x4.extract_lane 1 (v128.load (local.get 3)))))
+      (v128.store offset=16 (local.get 3) (i32x4.add (i32x4.splat (local.get 2)) (local.get 4)))
+      (local.set 3 (i32.and (i32.add (local.get 3) (i32.const 4)) (i32.const 1023)))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1) (local.get 2) (local.get 4))
+  ;; Lane results read only by float ops (the slots they land in may be in xmm registers).
+  (func (export "fsum") (param i32 v128) (result f32 v128) (local f32)
+    (loop $l
+      (local.set 2 (f32.mul (local.get 2) (f32x4.extract_lane 1 (local.get 1))))
+      (local.set 2 (f32.add (local.get 2) (f32x4.extract_lane 3 (local.get 1))))
+      (local.set 1 (f32x4.sub (local.get 1) (f32x4.splat (local.get 2))))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 2) (local.get 1))
 ))";
 
 TEST(JitSimd, PinnedScalarsSurviveV128Runs) {
   Engines e(kLoop);
   ASSERT_TRUE(e.jit.ok() && e.interp.ok()) << e.jit.error() << e.interp.error();
   expect_compiled(e.jit);
-  for (uint32_t n : {1u, 2u, 100u, 5000u}) expect_same(e, "kernel", {itest::I32(n)});
+  for (uint32_t n : {1u, 2u, 100u, 5000u}) {
+    expect_same(e, "kernel", {itest::I32(n)});
+    expect_same(e, "mixed", {itest::I32(n)});
+    expect_same(e, "fsum",
+                {itest::I32(n), Value::v128(0x3F8000003F000000ull, 0xBF8000003E800000ull)});
+  }
 }
 
 }  // namespace

@@ -508,11 +508,21 @@ class Compiler : public CodeGenerator {
       mov(r, k);
   }
 
-  // v128 instructions (x64_simd.h) work on the frame: before the first of a run the float
-  // cache and the pinned slots are written back, after the last one the pins are reloaded
-  // (the templates call C functions, which clobber the caller-saved registers, and may write
-  // any slot). A run ends before a label too: control arrives there with the pins loaded.
+  // v128 instructions (x64_simd.h) work on the frame. One with an SSE template needs only
+  // its own slots there: those it reads are written back, those it writes dropped from the
+  // cache and reloaded into their pins. Around those calling a SimdFn (which clobbers the
+  // caller-saved registers and may write any slot) the float cache and every pin are
+  // written back before the first of a run and the pins reloaded after the last; a run also
+  // ends before a label (control arrives there with the pins loaded).
   void v128_instruction(IOp o) {
+    V128Slots io;
+    if (!in_v128_run_ && v128_template_slots(o, ins_, &io)) {
+      for (int i = 0; i < io.read_count; ++i) slot_to_frame(io.reads[i]);
+      for (int i = 0; i < io.write_count; ++i) forget(io.writes[i]);
+      emit_v128_instruction(*this, o, ins_, w_);
+      for (int i = 0; i < io.write_count; ++i) slot_from_frame(io.writes[i]);
+      return;
+    }
     if (!in_v128_run_) {
       flush_all();
       spill_pins();
@@ -520,6 +530,19 @@ class Compiler : public CodeGenerator {
     }
     emit_v128_instruction(*this, o, ins_, w_);
     forget_all();  // nothing is dirty; the registers are gone
+  }
+  // The frame slot `s` gets its value from the cache or its pin (a no-op when it has it).
+  void slot_to_frame(uint32_t s) {
+    uint64_t k;
+    flush(s);
+    if (fixed_constant(s, &k)) return;
+    if (const Xmm* x = float_pinned(s)) movsd(frame_slot(s), *x);
+    if (const Reg64* r = pinned(s)) mov(frame_slot(s), *r);
+  }
+  // Slot `s`'s pin gets the value just written to the frame.
+  void slot_from_frame(uint32_t s) {
+    if (const Xmm* x = float_pinned(s)) movsd(*x, frame_slot(s));
+    if (const Reg64* r = pinned(s)) mov(*r, frame_slot(s));
   }
   void end_v128_run() {
     fill_pins();

@@ -47,6 +47,61 @@ const std::unordered_map<SimdFn, Op>& ops_by_function() {
   return *map;
 }
 
+// The form of an op's SSE template, which says the slots it touches; None: no template (the
+// SimdFn is called).
+enum class Shape { None, Load, Store, Binary, Splat, Extract };
+
+Shape shape_of(Op op, const uint32_t* ops) {
+  switch (op) {
+    case Op::V128Load:
+    case Op::V128Load32Splat:
+    case Op::V128Load64Splat: return Shape::Load;
+    case Op::V128Store: return Shape::Store;
+    case Op::I32x4Mul: return cpu_has_sse41() ? Shape::Binary : Shape::None;
+    case Op::V128And:
+    case Op::V128Or:
+    case Op::V128Xor:
+    case Op::I8x16Add:
+    case Op::I8x16Sub:
+    case Op::I16x8Add:
+    case Op::I16x8Sub:
+    case Op::I16x8Mul:
+    case Op::I32x4Add:
+    case Op::I32x4Sub:
+    case Op::I64x2Add:
+    case Op::I64x2Sub:
+    case Op::F32x4Add:
+    case Op::F32x4Sub:
+    case Op::F32x4Mul:
+    case Op::F32x4Div:
+    case Op::F64x2Add:
+    case Op::F64x2Sub:
+    case Op::F64x2Mul:
+    case Op::F64x2Div: return Shape::Binary;
+    case Op::I32x4Splat:
+    case Op::F32x4Splat:
+    case Op::I64x2Splat:
+    case Op::F64x2Splat: return Shape::Splat;
+    case Op::I32x4ExtractLane:
+    case Op::F32x4ExtractLane: return ops[4] < 4 ? Shape::Extract : Shape::None;
+    case Op::I64x2ExtractLane:
+    case Op::F64x2ExtractLane: return ops[4] < 2 ? Shape::Extract : Shape::None;
+    default: return Shape::None;
+  }
+}
+
+// The op of a Simd instruction (operands 5 and 6 hold its SimdFn), or nothing.
+bool simd_op(const uint32_t* ops, Op* op) {
+  SimdFn fn;
+  static_assert(sizeof fn == 8);
+  const uint64_t bits = uint64_t{ops[5]} | (uint64_t{ops[6]} << 32);
+  std::memcpy(&fn, &bits, sizeof fn);
+  auto it = ops_by_function().find(fn);
+  if (it == ops_by_function().end()) return false;
+  *op = it->second;
+  return true;
+}
+
 class V128Emitter {
  public:
   V128Emitter(CodeGenerator& g, const uint32_t* ops, uint32_t word)
@@ -54,12 +109,8 @@ class V128Emitter {
 
   // Operands (simd_ops.h): dst a b c lane fn_lo fn_hi.
   void simd() {
-    SimdFn fn;
-    static_assert(sizeof fn == 8);
-    const uint64_t bits = uint64_t{ops_[5]} | (uint64_t{ops_[6]} << 32);
-    std::memcpy(&fn, &bits, sizeof fn);
-    auto it = ops_by_function().find(fn);
-    if (it != ops_by_function().end() && inline_op(it->second)) return;
+    Op op;
+    if (simd_op(ops_, &op) && shape_of(op, ops_) != Shape::None && inline_op(op)) return;
     call_function();
   }
 
@@ -107,7 +158,7 @@ class V128Emitter {
   }
   // The effective address of a v128 load/store: u32 base (slot k) + u32 memarg offset
   // (operand 3), as simd_ops.cc's `at` computes it.
-  Address memory(int addr_k) {
+  Address memory(int addr_k, int bits = 128) {
     g_.mov(eax, slot(addr_k, 32));
     uint32_t offset = ops_[3];
     if (offset > static_cast<uint32_t>(INT32_MAX)) {
@@ -115,7 +166,12 @@ class V128Emitter {
       g_.add(rax, rcx);
       offset = 0;
     }
-    return xword[r12 + rax + static_cast<int32_t>(offset)];
+    const int32_t d = static_cast<int32_t>(offset);
+    switch (bits) {
+      case 32: return dword[r12 + rax + d];
+      case 64: return qword[r12 + rax + d];
+      default: return xword[r12 + rax + d];
+    }
   }
 
   // The interpreter's own function: fn(frame, operands, memory 0).
@@ -143,6 +199,16 @@ class V128Emitter {
         g_.movups(xmm0, memory(1));
         g_.movups(slot(0), xmm0);
         return true;
+      case Op::V128Load32Splat:
+        g_.movd(xmm0, memory(1, 32));
+        g_.pshufd(xmm0, xmm0, 0);
+        g_.movups(slot(0), xmm0);
+        return true;
+      case Op::V128Load64Splat:
+        g_.movq(xmm0, memory(1, 64));
+        g_.punpcklqdq(xmm0, xmm0);
+        g_.movups(slot(0), xmm0);
+        return true;
       case Op::V128Store:
         g_.movups(xmm0, slot(1));
         g_.movups(memory(0), xmm0);
@@ -157,10 +223,7 @@ class V128Emitter {
       case Op::I16x8Mul: binary([&] { g_.pmullw(xmm0, xmm1); }); return true;
       case Op::I32x4Add: binary([&] { g_.paddd(xmm0, xmm1); }); return true;
       case Op::I32x4Sub: binary([&] { g_.psubd(xmm0, xmm1); }); return true;
-      case Op::I32x4Mul:
-        if (!cpu_has_sse41()) return false;
-        binary([&] { g_.pmulld(xmm0, xmm1); });
-        return true;
+      case Op::I32x4Mul: binary([&] { g_.pmulld(xmm0, xmm1); }); return true;
       case Op::I64x2Add: binary([&] { g_.paddq(xmm0, xmm1); }); return true;
       case Op::I64x2Sub: binary([&] { g_.psubq(xmm0, xmm1); }); return true;
       case Op::F32x4Add: binary([&] { g_.addps(xmm0, xmm1); }); return true;
@@ -186,13 +249,11 @@ class V128Emitter {
       // Extracted 32-bit lanes are zero-extended in their slot, as the interpreter keeps them.
       case Op::I32x4ExtractLane:
       case Op::F32x4ExtractLane:
-        if (ops_[4] >= 4) return false;
         g_.mov(eax, slot(1, 32, ops_[4] * 4));
         g_.mov(slot(0, 64), rax);
         return true;
       case Op::I64x2ExtractLane:
       case Op::F64x2ExtractLane:
-        if (ops_[4] >= 2) return false;
         g_.mov(rax, slot(1, 64, ops_[4] * 8));
         g_.mov(slot(0, 64), rax);
         return true;
@@ -209,6 +270,41 @@ class V128Emitter {
 
 bool is_v128_instruction(IOp o) {
   return o == IOp::Simd || o == IOp::Select128 || o == IOp::GlobalGet128 || o == IOp::GlobalSet128;
+}
+
+bool v128_template_slots(IOp o, const uint32_t* ops, V128Slots* out) {
+  *out = V128Slots{};
+  auto read = [&](uint32_t s) { out->reads[out->read_count++] = s; };
+  auto read_v128 = [&](uint32_t s) { read(s), read(s + 1); };
+  auto write_v128 = [&](uint32_t s) {
+    out->writes[0] = s;
+    out->writes[1] = s + 1;
+    out->write_count = 2;
+  };
+  switch (o) {
+    case IOp::Select128:
+      read_v128(ops[1]), read_v128(ops[2]), read(ops[3]), write_v128(ops[0]);
+      return true;
+    case IOp::GlobalGet128: write_v128(ops[0]); return true;
+    case IOp::GlobalSet128: read_v128(ops[1]); return true;
+    case IOp::Simd: break;
+    default: return false;
+  }
+  Op op;
+  if (!simd_op(ops, &op)) return false;
+  switch (shape_of(op, ops)) {
+    case Shape::None: return false;
+    case Shape::Load: read(ops[1]), write_v128(ops[0]); return true;
+    case Shape::Store: read(ops[0]), read_v128(ops[1]); return true;
+    case Shape::Binary: read_v128(ops[1]), read_v128(ops[2]), write_v128(ops[0]); return true;
+    case Shape::Splat: read(ops[1]), write_v128(ops[0]); return true;
+    case Shape::Extract:
+      read_v128(ops[1]);
+      out->writes[0] = ops[0];
+      out->write_count = 1;
+      return true;
+  }
+  return false;
 }
 
 void emit_v128_instruction(CodeGenerator& g, IOp o, const uint32_t* ops, uint32_t word) {

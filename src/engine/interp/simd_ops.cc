@@ -132,6 +132,15 @@ inline Mask<T> mask(bool b) {
   return b ? Mask<T>(~Mask<T>(0)) : Mask<T>(0);
 }
 
+// Lane arithmetic with a NaN operand returns the first NaN operand, quieted: what x86's
+// addps/subps/mulps/divps give with `a` as first source (the JIT's templates, x64_simd.cc).
+// Spelled out because the C++ compiler may swap the operands of a commutative `a + b`, and
+// with them which of two NaNs comes out.
+template <typename F>
+inline F nan_first(F a, F b, F r) {
+  return std::isnan(a) || std::isnan(b) ? numeric::first_nan_quieted(a, b) : r;
+}
+
 // ---- memory ----
 inline uint8_t* at(u64* fp, const u32* o, uint8_t* mem, u32 addr_slot) {
   return mem + u64(u32(fp[o[addr_slot]])) + u64(o[3]);
@@ -460,12 +469,12 @@ UN1(f32x4_ceil, float, float, numeric::ceil(a)) UN1(f32x4_floor, float, float, n
 UN1(f32x4_trunc, float, float, numeric::trunc(a)) UN1(f32x4_nearest, float, float, numeric::nearest(a))
 UN1(f64x2_ceil, double, double, numeric::ceil(a)) UN1(f64x2_floor, double, double, numeric::floor(a))
 UN1(f64x2_trunc, double, double, numeric::trunc(a)) UN1(f64x2_nearest, double, double, numeric::nearest(a))
-BIN2(f32x4_add, float, float, a + b) BIN2(f32x4_sub, float, float, a - b)
-BIN2(f32x4_mul, float, float, a * b) BIN2(f32x4_div, float, float, a / b)
+BIN2(f32x4_add, float, float, nan_first(a, b, a + b)) BIN2(f32x4_sub, float, float, nan_first(a, b, a - b))
+BIN2(f32x4_mul, float, float, nan_first(a, b, a * b)) BIN2(f32x4_div, float, float, nan_first(a, b, a / b))
 BIN2(f32x4_min, float, float, numeric::wasm_min(a, b)) BIN2(f32x4_max, float, float, numeric::wasm_max(a, b))
 BIN2(f32x4_pmin, float, float, pmin(a, b)) BIN2(f32x4_pmax, float, float, pmax(a, b))
-BIN2(f64x2_add, double, double, a + b) BIN2(f64x2_sub, double, double, a - b)
-BIN2(f64x2_mul, double, double, a * b) BIN2(f64x2_div, double, double, a / b)
+BIN2(f64x2_add, double, double, nan_first(a, b, a + b)) BIN2(f64x2_sub, double, double, nan_first(a, b, a - b))
+BIN2(f64x2_mul, double, double, nan_first(a, b, a * b)) BIN2(f64x2_div, double, double, nan_first(a, b, a / b))
 BIN2(f64x2_min, double, double, numeric::wasm_min(a, b)) BIN2(f64x2_max, double, double, numeric::wasm_max(a, b))
 BIN2(f64x2_pmin, double, double, pmin(a, b)) BIN2(f64x2_pmax, double, double, pmax(a, b))
 UN1(i32x4_trunc_sat_f32x4_s, float, i32, numeric::trunc_sat<i32>(a))

@@ -32,6 +32,7 @@
 #include "engine/interp/iops.h"
 #include "engine/jit/executable_memory.h"
 #include "engine/jit/x64_analysis.h"
+#include "engine/jit/x64_simd.h"
 #include "engine/runtime/store.h"
 
 namespace wc::jit {
@@ -174,6 +175,8 @@ class Compiler : public CodeGenerator {
     for (size_t i = 0; i < starts.size(); ++i) {
       w_ = starts[i];
       ins_ = &code[w_ + 2];
+      if (in_v128_run_ && (label_index_[w_] || !is_v128_instruction(decoded_.ops[i])))
+        end_v128_run();
       if (uint32_t l = label_index_[w_]) {
         flush_all();  // on the path falling into the label
         label_offsets_[l - 1] = static_cast<uint32_t>(getSize());
@@ -184,6 +187,7 @@ class Compiler : public CodeGenerator {
       if (!emit(decoded_.ops[i])) return false;
       native[i] = native_ops_ > before;
     }
+    if (in_v128_run_) end_v128_run();
     // Entering and leaving compiled code costs about as much as a few interpreted
     // instructions, so an entry is offered only where compiled code then runs for a while: at
     // least min_run_ instructions in a row before the next one left to the interpreter (a
@@ -502,6 +506,47 @@ class Compiler : public CodeGenerator {
       xor_(r.cvt32(), r.cvt32());
     else
       mov(r, k);
+  }
+
+  // v128 instructions (x64_simd.h) work on the frame. One with an SSE template needs only
+  // its own slots there: those it reads are written back, those it writes dropped from the
+  // cache and reloaded into their pins. Around those calling a SimdFn (which clobbers the
+  // caller-saved registers and may write any slot) the float cache and every pin are
+  // written back before the first of a run and the pins reloaded after the last; a run also
+  // ends before a label (control arrives there with the pins loaded).
+  void v128_instruction(IOp o) {
+    V128Slots io;
+    if (!in_v128_run_ && v128_template_slots(o, ins_, &io)) {
+      for (int i = 0; i < io.read_count; ++i) slot_to_frame(io.reads[i]);
+      for (int i = 0; i < io.write_count; ++i) forget(io.writes[i]);
+      emit_v128_instruction(*this, o, ins_, w_);
+      for (int i = 0; i < io.write_count; ++i) slot_from_frame(io.writes[i]);
+      return;
+    }
+    if (!in_v128_run_) {
+      flush_all();
+      spill_pins();
+      in_v128_run_ = true;
+    }
+    emit_v128_instruction(*this, o, ins_, w_);
+    forget_all();  // nothing is dirty; the registers are gone
+  }
+  // The frame slot `s` gets its value from the cache or its pin (a no-op when it has it).
+  void slot_to_frame(uint32_t s) {
+    uint64_t k;
+    flush(s);
+    if (fixed_constant(s, &k)) return;
+    if (const Xmm* x = float_pinned(s)) movsd(frame_slot(s), *x);
+    if (const Reg64* r = pinned(s)) mov(frame_slot(s), *r);
+  }
+  // Slot `s`'s pin gets the value just written to the frame.
+  void slot_from_frame(uint32_t s) {
+    if (const Xmm* x = float_pinned(s)) movsd(*x, frame_slot(s));
+    if (const Reg64* r = pinned(s)) mov(*r, frame_slot(s));
+  }
+  void end_v128_run() {
+    fill_pins();
+    in_v128_run_ = false;
   }
 
   // Leaves the code at the current instruction: the interpreter executes it.
@@ -1420,6 +1465,7 @@ class Compiler : public CodeGenerator {
   uint32_t w_ = 0;
   const uint32_t* ins_ = nullptr;
   size_t native_ops_ = 0;
+  bool in_v128_run_ = false;  // the pins are in the frame (see v128_instruction)
 };
 
 bool Compiler::emit(IOp o) {
@@ -1487,6 +1533,10 @@ bool Compiler::emit(IOp o) {
       native_call(op(2), 6, true);
       return true;
     }
+    case IOp::Simd:
+    case IOp::Select128:
+    case IOp::GlobalGet128:
+    case IOp::GlobalSet128: v128_instruction(o); return true;
     case IOp::CopyJump: copy_slot(0, 1); return copy_jump(op(0), op(1), off(2));
     case IOp::BrIfNez: cmp(slot(0, 32), 0); return branch_if(Cc::NE, off(1));
     case IOp::BrIfEqz: cmp(slot(0, 32), 0); return branch_if(Cc::E, off(1));

@@ -1,0 +1,41 @@
+// The JIT's v128 instructions (Simd, Select128, GlobalGet128, GlobalSet128), emitted against
+// the frame: the compiler (x64_compiler.cc) writes pinned and cached slots back before the
+// first v128 instruction of a run and reloads them after the last one, so these templates
+// read and write frame slots only. A SIMD op without an SSE template here calls the same
+// SimdFn the interpreter calls (simd_ops.h), so its result is the interpreter's by
+// construction; an out-of-bounds access faults in the guard region from that function or
+// from the template, with the call depth and frame stack up to date either way, and becomes
+// the interpreter's MemoryOutOfBounds trap (trap_handler.h).
+#pragma once
+
+#include <xbyak/xbyak.h>
+
+#include <cstdint>
+
+#include "engine/interp/iops.h"
+
+namespace wc::jit {
+
+// The instructions emit_v128_instruction() compiles.
+bool is_v128_instruction(wc::engine::IOp o);
+
+// The frame slots an SSE template (one that calls no function) reads and writes.
+struct V128Slots {
+  uint32_t reads[5];
+  uint32_t writes[2];
+  int read_count = 0;
+  int write_count = 0;
+};
+// False when instruction `o` (operands `ops`) has no such template: it calls its SimdFn.
+// Such a template uses only rax, rcx, xmm0 and xmm1 besides the fixed registers, so the
+// compiler need only write its read slots to the frame and reload its written ones.
+bool v128_template_slots(wc::engine::IOp o, const uint32_t* ops, V128Slots* out);
+
+// Emits instruction `o` at code word `word` (`ops`: its operands) with every slot in the
+// frame. Registers: rbx frame, r12 memory 0, r13 JitContext, r14 the function's slot-form
+// code (the SimdFn pointer is read from there, so the code holds no absolute address), rsp
+// 16-byte aligned. Clobbers every caller-saved register.
+void emit_v128_instruction(Xbyak::CodeGenerator& g, wc::engine::IOp o, const uint32_t* ops,
+                           uint32_t word);
+
+}  // namespace wc::jit

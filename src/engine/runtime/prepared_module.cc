@@ -60,6 +60,10 @@ std::unique_ptr<PreparedModule> prepare_module(std::shared_ptr<const Module> mod
     for (uint32_t i = 0; i < m.functions.size(); ++i) {
       if (m.functions[i] >= m.types.size()) return nullptr;
       p->functions.push_back(compile_function(m, i, p->type_ids));
+      // The budget `--engine auto` starts each function with (Store::instantiate sets it only
+      // when it differs, so an adopting store of the usual config leaves these pages shared).
+      p->functions.back()->tier_up_budget =
+          static_cast<int32_t>(StoreConfig::default_tier_up_after());
     }
     p->memory = memory_image(m);
   } catch (const std::bad_alloc&) {

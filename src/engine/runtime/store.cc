@@ -295,8 +295,13 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
                                         : compile_function(m, i, type_ids));
     if (config_.engine == wc::jit::EngineMode::Jit)
       machine.push_back(wc::jit::compile_x64(*inst.compiled_.back(), min_run));
-    else if (config_.engine == wc::jit::EngineMode::Auto)
-      inst.compiled_.back()->tier_up_budget = static_cast<int32_t>(config_.tier_up_after);
+    // Written only when it differs: a prepared function already holds the usual budget, and
+    // a zygote child that writes it would copy the page it shares with its siblings.
+    const int32_t budget = config_.engine == wc::jit::EngineMode::Auto
+                               ? static_cast<int32_t>(config_.tier_up_after)
+                               : INT32_MAX;
+    if (inst.compiled_.back()->tier_up_budget != budget)
+      inst.compiled_.back()->tier_up_budget = budget;
     auto f = std::make_unique<FuncInstance>();
     f->type = &m.types[type_index];
     f->type_id = type_ids[type_index];

@@ -6,6 +6,7 @@
 #     (daemon baseline with no containers subtracted);
 #   - the machine's MemAvailable drop per container (noisy: other work on the host moves it).
 #   bench/density/run.sh [BUILD_DIR] [N_C] [N_GO]     (default: build, 100, 50; N_GO=0 skips Go)
+#   DAEMON_ARGS="--zygote" bench/density/run.sh ...    (extra `serve` flags, e.g. docs/zygote.md)
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
@@ -55,7 +56,8 @@ avail_kib() { awk '/^MemAvailable:/ {print $2}' /proc/meminfo; }
 measure() {  # LABEL MODULE N
   local label=$1 mod=$2 n=$3 i
   rm -rf "$T/state"
-  "$BUILD/webcontainerd" serve --state-dir "$T/state" --api "unix:$T/api.sock" \
+  # shellcheck disable=SC2086 # DAEMON_ARGS is zero or more words on purpose
+  "$BUILD/webcontainerd" serve --state-dir "$T/state" --api "unix:$T/api.sock" ${DAEMON_ARGS:-} \
     2>"$T/daemon.log" &
   DPID=$!
   for _ in $(seq 200); do "$BUILD/webcontainer" version >/dev/null 2>&1 && break; sleep 0.05; done

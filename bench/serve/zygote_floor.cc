@@ -4,6 +4,9 @@
 // floors for the three shapes, on this host, for one module:
 //   instantiated  the zygote decoded, validated and instantiated (slot translation, memory
 //                 image, WASI imports); the child only calls _start on its copy-on-write copy
+//   prepared      the zygote holds the decoded module and its PreparedModule (every function
+//                 translated, the memory image; today's `serve --zygote`): the child adopts
+//                 it into a fresh store, binds WASI with its own config, instantiates, runs
 //   decoded       the zygote holds the decoded, validated module; the child instantiates
 //                 (translates) and runs
 //   per child     the child decodes, validates, instantiates and runs (today's worker, minus
@@ -28,6 +31,7 @@
 
 #include "engine/binary/decoder.h"
 #include "engine/runtime/linker.h"
+#include "engine/runtime/prepared_module.h"
 #include "engine/runtime/store.h"
 #include "engine/runtime/trap.h"
 #include "engine/validate/validator.h"
@@ -69,9 +73,11 @@ int exit_code(const wc::engine::InvokeResult& r) {
   return r.trap->kind == wc::engine::TrapKind::Exit ? r.trap->exit_code : 134;
 }
 
-// A WASI command on its own store: the shape every start has today.
-int run_command(std::shared_ptr<const Module> module, int out) {
+// A WASI command on its own store (which first adopts `prepared`, if given).
+int run_command(std::shared_ptr<const Module> module, int out,
+                std::unique_ptr<wc::engine::PreparedModule> prepared = nullptr) {
   wc::engine::Store store;
+  if (prepared && !store.adopt(std::move(prepared))) die("adopt refused");
   wc::host::wasi::WasiConfig cfg;
   cfg.args = {"module.wasm"};
   cfg.stdout_fd = out;
@@ -124,6 +130,11 @@ int main(int argc, char** argv) {
     wc::engine::FuncInstance* start = (*instance)->get_func("_start");
     if (!start) die("no _start export");
     measure("instantiated", n, [&] { return exit_code(store.invoke(start, {})); });
+  }
+  {
+    std::unique_ptr<wc::engine::PreparedModule> prepared = wc::engine::prepare_module(module);
+    if (!prepared) die("prepare_module failed");
+    measure("prepared", n, [&] { return run_command(module, out, std::move(prepared)); });
   }
   measure("decoded", n, [&] { return run_command(module, out); });
   measure("per child", n, [&] { return run_command(load(bytes), out); });

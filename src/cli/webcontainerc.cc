@@ -40,6 +40,7 @@
 #include "engine/binary/decoder.h"
 #include "engine/jit/exit_stats.h"
 #include "engine/runtime/linker.h"
+#include "engine/runtime/prepared_module.h"
 #include "engine/runtime/store.h"
 #include "engine/runtime/trap.h"
 #include "engine/text/wat.h"
@@ -299,15 +300,19 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
 }
 
 // Step 3 of main(), also the end of a zygote's child: instantiates and runs the module over the
-// broker on fd 3, and exits with the guest's status.
+// broker on fd 3, and exits with the guest's status. A zygote's child passes the module's
+// translation and memory image, made before the fork (engine/runtime/prepared_module.h).
 [[noreturn]] void run_guest(const WorkerConfig& cfg, wc::supervisor::Bootstrap& boot,
-                            std::shared_ptr<const wc::engine::Module> module) {
+                            std::shared_ptr<const wc::engine::Module> module,
+                            std::unique_ptr<wc::engine::PreparedModule> prepared = nullptr) {
   const std::string& name = cfg.args[0];
   // 3. Run it over the broker: as a Go js/wasm program when it imports Go's host, else as WASI.
   wc::engine::StoreConfig store_cfg;
   store_cfg.engine = cfg.engine;
   if (cfg.memory_limit) store_cfg.max_memory_bytes = cfg.memory_limit;
   wc::engine::Store store(store_cfg);
+  // Before the host functions below intern their types (adopt() needs a fresh store).
+  if (prepared) store.adopt(std::move(prepared));
   g_interrupt = &store.interrupt_flag();
   if (g_cpu_exceeded) store.interrupt();
   wc::ipc::IpcBrokerClient broker(kWorkerIpcFd);
@@ -385,7 +390,8 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
 [[noreturn]] void become_container(WorkerConfig cfg, const wc::sandbox::SandboxConfig& sc,
                                    const std::string& missing, wc::supervisor::ForkRequest& req,
                                    pid_t daemon, std::shared_ptr<const wc::engine::Module> module,
-                                   const std::string& load_error) {
+                                   const std::string& load_error,
+                                   std::unique_ptr<wc::engine::PreparedModule> prepared) {
   if (dup2(req.broker_socket.get(), kWorkerIpcFd) < 0) _exit(125);
   req.broker_socket.reset();
   for (int fd = 0; fd < 3; fd++) {
@@ -415,14 +421,17 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
   if (!module) die(1, cfg.args[0] + ": " + load_error);
   wc::supervisor::Bootstrap boot;
   boot.listeners = std::move(req.listeners);
-  run_guest(cfg, boot, std::move(module));
+  run_guest(cfg, boot, std::move(module), std::move(prepared));
 }
 
-// --zygote: the module arrives once (the bootstrap message), is decoded and validated once,
-// and every fork request (supervisor/fork_request.h) becomes a child that shares it
-// copy-on-write. The children are the daemon's (CLONE_PARENT): it reaps them and maps their
-// exit statuses exactly as for any worker; the zygote never waits for anyone. It exits when
-// the daemon closes the control socket.
+// --zygote: the module arrives once (the bootstrap message), is decoded, validated and
+// prepared (every function translated, the memory image made: engine/runtime/prepared_module.h)
+// once, and every fork request (supervisor/fork_request.h) becomes a child that shares it
+// copy-on-write. No guest code runs here: the start function and everything that calls the
+// host run in each child, after the fork, with that container's args, env, stdio and preopens. The
+// children are the daemon's (CLONE_PARENT): it reaps them and maps their exit statuses exactly as
+// for any worker; the zygote never waits for anyone. It exits when the daemon closes the control
+// socket.
 [[noreturn]] void run_zygote(const WorkerConfig& cfg, const wc::sandbox::SandboxConfig& sc,
                              const std::string& missing, wc::ipc::Message first) {
   std::string error;
@@ -439,6 +448,8 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
       module = load_module(bytes, &load_error);
   }
   boot->module_fd.reset();
+  std::unique_ptr<wc::engine::PreparedModule> prepared;
+  if (module) prepared = wc::engine::prepare_module(module);
   const pid_t daemon = getppid();
   for (;;) {
     wc::ipc::Message m;
@@ -453,7 +464,8 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
     int pidfd = -1;
     long pid =
         syscall(SYS_clone, CLONE_PARENT | CLONE_PIDFD | SIGCHLD, nullptr, &pidfd, nullptr, nullptr);
-    if (pid == 0) become_container(cfg, sc, missing, *req, daemon, module, load_error);
+    if (pid == 0)
+      become_container(cfg, sc, missing, *req, daemon, module, load_error, std::move(prepared));
     int32_t result = pid > 0 ? static_cast<int32_t>(pid) : -errno;
     wc::ipc::UniqueFd child(pid > 0 ? pidfd : -1);
     if (wc::ipc::send_message(kWorkerIpcFd,

@@ -529,6 +529,22 @@ run "$WC" run --rm --dir-ro "$T/pooldata::/in" readfile.wasm /etc/passwd
 expect "zygote: a path outside the grant stays denied" 1 out 'readfile: /etc/passwd: Capabilities insufficient'
 run "$WC" run --rm readfile.wasm /in/blob
 expect "zygote: another container's grant is not inherited (same zygote)" 1 out 'readfile: /in/blob: Capabilities insufficient'
+# Two tenants of one module, one zygote (its translation and memory image are shared before
+# the fork): each sees only its own args, env, preopens and files, and the module's memory as
+# the module made it, not as the other left it.
+mkdir -p "$T/tenant_a" "$T/tenant_b" && echo alpha-secret >"$T/tenant_a/secret" && echo beta-secret >"$T/tenant_b/secret"
+chmod -R a+rX "$T/tenant_a" "$T/tenant_b"
+run "$WC" run --rm --env TENANT=alpha --dir-ro "$T/tenant_a::/a" tenant.wasm alpha /a/secret
+expect "zygote: tenant A sees its args, env, preopen and file" 0 out '^arg 1: alpha$' out '^env: TENANT=alpha$' \
+  out '^preopen: /a$' out '^file: alpha-secret$' out '^data: pristine$' out '^bss: 0$'
+made_a=$(metric 'webcontainer_zygote_events_total{event="made"}')
+run "$WC" run --rm --env TENANT=beta --dir-ro "$T/tenant_b::/b" tenant.wasm beta /a/secret
+expect "zygote: tenant B, forked from A's zygote, sees only its own and pristine memory" 0 out '^arg 1: beta$' \
+  out '^env: TENANT=beta$' out '^preopen: /b$' out '^file: /a/secret: unreadable$' out '^data: pristine$' out '^bss: 0$'
+made_b=$(metric 'webcontainer_zygote_events_total{event="made"}')
+! grep -q -e alpha -e '/a$' "$T/out" && [[ -n $made_a && $made_a == "$made_b" ]] &&
+  ok "zygote: nothing of tenant A in B's output, and B came from A's zygote (made $made_a -> $made_b)" ||
+  bad "zygote tenant leak" "made $made_a -> $made_b; $(grep -e alpha -e '/a$' "$T/out")"
 z1=$(metric 'webcontainer_worker_starts_by_source_total{source="zygote"}')
 [[ -n $z0 && -n $z1 && $((z1 - z0)) -ge 4 ]] && ok "zygote: those starts came from zygotes ($z0 -> $z1)" || bad "zygote starts" "$z0 -> $z1"
 # Kill every zygote: running containers live on (the daemon is their parent), the next start

@@ -16,6 +16,7 @@
 #include "engine/runtime/const_eval.h"
 #include "engine/runtime/extern_match.h"
 #include "engine/runtime/memory_ops.h"
+#include "engine/runtime/prepared_module.h"
 
 namespace wc::engine {
 
@@ -147,14 +148,19 @@ TableInstance* Store::create_table(TableType type, uint64_t init) {
   return tables_.back().get();
 }
 
+namespace {
+Error memory_limit_error(uint64_t bytes, uint64_t committed, uint64_t max) {
+  return Error{"memory limit exceeded: " + std::to_string(bytes) + " more bytes requested, " +
+               std::to_string(committed) + " of " + std::to_string(max) + " in use"};
+}
+}  // namespace
+
 Result<MemoryInstance*> Store::create_memory(MemoryType type) {
   uint32_t min = type.limits.min;
   if (min > kMaxPages) return Error{"memory size must be at most 65536 pages (4GiB)"};
   uint64_t bytes = uint64_t{min} * kPageSize;
   if (!reserve_memory_bytes(bytes))
-    return Error{"memory limit exceeded: " + std::to_string(bytes) + " more bytes requested, " +
-                 std::to_string(committed_memory_) + " of " +
-                 std::to_string(config_.max_memory_bytes) + " in use"};
+    return memory_limit_error(bytes, committed_memory_, config_.max_memory_bytes);
   auto m = std::make_unique<MemoryInstance>();
   m->type = type;
   if (!m->memory.init(min, type.limits.max)) {
@@ -163,6 +169,22 @@ Result<MemoryInstance*> Store::create_memory(MemoryType type) {
   }
   memories_.push_back(std::move(m));
   return memories_.back().get();
+}
+
+Result<MemoryInstance*> Store::add_memory(std::unique_ptr<MemoryInstance> m) {
+  // The same limit, and the same words, as create_memory for a memory of this size.
+  uint64_t bytes = m->memory.size_bytes();
+  if (!reserve_memory_bytes(bytes))
+    return memory_limit_error(bytes, committed_memory_, config_.max_memory_bytes);
+  memories_.push_back(std::move(m));
+  return memories_.back().get();
+}
+
+bool Store::adopt(std::unique_ptr<PreparedModule> prepared) {
+  if (!prepared || !interned_types_.empty() || !instances_.empty()) return false;
+  interned_types_ = prepared->types;
+  prepared_ = std::move(prepared);
+  return true;
 }
 
 GlobalInstance* Store::create_global(GlobalType type, Value init) {
@@ -231,6 +253,11 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
                         ")");
   }
 
+  // Work done before for exactly this module (adopt()), taken once: a second instance of the
+  // module in this store gets its own translation and memory, as without it.
+  std::unique_ptr<PreparedModule> prepared;
+  if (prepared_ && prepared_->module == module) prepared = std::move(prepared_);
+
   // Registered before anything can fail: once functions exist, tables of other instances may
   // come to reference them (a partially-run segment initialization), so the instance must live
   // as long as the store.
@@ -254,17 +281,27 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
   for (const Export& e : m.exports)
     if (e.kind == ExternKind::Func) export_names.emplace(e.index, &e.name);
   if (m.code.size() != m.functions.size()) return link_error("function and code counts differ");
+  // The prepared translation's call_indirect ids hold if this store numbered the module's types
+  // as the preparation did (adopt() put them first); else translate here.
+  const bool translated = prepared && prepared->type_ids == type_ids &&
+                          prepared->functions.size() == m.functions.size();
   std::vector<std::optional<wc::jit::MachineCode>> machine;
   const uint32_t min_run = config_.jit_min_run ? config_.jit_min_run : wc::jit::default_min_run();
   for (uint32_t i = 0; i < m.functions.size(); ++i) {
     uint32_t type_index = m.functions[i];
     if (type_index >= m.types.size()) return link_error("function type index out of range");
     uint32_t index = static_cast<uint32_t>(inst.funcs_.size());
-    inst.compiled_.push_back(compile_function(m, i, type_ids));
+    inst.compiled_.push_back(translated ? std::move(prepared->functions[i])
+                                        : compile_function(m, i, type_ids));
     if (config_.engine == wc::jit::EngineMode::Jit)
       machine.push_back(wc::jit::compile_x64(*inst.compiled_.back(), min_run));
-    else if (config_.engine == wc::jit::EngineMode::Auto)
-      inst.compiled_.back()->tier_up_budget = static_cast<int32_t>(config_.tier_up_after);
+    // Written only when it differs: a prepared function already holds the usual budget, and
+    // a zygote child that writes it would copy the page it shares with its siblings.
+    const int32_t budget = config_.engine == wc::jit::EngineMode::Auto
+                               ? static_cast<int32_t>(config_.tier_up_after)
+                               : INT32_MAX;
+    if (inst.compiled_.back()->tier_up_budget != budget)
+      inst.compiled_.back()->tier_up_budget = budget;
     auto f = std::make_unique<FuncInstance>();
     f->type = &m.types[type_index];
     f->type_id = type_ids[type_index];
@@ -301,8 +338,12 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
                                             std::to_string(kMaxTableElems));
     inst.tables_.push_back(table);
   }
+  // A prepared image is memory 0 with the active data segments already written (it exists
+  // only when that is the module's own defined memory and the offsets are constants).
+  const bool data_written = prepared && prepared->memory;
   for (const MemoryType& t : m.memories) {
-    auto mem = create_memory(t);
+    auto mem = data_written && inst.memories_.empty() ? add_memory(std::move(prepared->memory))
+                                                      : create_memory(t);
     if (!mem) return trap_error(TrapKind::Host, mem.error().message);
     inst.memories_.push_back(*mem);
   }
@@ -348,6 +389,10 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
   for (uint32_t i = 0; i < m.datas.size(); ++i) {
     const DataSegment& seg = m.datas[i];
     if (seg.mode != SegmentMode::Active) continue;
+    if (data_written) {  // in bounds, written: only the drop is left
+      data_drop(inst, i);
+      continue;
+    }
     auto off = eval_const_expr(seg.offset, inst.globals_, inst.funcs_);
     if (!off || seg.memory != 0 || inst.memories_.empty())
       return link_error("invalid data segment");

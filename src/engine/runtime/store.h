@@ -25,6 +25,7 @@ namespace wc::engine {
 
 class Instance;
 class Store;
+struct PreparedModule;    // per-module work done before (runtime/prepared_module.h)
 struct CompiledFunction;  // the interpreter's translated form (interp/compiled_function.h)
 
 struct StoreConfig {
@@ -186,6 +187,14 @@ class Store {
   Result<MemoryInstance*> create_memory(MemoryType type);
   GlobalInstance* create_global(GlobalType type, Value init);
 
+  // Takes per-module work done before, possibly in another process (a zygote's, before its
+  // fork): the next instantiation of prepared->module uses its translated functions and memory
+  // image instead of making them; every other step (imports, limits, tables, globals, element
+  // segments, start function) is as without it. Only on a fresh store, before anything interns
+  // a type (host functions do), so the prepared call_indirect type ids are this store's; false
+  // and nothing taken otherwise.
+  bool adopt(std::unique_ptr<PreparedModule> prepared);
+
   // Imports are given in the module's import order, already resolved (see Linker).
   // Module must be validated. On success runs the start function.
   std::variant<Instance*, InstantiateError> instantiate(std::shared_ptr<const Module> module,
@@ -222,6 +231,8 @@ class Store {
  private:
   std::variant<Instance*, InstantiateError> instantiate_module(
       std::shared_ptr<const Module> module, const std::vector<ExternVal>& imports);
+  // create_memory's checks and accounting for a memory made before (a prepared image).
+  Result<MemoryInstance*> add_memory(std::unique_ptr<MemoryInstance> m);
 
   StoreConfig config_;
   std::atomic<bool> interrupt_flag_{false};
@@ -234,6 +245,7 @@ class Store {
   std::vector<std::unique_ptr<Instance>> instances_;
   std::vector<FuncType> interned_types_;
   std::unique_ptr<ExecState> exec_;
+  std::unique_ptr<PreparedModule> prepared_;  // adopt(): used by one instantiation, then gone
 };
 
 }  // namespace wc::engine

@@ -1,0 +1,42 @@
+// Per-module work done once so that many stores can start from it: the slot translation of
+// every defined function and the image of the module's own linear memory with its active data
+// segments written. A zygote (docs/zygote.md) prepares its module before it forks, and each
+// child's Store adopts the copy the fork gave it, so siblings share those pages copy-on-write
+// until one of them writes a page.
+//
+// Everything in it is a function of the module's bytes alone: no guest code runs to make it
+// (no start function, no host call), so nothing of one container can be in it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/module.h"
+#include "engine/runtime/store.h"
+
+namespace wc::engine {
+
+struct PreparedModule {
+  PreparedModule();
+  ~PreparedModule();  // out of line: CompiledFunction is complete only in the engine
+
+  std::shared_ptr<const Module> module;
+  // The distinct function types in first-seen order, and each module type's index among them:
+  // the ids call_indirect checks in `functions`. Store::adopt makes them the adopting store's
+  // first interned ids, so they mean the same there.
+  std::vector<FuncType> types;
+  std::vector<uint32_t> type_ids;                            // per module type index
+  std::vector<std::unique_ptr<CompiledFunction>> functions;  // per defined function
+  // The module's memory 0 at instantiation (its minimum size, every active data segment
+  // written), when that depends on the module alone: it defines exactly one memory, imports no
+  // memory, and every segment offset is a constant. Null otherwise; the store then makes and
+  // fills the memory as usual.
+  std::unique_ptr<MemoryInstance> memory;
+};
+
+// Null if the module cannot be prepared (too big to translate here); a store then instantiates
+// the module as usual. `module` must be validated.
+std::unique_ptr<PreparedModule> prepare_module(std::shared_ptr<const Module> module);
+
+}  // namespace wc::engine

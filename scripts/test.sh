@@ -21,10 +21,10 @@ ctest --test-dir build --output-on-failure -j2
 step "end to end: webcontainerd + webcontainerc in the full sandbox"
 tests/e2e/run.sh "$root/build"
 
-step "daemon: webcontainerd serve + the webcontainer client (verbs, restarts, SIGKILL durability, tenants, 500-container soak)"
+step "daemon: webcontainerd serve + the webcontainer client (verbs, restarts, SIGKILL durability, tenants, 500-container soak), zygote-forked workers (the default), killing zygotes"
 tests/daemon/run.sh "$root/build"
-step "daemon again with --zygote: every check against zygote-forked workers, plus killing zygotes"
-tests/daemon/run.sh "$root/build" --zygote
+step "daemon again with --no-zygote: every check against warm-pool members and fresh workers"
+tests/daemon/run.sh "$root/build" --no-zygote
 
 step "OCI runtime: webcontainer-runc under a private containerd (ctr run), lifecycle by hand"
 tests/oci/run.sh "$root/build"

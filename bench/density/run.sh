@@ -6,7 +6,8 @@
 #     (daemon baseline with no containers subtracted);
 #   - the machine's MemAvailable drop per container (noisy: other work on the host moves it).
 #   bench/density/run.sh [BUILD_DIR] [N_C] [N_GO]     (default: build, 100, 50; N_GO=0 skips Go)
-#   DAEMON_ARGS="--zygote" bench/density/run.sh ...    (extra `serve` flags, e.g. docs/zygote.md)
+#   DAEMON_ARGS="--no-zygote" bench/density/run.sh ... (extra `serve` flags; zygotes are the
+#                                                       default, docs/zygote.md)
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)

@@ -27,7 +27,7 @@ export WEBCONTAINER_HOST=unix:$T/api.sock
 for mod in hello tiny; do
 for pool in 0 2; do
   rm -rf "$T/state"
-  "$BUILD/webcontainerd" serve --state-dir "$T/state" --api "unix:$T/api.sock" --pool "$pool" \
+  "$BUILD/webcontainerd" serve --state-dir "$T/state" --api "unix:$T/api.sock" --no-zygote --pool "$pool" \
     --metrics "127.0.0.1:$PORT" 2>"$T/daemon.log" &
   DPID=$!
   for _ in $(seq 200); do "$BUILD/webcontainer" version >/dev/null 2>&1 && break; sleep 0.05; done

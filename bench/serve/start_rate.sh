@@ -2,7 +2,8 @@
 # Container start rate of `webcontainerd serve` through its API (issue 9), one run on one host:
 #   - start_rate.py: C clients POST /v1/containers {"module": hello.wasm, "rm": true} until N
 #     starts were answered: starts/s answered, API latency p50/p99, starts/s until all exited;
-#     with --pool 0, --pool 2 and --pool 2 --zygote (docs/zygote.md), C = 1 and 4; then the
+#     with --pool 0 --no-zygote, --pool 2 --no-zygote and --pool 2 (zygotes are serve's
+#     default, docs/zygote.md), C = 1 and 4; then the
 #     module cache, pool and zygote counters;
 #   - peer in the same run: N `webcontainerd run hello.wasm` processes, C at a time (a fresh
 #     sandbox per start, no daemon).
@@ -32,7 +33,7 @@ cpu_ticks() {
 metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
 
 echo "host: $(nproc) cores, $(uname -r); module hello.wasm $(stat -c %s "$T/hello.wasm") bytes; N=$N"
-for flags in "--pool 0" "--pool 2" "--pool 2 --zygote"; do
+for flags in "--pool 0 --no-zygote" "--pool 2 --no-zygote" "--pool 2"; do
   rm -rf "$T/state"
   # shellcheck disable=SC2086 # $flags is two or three words on purpose
   "$BUILD/webcontainerd" serve --state-dir "$T/state" --api "unix:$T/api.sock" $flags \

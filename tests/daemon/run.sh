@@ -4,8 +4,9 @@
 # non-zero on any failure.
 #
 #   tests/daemon/run.sh [BUILD_DIR [SERVE_FLAG...]]      (default: build)
-# SERVE_FLAGs are added to every `webcontainerd serve` (e.g. --zygote: every check then runs
-# against zygote-forked workers, and the zygote section below runs too).
+# SERVE_FLAGs are added to every `webcontainerd serve`. Zygotes are serve's default: every check
+# then runs against zygote-forked workers, and the zygote section below runs too; with
+# --no-zygote the checks run against pool members and fresh workers, and the pool section runs.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
@@ -486,7 +487,7 @@ code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MP
 container_pids() { "$WC" ps --format json | python3 -c 'import json,sys; [print(c["id"]) for c in json.load(sys.stdin)]' | while read -r id; do field "$id" '["pid"]'; done; }
 metric() { curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" | awk -v k="$1" '$1 == k {print $2}'; }
 mkdir -p "$T/pooldata" && head -c 1000 /dev/zero >"$T/pooldata/blob" && chmod -R a+rX "$T/pooldata"
-if [[ " ${SERVE_FLAGS[*]} " == *" --zygote "* ]]; then
+if [[ " ${SERVE_FLAGS[*]} " != *" --no-zygote "* ]]; then
 # --- zygotes (--zygote): per module hash, a confined zygote forks each container's worker -------
 # (Under --zygote every start of a *.wasm module is a zygote child, so the pool's checks below
 # do not apply; these take their place.)

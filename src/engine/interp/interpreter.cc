@@ -9,6 +9,8 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <exception>
+#include <utility>
 #ifdef WC_PROFILE_DISPATCH
 #include <algorithm>
 #include <cstdio>
@@ -105,6 +107,46 @@ FuncInstance* jit_resolve_indirect(const wc::jit::JitContext* ctx, uint32_t tabl
   if (index >= t->elems.size()) return nullptr;
   auto* f = reinterpret_cast<FuncInstance*>(t->elems[index]);
   return f && f->type_id == type_id ? f : nullptr;
+}
+
+// Bulk memory for compiled code (jit/native_code.h): the interpreter's own operations on the
+// running instance, so bounds and semantics are the same; on false the code leaves the
+// instruction to the interpreter, which finds the same bounds failure and traps.
+bool jit_memory_fill(const wc::jit::JitContext* ctx, uint32_t dst, uint32_t value, uint32_t n) {
+  const Instance* inst = static_cast<const Instance*>(ctx->instance);
+  return memory_fill(*inst->memories_[0], dst, static_cast<uint8_t>(value), n);
+}
+bool jit_memory_copy(const wc::jit::JitContext* ctx, uint32_t dst, uint32_t src, uint32_t n) {
+  const Instance* inst = static_cast<const Instance*>(ctx->instance);
+  return memory_copy(*inst->memories_[0], dst, src, n);
+}
+bool jit_memory_init(const wc::jit::JitContext* ctx, uint32_t data, uint32_t dst, uint32_t src,
+                     uint32_t n) {
+  Instance* inst = const_cast<Instance*>(static_cast<const Instance*>(ctx->instance));
+  return memory_init(*inst, data, dst, src, n);
+}
+void jit_data_drop(const wc::jit::JitContext* ctx, uint32_t data) {
+  data_drop(*const_cast<Instance*>(static_cast<const Instance*>(ctx->instance)), data);
+}
+
+// A host call from compiled code: exactly the interpreter's (do_call's host branch), but no
+// exception leaves it, because the caller is machine code that cannot be unwound. A trap
+// stays in ex.host_trap as call_host left it; anything call_host lets through is kept in
+// ex.host_exception. Either way `host_failed` tells the interpreter, once the code has left,
+// to finish the call as its own failed call would have (see ENTER_NATIVE).
+bool jit_call_host(wc::jit::JitContext* ctx, FuncInstance* callee, uint64_t* args) {
+  Store& store = *ctx->store;
+  Store::ExecState& ex = store.exec_state();
+  Instance* caller = const_cast<Instance*>(static_cast<const Instance*>(ctx->instance));
+  u64* top = args + std::max(slot_count(callee->type->params), slot_count(callee->type->results));
+  bool ok = false;
+  try {
+    ok = call_host(store, ex, callee, caller, args, top);
+  } catch (...) {
+    ex.host_exception = std::current_exception();
+  }
+  if (!ok) ctx->host_failed = true;
+  return ok;
 }
 
 #ifdef WC_PROFILE_DISPATCH
@@ -219,6 +261,8 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
         }                                                                            \
         ip = code_base + word_;                                                      \
         if (jit_stats) record_jit_exit(ip);                                          \
+        if (jctx.host_failed) [[unlikely]]                                           \
+          goto jit_host_failed;                                                      \
       }                                                                              \
     }                                                                                \
   } while (0)
@@ -237,6 +281,12 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   jctx.stack_end = stack_end;
   jctx.frames = frames;
   jctx.resolve_indirect = &jit_resolve_indirect;
+  jctx.memory_fill = &jit_memory_fill;
+  jctx.memory_copy = &jit_memory_copy;
+  jctx.memory_init = &jit_memory_init;
+  jctx.data_drop = &jit_data_drop;
+  jctx.call_host = &jit_call_host;
+  jctx.store = store;
 
 do_call : {
   if (!callee->code) {
@@ -293,6 +343,19 @@ do_call : {
   code_base = ip;
   ENTER_NATIVE();
   DISPATCH();
+}
+
+  // A host call compiled code made failed (jit_call_host): the code left at the call; end
+  // the run as the interpreter's own failed host call does (do_call), or rethrow what the
+  // host function threw, without calling it again.
+jit_host_failed : {
+  jctx.host_failed = false;
+  if (ex.host_exception) {
+    std::exception_ptr e = std::exchange(ex.host_exception, nullptr);
+    std::rethrow_exception(e);
+  }
+  ex.depth = depth;
+  return kHostTrap;
 }
 
 L_Return : {

@@ -149,6 +149,30 @@ bool jit_call_host(wc::jit::JitContext* ctx, FuncInstance* callee, uint64_t* arg
   return ok;
 }
 
+// The interpreter's return (L_Return) for compiled code whose frame has no native caller:
+// the same frame pop, made only when the caller runs on in compiled code (same run, same
+// instance, an entry at the return address); otherwise null and nothing changed, and the
+// code leaves the return to the interpreter. Inside compiled code the running frame's depth
+// is D0 + the native nesting (0 here), with D0 kept at saved_rsp (x64_compiler.cc), so D0
+// becomes the caller's depth.
+const uint8_t* jit_return_to_caller(wc::jit::JitContext* ctx) {
+  const u32 depth = *ctx->depth - 1;              // after the return
+  if (depth <= ctx->entry_depth) return nullptr;  // the run's own return
+  CallFrame* frames = static_cast<CallFrame*>(ctx->frames);
+  const CallFrame& f = frames[depth];
+  if (f.ret_instance != ctx->instance) return nullptr;
+  const CompiledFunction* caller = frames[depth - 1].func->code;
+  const wc::jit::NativeCode* native = caller->native.get();
+  if (!native) return nullptr;
+  const uint8_t* at = native->entry_at(static_cast<u32>(f.ret_ip - caller->code.data()));
+  if (!at) return nullptr;
+  *ctx->depth = depth;
+  *reinterpret_cast<u64*>(ctx->saved_rsp) = depth;
+  ctx->resume_fp = f.ret_fp;
+  ctx->resume_code_base = caller->code.data();
+  return at;
+}
+
 #ifdef WC_PROFILE_DISPATCH
 // Developer build only (-DWC_PROFILE_DISPATCH=ON): counts executed instruction pairs and
 // prints the most frequent at exit, to choose superinstructions from data.
@@ -245,20 +269,20 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
     jctx.instance = inst;                 \
   } while (0)
   // Runs the current function's machine code from `ip` when it has an entry there; the code
-  // returns the instruction it leaves to the interpreter (see jit/native_code.h). When it
-  // called natively and a callee left, the frame stack is deeper: continue in that callee.
+  // returns the instruction it leaves to the interpreter (see jit/native_code.h), in the frame
+  // it reports: a callee it called natively, or a caller it returned to without leaving
+  // (return_to_caller), possibly followed by further calls. Neither depth nor frame alone
+  // tells which function that is, so the frame, function and depth are always reloaded.
 #define ENTER_NATIVE()                                                               \
   do {                                                                               \
     if (native) {                                                                    \
       if (const uint8_t* at_ = native->entry_at(static_cast<u32>(ip - code_base))) { \
         u32 word_ = native->run(fp, mem, &jctx, at_, code_base);                     \
-        if (ex.depth != depth) {                                                     \
-          depth = ex.depth;                                                          \
-          fp = jctx.exit_fp;                                                         \
-          const CompiledFunction* in_ = frames[depth - 1].func->code;                \
-          native = in_->native.get();                                                \
-          code_base = in_->code.data();                                              \
-        }                                                                            \
+        depth = ex.depth;                                                            \
+        fp = jctx.exit_fp;                                                           \
+        const CompiledFunction* in_ = frames[depth - 1].func->code;                  \
+        native = in_->native.get();                                                  \
+        code_base = in_->code.data();                                                \
         ip = code_base + word_;                                                      \
         if (jit_stats) record_jit_exit(ip);                                          \
         if (jctx.host_failed) [[unlikely]]                                           \
@@ -287,6 +311,8 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   jctx.data_drop = &jit_data_drop;
   jctx.call_host = &jit_call_host;
   jctx.store = store;
+  jctx.return_to_caller = &jit_return_to_caller;
+  jctx.entry_depth = entry_depth;
 
 do_call : {
   if (!callee->code) {

@@ -69,6 +69,15 @@ struct JitContext {
   // code leaves at the call instruction; the interpreter sees the flag and raises what the
   // call raised, without making the call again.
   bool (*call_host)(JitContext* ctx, wc::engine::FuncInstance* callee, uint64_t* args) = nullptr;
+  // A return from the outermost compiled frame of this run (no native caller to return to):
+  // what the interpreter's return does (pop the frame record, back to the caller's frame),
+  // when the caller is in this run and instance and has an entry at its return point. Then
+  // the code jumps to the returned entry with `resume_fp` and `resume_code_base` (the
+  // caller's), without leaving; null when the interpreter must make the return.
+  const uint8_t* (*return_to_caller)(JitContext* ctx) = nullptr;
+  uint64_t* resume_fp = nullptr;               // out: see return_to_caller
+  const uint32_t* resume_code_base = nullptr;  // out: see return_to_caller
+  uint64_t entry_depth = 0;  // the interpreter run's entry depth (its return leaves the run)
   wc::engine::Store* store = nullptr;  // the running store (for call_host)
   bool host_failed = false;            // out: see call_host
   uint64_t* exit_fp = nullptr;         // out: the frame of the function the code left in

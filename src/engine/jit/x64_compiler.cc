@@ -1457,7 +1457,21 @@ class Compiler : public CodeGenerator {
     mov(dword[rdx], r8d);
     ret();
     L(interp);
-    spill_pins();  // the interpreter executes the return from the frame
+    // No native caller (the code was entered here by the interpreter): return_to_caller
+    // makes the interpreter's return and gives the caller's entry at its return point, so
+    // one exit deep in a call chain does not cost one more exit per compiled frame above it.
+    // Only the results matter to the caller, but the interpreter may have to make the return
+    // itself (null), and it executes it from the whole frame.
+    spill_pins();
+    mov(rdi, r13);
+    call(qword[r13 + offsetof(JitContext, return_to_caller)]);  // rsp == saved_rsp: aligned
+    test(rax, rax);
+    Label leave;
+    jz(leave, T_NEAR);
+    mov(rbx, qword[r13 + offsetof(JitContext, resume_fp)]);
+    mov(r14, qword[r13 + offsetof(JitContext, resume_code_base)]);
+    jmp(rax);  // the caller's entry: it reloads its pinned slots from its frame
+    L(leave);
     exit_spilled();
   }
 

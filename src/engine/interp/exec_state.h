@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 
@@ -27,7 +28,11 @@ struct Store::ExecState {
   uint32_t max_depth = 0;
   uint32_t depth = 0;             // frames in use
   std::optional<Trap> host_trap;  // set when a host function trapped
-  uint64_t trap_detail = 0;       // the element index of a failed call_indirect
+  // A host function called from compiled code threw something call_host does not turn into a
+  // trap: kept here and rethrown by the interpreter where its own call would have thrown it
+  // (C++ exceptions never unwind through compiled code).
+  std::exception_ptr host_exception;
+  uint64_t trap_detail = 0;  // the element index of a failed call_indirect
 };
 
 }  // namespace wc::engine

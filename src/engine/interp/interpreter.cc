@@ -9,6 +9,8 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <exception>
+#include <utility>
 #ifdef WC_PROFILE_DISPATCH
 #include <algorithm>
 #include <cstdio>
@@ -107,6 +109,70 @@ FuncInstance* jit_resolve_indirect(const wc::jit::JitContext* ctx, uint32_t tabl
   return f && f->type_id == type_id ? f : nullptr;
 }
 
+// Bulk memory for compiled code (jit/native_code.h): the interpreter's own operations on the
+// running instance, so bounds and semantics are the same; on false the code leaves the
+// instruction to the interpreter, which finds the same bounds failure and traps.
+bool jit_memory_fill(const wc::jit::JitContext* ctx, uint32_t dst, uint32_t value, uint32_t n) {
+  const Instance* inst = static_cast<const Instance*>(ctx->instance);
+  return memory_fill(*inst->memories_[0], dst, static_cast<uint8_t>(value), n);
+}
+bool jit_memory_copy(const wc::jit::JitContext* ctx, uint32_t dst, uint32_t src, uint32_t n) {
+  const Instance* inst = static_cast<const Instance*>(ctx->instance);
+  return memory_copy(*inst->memories_[0], dst, src, n);
+}
+bool jit_memory_init(const wc::jit::JitContext* ctx, uint32_t data, uint32_t dst, uint32_t src,
+                     uint32_t n) {
+  Instance* inst = const_cast<Instance*>(static_cast<const Instance*>(ctx->instance));
+  return memory_init(*inst, data, dst, src, n);
+}
+void jit_data_drop(const wc::jit::JitContext* ctx, uint32_t data) {
+  data_drop(*const_cast<Instance*>(static_cast<const Instance*>(ctx->instance)), data);
+}
+
+// A host call from compiled code: exactly the interpreter's (do_call's host branch), but no
+// exception leaves it, because the caller is machine code that cannot be unwound. A trap
+// stays in ex.host_trap as call_host left it; anything call_host lets through is kept in
+// ex.host_exception. Either way `host_failed` tells the interpreter, once the code has left,
+// to finish the call as its own failed call would have (see ENTER_NATIVE).
+bool jit_call_host(wc::jit::JitContext* ctx, FuncInstance* callee, uint64_t* args) {
+  Store& store = *ctx->store;
+  Store::ExecState& ex = store.exec_state();
+  Instance* caller = const_cast<Instance*>(static_cast<const Instance*>(ctx->instance));
+  u64* top = args + std::max(slot_count(callee->type->params), slot_count(callee->type->results));
+  bool ok = false;
+  try {
+    ok = call_host(store, ex, callee, caller, args, top);
+  } catch (...) {
+    ex.host_exception = std::current_exception();
+  }
+  if (!ok) ctx->host_failed = true;
+  return ok;
+}
+
+// The interpreter's return (L_Return) for compiled code whose frame has no native caller:
+// the same frame pop, made only when the caller runs on in compiled code (same run, same
+// instance, an entry at the return address); otherwise null and nothing changed, and the
+// code leaves the return to the interpreter. Inside compiled code the running frame's depth
+// is D0 + the native nesting (0 here), with D0 kept at saved_rsp (x64_compiler.cc), so D0
+// becomes the caller's depth.
+const uint8_t* jit_return_to_caller(wc::jit::JitContext* ctx) {
+  const u32 depth = *ctx->depth - 1;              // after the return
+  if (depth <= ctx->entry_depth) return nullptr;  // the run's own return
+  CallFrame* frames = static_cast<CallFrame*>(ctx->frames);
+  const CallFrame& f = frames[depth];
+  if (f.ret_instance != ctx->instance) return nullptr;
+  const CompiledFunction* caller = frames[depth - 1].func->code;
+  const wc::jit::NativeCode* native = caller->native.get();
+  if (!native) return nullptr;
+  const uint8_t* at = native->entry_at(static_cast<u32>(f.ret_ip - caller->code.data()));
+  if (!at) return nullptr;
+  *ctx->depth = depth;
+  *reinterpret_cast<u64*>(ctx->saved_rsp) = depth;
+  ctx->resume_fp = f.ret_fp;
+  ctx->resume_code_base = caller->code.data();
+  return at;
+}
+
 #ifdef WC_PROFILE_DISPATCH
 // Developer build only (-DWC_PROFILE_DISPATCH=ON): counts executed instruction pairs and
 // prints the most frequent at exit, to choose superinstructions from data.
@@ -203,22 +269,24 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
     jctx.instance = inst;                 \
   } while (0)
   // Runs the current function's machine code from `ip` when it has an entry there; the code
-  // returns the instruction it leaves to the interpreter (see jit/native_code.h). When it
-  // called natively and a callee left, the frame stack is deeper: continue in that callee.
+  // returns the instruction it leaves to the interpreter (see jit/native_code.h), in the frame
+  // it reports: a callee it called natively, or a caller it returned to without leaving
+  // (return_to_caller), possibly followed by further calls. Neither depth nor frame alone
+  // tells which function that is, so the frame, function and depth are always reloaded.
 #define ENTER_NATIVE()                                                               \
   do {                                                                               \
     if (native) {                                                                    \
       if (const uint8_t* at_ = native->entry_at(static_cast<u32>(ip - code_base))) { \
         u32 word_ = native->run(fp, mem, &jctx, at_, code_base);                     \
-        if (ex.depth != depth) {                                                     \
-          depth = ex.depth;                                                          \
-          fp = jctx.exit_fp;                                                         \
-          const CompiledFunction* in_ = frames[depth - 1].func->code;                \
-          native = in_->native.get();                                                \
-          code_base = in_->code.data();                                              \
-        }                                                                            \
+        depth = ex.depth;                                                            \
+        fp = jctx.exit_fp;                                                           \
+        const CompiledFunction* in_ = frames[depth - 1].func->code;                  \
+        native = in_->native.get();                                                  \
+        code_base = in_->code.data();                                                \
         ip = code_base + word_;                                                      \
         if (jit_stats) record_jit_exit(ip);                                          \
+        if (jctx.host_failed) [[unlikely]]                                           \
+          goto jit_host_failed;                                                      \
       }                                                                              \
     }                                                                                \
   } while (0)
@@ -237,6 +305,14 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   jctx.stack_end = stack_end;
   jctx.frames = frames;
   jctx.resolve_indirect = &jit_resolve_indirect;
+  jctx.memory_fill = &jit_memory_fill;
+  jctx.memory_copy = &jit_memory_copy;
+  jctx.memory_init = &jit_memory_init;
+  jctx.data_drop = &jit_data_drop;
+  jctx.call_host = &jit_call_host;
+  jctx.store = store;
+  jctx.return_to_caller = &jit_return_to_caller;
+  jctx.entry_depth = entry_depth;
 
 do_call : {
   if (!callee->code) {
@@ -293,6 +369,19 @@ do_call : {
   code_base = ip;
   ENTER_NATIVE();
   DISPATCH();
+}
+
+  // A host call compiled code made failed (jit_call_host): the code left at the call; end
+  // the run as the interpreter's own failed host call does (do_call), or rethrow what the
+  // host function threw, without calling it again.
+jit_host_failed : {
+  jctx.host_failed = false;
+  if (ex.host_exception) {
+    std::exception_ptr e = std::exchange(ex.host_exception, nullptr);
+    std::rethrow_exception(e);
+  }
+  ex.depth = depth;
+  return kHostTrap;
 }
 
 L_Return : {

@@ -17,6 +17,7 @@
 #include <vector>
 
 namespace wc::engine {
+class Store;
 struct GlobalInstance;
 struct FuncInstance;
 struct TableInstance;
@@ -33,6 +34,7 @@ struct JitCallee {
   uint64_t frame_slots = 0;             // for the value-stack limit check
   const void* instance = nullptr;       // the owning Instance: calls stay within one instance
   uint64_t type_id = 0;                 // interned signature, for call_indirect
+  uint64_t is_host = 0;                 // 1 for host functions: JitContext::call_host calls them
 };
 
 // What compiled code may reach besides its frame and linear memory. Passed by pointer, so the
@@ -53,8 +55,33 @@ struct JitContext {
   // interpreter must make the call (and raise its trap). A plain function the code calls.
   wc::engine::FuncInstance* (*resolve_indirect)(const JitContext* ctx, uint32_t table,
                                                 uint32_t index, uint32_t type_id) = nullptr;
-  uint64_t* exit_fp = nullptr;  // out: the frame of the function the code left in
-  uint64_t saved_rsp = 0;       // the code's own: the native stack at entry
+  // memory.fill / memory.copy / memory.init / data.drop on the running instance's memory 0,
+  // with the interpreter's checks (runtime/memory_ops.h). False: out of bounds, nothing
+  // written; the code then leaves the instruction to the interpreter, which raises the trap.
+  bool (*memory_fill)(const JitContext* ctx, uint32_t dst, uint32_t value, uint32_t n) = nullptr;
+  bool (*memory_copy)(const JitContext* ctx, uint32_t dst, uint32_t src, uint32_t n) = nullptr;
+  bool (*memory_init)(const JitContext* ctx, uint32_t data, uint32_t dst, uint32_t src,
+                      uint32_t n) = nullptr;
+  void (*data_drop)(const JitContext* ctx, uint32_t data) = nullptr;
+  // A call to a host function (an import the store defines in C++), made as the interpreter
+  // makes it; `args` is the callee's frame (arguments in, results out). Never throws. False
+  // when the call failed (a trap, an exit, an exception): `host_failed` is then set and the
+  // code leaves at the call instruction; the interpreter sees the flag and raises what the
+  // call raised, without making the call again.
+  bool (*call_host)(JitContext* ctx, wc::engine::FuncInstance* callee, uint64_t* args) = nullptr;
+  // A return from the outermost compiled frame of this run (no native caller to return to):
+  // what the interpreter's return does (pop the frame record, back to the caller's frame),
+  // when the caller is in this run and instance and has an entry at its return point. Then
+  // the code jumps to the returned entry with `resume_fp` and `resume_code_base` (the
+  // caller's), without leaving; null when the interpreter must make the return.
+  const uint8_t* (*return_to_caller)(JitContext* ctx) = nullptr;
+  uint64_t* resume_fp = nullptr;               // out: see return_to_caller
+  const uint32_t* resume_code_base = nullptr;  // out: see return_to_caller
+  uint64_t entry_depth = 0;  // the interpreter run's entry depth (its return leaves the run)
+  wc::engine::Store* store = nullptr;  // the running store (for call_host)
+  bool host_failed = false;            // out: see call_host
+  uint64_t* exit_fp = nullptr;         // out: the frame of the function the code left in
+  uint64_t saved_rsp = 0;              // the code's own: the native stack at entry
 };
 
 // Byte offset of FuncInstance::jit, which compiled code reads through a FuncInstance pointer

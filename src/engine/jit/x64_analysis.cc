@@ -48,6 +48,9 @@ class Scanner {
       case IOp::Jump: branch(0); return;
       case IOp::Call: call_return(4); return;
       case IOp::Return: return;
+      case IOp::MemoryFill:
+      case IOp::MemoryCopy: g(0), g(1), g(2); return;
+      case IOp::MemoryInit: g(3), g(1), g(2); return;
       case IOp::CallIndirect: g(3), call_return(6); return;
       case IOp::CopyJump: copy(0, 1), branch(2); return;
       case IOp::BrIfNez:

@@ -8,11 +8,14 @@
 // jump table, memory accesses as one instruction against the pinned memory base (the guard
 // region bounds-checks them, as for the interpreter).
 //
-// Pinned registers: rbx = frame, r12 = linear memory 0, r13 = JitContext. Everything an
-// instruction needs beyond that (calls, returns, traps, table and bulk-memory ops, SIMD, the
-// float ops whose x86 form differs from wasm's) is left to the interpreter: the code returns
-// the instruction's index and the interpreter executes it. Traps are therefore raised by the
-// interpreter's own code, with its kinds and messages.
+// Pinned registers: rbx = frame, r12 = linear memory 0, r13 = JitContext. Calls to compiled
+// functions of the same instance are native; host functions and bulk-memory operations are
+// C helpers reached through the JitContext. Everything else an instruction needs beyond that
+// (other calls, traps, table ops, SIMD, the float ops whose x86 form differs from wasm's) is
+// left to the interpreter: the code returns the instruction's index and the interpreter
+// executes it. Traps are therefore raised by the interpreter's own code, with its kinds and
+// messages (a helper that fails leaves its instruction to the interpreter, which fails the
+// same way; a failed host call is finished by the interpreter without being made again).
 #include "engine/jit/x64_compiler.h"
 
 #include <xbyak/xbyak.h>
@@ -1333,9 +1336,10 @@ class Compiler : public CodeGenerator {
   }
 
   // A call to a function of the same instance with machine code, made natively: the checks
-  // and the frame record of the interpreter's call, then a native `call`. Anything else
-  // (imports, other instances, interpreted callees, a set interrupt flag, a limit reached)
-  // leaves the call instruction to the interpreter, which makes it or traps as it always has.
+  // and the frame record of the interpreter's call, then a native `call`. A host function is
+  // called through JitContext::call_host. Anything else (functions of other instances,
+  // interpreted callees, a set interrupt flag, a limit reached) leaves the call instruction
+  // to the interpreter, which makes it or traps as it always has.
   // rax = the callee's FuncInstance*; `arg_slot` = where its frame starts; `words` = the
   // length of the call instruction (for the return address).
   void native_call(uint32_t arg_slot, uint32_t words, bool spilled) {
@@ -1343,12 +1347,14 @@ class Compiler : public CodeGenerator {
     flush_all();  // the callee's arguments may be cached; CallIndirect flushed already
     if (!spilled) spill_pins();
     const int32_t jit = func_instance_jit_offset();
-    Label interp;
+    uint64_t disp = uint64_t{arg_slot} * 8;
+    if (disp > INT32_MAX - 16) throw std::runtime_error("frame too large");
+    Label interp, no_entry;
     cmp(r15d, kMaxNativeNesting);
     jae(interp, T_NEAR);
     mov(rcx, qword[rax + jit + offsetof(JitCallee, entry)]);
     test(rcx, rcx);
-    jz(interp, T_NEAR);
+    jz(no_entry, T_NEAR);
     mov(rdx, qword[rax + jit + offsetof(JitCallee, instance)]);
     cmp(rdx, qword[r13 + offsetof(JitContext, instance)]);
     jne(interp, T_NEAR);
@@ -1358,8 +1364,6 @@ class Compiler : public CodeGenerator {
     current_depth(rsi);
     cmp(rsi, qword[r13 + offsetof(JitContext, max_depth)]);
     jae(interp, T_NEAR);
-    uint64_t disp = uint64_t{arg_slot} * 8;
-    if (disp > INT32_MAX - 16) throw std::runtime_error("frame too large");
     lea(rdi, qword[rbx + static_cast<int32_t>(disp)]);
     mov(r8, qword[rax + jit + offsetof(JitCallee, frame_slots)]);
     lea(r8, qword[rdi + r8 * 8]);
@@ -1392,12 +1396,75 @@ class Compiler : public CodeGenerator {
     sub(rbx, static_cast<int32_t>(disp));
     sub(r15d, 1);
     fill_pins(arg_slot);  // the callee's slot 0 is in rax (see native_return)
-    forget_all();
     Label done;
+    jmp(done, T_NEAR);
+    // No machine code: a host function is called through JitContext::call_host, as the
+    // interpreter would call it (no depth check, no frame record, no interrupt poll: its call
+    // has none either). On failure the code leaves at this call with `host_failed` set, and
+    // the interpreter raises what the call raised instead of calling again.
+    L(no_entry);
+    cmp(byte[rax + jit + offsetof(JitCallee, is_host)], 0);
+    je(interp, T_NEAR);
+    mov(rdi, r13);
+    mov(rsi, rax);
+    lea(rdx, qword[rbx + static_cast<int32_t>(disp)]);
+    call(qword[r13 + offsetof(JitContext, call_host)]);  // the stack is 16-byte aligned here
+    test(al, al);
+    jz(interp, T_NEAR);
+    fill_pins();  // results and everything else back from the frame
     jmp(done, T_NEAR);
     L(interp);
     exit_spilled();
     L(done);
+    forget_all();  // the xmm registers of the float cache did not survive either call
+  }
+
+  // memory.fill, memory.copy, memory.init and data.drop: a call to the JitContext helper,
+  // which applies the interpreter's own operation (same bounds checks, the memory's current
+  // size). When it refuses (out of bounds, nothing written), the code leaves at this
+  // instruction and the interpreter runs it again, failing the same check: its trap, with its
+  // kind, message and backtrace. The helper is C code: every pinned value goes to the frame
+  // first and comes back after (all pin and cache registers but rbp are caller-saved).
+  void bulk_memory(IOp o) {
+    flush_all();
+    spill_pins();
+    // Operands into eax/ecx/edx first: a slot may be pinned to rdi, rsi or r8, which the
+    // argument moves overwrite.
+    switch (o) {
+      case IOp::MemoryFill:  // dst value n
+      case IOp::MemoryCopy:  // dst src n
+        mov(eax, slot(0, 32));
+        mov(edx, slot(1, 32));
+        mov(ecx, slot(2, 32));
+        mov(esi, eax);
+        mov(rdi, r13);
+        call(qword[r13 + (o == IOp::MemoryFill ? offsetof(JitContext, memory_fill)
+                                               : offsetof(JitContext, memory_copy))]);
+        break;
+      case IOp::MemoryInit:  // data dst src n
+        mov(eax, slot(3, 32));
+        mov(edx, slot(1, 32));
+        mov(ecx, slot(2, 32));
+        mov(r8d, eax);
+        mov(esi, op(0));
+        mov(rdi, r13);
+        call(qword[r13 + offsetof(JitContext, memory_init)]);
+        break;
+      default:  // DataDrop: data
+        mov(esi, op(0));
+        mov(rdi, r13);
+        call(qword[r13 + offsetof(JitContext, data_drop)]);
+        fill_pins();
+        forget_all();
+        return;
+    }
+    Label ok;
+    test(al, al);
+    jnz(ok, T_NEAR);
+    exit_spilled();
+    L(ok);
+    fill_pins();
+    forget_all();
   }
 
   // `r` = the call depth of the running function's frame: D0 (saved by the entry code, see
@@ -1435,7 +1502,21 @@ class Compiler : public CodeGenerator {
     mov(dword[rdx], r8d);
     ret();
     L(interp);
-    spill_pins();  // the interpreter executes the return from the frame
+    // No native caller (the code was entered here by the interpreter): return_to_caller
+    // makes the interpreter's return and gives the caller's entry at its return point, so
+    // one exit deep in a call chain does not cost one more exit per compiled frame above it.
+    // Only the results matter to the caller, but the interpreter may have to make the return
+    // itself (null), and it executes it from the whole frame.
+    spill_pins();
+    mov(rdi, r13);
+    call(qword[r13 + offsetof(JitContext, return_to_caller)]);  // rsp == saved_rsp: aligned
+    test(rax, rax);
+    Label leave;
+    jz(leave, T_NEAR);
+    mov(rbx, qword[r13 + offsetof(JitContext, resume_fp)]);
+    mov(r14, qword[r13 + offsetof(JitContext, resume_code_base)]);
+    jmp(rax);  // the caller's entry: it reloads its pinned slots from its frame
+    L(leave);
     exit_spilled();
   }
 
@@ -1492,6 +1573,10 @@ bool Compiler::emit(IOp o) {
       native_call(op(1), 4, false);
       return true;
     case IOp::Return: native_return(); return true;
+    case IOp::MemoryFill:
+    case IOp::MemoryCopy:
+    case IOp::MemoryInit:
+    case IOp::DataDrop: bulk_memory(o); return true;
     case IOp::CallIndirect: {
       // type_id table arg_start index_slot. Bounds, null and signature are checked here; any
       // failure leaves the call to the interpreter, which raises the trap with its message.

@@ -135,6 +135,7 @@ FuncInstance* Store::create_host_func(FuncType type, HostFn fn, std::string name
   f->type_id = intern_type(*f->type);
   f->host = std::move(fn);
   f->name = std::move(name);
+  f->jit.is_host = 1;  // compiled callers call it through JitContext::call_host
   funcs_.push_back(std::move(f));
   return funcs_.back().get();
 }

@@ -10,8 +10,10 @@
 //
 // Pinned registers: rbx = frame, r12 = linear memory 0, r13 = JitContext. Calls to compiled
 // functions of the same instance are native; host functions and bulk-memory operations are
-// C helpers reached through the JitContext. Everything else an instruction needs beyond that
-// (other calls, traps, table ops, SIMD, the float ops whose x86 form differs from wasm's) is
+// C helpers reached through the JitContext; v128 instructions are SSE templates or calls of
+// the interpreter's own lane functions (x64_simd.cc). Everything else an instruction needs
+// beyond that (other calls, traps, table ops, the float ops whose x86 form differs from
+// wasm's) is
 // left to the interpreter: the code returns the instruction's index and the interpreter
 // executes it. Traps are therefore raised by the interpreter's own code, with its kinds and
 // messages (a helper that fails leaves its instruction to the interpreter, which fails the

@@ -1,7 +1,6 @@
 #include "supervisor/warm_pool.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -24,11 +23,6 @@ namespace {
 // The most fds a member may hold until it is assigned: enough for a busy server, and never
 // above our own hard limit (the worker could not set it).
 constexpr uint64_t kFdCeiling = 65536;
-
-bool exited(const Worker& w) {
-  struct pollfd p = {w.pidfd.get(), POLLIN, 0};
-  return poll(&p, 1, 0) != 0;  // readable (exited) or an error: either way, unusable
-}
 
 }  // namespace
 

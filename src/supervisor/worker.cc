@@ -1,6 +1,7 @@
 #include "supervisor/worker.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -103,6 +104,11 @@ bool open_container_files(const WorkerSpec& spec, UniqueFd* module_fd, uint64_t*
     if (!listeners->back()) return false;
   }
   return true;
+}
+
+bool exited(const Worker& worker) {
+  struct pollfd p = {worker.pidfd.get(), POLLIN, 0};
+  return poll(&p, 1, 0) != 0;  // readable (exited) or an error (POLLNVAL)
 }
 
 void kill_and_reap(Worker& worker) {

@@ -48,6 +48,10 @@ Worker launch_worker(const WorkerSpec& spec, std::string* error, LaunchError* ki
 // Kills (SIGKILL through the pidfd) and reaps a worker; for failures after the spawn.
 void kill_and_reap(Worker& worker);
 
+// True once the worker has exited (its pidfd is readable) or its pidfd is unusable; either
+// way it can serve nothing more. Does not reap.
+bool exited(const Worker& worker);
+
 // Pieces shared with the warm pool (warm_pool.h).
 // The worker's environment: empty but for test and sanitizer switches.
 std::vector<std::string> worker_env();

@@ -29,11 +29,6 @@ namespace {
 // host); a zygote that takes longer is treated as broken.
 constexpr int kReplyTimeoutMs = 20000;
 
-bool exited(const Worker& w) {
-  struct pollfd p = {w.pidfd.get(), POLLIN, 0};
-  return poll(&p, 1, 0) != 0;
-}
-
 std::string errno_text(const char* what, int e) {
   return std::string(what) + ": " + std::strerror(e < 0 ? -e : e);
 }

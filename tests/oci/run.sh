@@ -272,13 +272,16 @@ N=${OCI_CONTAINERS:-200}
 before_cg=$(cgroup_leaves)
 start=$(date +%s.%N)
 # A container that fails leaves its output in the log (FAILED <n> and what ctr printed).
-# Known and not yet explained (twice in about 800 containers of clean-clone CI runs): ctr run
-# --rm exits 0 having printed only the guest's first line, although the worker writes the
-# guest's stdout straight into the pipe the shim gave it before it exits. Such a container
-# (exit 0, exactly the first line) is run once more under a new name and counted apart
-# ("truncated"), and the count is printed; any other failure, or a second truncation, fails.
+# Known (three times in about 1,000 containers of clean-clone CI runs): ctr run --rm exits 0
+# having printed only the guest's first line, or nothing, although the worker writes the
+# guest's stdout straight into the pipe the shim gave it before it exits. The likely cause is
+# containerd ending the shim's copy of that pipe when it sees the exit; webcontainer-runc now
+# waits (at most 0.5 s) until its pipes are read before exiting. Such a container (exit 0,
+# output a proper prefix of the expected two lines) is still run once more under a new name and
+# counted apart ("truncated"), and the count is printed; any other failure, or a second
+# truncation, fails.
 one="timeout 60 ctr -a '$SOCK' -n '$NS' run --rm --runc-binary '$RUNC' --runc-root '$RR' --rootfs '$ROOTFS'"
-seq "$N" | xargs -P 4 -I{} sh -c "$one many-{} /hello.wasm {} >'$T/many-{}.out' 2>&1; rc=\$?; if grep -qx 'arg 1: {}' '$T/many-{}.out'; then echo ok; elif [ \$rc = 0 ] && [ \"\$(cat '$T/many-{}.out')\" = 'hello from webcontainer' ] && $one again-{} /hello.wasm {} 2>&1 | grep -qx 'arg 1: {}'; then echo truncated; else echo \"FAILED {} (exit \$rc)\"; sed 's/^/     /' '$T/many-{}.out'; fi; rm -f '$T/many-{}.out'" >"$T/many" 2>&1
+seq "$N" | xargs -P 4 -I{} sh -c "$one many-{} /hello.wasm {} >'$T/many-{}.out' 2>&1; rc=\$?; if grep -qx 'arg 1: {}' '$T/many-{}.out'; then echo ok; elif [ \$rc = 0 ] && { [ ! -s '$T/many-{}.out' ] || [ \"\$(cat '$T/many-{}.out')\" = 'hello from webcontainer' ]; } && $one again-{} /hello.wasm {} 2>&1 | grep -qx 'arg 1: {}'; then echo truncated; else echo \"FAILED {} (exit \$rc)\"; sed 's/^/     /' '$T/many-{}.out'; fi; rm -f '$T/many-{}.out'" >"$T/many" 2>&1
 end=$(date +%s.%N)
 got=$(grep -c '^ok$' "$T/many")
 truncated=$(grep -c '^truncated$' "$T/many")

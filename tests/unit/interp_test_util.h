@@ -30,6 +30,15 @@
 
 namespace wc::engine::itest {
 
+// A store on `mode` with every compiled instruction enterable (jit_min_run 1), so the JIT's
+// tests run the compiled code itself rather than the interpreter around it.
+inline StoreConfig engine_config(jit::EngineMode mode) {
+  StoreConfig c;
+  c.engine = mode;
+  c.jit_min_run = 1;
+  return c;
+}
+
 inline constexpr const char* kWat2Wasm = "/usr/bin/wat2wasm";
 
 inline std::string read_text(const std::string& path) {

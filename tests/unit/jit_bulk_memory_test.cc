@@ -14,12 +14,7 @@
 namespace wc::engine {
 namespace {
 
-StoreConfig config(jit::EngineMode mode) {
-  StoreConfig c;
-  c.engine = mode;
-  c.jit_min_run = 1;
-  return c;
-}
+StoreConfig config(jit::EngineMode mode) { return itest::engine_config(mode); }
 
 // Each operation runs one call below its export, inside a loop (so the operands live in
 // pinned registers around the helper call), with values that must survive the call.

@@ -20,12 +20,7 @@
 namespace wc::engine {
 namespace {
 
-StoreConfig config_for(jit::EngineMode mode) {
-  StoreConfig c;
-  c.engine = mode;
-  c.jit_min_run = 1;  // every compiled instruction enterable: the compiled code runs
-  return c;
-}
+StoreConfig config_for(jit::EngineMode mode) { return itest::engine_config(mode); }
 
 const char* kOps = R"((module
   (func (export "f64_min") (param f64 f64) (result f64) (f64.min (local.get 0) (local.get 1)))

@@ -14,12 +14,7 @@
 namespace wc::engine {
 namespace {
 
-StoreConfig config(jit::EngineMode mode) {
-  StoreConfig c;
-  c.engine = mode;
-  c.jit_min_run = 1;
-  return c;
-}
+StoreConfig config(jit::EngineMode mode) { return itest::engine_config(mode); }
 
 // "walk": block 0 counts n up and jumps to block 1; block 1 jumps back to block 0 until n
 // reaches the limit, then to `$last` (param 1: 2 = block 2, 7 = the default, -1 = the default

@@ -61,10 +61,7 @@ struct HostPlan {
 class Guest {
  public:
   explicit Guest(jit::EngineMode mode) {
-    StoreConfig c;
-    c.engine = mode;
-    c.jit_min_run = 1;
-    store_ = std::make_unique<Store>(c);
+    store_ = std::make_unique<Store>(itest::engine_config(mode));
     Linker linker;
     FuncType i32_to_i32{{ValType::I32}, {ValType::I32}};
     HostPlan* plan = &plan_;

@@ -17,9 +17,7 @@ namespace wc::engine {
 namespace {
 
 StoreConfig config(jit::EngineMode mode, uint32_t max_depth = 20000) {
-  StoreConfig c;
-  c.engine = mode;
-  c.jit_min_run = 1;
+  StoreConfig c = itest::engine_config(mode);
   c.max_call_depth = max_depth;
   return c;
 }

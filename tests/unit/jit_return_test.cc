@@ -15,9 +15,7 @@ namespace wc::engine {
 namespace {
 
 StoreConfig config(jit::EngineMode mode) {
-  StoreConfig c;
-  c.engine = mode;
-  c.jit_min_run = 1;
+  StoreConfig c = itest::engine_config(mode);
   c.max_call_depth = 5000;
   return c;
 }

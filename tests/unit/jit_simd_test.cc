@@ -17,12 +17,7 @@
 namespace wc::engine {
 namespace {
 
-StoreConfig config_for(jit::EngineMode mode) {
-  StoreConfig c;
-  c.engine = mode;
-  c.jit_min_run = 1;  // every compiled instruction enterable: the compiled code runs
-  return c;
-}
+StoreConfig config_for(jit::EngineMode mode) { return itest::engine_config(mode); }
 
 struct Engines {
   itest::Wasm jit, interp;

@@ -184,6 +184,19 @@ class V128Emitter {
     g_.call(qword[r14 + static_cast<int32_t>(at + 20)]);  // operands 5 and 6
   }
 
+  // Slot 0 = the 32-bit or 64-bit value at `from` in every lane (a splat, or a load_splat when
+  // `from` is memory).
+  void splat32(const Address& from) {
+    g_.movd(xmm0, from);
+    g_.pshufd(xmm0, xmm0, 0);
+    g_.movups(slot(0), xmm0);
+  }
+  void splat64(const Address& from) {
+    g_.movq(xmm0, from);
+    g_.punpcklqdq(xmm0, xmm0);
+    g_.movups(slot(0), xmm0);
+  }
+
   // xmm0 = a `op` b, stored to dst.
   template <typename Emit>
   void binary(Emit emit) {
@@ -199,16 +212,8 @@ class V128Emitter {
         g_.movups(xmm0, memory(1));
         g_.movups(slot(0), xmm0);
         return true;
-      case Op::V128Load32Splat:
-        g_.movd(xmm0, memory(1, 32));
-        g_.pshufd(xmm0, xmm0, 0);
-        g_.movups(slot(0), xmm0);
-        return true;
-      case Op::V128Load64Splat:
-        g_.movq(xmm0, memory(1, 64));
-        g_.punpcklqdq(xmm0, xmm0);
-        g_.movups(slot(0), xmm0);
-        return true;
+      case Op::V128Load32Splat: splat32(memory(1, 32)); return true;
+      case Op::V128Load64Splat: splat64(memory(1, 64)); return true;
       case Op::V128Store:
         g_.movups(xmm0, slot(1));
         g_.movups(memory(0), xmm0);
@@ -235,17 +240,9 @@ class V128Emitter {
       case Op::F64x2Mul: binary([&] { g_.mulpd(xmm0, xmm1); }); return true;
       case Op::F64x2Div: binary([&] { g_.divpd(xmm0, xmm1); }); return true;
       case Op::I32x4Splat:
-      case Op::F32x4Splat:
-        g_.movd(xmm0, slot(1, 32));
-        g_.pshufd(xmm0, xmm0, 0);
-        g_.movups(slot(0), xmm0);
-        return true;
+      case Op::F32x4Splat: splat32(slot(1, 32)); return true;
       case Op::I64x2Splat:
-      case Op::F64x2Splat:
-        g_.movq(xmm0, slot(1, 64));
-        g_.punpcklqdq(xmm0, xmm0);
-        g_.movups(slot(0), xmm0);
-        return true;
+      case Op::F64x2Splat: splat64(slot(1, 64)); return true;
       // Extracted 32-bit lanes are zero-extended in their slot, as the interpreter keeps them.
       case Op::I32x4ExtractLane:
       case Op::F32x4ExtractLane:

@@ -12,11 +12,9 @@ RUNS=${RUNS:-5}
 REPS=${1:-200}
 OUT=$ROOT/bench/out
 mkdir -p "$OUT"
-for v in scalar simd; do
-  flags=(); [[ $v == simd ]] && flags=(-msimd128)
-  clang-19 --target=wasm32-wasi --sysroot=/usr -O2 ${flags[@]+"${flags[@]}"} -nostartfiles \
-    -Wl,--no-entry -Wl,--strip-debug "$ROOT/bench/simd/matmul_f32.c" -o "$OUT/matmul_f32.$v.wasm"
-done
+# shellcheck source=bench/simd/build.sh
+. "$ROOT/bench/simd/build.sh"
+build_matmul "$ROOT" "$OUT"
 run() {  # engine variant -> "wall cpu checksum"
   local cmd
   case $1 in

@@ -9,12 +9,9 @@ RUNS=${RUNS:-3}
 REPS=${1:-40}
 OUT=$ROOT/bench/out
 mkdir -p "$OUT"
-for v in scalar simd; do
-  flags=(); [[ $v == simd ]] && flags=(-msimd128)
-  cmd="clang-19 --target=wasm32-wasi --sysroot=/usr -O2 ${flags[*]:-} -nostartfiles -Wl,--no-entry -Wl,--strip-debug $ROOT/bench/simd/matmul_f32.c -o $OUT/matmul_f32.$v.wasm"
-  echo "$cmd"
-  $cmd
-done
+# shellcheck source=bench/simd/build.sh
+. "$ROOT/bench/simd/build.sh"
+build_matmul "$ROOT" "$OUT"
 declare -A times sums
 for ((r = 0; r < RUNS; r++)); do
   for v in scalar simd; do

@@ -44,6 +44,12 @@ int refused(const ApiReply& r) {
   return fail(1, msg + " (HTTP " + std::to_string(r.status) + ")");
 }
 
+// A refused create: a 400 is the user's flags (exit 2, as a usage error), anything else exit 1.
+int refused_create(const ApiReply& r) {
+  int code = refused(r);
+  return r.status == 400 ? 2 : code;
+}
+
 std::string absolute(const std::string& path) {
   if (path.empty() || path[0] == '/') return path;
   char cwd[PATH_MAX];
@@ -73,12 +79,7 @@ int run_attached(ApiClient& api, const json& body) {
   ApiReply stream;
   wc::client::StreamRequest req{"POST", "/v1/containers?follow=1", body.dump()};
   bool ended = wc::client::follow_stream(api.socket_path(), req, STDOUT_FILENO, &stream);
-  if (!ended && stream.status == 400) {
-    refused(stream);
-    return 2;
-  }
-  if (!ended && stream.status != 201)
-    return stream.status ? refused(stream) : fail(1, stream.error);
+  if (!ended && stream.status != 201) return refused_create(stream);
   auto code = stream.headers.find("x-exit-code");
   if (ended && code != stream.headers.end()) return std::atoi(code->second.c_str());
   // The stream was cut (a follower too far behind is dropped) or had no exit code: ask.
@@ -158,13 +159,7 @@ int cmd_run(ApiClient& api, std::vector<std::string> args) {
   // --rm would race the exit code we read afterwards, so we remove it ourselves.
   if (interactive) body["rm"] = false;
   ApiReply r = api.call("POST", "/v1/containers", body.dump());
-  if (r.status != 201) {
-    if (r.status == 400) {
-      refused(r);
-      return 2;
-    }
-    return refused(r);
-  }
+  if (r.status != 201) return refused_create(r);
   json created = json::parse(r.body, nullptr, false);
   if (!created.is_object() || !created.contains("id"))
     return fail(1, "malformed reply from the daemon");

@@ -7,7 +7,8 @@
 #
 # Environment: WASM_RUN (default build/wasm-run), RUNS (repetitions, default 3),
 # WASM_RUN_DIV (wasm-run --engine interp does reps/DIV of the work, default 10), JIT_DIV
-# (the same for --engine jit and auto, default 1: the whole work), TIMEOUT (s per run, 300).
+# (the same for --engine jit and auto, default 1: the whole work), TIMEOUT (s per run, 300),
+# ENGINES (which columns; default all).
 # wasm-run's default engine is auto, so every wasm-run column names its engine.
 #
 # Every engine is timed as whole-process wall time, median of RUNS. Runs are interleaved
@@ -27,8 +28,10 @@ RUNS=${RUNS:-3}
 WASM_RUN_DIV=${WASM_RUN_DIV:-10}
 JIT_DIV=${JIT_DIV:-1}  # wasm-run --engine jit and auto do reps/JIT_DIV of the work
 TIMEOUT=${TIMEOUT:-300}
-COMMAND="WASM_RUN=$WASM_RUN RUNS=$RUNS WASM_RUN_DIV=$WASM_RUN_DIV JIT_DIV=$JIT_DIV TIMEOUT=$TIMEOUT bench/run.sh${*:+ $*}"
-ENGINES=(native wasm-run-interp wasm-run-jit wasm-run-auto node wasm-interp)
+COMMAND="${ENGINES:+ENGINES=\"$ENGINES\" }WASM_RUN=$WASM_RUN RUNS=$RUNS WASM_RUN_DIV=$WASM_RUN_DIV JIT_DIV=$JIT_DIV TIMEOUT=$TIMEOUT bench/run.sh${*:+ $*}"
+# ENGINES: a subset, e.g. ENGINES="native wasm-run-jit node" (native must stay first: it is
+# the reference for checksums and ratios).
+read -ra ENGINES <<<"${ENGINES:-native wasm-run-interp wasm-run-jit wasm-run-auto node wasm-interp}"
 
 # program  reps (native, node: ~1 s native)  wasm-interp reps (~1-2 s; baked in at build time)
 TABLE="
@@ -193,8 +196,9 @@ SANDBOX_SECTION=""
   echo "interleaved across engines. Interpreters run fewer repetitions of the same work (see Sizes)"
   echo "and their time is scaled to the full size; \`×\` is the ratio to native (lower is better)."
   echo "Sizes are chosen so native takes ~1 s, large next to process startup, which is included;"
-  echo "run(0) of $p0 (startup, load and compile only) takes: native ${STARTUP[native]},"
-  echo "wasm-run --engine interp ${STARTUP[wasm-run-interp]}, --engine jit ${STARTUP[wasm-run-jit]}, --engine auto ${STARTUP[wasm-run-auto]}, node ${STARTUP[node]}, wasm-interp ${STARTUP[wasm-interp]}."
+  startups=()
+  for e in "${ENGINES[@]}"; do startups+=("$e ${STARTUP[$e]}"); done
+  echo "run(0) of $p0 (startup, load and compile only) takes: $(IFS=,; echo "${startups[*]}" | sed 's/,/, /g')."
   echo
   printf '| Program | native s |'
   for e in "${ENGINES[@]:1}"; do printf ' %s s | %s × |' "$e" "$e"; done

@@ -87,4 +87,10 @@ if ((${#missing_backports[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
     -t bookworm-backports "${missing_backports[@]}" >/dev/null
 fi
+# npm: the JIT's real-program test fetches SQLite's amalgamation from npm (bench/sqlite/build.sh).
+# Some nodejs builds bundle it; Debian's ships it as its own package.
+if ! command -v npm >/dev/null; then
+  echo "setup: installing npm"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
 echo "setup: all packages present"

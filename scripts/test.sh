@@ -112,6 +112,9 @@ WC_TEST_ENGINE=auto WC_JIT_TIER_UP_AFTER=2 WC_JIT_MIN_RUN=1 build/unit_tests \
 step "JIT against the interpreter: wasm-jit-diff over binaryen-generated modules (50s)"
 tests/jit/differential.sh build 50
 
+step "JIT on a large real program: SQLite (from npm) in memory and on a --dir file, jit and auto against the interpreter"
+tests/jit/sqlite.sh build
+
 step "spec suite: our .wast reader against wabt's wast2json, script by script"
 tests/spec/compare_with_wast2json.sh build "$spec_dir"
 

@@ -7,8 +7,7 @@
 #   bench/sqlite/run.sh [BUILD_DIR]          (default: build)
 #   RUNS=5 ROWS=100000 ENGINES="native auto jit interp node" bench/sqlite/run.sh
 #
-# The SQLite amalgamation comes from npm (the better-sqlite3 package bundles sqlite3.c; npm is
-# one of the project's two dependency sources) and is cached in bench/out/sqlite/.
+# bench/sqlite/build.sh builds both (SQLite itself comes from npm, cached in bench/out/sqlite/).
 # Prints a markdown table: median wall and CPU (user+sys) seconds per engine, x native, x node.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,27 +15,8 @@ BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 RUNS=${RUNS:-3}
 ROWS=${ROWS:-100000}
 read -ra ENGINES <<<"${ENGINES:-native auto jit interp node}"
-PKG=better-sqlite3@13.2.0
 OUT=$ROOT/bench/out/sqlite
-mkdir -p "$OUT"
-
-if [[ ! -f $OUT/src/sqlite3.c ]]; then
-  (cd "$OUT" && npm pack --silent "$PKG" >/dev/null && tar xzf better-sqlite3-*.tgz &&
-    mkdir -p src && cp package/deps/sqlite3/sqlite3.{c,h} src/ && rm -rf package better-sqlite3-*.tgz)
-fi
-# Threads, extensions, WAL and mmap are off (wasm32-wasi has none of them); temporary tables
-# live in memory (a WASI guest has no /tmp). The native build uses the same options.
-DEFS=(-DSQLITE_THREADSAFE=0 -DSQLITE_TEMP_STORE=3 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_OMIT_WAL
-  -DSQLITE_MAX_MMAP_SIZE=0 -DSQLITE_OMIT_SHARED_CACHE)
-SRC=("$ROOT/bench/sqlite/sqlite_bench.c" "$OUT/src/sqlite3.c")
-if [[ ! -x $OUT/sqlite_bench.native || $ROOT/bench/sqlite/sqlite_bench.c -nt $OUT/sqlite_bench.native ]]; then
-  gcc -O2 -I"$OUT/src" "${DEFS[@]}" "${SRC[@]}" -lm -o "$OUT/sqlite_bench.native"
-fi
-if [[ ! -f $OUT/sqlite_bench.wasm || $ROOT/bench/sqlite/sqlite_bench.c -nt $OUT/sqlite_bench.wasm ]]; then
-  clang-19 --target=wasm32-wasi --sysroot=/usr -O2 -Wl,--strip-debug -I"$OUT/src" "${DEFS[@]}" \
-    -D_WASI_EMULATED_GETPID -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_SIGNAL "${SRC[@]}" \
-    -lwasi-emulated-getpid -lwasi-emulated-mman -lwasi-emulated-signal -o "$OUT/sqlite_bench.wasm"
-fi
+"$ROOT/bench/sqlite/build.sh" --native "$OUT"
 
 cmd_of() {
   case $1 in

@@ -5,12 +5,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <string_view>
+
+#include "cli/webcontainer/dechunker.h"
 
 namespace wc::client {
 
@@ -26,76 +26,6 @@ bool write_all(int fd, const char* p, size_t n) {
   }
   return true;
 }
-
-// "Name: value" into *out under the lower-cased name; other lines are ignored.
-void add_header(std::string_view line, std::map<std::string, std::string>* out) {
-  size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return;
-  std::string name(line.substr(0, colon));
-  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  std::string_view value = line.substr(colon + 1);
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  (*out)[name] = std::string(value);
-}
-
-// Incremental decoder of a chunked body: feed() what arrives, get the payload out.
-class Dechunker {
- public:
-  // Appends the payload found in `in` to *out; false on malformed framing.
-  bool feed(std::string_view in, std::string* out) {
-    buf_.append(in);
-    for (;;) {
-      if (done_) return true;
-      if (last_) {  // after the last chunk: trailer lines, then an empty line
-        size_t eol = buf_.find("\r\n");
-        if (eol == std::string::npos) return buf_.size() < 1024;
-        std::string line = buf_.substr(0, eol);
-        buf_.erase(0, eol + 2);
-        if (line.empty()) {
-          done_ = true;
-          return true;
-        }
-        if (++trailer_lines_ > 16) return false;
-        add_header(line, &trailer_);
-        continue;
-      }
-      if (left_ == 0) {
-        size_t eol = buf_.find("\r\n");
-        if (eol == std::string::npos) return buf_.size() < 64;
-        if (need_crlf_) {  // the CRLF after the previous chunk's data
-          if (eol != 0) return false;
-          buf_.erase(0, 2);
-          need_crlf_ = false;
-          continue;
-        }
-        char* end = nullptr;
-        unsigned long long size = std::strtoull(buf_.c_str(), &end, 16);
-        if (end == buf_.c_str()) return false;
-        buf_.erase(0, eol + 2);
-        if (size == 0) {
-          last_ = true;
-          continue;
-        }
-        left_ = size;
-      }
-      if (buf_.empty()) return true;
-      size_t n = std::min<size_t>(left_, buf_.size());
-      out->append(buf_, 0, n);
-      buf_.erase(0, n);
-      left_ -= n;
-      if (left_ == 0) need_crlf_ = true;
-    }
-  }
-  bool done() const { return done_; }
-  const std::map<std::string, std::string>& trailer() const { return trailer_; }
-
- private:
-  std::string buf_;
-  unsigned long long left_ = 0;
-  bool need_crlf_ = false, last_ = false, done_ = false;
-  int trailer_lines_ = 0;
-  std::map<std::string, std::string> trailer_;
-};
 
 }  // namespace
 

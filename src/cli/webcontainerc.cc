@@ -450,8 +450,23 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
   boot->module_fd.reset();
   std::unique_ptr<wc::engine::PreparedModule> prepared;
   if (module) prepared = wc::engine::prepare_module(module);
+  // While no fork request waits, the zygote compiles its functions to machine code in slices
+  // of kCompileSliceMs (a request waits at most one slice); children forked after that start
+  // with compiled code shared read+exec with their siblings instead of each interpreting and
+  // compiling alone (engine/runtime/prepared_module.h). WC_ZYGOTE_JIT=0 (an operator's knob,
+  // for comparisons) leaves compiling to the children's tier-up.
+  constexpr int kCompileSliceMs = 5;
+  const char* zygote_jit = std::getenv("WC_ZYGOTE_JIT");
+  bool compiling = prepared && cfg.engine != wc::jit::EngineMode::Interp &&
+                   !(zygote_jit && std::string_view(zygote_jit) == "0");
   const pid_t daemon = getppid();
   for (;;) {
+    while (compiling) {
+      struct pollfd pending = {kWorkerIpcFd, POLLIN, 0};
+      if (poll(&pending, 1, 0) != 0) break;  // a request (or the daemon gone): serve it first
+      compiling = !wc::engine::compile_prepared(
+          *prepared, std::chrono::steady_clock::now() + std::chrono::milliseconds(kCompileSliceMs));
+    }
     wc::ipc::Message m;
     int r;
     do r = wc::ipc::recv_message(kWorkerIpcFd, &m);

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -150,6 +151,58 @@ TEST(PreparedModule, ForkedChildrenEachStartFromThePristineImage) {
     EXPECT_EQ(WEXITSTATUS(status), 0) << "child " << child;
   }
   EXPECT_EQ(std::memcmp(p->memory->memory.base() + 16, "pristine", 8), 0);
+}
+
+// The zygote compiles its preparation while idle (compile_prepared): children then enter that
+// machine code as is (no compile, no count towards tier-up, the CompiledFunction unwritten),
+// with the same results, while an interpreter-only store ignores it.
+TEST(PreparedModule, MachineCodeMadeBeforeTheForkIsEnteredByChildren) {
+  std::shared_ptr<const Module> m = load(kModule);
+  ASSERT_TRUE(m);
+  std::unique_ptr<PreparedModule> p = prepare_module(m);
+  ASSERT_TRUE(p);
+  // Slices that end at once still make progress: one function per call.
+  const auto past = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  size_t calls = 0;
+  while (!compile_prepared(*p, past)) ASSERT_LT(++calls, p->functions.size() + 1);
+  EXPECT_EQ(calls + 1, p->functions.size());
+  EXPECT_GT(p->machine_code_bytes, 0u);
+  for (const auto& cf : p->functions) EXPECT_TRUE(cf->native);
+  EXPECT_TRUE(compile_prepared(*p, past));  // nothing left
+
+  for (jit::EngineMode mode :
+       {jit::EngineMode::Auto, jit::EngineMode::Jit, jit::EngineMode::Interp}) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      StoreConfig config;
+      config.engine = mode;
+      Store store(config);
+      if (!store.adopt(std::move(p))) _exit(10);
+      Linker linker = host_linker(store);
+      auto r = linker.instantiate(store, m);
+      if (!std::holds_alternative<Instance*>(r)) _exit(11);
+      Instance* inst = std::get<Instance*>(r);
+      FuncInstance* f = inst->get_func("calc");
+      const CompiledFunction& cf = *f->code;
+      const bool native = mode != jit::EngineMode::Interp;
+      if ((f->jit.entry != nullptr) != native) _exit(12);
+      if (native && f->jit.entry != cf.native->function_entry()) _exit(13);
+      const int32_t budget = cf.tier_up_budget;
+      for (uint32_t x : {0u, 1u, 7u, 1000u}) {
+        std::vector<Value> args = {Value::i32(x)};
+        InvokeResult res = store.invoke(f, args);
+        if (!res.ok() || res.results.size() != 1 || res.results[0].as_u32() != 3 * x + 1) _exit(14);
+      }
+      // Interpreted calls count down towards tier-up; entering machine code does not.
+      if (native && cf.tier_up_budget != budget) _exit(15);
+      _exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "engine " << static_cast<int>(mode);
+  }
 }
 
 TEST(PreparedModule, MemoryLimitRefusesAnImageAsItRefusesAFreshMemory) {

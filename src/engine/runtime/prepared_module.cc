@@ -5,6 +5,7 @@
 
 #include "engine/interp/compiled_function.h"
 #include "engine/interp/interpreter.h"
+#include "engine/jit/x64_compiler.h"
 #include "engine/runtime/const_eval.h"
 
 namespace wc::engine {
@@ -70,6 +71,42 @@ std::unique_ptr<PreparedModule> prepare_module(std::shared_ptr<const Module> mod
     return nullptr;
   }
   return p;
+}
+
+bool compile_prepared(PreparedModule& p, std::chrono::steady_clock::time_point deadline,
+                      size_t max_code_bytes) {
+  const size_t n = p.functions.size();
+  if (p.next_to_compile >= n) return true;
+  const size_t first = p.next_to_compile;
+  std::vector<std::optional<wc::jit::MachineCode>> batch;
+  try {
+    const uint32_t min_run = wc::jit::default_min_run();
+    while (p.next_to_compile < n) {
+      CompiledFunction& cf = *p.functions[p.next_to_compile++];
+      batch.push_back(cf.native ? std::nullopt : wc::jit::compile_x64(cf, min_run));
+      if (batch.back()) p.machine_code_bytes += batch.back()->bytes.size();
+      if (p.machine_code_bytes >= max_code_bytes) {
+        p.next_to_compile = n;  // enough: the rest stays with the children's own tier-up
+        break;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) break;
+    }
+  } catch (const std::bad_alloc&) {
+    p.next_to_compile = n;  // the zygote's memory limit: stop here, keep what was placed
+    return true;
+  }
+  size_t compiled = 0;
+  for (const auto& code : batch) compiled += code ? 1 : 0;
+  std::vector<std::unique_ptr<wc::jit::NativeCode>> placed = wc::jit::place_code(std::move(batch));
+  size_t attached = 0;
+  for (size_t i = 0; i < placed.size(); ++i)
+    if (placed[i]) {
+      p.functions[first + i]->native = std::move(placed[i]);
+      attached++;
+    }
+  // Code made but none placed: the kernel refused executable memory; no point going on.
+  if (compiled > 0 && attached == 0) p.next_to_compile = n;
+  return p.next_to_compile >= n;
 }
 
 }  // namespace wc::engine

@@ -8,6 +8,8 @@
 // (no start function, no host call), so nothing of one container can be in it.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -33,10 +35,26 @@ struct PreparedModule {
   // memory, and every segment offset is a constant. Null otherwise; the store then makes and
   // fills the memory as usual.
   std::unique_ptr<MemoryInstance> memory;
+
+  // compile_prepared(): the next function to compile, and the machine code made so far.
+  size_t next_to_compile = 0;
+  size_t machine_code_bytes = 0;
 };
 
 // Null if the module cannot be prepared (too big to translate here); a store then instantiates
 // the module as usual. `module` must be validated.
 std::unique_ptr<PreparedModule> prepare_module(std::shared_ptr<const Module> module);
+
+// Compiles the prepared functions to x86-64 (the JIT tier) in index order, from where the last
+// call stopped, until `deadline` passes (checked after each function) or every function was
+// tried; each batch is placed in one read+exec mapping and attached to its functions
+// (CompiledFunction::native). A store adopting the preparation enters that code as is, so a
+// zygote that calls this while it waits for fork requests gives every later child its code,
+// shared read+exec with its siblings, instead of each child interpreting until its functions
+// get hot and compiling them alone. Like the translation, the code is a function of the
+// module's bytes only. Stops for good once `max_code_bytes` of code is made or the kernel
+// refuses executable memory. True when there is nothing left to compile.
+bool compile_prepared(PreparedModule& prepared, std::chrono::steady_clock::time_point deadline,
+                      size_t max_code_bytes = size_t{256} << 20);
 
 }  // namespace wc::engine

@@ -38,15 +38,20 @@ FILE* open_perf_map() {
 
 // Gives `f` its machine code: the interpreter enters it from now on and compiled callers
 // call it natively.
-void attach_native(FuncInstance* f, CompiledFunction& cf, std::unique_ptr<wc::jit::NativeCode> code,
-                   FILE* perf_map) {
-  cf.native = std::move(code);
+// Lets the interpreter enter `cf`'s machine code for `f` and compiled callers call it natively.
+void enter_native(FuncInstance* f, const CompiledFunction& cf, FILE* perf_map) {
   if (perf_map)
     std::fprintf(perf_map, "%lx %zx wasm:%s\n",
                  reinterpret_cast<unsigned long>(cf.native->code_start()), cf.native->code_bytes(),
                  f->name.c_str());
   f->jit = wc::jit::JitCallee{cf.native->function_entry(), cf.code.data(), cf.frame_slots,
                               f->instance, f->type_id};
+}
+
+void attach_native(FuncInstance* f, CompiledFunction& cf, std::unique_ptr<wc::jit::NativeCode> code,
+                   FILE* perf_map) {
+  cf.native = std::move(code);
+  enter_native(f, cf, perf_map);
 }
 }  // namespace
 
@@ -297,8 +302,11 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
     uint32_t index = static_cast<uint32_t>(inst.funcs_.size());
     inst.compiled_.push_back(translated ? std::move(prepared->functions[i])
                                         : compile_function(m, i, type_ids));
+    // A prepared function may already have machine code (compile_prepared()): not again.
     if (config_.engine == wc::jit::EngineMode::Jit)
-      machine.push_back(wc::jit::compile_x64(*inst.compiled_.back(), min_run));
+      machine.push_back(inst.compiled_.back()->native
+                            ? std::nullopt
+                            : wc::jit::compile_x64(*inst.compiled_.back(), min_run));
     // Written only when it differs: a prepared function already holds the usual budget, and
     // a zygote child that writes it would copy the page it shares with its siblings.
     const int32_t budget = config_.engine == wc::jit::EngineMode::Auto
@@ -331,6 +339,18 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
       if (native[i])
         attach_native(inst.funcs_[first_defined + i], *inst.compiled_[i], std::move(native[i]),
                       perf_map);
+    if (perf_map) std::fclose(perf_map);
+  }
+  // Machine code that came with the preparation (a zygote compiles while it waits for fork
+  // requests): its pages are the zygote's, shared read+exec by every child. Entered as is;
+  // the CompiledFunction is not written, so its page stays shared too.
+  if (translated && config_.engine != wc::jit::EngineMode::Interp) {
+    const size_t first_defined = inst.funcs_.size() - inst.compiled_.size();
+    FILE* perf_map = open_perf_map();
+    for (size_t i = 0; i < inst.compiled_.size(); ++i) {
+      FuncInstance* f = inst.funcs_[first_defined + i];
+      if (inst.compiled_[i]->native && !f->jit.entry) enter_native(f, *inst.compiled_[i], perf_map);
+    }
     if (perf_map) std::fclose(perf_map);
   }
 

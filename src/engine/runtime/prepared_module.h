@@ -52,9 +52,11 @@ std::unique_ptr<PreparedModule> prepare_module(std::shared_ptr<const Module> mod
 // zygote that calls this while it waits for fork requests gives every later child its code,
 // shared read+exec with its siblings, instead of each child interpreting until its functions
 // get hot and compiling them alone. Like the translation, the code is a function of the
-// module's bytes only. Stops for good once `max_code_bytes` of code is made or the kernel
-// refuses executable memory. True when there is nothing left to compile.
+// module's bytes only. Stops for good once `max_code_bytes` of code is made (64 MiB: Go's
+// code is about 5 bytes per byte of wasm, so a 12 MB module; a zygote per module hash is kept,
+// and what a tenant's huge module costs here must stay bounded) or the kernel refuses
+// executable memory. True when there is nothing left to compile.
 bool compile_prepared(PreparedModule& prepared, std::chrono::steady_clock::time_point deadline,
-                      size_t max_code_bytes = size_t{256} << 20);
+                      size_t max_code_bytes = size_t{64} << 20);
 
 }  // namespace wc::engine

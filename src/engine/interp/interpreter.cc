@@ -209,8 +209,7 @@ bool jit_call_cold(wc::jit::JitContext* ctx, FuncInstance* callee, uint64_t* arg
     status = run(&store, callee, args, nullptr);
   } catch (...) {
     ex.host_exception = std::current_exception();
-    ctx->host_failed = true;
-    return false;
+    status = kHostTrap;  // not used: the outer run rethrows the exception
   }
   // The nested run made the callee's instance the one whose memory faults are traps.
   if (callee->instance != caller) set_trap_instance(caller);
@@ -432,12 +431,12 @@ do_call : {
   // frame stack (a trap deep in a nested run: its backtrace).
 jit_host_failed : {
   jctx.host_failed = false;
+  const int status = std::exchange(ex.jit_failed_status, 0);
   if (ex.host_exception) {
     std::exception_ptr e = std::exchange(ex.host_exception, nullptr);
     std::rethrow_exception(e);
   }
   ex.depth = depth;
-  const int status = std::exchange(ex.jit_failed_status, 0);
   return status ? status : kHostTrap;
 }
 

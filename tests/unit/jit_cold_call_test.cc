@@ -6,8 +6,10 @@
 // results, and for failures the trap's kind, message, exit code and backtrace.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -73,9 +75,12 @@ const char* kGuest = R"((module
     (i32.add (i32.mul (local.get $old) (i32.const 1000))
              (i32.load8_u (i32.sub (local.get $end) (i32.const 1)))))
   (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  ;; calls a cold function forever
+  (func (export "spin") (loop $l (drop (call $cold_add (i32.const 1))) (br $l)))
 ))";
 
-const char* const kCompiled[] = {"each", "direct_trap", "direct_host", "down", "grow", "load"};
+const char* const kCompiled[] = {"each", "direct_trap", "direct_host", "down",
+                                 "grow", "load",        "spin"};
 
 struct HostPlan {
   uint32_t trap_at = UINT32_MAX;
@@ -139,6 +144,7 @@ class Guest {
   HostPlan& plan() { return plan_; }
   Instance* instance() { return inst_; }
   bool has_code(const char* name) { return inst_->get_func(name)->jit.entry != nullptr; }
+  Store& store() { return *store_; }
   InvokeResult run(const char* name, std::vector<Value> args) {
     return store_->invoke(inst_->get_func(name), args);
   }
@@ -284,6 +290,21 @@ TEST(JitColdCall, DeepRecursionThroughColdCalleesStaysWithinTheNativeStack) {
   ASSERT_TRUE(a.trap);
   EXPECT_EQ(a.trap->kind, TrapKind::StackExhausted);
   expect_same_trap(a, b);
+}
+
+// The nested runs poll the interrupt flag as the interpreter's calls do.
+TEST(JitColdCall, InterruptStopsACompiledLoopOfColdCalls) {
+  Guest jit(true);
+  ASSERT_TRUE(jit.ok()) << jit.error();
+  std::thread stopper([&jit] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    jit.store().interrupt();
+  });
+  InvokeResult r = jit.run("spin", {});
+  stopper.join();
+  ASSERT_TRUE(r.trap);
+  EXPECT_EQ(r.trap->kind, TrapKind::Interrupted);
+  EXPECT_FALSE(jit.has_code("cold_add"));
 }
 
 TEST(JitColdCall, CallIndirectToAColdFunctionChecksTheElementFirst) {

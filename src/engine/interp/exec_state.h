@@ -33,6 +33,13 @@ struct Store::ExecState {
   // (C++ exceptions never unwind through compiled code).
   std::exception_ptr host_exception;
   uint64_t trap_detail = 0;  // the element index of a failed call_indirect
+  // What a failed call from compiled code (JitContext::call_host, call_cold) ends the run
+  // with: the status the interpreter's own call would have returned (0: a host trap).
+  int jit_failed_status = 0;
+  // Nested runs for compiled code's calls to cold functions (JitContext::call_cold) grow the
+  // thread's native stack; below this address the helper refuses and the code leaves the
+  // call to the interpreter instead. Set by the outermost interpret() on this store.
+  uintptr_t native_stack_limit = 0;
 };
 
 }  // namespace wc::engine

@@ -179,6 +179,57 @@ const uint8_t* jit_return_to_caller(wc::jit::JitContext* ctx) {
 void profile_dispatch(const uint32_t* ip);
 #endif
 
+int run(Store* store, FuncInstance* entry, u64* base, const void* const** handlers);
+
+// Native stack the nested runs of call_cold may take below the outermost interpret() of a
+// store (each costs a few hundred bytes: the helper, run() and the code's entry frame).
+// Beyond it compiled code leaves such calls to the interpreter, which needs no native stack
+// for them, so a deep alternation of compiled and cold functions cannot overflow the thread's
+// stack; threads get 8 MiB by default.
+constexpr uintptr_t kNestedRunStack = uintptr_t{1} << 20;
+
+// A call from compiled code to a function it cannot call natively (jit/native_code.h): made
+// by a nested run of the interpreter, which makes the interpreter's own checks (depth, value
+// stack, interrupt), counts the call towards compiling the callee, and enters the callee's
+// code if it has some (a function of another instance). The run's frames go on the store's
+// frame stack above the caller's, so a trap's backtrace, read from that stack after the run
+// ended, is the one the interpreter's own call would give, and so is its status, which the
+// outer run returns at the call (jit_host_failed) with the frame depth the nested run left.
+// A fault in the guard region longjmps past this helper and the code to interpret()'s trap
+// scope, as a fault in the code itself does. Exceptions cannot pass through compiled code:
+// kept in ex.host_exception and rethrown by the outer run.
+bool jit_call_cold(wc::jit::JitContext* ctx, FuncInstance* callee, uint64_t* args) {
+  Store& store = *ctx->store;
+  Store::ExecState& ex = store.exec_state();
+  if (reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) < ex.native_stack_limit)
+    return false;  // the interpreter makes the call: it takes no native stack
+  Instance* caller = const_cast<Instance*>(static_cast<const Instance*>(ctx->instance));
+  int status;
+  try {
+    status = run(&store, callee, args, nullptr);
+  } catch (...) {
+    ex.host_exception = std::current_exception();
+    status = kHostTrap;  // not used: the outer run rethrows the exception
+  }
+  // The nested run made the callee's instance the one whose memory faults are traps.
+  if (callee->instance != caller) set_trap_instance(caller);
+  if (status == kOk) return true;
+  ex.jit_failed_status = status;
+  ctx->host_failed = true;
+  return false;
+}
+
+// memory.size and memory.grow for compiled code: the interpreter's own (L_MemorySize,
+// L_MemoryGrow) on the running instance's memory 0.
+uint32_t jit_memory_size(const wc::jit::JitContext* ctx) {
+  return static_cast<const Instance*>(ctx->instance)->memories_[0]->memory.pages();
+}
+uint32_t jit_memory_grow(wc::jit::JitContext* ctx, uint32_t delta) {
+  const Instance* inst = static_cast<const Instance*>(ctx->instance);
+  std::optional<u32> old = grow_memory(*ctx->store, *inst->memories_[0], delta);
+  return old ? *old : 0xFFFFFFFFu;
+}
+
 // Runs `entry` with its frame at `base` until it returns (kOk) or traps. With `handlers` set,
 // only publishes the handler addresses.
 int run(Store* store, FuncInstance* entry, u64* base, const void* const** handlers) {
@@ -279,14 +330,14 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
       if (const uint8_t* at_ = native->entry_at(static_cast<u32>(ip - code_base))) { \
         u32 word_ = native->run(fp, mem, &jctx, at_, code_base);                     \
         depth = ex.depth;                                                            \
+        if (jctx.host_failed) [[unlikely]]                                           \
+          goto jit_host_failed;                                                      \
         fp = jctx.exit_fp;                                                           \
         const CompiledFunction* in_ = frames[depth - 1].func->code;                  \
         native = in_->native.get();                                                  \
         code_base = in_->code.data();                                                \
         ip = code_base + word_;                                                      \
         if (jit_stats) record_jit_exit(ip);                                          \
-        if (jctx.host_failed) [[unlikely]]                                           \
-          goto jit_host_failed;                                                      \
       }                                                                              \
     }                                                                                \
   } while (0)
@@ -312,6 +363,9 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   jctx.call_host = &jit_call_host;
   jctx.store = store;
   jctx.return_to_caller = &jit_return_to_caller;
+  jctx.call_cold = &jit_call_cold;
+  jctx.memory_size = &jit_memory_size;
+  jctx.memory_grow = &jit_memory_grow;
   jctx.entry_depth = entry_depth;
 
 do_call : {
@@ -371,17 +425,19 @@ do_call : {
   DISPATCH();
 }
 
-  // A host call compiled code made failed (jit_call_host): the code left at the call; end
-  // the run as the interpreter's own failed host call does (do_call), or rethrow what the
-  // host function threw, without calling it again.
+  // A call compiled code made failed (jit_call_host, jit_call_cold): the code left at the
+  // call; end the run as the interpreter's own failed call would have (do_call), or rethrow
+  // what a host function threw, without calling again. `depth` is where the failure left the
+  // frame stack (a trap deep in a nested run: its backtrace).
 jit_host_failed : {
   jctx.host_failed = false;
+  const int status = std::exchange(ex.jit_failed_status, 0);
   if (ex.host_exception) {
     std::exception_ptr e = std::exchange(ex.host_exception, nullptr);
     std::rethrow_exception(e);
   }
   ex.depth = depth;
-  return kHostTrap;
+  return status ? status : kHostTrap;
 }
 
 L_Return : {
@@ -1057,6 +1113,20 @@ InvokeResult interpret(Store& store, FuncInstance* func, std::span<const Value> 
     }
   } else {
     const uint32_t entry_depth = ex.depth;
+    // The outermost run on this store sets the native stack nested runs may use (see
+    // jit_call_cold); a run nested in a host function keeps it.
+    struct StackLimit {
+      Store::ExecState& ex;
+      bool owner;
+      explicit StackLimit(Store::ExecState& e) : ex(e), owner(e.native_stack_limit == 0) {
+        if (owner)
+          ex.native_stack_limit =
+              reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) - kNestedRunStack;
+      }
+      ~StackLimit() {
+        if (owner) ex.native_stack_limit = 0;
+      }
+    } stack_limit(ex);
     TrapScope scope;
     trap_scope_push(scope);
     int status;

@@ -27,7 +27,8 @@ namespace wc::jit {
 
 // What compiled code needs to call a function natively, kept in each FuncInstance (`jit`).
 // `entry` is null when the function has no machine code (imports, host functions, functions
-// left to the interpreter); callers then leave the call to the interpreter.
+// left to the interpreter or not compiled yet); callers then call it through
+// JitContext::call_host or call_cold.
 struct JitCallee {
   const uint8_t* entry = nullptr;       // NativeCode::function_entry()
   const uint32_t* code_base = nullptr;  // the function's slot-form code (return addresses)
@@ -75,11 +76,24 @@ struct JitContext {
   // the code jumps to the returned entry with `resume_fp` and `resume_code_base` (the
   // caller's), without leaving; null when the interpreter must make the return.
   const uint8_t* (*return_to_caller)(JitContext* ctx) = nullptr;
+  // A call to a wasm function the code cannot call natively (no machine code yet, or one of
+  // another instance): the interpreter runs it to completion as a nested run (counting it
+  // towards its tier-up, as its own call would), with `args` as the callee's frame (arguments
+  // in, results out), and the code goes on after the call without leaving. False when the
+  // callee did not return: with `host_failed` set it failed (a trap, an exit, an exception,
+  // kept for the interpreter to raise as host_failed describes); without, the helper refused
+  // (too little native stack for one more nested run) and the code leaves the call to the
+  // interpreter, which makes it.
+  bool (*call_cold)(JitContext* ctx, wc::engine::FuncInstance* callee, uint64_t* args) = nullptr;
+  // memory.size and memory.grow on the running instance's memory 0, as the interpreter's.
+  // Growing never moves the memory (a fixed reservation), so the code's base stays valid.
+  uint32_t (*memory_size)(const JitContext* ctx) = nullptr;
+  uint32_t (*memory_grow)(JitContext* ctx, uint32_t delta) = nullptr;
   uint64_t* resume_fp = nullptr;               // out: see return_to_caller
   const uint32_t* resume_code_base = nullptr;  // out: see return_to_caller
   uint64_t entry_depth = 0;  // the interpreter run's entry depth (its return leaves the run)
   wc::engine::Store* store = nullptr;  // the running store (for call_host)
-  bool host_failed = false;            // out: see call_host
+  bool host_failed = false;            // out: see call_host and call_cold
   uint64_t* exit_fp = nullptr;         // out: the frame of the function the code left in
   uint64_t saved_rsp = 0;              // the code's own: the native stack at entry
 };

@@ -51,6 +51,8 @@ class Scanner {
       case IOp::MemoryFill:
       case IOp::MemoryCopy: g(0), g(1), g(2); return;
       case IOp::MemoryInit: g(3), g(1), g(2); return;
+      case IOp::MemorySize: g(0); return;
+      case IOp::MemoryGrow: g(1), g(0); return;
       case IOp::CallIndirect: g(3), call_return(6); return;
       case IOp::CopyJump: copy(0, 1), branch(2); return;
       case IOp::BrIfNez:

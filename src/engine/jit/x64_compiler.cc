@@ -1339,9 +1339,10 @@ class Compiler : public CodeGenerator {
 
   // A call to a function of the same instance with machine code, made natively: the checks
   // and the frame record of the interpreter's call, then a native `call`. A host function is
-  // called through JitContext::call_host. Anything else (functions of other instances,
-  // interpreted callees, a set interrupt flag, a limit reached) leaves the call instruction
-  // to the interpreter, which makes it or traps as it always has.
+  // called through JitContext::call_host; any other function without code here (not compiled
+  // yet, or of another instance) through JitContext::call_cold, a nested interpreter run.
+  // What remains (a set interrupt flag, a limit reached, call_cold refusing) leaves the call
+  // instruction to the interpreter, which makes it or traps as it always has.
   // rax = the callee's FuncInstance*; `arg_slot` = where its frame starts; `words` = the
   // length of the call instruction (for the return address).
   void native_call(uint32_t arg_slot, uint32_t words, bool spilled) {
@@ -1351,7 +1352,7 @@ class Compiler : public CodeGenerator {
     const int32_t jit = func_instance_jit_offset();
     uint64_t disp = uint64_t{arg_slot} * 8;
     if (disp > INT32_MAX - 16) throw std::runtime_error("frame too large");
-    Label interp, no_entry;
+    Label interp, no_entry, cold;
     cmp(r15d, kMaxNativeNesting);
     jae(interp, T_NEAR);
     mov(rcx, qword[rax + jit + offsetof(JitCallee, entry)]);
@@ -1359,7 +1360,7 @@ class Compiler : public CodeGenerator {
     jz(no_entry, T_NEAR);
     mov(rdx, qword[rax + jit + offsetof(JitCallee, instance)]);
     cmp(rdx, qword[r13 + offsetof(JitContext, instance)]);
-    jne(interp, T_NEAR);
+    jne(cold, T_NEAR);
     mov(rdx, qword[r13 + offsetof(JitContext, interrupt)]);
     cmp(byte[rdx], 0);
     jne(interp, T_NEAR);
@@ -1406,7 +1407,7 @@ class Compiler : public CodeGenerator {
     // the interpreter raises what the call raised instead of calling again.
     L(no_entry);
     cmp(byte[rax + jit + offsetof(JitCallee, is_host)], 0);
-    je(interp, T_NEAR);
+    je(cold, T_NEAR);
     mov(rdi, r13);
     mov(rsi, rax);
     lea(rdx, qword[rbx + static_cast<int32_t>(disp)]);
@@ -1414,6 +1415,18 @@ class Compiler : public CodeGenerator {
     test(al, al);
     jz(interp, T_NEAR);
     fill_pins();  // results and everything else back from the frame
+    jmp(done, T_NEAR);
+    // A wasm function with no code callable from here: the interpreter runs it in a nested
+    // run (its own checks, tier-up count and frame record), and the code goes on after the
+    // call. On failure (host_failed set) or refusal the code leaves at this call.
+    L(cold);
+    mov(rdi, r13);
+    mov(rsi, rax);
+    lea(rdx, qword[rbx + static_cast<int32_t>(disp)]);
+    call(qword[r13 + offsetof(JitContext, call_cold)]);  // aligned, as for call_host
+    test(al, al);
+    jz(interp, T_NEAR);
+    fill_pins();
     jmp(done, T_NEAR);
     L(interp);
     exit_spilled();
@@ -1467,6 +1480,28 @@ class Compiler : public CodeGenerator {
     L(ok);
     fill_pins();
     forget_all();
+  }
+
+  // memory.size (dst) and memory.grow (dst delta): a call to the JitContext helper, which
+  // applies the interpreter's own operation. Growing commits pages inside the memory's fixed
+  // reservation, so the memory base in r12 stays valid and nothing else about the memory is
+  // cached in the code (accesses are bounds-checked by the guard region).
+  void memory_size_or_grow(IOp o) {
+    flush_all();
+    spill_pins();
+    if (o == IOp::MemoryGrow) {
+      mov(eax, slot(1, 32));  // first: the delta may be pinned to rdi or rsi
+      mov(esi, eax);
+      mov(rdi, r13);
+      call(qword[r13 + offsetof(JitContext, memory_grow)]);
+    } else {
+      mov(rdi, r13);
+      call(qword[r13 + offsetof(JitContext, memory_size)]);
+    }
+    mov(eax, eax);  // a u32 result: the slot holds it zero-extended
+    fill_pins();    // leaves rax alone
+    forget_all();
+    store_eax(0);
   }
 
   // `r` = the call depth of the running function's frame: D0 (saved by the entry code, see
@@ -1575,6 +1610,8 @@ bool Compiler::emit(IOp o) {
       native_call(op(1), 4, false);
       return true;
     case IOp::Return: native_return(); return true;
+    case IOp::MemorySize:
+    case IOp::MemoryGrow: memory_size_or_grow(o); return true;
     case IOp::MemoryFill:
     case IOp::MemoryCopy:
     case IOp::MemoryInit:

@@ -143,7 +143,8 @@ FuncInstance* Store::create_host_func(FuncType type, HostFn fn, std::string name
   f->type_id = intern_type(*f->type);
   f->host = std::move(fn);
   f->name = std::move(name);
-  f->jit.is_host = 1;  // compiled callers call it through JitContext::call_host
+  f->jit.is_host = 1;           // compiled callers call it through JitContext::call_host
+  f->jit.type_id = f->type_id;  // compiled call_indirect checks it, code or not
   funcs_.push_back(std::move(f));
   return funcs_.back().get();
 }
@@ -317,6 +318,9 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
     auto f = std::make_unique<FuncInstance>();
     f->type = &m.types[type_index];
     f->type_id = type_ids[type_index];
+    // Compiled call_indirect checks the signature here, also of functions without code
+    // (which it then calls through JitContext::call_cold).
+    f->jit.type_id = f->type_id;
     f->instance = &inst;
     f->index = index;
     f->code = inst.compiled_.back().get();

@@ -420,7 +420,7 @@ PinPlan make_plan(const SlotFacts& facts, size_t n) {
     return out;
   };
   a.pinned_slots = rank(gpr, sse, kMaxPins);
-  a.float_pinned_slots = rank(sse, gpr, kMaxFloatPins);
+  a.float_pinned_slots = rank(sse, gpr, kMaxFloatPins - kMinFloatCache);
   a.enterable.assign(n, false);
   if (n) a.enterable[0] = true;
   for (auto [target, source] : facts.back_edges) a.enterable[target] = true;

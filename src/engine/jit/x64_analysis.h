@@ -43,6 +43,9 @@ struct SlotFacts {
 // this many of each.
 constexpr size_t kMaxPins = 7;
 constexpr size_t kMaxFloatPins = 13;
+// xmm registers always left to the float cache (x64_compiler.cc), for the temporaries of
+// float expressions: with every register pinned they would each go through the frame.
+constexpr size_t kMinFloatCache = 4;
 
 // br_table: up to this many targets as a compare chain, more through a jump table; above
 // kMaxJumpTable targets the instruction stays interpreted (bounds the table at 4 MiB).

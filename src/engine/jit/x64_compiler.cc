@@ -253,6 +253,21 @@ class Compiler : public CodeGenerator {
     }
     return SlotOp{frame_slot(s, bits)};
   }
+  // A read-only operand that is a constant fitting an imm32 of a `bits`-wide instruction
+  // (sign-extended for 64 bits), not pinned: true with the immediate, noted as slot(k) notes
+  // it. Such constants are never pinned (make_plan), so templates take them as immediates
+  // instead of reading the frame.
+  bool imm(int k, int bits, uint32_t* v) {
+    uint32_t s = op(k);
+    uint64_t c;
+    if (pinned(s) || !fixed_constant(s, &c)) return false;
+    if (bits == 64 && static_cast<int64_t>(c) != static_cast<int32_t>(c)) return false;
+    if (record_) record_->uses.push_back({s, w_});
+    flush(s);
+    forget(s);
+    *v = static_cast<uint32_t>(c);
+    return true;
+  }
   Address frame_slot(uint32_t s, int bits = 64) {
     uint64_t disp = uint64_t{s} * 8;
     if (disp > INT32_MAX - 16) throw std::runtime_error("frame too large");
@@ -693,6 +708,21 @@ class Compiler : public CodeGenerator {
     return true;
   }
 
+  // Flags for a fused compare-and-branch of operands 0 and 1: a pinned first operand is
+  // compared in place, a constant second one as an immediate.
+  void compare_operands() {
+    SlotOp a = slot(0, 32);
+    const Reg* r = std::get_if<Reg>(&a.where);
+    if (!r) {
+      mov(eax, a);
+      r = &eax;
+    }
+    const Reg lhs = *r;
+    if (uint32_t v; imm(1, 32, &v))
+      cmp(lhs, v);
+    else
+      cmp(lhs, slot(1, 32));
+  }
   void store_rax(int k) { mov(slot(k), rax); }
   void store_eax(int k) { mov(slot(k), rax); }  // a 32-bit op already zeroed rax's top half
 
@@ -756,7 +786,10 @@ class Compiler : public CodeGenerator {
   // dst a b offset
   void load_add(LoadKind k) {
     mov(eax, slot(1, 32));
-    add(eax, slot(2, 32));
+    if (uint32_t v; imm(2, 32, &v))
+      add(eax, v);
+    else
+      add(eax, slot(2, 32));
     load_into_slot(k, mem_at(op(3), load_bits(k)));
   }
   // dst base index shift offset
@@ -798,27 +831,40 @@ class Compiler : public CodeGenerator {
     }
   }
 
-  void bin32(void (CodeGenerator::*fn)(const Operand&, const Operand&)) {
-    mov(eax, slot(1, 32));
-    (this->*fn)(eax, slot(2, 32));
-    store_eax(0);
+  using AluRR = void (CodeGenerator::*)(const Operand&, const Operand&);
+  using AluRI = void (CodeGenerator::*)(const Operand&, uint32_t);
+  // dst = a OP b, `bits` wide. When dst is pinned (and is not b), the operation is made in
+  // dst's register, without the round trip through rax; a constant b is an immediate.
+  void alu(AluRR rr, AluRI ri, int bits) {
+    const Reg64* d = pinned(op(0));
+    const bool in_place = d && op(0) != op(2);
+    Reg r = bits == 64 ? Reg(in_place ? *d : rax) : Reg(in_place ? d->cvt32() : eax);
+    if (!in_place || op(1) != op(0)) {
+      mov(r, slot(1, bits));
+    } else {
+      (void)slot(1, bits);  // noted as read (it is dst's register)
+    }
+    if (uint32_t v; imm(2, bits, &v))
+      (this->*ri)(r, v);
+    else
+      (this->*rr)(r, slot(2, bits));
+    if (in_place)
+      (void)slot(0);  // noted as written
+    else
+      store_rax(0);
   }
-  void bin64(void (CodeGenerator::*fn)(const Operand&, const Operand&)) {
-    mov(rax, slot(1));
-    (this->*fn)(rax, slot(2));
-    store_rax(0);
-  }
-  void cmp32(Cc c) {
-    mov(ecx, slot(1, 32));
+  void bin32(AluRR rr, AluRI ri) { alu(rr, ri, 32); }
+  void bin64(AluRR rr, AluRI ri) { alu(rr, ri, 64); }
+  void cmp32(Cc c) { compare(c, 32); }
+  void cmp64(Cc c) { compare(c, 64); }
+  void compare(Cc c, int bits) {
+    const Reg& a = bits == 64 ? static_cast<const Reg&>(rcx) : static_cast<const Reg&>(ecx);
+    mov(a, slot(1, bits));
     xor_(eax, eax);
-    cmp(ecx, slot(2, 32));
-    setcc(c, al);
-    store_eax(0);
-  }
-  void cmp64(Cc c) {
-    mov(rcx, slot(1));
-    xor_(eax, eax);
-    cmp(rcx, slot(2));
+    if (uint32_t v; imm(2, bits, &v))
+      cmp(a, v);
+    else
+      cmp(a, slot(2, bits));
     setcc(c, al);
     store_eax(0);
   }
@@ -828,8 +874,21 @@ class Compiler : public CodeGenerator {
       mov(rax, slot(1));
     else
       mov(eax, slot(1, 32));
-    mov(ecx, slot(2, 32));
     const Reg& r = wide ? static_cast<const Reg&>(rax) : static_cast<const Reg&>(eax);
+    if (uint32_t v; imm(2, 32, &v)) {
+      // x86 masks the count as wasm does; an immediate count saves the load into cl.
+      const int n = static_cast<int>(v & (wide ? 63 : 31));
+      switch (s) {
+        case Shift::Shl: shl(r, n); break;
+        case Shift::Sar: sar(r, n); break;
+        case Shift::Shr: shr(r, n); break;
+        case Shift::Rol: rol(r, n); break;
+        case Shift::Ror: ror(r, n); break;
+      }
+      store_rax(0);
+      return;
+    }
+    mov(ecx, slot(2, 32));
     switch (s) {
       case Shift::Shl: shl(r, cl); break;
       case Shift::Sar: sar(r, cl); break;
@@ -1630,10 +1689,7 @@ bool Compiler::emit(IOp o) {
     case IOp::BrIfI64Nez: cmp(slot(0), 0); return branch_if(Cc::NE, off(1));
     case IOp::BrIfI64Eqz: cmp(slot(0), 0); return branch_if(Cc::E, off(1));
 #define WC_FUSED(name, cc) \
-  case IOp::name:          \
-    mov(eax, slot(0, 32)); \
-    cmp(eax, slot(1, 32)); \
-    return branch_if(Cc::cc, off(2));
+  case IOp::name: compare_operands(); return branch_if(Cc::cc, off(2));
       WC_FUSED(BrIfI32Eq, E)
       WC_FUSED(BrIfI32Ne, NE)
       WC_FUSED(BrIfI32LtS, L)
@@ -1645,12 +1701,18 @@ bool Compiler::emit(IOp o) {
       WC_FUSED(BrIfI32GeS, GE)
       WC_FUSED(BrIfI32GeU, AE)
 #undef WC_FUSED
-#define WC_ADD_FUSED(name, cc) \
-  case IOp::Add##name:         \
-    mov(eax, slot(1, 32));     \
-    add(eax, slot(2, 32));     \
-    store_eax(0);              \
-    cmp(eax, slot(3, 32));     \
+#define WC_ADD_FUSED(name, cc)      \
+  case IOp::Add##name:              \
+    mov(eax, slot(1, 32));          \
+    if (uint32_t v; imm(2, 32, &v)) \
+      add(eax, v);                  \
+    else                            \
+      add(eax, slot(2, 32));        \
+    store_eax(0);                   \
+    if (uint32_t v; imm(3, 32, &v)) \
+      cmp(eax, v);                  \
+    else                            \
+      cmp(eax, slot(3, 32));        \
     return branch_if(Cc::cc, off(4));
       WC_ADD_FUSED(BrIfI32Eq, E)
       WC_ADD_FUSED(BrIfI32Ne, NE)
@@ -1843,16 +1905,16 @@ bool Compiler::emit(IOp o) {
     case IOp::F64Le: fcmp_store(true, 4); return true;
     case IOp::F64Ge: fcmp_store(true, 5); return true;
 
-    case IOp::I32Add: bin32(&CodeGenerator::add); return true;
-    case IOp::I32Sub: bin32(&CodeGenerator::sub); return true;
-    case IOp::I32And: bin32(&CodeGenerator::and_); return true;
-    case IOp::I32Or: bin32(&CodeGenerator::or_); return true;
-    case IOp::I32Xor: bin32(&CodeGenerator::xor_); return true;
-    case IOp::I64Add: bin64(&CodeGenerator::add); return true;
-    case IOp::I64Sub: bin64(&CodeGenerator::sub); return true;
-    case IOp::I64And: bin64(&CodeGenerator::and_); return true;
-    case IOp::I64Or: bin64(&CodeGenerator::or_); return true;
-    case IOp::I64Xor: bin64(&CodeGenerator::xor_); return true;
+    case IOp::I32Add: bin32(&CodeGenerator::add, &CodeGenerator::add); return true;
+    case IOp::I32Sub: bin32(&CodeGenerator::sub, &CodeGenerator::sub); return true;
+    case IOp::I32And: bin32(&CodeGenerator::and_, &CodeGenerator::and_); return true;
+    case IOp::I32Or: bin32(&CodeGenerator::or_, &CodeGenerator::or_); return true;
+    case IOp::I32Xor: bin32(&CodeGenerator::xor_, &CodeGenerator::xor_); return true;
+    case IOp::I64Add: bin64(&CodeGenerator::add, &CodeGenerator::add); return true;
+    case IOp::I64Sub: bin64(&CodeGenerator::sub, &CodeGenerator::sub); return true;
+    case IOp::I64And: bin64(&CodeGenerator::and_, &CodeGenerator::and_); return true;
+    case IOp::I64Or: bin64(&CodeGenerator::or_, &CodeGenerator::or_); return true;
+    case IOp::I64Xor: bin64(&CodeGenerator::xor_, &CodeGenerator::xor_); return true;
     case IOp::I32Mul:
       mov(eax, slot(1, 32));
       imul(eax, slot(2, 32));

@@ -1,0 +1,103 @@
+// The JIT's integer templates with constant operands taken as immediates (constants are not
+// pinned to registers) and with the operation made in a pinned destination's register, against
+// the interpreter: shift counts past the width and negative, 64-bit constants that do and do
+// not fit a sign-extended imm32, a destination that is also an operand, and a trap in the
+// middle of such a loop (its kind, message and backtrace), also under tier-up where the
+// interpreter and compiled code alternate mid-loop.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/interp/compiled_function.h"
+#include "interp_test_util.h"
+
+namespace wc::engine {
+namespace {
+
+// `mix` folds every constant-operand form into a few locals kept in registers over a loop of
+// $n rounds; `divide` does the same and then divides by a value that reaches zero in round
+// $k (a trap raised mid-loop, from a nested call so the backtrace has two frames).
+const char* kKernel = R"((module
+  (func $mix (export "mix") (param $n i32) (param $x i64) (result i64)
+    (local $a i32) (local $b i64) (local $c i32) (local $i i32)
+    (local.set $a (i32.wrap_i64 (local.get $x)))
+    (local.set $b (local.get $x))
+    (loop $top
+      (local.set $a (i32.xor (local.get $a) (i32.shl (local.get $a) (i32.const 13))))
+      (local.set $a (i32.xor (local.get $a) (i32.shr_u (local.get $a) (i32.const 49))))
+      (local.set $a (i32.xor (local.get $a) (i32.rotl (local.get $a) (i32.const -5))))
+      (local.set $c (i32.sub (i32.const 7) (local.get $c)))
+      (local.set $c (i32.add (local.get $c) (i32.and (local.get $a) (i32.const -256))))
+      (local.set $b (i64.add (local.get $b) (i64.const -1)))
+      (local.set $b (i64.xor (local.get $b) (i64.const 0x80000000)))
+      (local.set $b (i64.and (local.get $b) (i64.const 0x7fffffffffff)))
+      (local.set $b (i64.or (local.get $b) (i64.shr_s (local.get $b) (i64.const 67))))
+      (local.set $b (i64.sub (local.get $b) (i64.const -2147483648)))
+      (local.set $b (i64.add (local.get $b) (i64.extend_i32_u (i32.lt_s (local.get $a) (i32.const -3)))))
+      (local.set $b (i64.add (local.get $b) (i64.extend_i32_u (i64.gt_u (local.get $b) (i64.const -9)))))
+      (local.set $b (i64.add (local.get $b) (i64.load8_u offset=3 (i32.and (local.get $a) (i32.const 0xff)))))
+      (br_if $top (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (i64.add (local.get $b) (i64.extend_i32_u (i32.add (local.get $a) (local.get $c)))))
+  (func $divide (param $n i32) (param $k i32) (result i32)
+    (local $a i32) (local $i i32)
+    (local.set $a (i32.const 1000))
+    (loop $top
+      (local.set $a (i32.add (local.get $a)
+        (i32.div_u (i32.const 100000) (i32.sub (local.get $k) (local.get $i)))))
+      (local.set $a (i32.xor (local.get $a) (i32.shl (local.get $a) (i32.const 3))))
+      (br_if $top (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $a))
+  (func (export "divide") (param $n i32) (param $k i32) (result i32)
+    (call $divide (local.get $n) (local.get $k)))
+  (memory 1)
+  (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+))";
+
+void expect_same(itest::Wasm& a, itest::Wasm& b, const std::string& name,
+                 const std::vector<Value>& args) {
+  InvokeResult x = a.run(name, args), y = b.run(name, args);
+  const std::string where =
+      name + "(" + std::to_string(args[0].bits) + ", " + std::to_string(args[1].bits) + ")";
+  ASSERT_EQ(x.ok(), y.ok()) << where;
+  if (!x.ok()) {
+    EXPECT_EQ(x.trap->kind, y.trap->kind) << where;
+    EXPECT_EQ(x.trap->message, y.trap->message) << where;
+    EXPECT_EQ(x.trap->backtrace, y.trap->backtrace) << where;
+    return;
+  }
+  ASSERT_EQ(x.results.size(), 1u) << where;
+  ASSERT_EQ(y.results.size(), 1u) << where;
+  EXPECT_EQ(x.results[0].bits, y.results[0].bits) << where;
+}
+
+TEST(JitImmediate, ConstantOperandsAndInPlaceResultsMatchTheInterpreter) {
+  itest::Wasm jit(kKernel, itest::engine_config(jit::EngineMode::Jit));
+  itest::Wasm interp(kKernel, itest::engine_config(jit::EngineMode::Interp));
+  ASSERT_TRUE(jit.ok() && interp.ok()) << jit.error() << interp.error();
+  ASSERT_NE(jit.instance()->get_func("mix")->code->native, nullptr);
+  for (uint64_t x :
+       {uint64_t{0}, uint64_t{1}, uint64_t{0x80000000}, ~uint64_t{0}, uint64_t{0x123456789abcdef0}})
+    for (uint32_t n : {1u, 2u, 1000u})
+      expect_same(jit, interp, "mix", {itest::I32(n), itest::I64(x)});
+}
+
+TEST(JitImmediate, ATrapInsideARegisterLoopIsTheInterpretersTrap) {
+  itest::Wasm jit(kKernel, itest::engine_config(jit::EngineMode::Jit));
+  itest::Wasm interp(kKernel, itest::engine_config(jit::EngineMode::Interp));
+  itest::Wasm autotier(kKernel, itest::engine_config(jit::EngineMode::Auto));
+  ASSERT_TRUE(jit.ok() && interp.ok() && autotier.ok());
+  // k = n: no trap; k < n: division by zero in round k.
+  for (auto [n, k] : {std::pair{50u, 50u}, std::pair{50u, 0u}, std::pair{50u, 37u},
+                      std::pair{5000u, 4999u}, std::pair{5000u, 5000u}}) {
+    expect_same(jit, interp, "divide", {itest::I32(n), itest::I32(k)});
+    expect_same(autotier, interp, "divide", {itest::I32(n), itest::I32(k)});
+  }
+  InvokeResult r = jit.run("divide", {itest::I32(50), itest::I32(37)});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.trap->kind, TrapKind::IntegerDivideByZero);
+}
+
+}  // namespace
+}  // namespace wc::engine

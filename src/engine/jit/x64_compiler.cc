@@ -320,6 +320,64 @@ class Compiler : public CodeGenerator {
     else
       movsd(frame_slot(s), xmm0);
   }
+  // The xmm register slot `s` is in now (pinned or cached), or -1.
+  int xmm_of(uint32_t s) const {
+    if (const Xmm* x = float_pinned(s)) return x->getIdx();
+    if (const Xmm* c = cached(s)) return c->getIdx();
+    return -1;
+  }
+  // Where an f64 template computes slot k's new value, so the result needs no move from xmm0:
+  // the slot's pinned register, or a float cache register taken for it now (a victim's dirty
+  // value written back first). The template still reads operands after writing it, so it is
+  // never the register of `avoid1` or `avoid2` (xmm indices, -1: none). Null: use xmm0 and
+  // fstore64. The template ends with fdone64(k).
+  const Xmm* fdest64(int k, int avoid1, int avoid2) {
+    const uint32_t s = op(k);
+    auto avoided = [&](const Xmm& x) { return x.getIdx() == avoid1 || x.getIdx() == avoid2; };
+    if (const Xmm* x = float_pinned(s)) return avoided(*x) ? nullptr : x;
+    if (pinned(s) || cache_.empty()) return nullptr;
+    CacheEntry* to = nullptr;
+    for (CacheEntry& e : cache_)
+      if (e.valid && e.slot == s) to = &e;
+    if (to && avoided(kFloatPinRegs[to->reg])) return nullptr;
+    if (!to)
+      for (CacheEntry& e : cache_)
+        if (!e.valid) to = &e;
+    for (size_t tries = 0; !to && tries < cache_.size(); ++tries) {
+      CacheEntry& e = cache_[next_victim_];
+      next_victim_ = (next_victim_ + 1) % cache_.size();
+      if (!avoided(kFloatPinRegs[e.reg])) {
+        to = &e;
+        write_back(e);  // a victim's value (its register may still be read as operand a)
+      }
+    }
+    if (!to) return nullptr;
+    // s's own old value needs no write-back: this instruction replaces it (a load that
+    // faults ends the run with a trap, which discards the frame's values).
+    to->valid = false;
+    fdest_ = to;
+    return &kFloatPinRegs[to->reg];
+  }
+  // The template wrote slot k's value into the register fdest64(k) gave.
+  void fdone64(int k) {
+    const uint32_t s = op(k);
+    if (record_) record_->float_uses.push_back({s, w_});
+    if (!fdest_) return;  // pinned
+    forget(s);
+    fdest_->slot = s;
+    fdest_->valid = true;
+    fdest_->dirty = true;
+    fdest_ = nullptr;
+  }
+  // `d` = an f64 operand (a register or memory), whole register copied (see fload).
+  void fmove64(const Xmm& d, const SlotOp& v) {
+    if (const Reg* r = std::get_if<Reg>(&v.where)) {
+      if (r->getIdx() != d.getIdx()) movapd(d, Xmm(r->getIdx()));
+    } else {
+      movsd(d, v);
+    }
+  }
+
   // Writes xmm0's low 32 bits (an f32) to a slot, zero-extended as the interpreter keeps it.
   void store_f32(int k = 0) {
     uint32_t s = op(k);
@@ -750,6 +808,11 @@ class Compiler : public CodeGenerator {
         store_f32(0);
         return;
       case LoadKind::F64:
+        if (const Xmm* d = fdest64(0, -1, -1)) {
+          movsd(*d, a);
+          fdone64(0);
+          return;
+        }
         movsd(xmm0, a);
         fstore64(0);
         return;
@@ -1015,14 +1078,22 @@ class Compiler : public CodeGenerator {
   enum class FOp { Add, Sub, Mul, Div };
   void farith(bool dbl, FOp o) {
     if (dbl) {
-      fload(xmm0, 1, 64);
+      // a into the destination's register (or xmm0), then the operation with b there.
+      const int b = xmm_of(op(2));
+      const SlotOp a = fslot(1, 64);  // before b: both may be xmm15 (general-pinned slots)
+      const Xmm* d = fdest64(0, b, -1);
+      const Xmm& r = d ? *d : xmm0;
+      fmove64(r, a);
       switch (o) {
-        case FOp::Add: addsd(xmm0, fslot(2, 64)); break;
-        case FOp::Sub: subsd(xmm0, fslot(2, 64)); break;
-        case FOp::Mul: mulsd(xmm0, fslot(2, 64)); break;
-        case FOp::Div: divsd(xmm0, fslot(2, 64)); break;
+        case FOp::Add: addsd(r, fslot(2, 64)); break;
+        case FOp::Sub: subsd(r, fslot(2, 64)); break;
+        case FOp::Mul: mulsd(r, fslot(2, 64)); break;
+        case FOp::Div: divsd(r, fslot(2, 64)); break;
       }
-      fstore64(0);
+      if (d)
+        fdone64(0);
+      else
+        fstore64(0);
     } else {
       fload(xmm0, 1, 32);
       switch (o) {
@@ -1036,11 +1107,22 @@ class Compiler : public CodeGenerator {
   }
   // a * b then +/- c, each rounded (two wasm instructions fused, not an FMA).
   void muladd(bool dbl, int form) {  // 0: a*b+c, 1: a*b-c, 2: c-a*b
-    if (dbl) {
+    if (dbl && form != 2) {
+      const int b = xmm_of(op(2)), c = xmm_of(op(3));
+      const SlotOp a = fslot(1, 64);
+      const Xmm* d = fdest64(0, b, c);
+      const Xmm& r = d ? *d : xmm0;
+      fmove64(r, a);
+      mulsd(r, fslot(2, 64));
+      if (form == 0) addsd(r, fslot(3, 64));
+      if (form == 1) subsd(r, fslot(3, 64));
+      if (d)
+        fdone64(0);
+      else
+        fstore64(0);
+    } else if (dbl) {
       fload(xmm0, 1, 64);
       mulsd(xmm0, fslot(2, 64));
-      if (form == 0) addsd(xmm0, fslot(3, 64));
-      if (form == 1) subsd(xmm0, fslot(3, 64));
       if (form == 2) {
         fload(xmm1, 3, 64);
         subsd(xmm1, xmm0);
@@ -1603,6 +1685,7 @@ class Compiler : public CodeGenerator {
   SlotFacts* const record_;
   std::vector<CacheEntry> cache_;  // one per xmm register no slot is pinned to
   size_t next_victim_ = 0;
+  CacheEntry* fdest_ = nullptr;  // taken by fdest64, filled by fdone64
   uint32_t function_entry_ = 0;
   uint32_t w_ = 0;
   const uint32_t* ins_ = nullptr;

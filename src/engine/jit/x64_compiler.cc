@@ -149,15 +149,17 @@ class Compiler : public CodeGenerator {
     mov(r12, rsi);
     mov(r13, rdx);
     mov(r14, r8);
-    xor_(r15d, r15d);
     mov(qword[r13 + offsetof(JitContext, saved_rsp)], rsp);
-    // D0, the call depth this run started at, in the alignment slot at saved_rsp: inside the
-    // code the depth is always D0 + the native nesting (r15), so calls and returns store it
-    // computed from registers instead of incrementing it in memory (a chain of store-to-load
-    // waits through every call and return).
+    // D0, the call depth this run started at, in the alignment slot at saved_rsp (where
+    // return_to_caller updates it). Inside the code r15 is the running frame's call depth,
+    // D0 + the native nesting, so calls and returns store it from a register instead of
+    // incrementing it in memory (a chain of store-to-load waits through every call and
+    // return), and the frame record's index needs no load.
     mov(rax, qword[r13 + offsetof(JitContext, depth)]);
     mov(eax, dword[rax]);
     mov(qword[rsp], rax);
+    mov(r15, rax);
+    set_depth_limits(rax);
     jmp(rcx);
     // Leaving, from any native call depth: report the frame, drop the native callers' return
     // addresses (the frame stack in ExecState says where each returns to).
@@ -704,8 +706,13 @@ class Compiler : public CodeGenerator {
     uint32_t t;
     if (!target(offset, &t)) return false;
     if (offset <= 0) {
+      // The poll's own branch makes the jump: one taken branch per loop iteration.
       if (record_) record_->back_edges.push_back({t, w_});
-      poll_interrupt();
+      mov(rax, qword[r13 + offsetof(JitContext, interrupt)]);
+      cmp(byte[rax], 0);
+      je(label_at(t), T_NEAR);
+      exit_here();
+      return true;
     }
     jmp(label_at(t), T_NEAR);
     return true;
@@ -1493,7 +1500,7 @@ class Compiler : public CodeGenerator {
     uint64_t disp = uint64_t{arg_slot} * 8;
     if (disp > INT32_MAX - 16) throw std::runtime_error("frame too large");
     Label interp, no_entry;
-    cmp(r15d, kMaxNativeNesting);
+    cmp(r15, qword[r13 + offsetof(JitContext, native_limit)]);  // see set_depth_limits
     jae(interp, T_NEAR);
     mov(rcx, qword[rax + jit + offsetof(JitCallee, entry)]);
     test(rcx, rcx);
@@ -1504,19 +1511,17 @@ class Compiler : public CodeGenerator {
     mov(rdx, qword[r13 + offsetof(JitContext, interrupt)]);
     cmp(byte[rdx], 0);
     jne(interp, T_NEAR);
-    current_depth(rsi);
-    cmp(rsi, qword[r13 + offsetof(JitContext, max_depth)]);
-    jae(interp, T_NEAR);
     lea(rdi, qword[rbx + static_cast<int32_t>(disp)]);
     mov(r8, qword[rax + jit + offsetof(JitCallee, frame_slots)]);
     lea(r8, qword[rdi + r8 * 8]);
     cmp(r8, qword[r13 + offsetof(JitContext, stack_end)]);
     ja(interp, T_NEAR);
-    // ++depth (a store of depth + 1, see current_depth); frames[depth] = {return address,
-    // this frame, this instance, callee}.
+    // ++depth (a store of r15 + 1); frames[depth] = {return address, this frame, this
+    // instance, callee}.
     mov(rdx, qword[r13 + offsetof(JitContext, depth)]);
-    lea(r8, qword[rsi + 1]);
+    lea(r8, qword[r15 + 1]);
     mov(dword[rdx], r8d);
+    mov(rsi, r15);
     shl(rsi, 5);
     static_assert(sizeof(wc::engine::CallFrame) == 32);
     add(rsi, qword[r13 + offsetof(JitContext, frames)]);
@@ -1533,11 +1538,11 @@ class Compiler : public CodeGenerator {
     push(r14);
     mov(r14, qword[rax + jit + offsetof(JitCallee, code_base)]);
     mov(rbx, rdi);
-    add(r15d, 1);
+    add(r15, 1);
     call(rcx);
     pop(r14);
     sub(rbx, static_cast<int32_t>(disp));
-    sub(r15d, 1);
+    sub(r15, 1);
     fill_pins(arg_slot);  // the callee's slot 0 is in rax (see native_return)
     Label done;
     jmp(done, T_NEAR);
@@ -1610,22 +1615,25 @@ class Compiler : public CodeGenerator {
     forget_all();
   }
 
-  // `r` = the call depth of the running function's frame: D0 (saved by the entry code, see
-  // emit_all) + the native nesting. Equal to *depth, but read from memory that calls and
-  // returns do not write, so successive calls do not wait on each other's depth stores.
-  void current_depth(const Reg64& r) {
-    mov(r, qword[r13 + offsetof(JitContext, saved_rsp)]);
-    mov(r, qword[r]);
-    add(r, r15);
+  // With r15 = D0 (the depth the code was entered at, or returned to): the native calls'
+  // limit, min(max_depth, D0 + kMaxNativeNesting), so one compare makes both checks (the
+  // interpreter's depth limit, and the bound on native stack use); and D0 itself, which tells
+  // a return with no native caller. `scratch` is clobbered.
+  void set_depth_limits(const Reg64& scratch) {
+    mov(qword[r13 + offsetof(JitContext, run_depth)], r15);
+    lea(scratch, qword[r15 + kMaxNativeNesting]);
+    cmp(scratch, qword[r13 + offsetof(JitContext, max_depth)]);
+    cmova(scratch, qword[r13 + offsetof(JitContext, max_depth)]);
+    mov(qword[r13 + offsetof(JitContext, native_limit)], scratch);
   }
 
   // A return from a natively called function goes straight back to its native caller; the
   // outermost compiled function returns through the interpreter.
   void native_return() {
     Label interp;
-    flush_all();  // the results may be cached
-    test(r15d, r15d);
-    jz(interp, T_NEAR);
+    flush_all();                                             // the results may be cached
+    cmp(r15, qword[r13 + offsetof(JitContext, run_depth)]);  // the depth entered at
+    je(interp, T_NEAR);
     // Back to a native caller: this frame is dead once the function returns (the interpreter
     // never resumes it), so only the results (slots 0..num_results-1) go to the frame.
     spill_pins_below(f_.num_results);
@@ -1639,8 +1647,7 @@ class Compiler : public CodeGenerator {
       else
         mov(rax, frame_slot(0));
     }
-    current_depth(r8);  // --depth, as a store
-    sub(r8, 1);
+    lea(r8, qword[r15 - 1]);  // --depth, as a store
     mov(rdx, qword[r13 + offsetof(JitContext, depth)]);
     mov(dword[rdx], r8d);
     ret();
@@ -1658,6 +1665,9 @@ class Compiler : public CodeGenerator {
     jz(leave, T_NEAR);
     mov(rbx, qword[r13 + offsetof(JitContext, resume_fp)]);
     mov(r14, qword[r13 + offsetof(JitContext, resume_code_base)]);
+    mov(rdx, qword[r13 + offsetof(JitContext, depth)]);  // the caller's depth: the new D0
+    mov(r15d, dword[rdx]);
+    set_depth_limits(rcx);
     jmp(rax);  // the caller's entry: it reloads its pinned slots from its frame
     L(leave);
     exit_spilled();

@@ -99,5 +99,47 @@ TEST(JitImmediate, ATrapInsideARegisterLoopIsTheInterpretersTrap) {
   EXPECT_EQ(r.trap->kind, TrapKind::IntegerDivideByZero);
 }
 
+// Unsigned division and remainder by constants: powers of two (a shift, a mask) and others
+// (a multiply by a reciprocal), i32 and i64, against the interpreter over dividends at the
+// edges (0, around multiples of the divisor, 2^31, 2^32, 2^63, 2^64 - 1).
+TEST(JitImmediate, UnsignedDivisionByConstantsMatchesTheInterpreter) {
+  const std::vector<uint64_t> divisors = {1, 2, 3, 7, 10, 26, 641, 1000, 1024, 65535, 0x7fffffff};
+  std::string wat = "(module\n";
+  for (uint64_t d : divisors)
+    for (const char* t : {"i32", "i64"})
+      for (const char* o : {"div_u", "rem_u"})
+        wat += std::string("(func (export \"") + t + o + std::to_string(d) + "\") (param " + t +
+               ") (result " + t + ") (" + t + "." + o + " (local.get 0) (" + t + ".const " +
+               std::to_string(d) + ")))\n";
+  wat += ")";
+  itest::Wasm jit(wat, itest::engine_config(jit::EngineMode::Jit));
+  itest::Wasm interp(wat, itest::engine_config(jit::EngineMode::Interp));
+  ASSERT_TRUE(jit.ok() && interp.ok()) << jit.error() << interp.error();
+  std::vector<uint64_t> xs = {0,
+                              1,
+                              2,
+                              0x7fffffff,
+                              0x80000000,
+                              0xffffffff,
+                              0x100000000,
+                              0x123456789abcdef0ull,
+                              0x7fffffffffffffffull,
+                              0x8000000000000000ull,
+                              ~uint64_t{0}};
+  for (uint64_t d : divisors)
+    for (uint64_t k : {uint64_t{1}, uint64_t{12345}, uint64_t{0x3fffffff}, uint64_t{1} << 40})
+      for (int64_t delta : {-1, 0, 1}) xs.push_back(d * k + static_cast<uint64_t>(delta));
+  for (uint64_t d : divisors)
+    for (const char* t : {"i32", "i64"})
+      for (const char* o : {"div_u", "rem_u"}) {
+        const std::string name = std::string(t) + o + std::to_string(d);
+        ASSERT_NE(jit.instance()->get_func(name)->code->native, nullptr) << name;
+        for (uint64_t x : xs) {
+          const Value arg = t[1] == '3' ? itest::I32(static_cast<uint32_t>(x)) : itest::I64(x);
+          EXPECT_EQ(jit.bits(name, {arg}), interp.bits(name, {arg})) << name << " " << x;
+        }
+      }
+}
+
 }  // namespace
 }  // namespace wc::engine

@@ -24,6 +24,7 @@
 #include <xbyak/xbyak_util.h>
 
 #include <algorithm>
+#include <bit>
 #include <climits>
 #include <cstddef>
 #include <cstdio>
@@ -971,6 +972,7 @@ class Compiler : public CodeGenerator {
   // Integer division: a zero divisor or the one overflowing signed quotient is left to the
   // interpreter (it traps); signed remainder by -1 is 0 (x86 would fault on INT_MIN % -1).
   void divide(bool wide, bool is_signed, bool remainder) {
+    if (!is_signed && divide_by_constant(wide, remainder)) return;
     Label done, general;
     if (wide)
       mov(rcx, slot(2));
@@ -1032,6 +1034,51 @@ class Compiler : public CodeGenerator {
     }
     L(done);
     store_rax(0);
+  }
+
+  // Unsigned division or remainder by a constant 1..2^31-1 (no trap possible): a shift and a
+  // mask for a power of two, else a multiply by a reciprocal (Granlund and Montgomery's
+  // round-up method, exact for every 64-bit dividend; i32 dividends are zero-extended).
+  // False (nothing emitted) for any other divisor.
+  bool divide_by_constant(bool wide, bool remainder) {
+    const int bits = wide ? 64 : 32;
+    uint64_t c;
+    if (pinned(op(2)) || !fixed_constant(op(2), &c)) return false;
+    const uint64_t d = wide ? c : static_cast<uint32_t>(c);
+    if (d == 0 || d > static_cast<uint64_t>(INT32_MAX)) return false;
+    uint32_t v;
+    if (!imm(2, bits, &v)) return false;  // notes the divisor's use; d fits, so always true
+    if (wide)
+      mov(rax, slot(1));
+    else
+      mov(eax, slot(1, 32));
+    if ((d & (d - 1)) == 0) {
+      const int k = std::countr_zero(d);
+      if (remainder)
+        and_(rax, static_cast<uint32_t>(d - 1));
+      else if (k)
+        shr(rax, k);
+      store_rax(0);
+      return true;
+    }
+    const int l = 64 - std::countl_zero(d);  // ceil(log2 d): d is no power of two
+    const unsigned __int128 num = static_cast<unsigned __int128>((uint64_t{1} << l) - d) << 64;
+    const uint64_t m = static_cast<uint64_t>(num / d) + 1;
+    mov(rcx, rax);  // x
+    mov(rdx, m);
+    mul(rdx);  // rdx = t = high half of x * m
+    mov(rax, rcx);
+    sub(rax, rdx);
+    shr(rax, 1);
+    add(rax, rdx);
+    shr(rax, l - 1);  // q = (t + ((x - t) >> 1)) >> (l - 1)
+    if (remainder) {
+      imul(rax, rax, static_cast<int>(d));
+      sub(rcx, rax);
+      mov(rax, rcx);
+    }
+    store_rax(0);
+    return true;
   }
 
   // Float compare into eax (0/1) with wasm's unordered semantics. `swap` compares b with a.

@@ -141,5 +141,52 @@ TEST(JitImmediate, UnsignedDivisionByConstantsMatchesTheInterpreter) {
       }
 }
 
+// Stores of constants (immediates of each width: an i32 0xffffffff, an i64 -2, an i64 that
+// does not fit imm32, bytes and halves of wider constants) and of pinned values (from their
+// registers, including the byte registers that need a REX prefix), at a variable address plus
+// a constant; the memory is then summed back.
+const char* kStores = R"((module
+  (memory 1)
+  (func (export "stores") (param $n i32) (param $x i64) (result i64)
+    (local $i i32) (local $p i32) (local $v i64) (local $s i64)
+    (local.set $v (local.get $x))
+    (loop $top
+      (local.set $p (i32.mul (i32.and (local.get $i) (i32.const 63)) (i32.const 40)))
+      (i32.store (i32.add (local.get $p) (i32.const 0)) (i32.const 0xffffffff))
+      (i64.store (i32.add (local.get $p) (i32.const 4)) (i64.const -2))
+      (i64.store (i32.add (local.get $p) (i32.const 12)) (i64.const 0x123456789))
+      (i32.store8 (i32.add (local.get $p) (i32.const 20)) (i32.const 0x1ff))
+      (i32.store16 (i32.add (local.get $p) (i32.const 21)) (i32.const 0xabcdef))
+      (i64.store32 (i32.add (local.get $p) (i32.const 23)) (i64.const -7))
+      (i64.store8 (i32.add (local.get $p) (i32.const 27)) (local.get $v))
+      (i64.store16 (i32.add (local.get $p) (i32.const 28)) (local.get $v))
+      (i32.store8 (local.get $p) (i32.wrap_i64 (local.get $v)))
+      (f64.store (i32.add (local.get $p) (i32.const 30)) (f64.const -0.5))
+      (local.set $v (i64.add (i64.mul (local.get $v) (i64.const 6364136223846793005))
+                             (i64.const 1442695040888963407)))
+      (br_if $top (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                            (local.get $n))))
+    (local.set $i (i32.const 0))
+    (loop $sum
+      (local.set $s (i64.add (i64.rotl (local.get $s) (i64.const 7))
+                             (i64.load (local.get $i))))
+      (br_if $sum (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 8)))
+                            (i32.const 2600))))
+    (local.get $s))
+))";
+
+TEST(JitImmediate, StoresOfConstantsAndPinnedValuesMatchTheInterpreter) {
+  for (uint32_t n : {1u, 3u, 64u, 200u})
+    for (uint64_t x : {uint64_t{0}, uint64_t{0x8081828384858687}, ~uint64_t{0}}) {
+      // Fresh instances: each run starts from zeroed memory.
+      itest::Wasm jit(kStores, itest::engine_config(jit::EngineMode::Jit));
+      itest::Wasm interp(kStores, itest::engine_config(jit::EngineMode::Interp));
+      ASSERT_TRUE(jit.ok() && interp.ok()) << jit.error() << interp.error();
+      EXPECT_EQ(jit.u64("stores", {itest::I32(n), itest::I64(x)}),
+                interp.u64("stores", {itest::I32(n), itest::I64(x)}))
+          << n << " " << x;
+    }
+}
+
 }  // namespace
 }  // namespace wc::engine

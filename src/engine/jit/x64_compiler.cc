@@ -855,6 +855,13 @@ class Compiler : public CodeGenerator {
     load_into_slot(k, mem_at(op(2), load_bits(k)));
   }
   // dst a b offset
+  // eax += slot k (an immediate when it is a constant).
+  void add_operand(int k) {
+    if (uint32_t v; imm(k, 32, &v))
+      add(eax, v);
+    else
+      add(eax, slot(k, 32));
+  }
   void load_add(LoadKind k) {
     mov(eax, slot(1, 32));
     if (uint32_t v; imm(2, 32, &v))
@@ -870,16 +877,32 @@ class Compiler : public CodeGenerator {
     add(eax, slot(1, 32));
     load_into_slot(k, mem_at(op(4), load_bits(k)));
   }
+  // A store of slot `value_slot` at eax + offset: a constant as an immediate, a pinned value
+  // from its register.
   void store(int addr_slot, int value_slot, int bits, uint32_t offset) {
-    mov(rdx, slot(value_slot));
+    (void)addr_slot;
+    if (uint32_t v; imm(value_slot, bits == 64 ? 64 : 32, &v)) {
+      // The immediate as xbyak takes it for this width (64: sign-extended imm32).
+      const uint64_t x = bits == 8    ? v & 0xff
+                         : bits == 16 ? v & 0xffff
+                         : bits == 32 ? uint64_t{v}
+                                      : static_cast<uint64_t>(int64_t{static_cast<int32_t>(v)});
+      mov(mem_at(offset, bits), x);
+      return;
+    }
+    const SlotOp value = slot(value_slot);
+    Reg64 r = rdx;
+    if (const Reg* p = std::get_if<Reg>(&value.where))
+      r = Reg64(p->getIdx());
+    else
+      mov(rdx, value);
     Address a = mem_at(offset, bits);
     switch (bits) {
-      case 8: mov(a, dl); break;
-      case 16: mov(a, dx); break;
-      case 32: mov(a, edx); break;
-      default: mov(a, rdx); break;
+      case 8: mov(a, r.cvt8()); break;
+      case 16: mov(a, r.cvt16()); break;
+      case 32: mov(a, r.cvt32()); break;
+      default: mov(a, r); break;
     }
-    (void)addr_slot;
   }
 
   // An f32/f64 store of slot `value_slot` at eax + offset, through xmm0.
@@ -1975,7 +1998,7 @@ bool Compiler::emit(IOp o) {
     return true;              \
   case IOp::name##Add:        \
     mov(eax, slot(0, 32));    \
-    add(eax, slot(1, 32));    \
+    add_operand(1);           \
     store(0, 2, bits, op(3)); \
     return true;
       WC_STORES(I32Store, 32)
@@ -1993,7 +2016,7 @@ bool Compiler::emit(IOp o) {
     return true;                    \
   case IOp::name##Add:              \
     mov(eax, slot(0, 32));          \
-    add(eax, slot(1, 32));          \
+    add_operand(1);                 \
     float_store(2, bits, op(3));    \
     return true;
       WC_FLOAT_STORES(F32Store, 32)

@@ -288,5 +288,49 @@ TEST(JitFloat, CachedValuesReachTheFrameWhereverTheCodeGoes) {
     expect_same(autotier, e.interp, "kernel", {itest::I32(n), Value::f64(0.5)}, true);
 }
 
+// f64 templates that compute into the destination's register (pinned or a float cache
+// register taken for it): more hot f64 locals than pinned registers, and every operand
+// position the destination can take: d = a - d (the destination is b: never computed in
+// place), d = d * a, d = a * b + d (fused multiply-add forms), d = a * b - c, loads into d.
+std::string dest_kernel() {
+  const int n = 14;
+  std::string locals, body, sum;
+  auto v = [](int i) { return "(local.get $v" + std::to_string(i % 14) + ")"; };
+  auto set = [](int i, const std::string& e) {
+    return "(local.set $v" + std::to_string(i % 14) + " " + e + ")\n";
+  };
+  for (int i = 0; i < n; ++i) {
+    locals += " (local $v" + std::to_string(i) + " f64)";
+    body += set(
+        i, "(f64.add " + v(i) + " (f64.load offset=" + std::to_string(8 * i) + " (i32.const 0)))");
+  }
+  for (int i = 0; i < n; ++i) {
+    body += set(i, "(f64.sub " + v(i + 3) + " " + v(i) + ")");
+    body += set(i + 1, "(f64.mul " + v(i + 1) + " (f64.const 0.5))");
+    body += set(i + 2, "(f64.add (f64.mul " + v(i + 5) + " " + v(i + 6) + ") " + v(i + 2) + ")");
+    body += set(i + 4, "(f64.sub (f64.mul " + v(i) + " " + v(i + 4) + ") " + v(i + 7) + ")");
+    body += set(i + 5, "(f64.div " + v(i + 5) + " (f64.add " + v(i + 8) + " (f64.const 3)))");
+  }
+  body += "(f64.store offset=16 (i32.const 0) " + v(3) + ")\n";
+  sum = v(0);
+  for (int i = 1; i < n; ++i) sum = "(f64.add " + sum + " " + v(i) + ")";
+  return "(module (memory 1)\n"
+         "(func (export \"kernel\") (param $n i32) (param $x f64) (result f64)" +
+         locals + "\n(f64.store (i32.const 0) (local.get $x))\n(loop $top\n" + body +
+         "(br_if $top (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n" + sum + "))";
+}
+
+TEST(JitFloat, ResultsComputedInTheirRegistersMatchTheInterpreter) {
+  const std::string wat = dest_kernel();
+  for (double x : {0.0, -3.0, 1.25, 1e5})
+    for (uint32_t n : {1u, 2u, 7u, 40u}) {
+      // Fresh instances: the kernel writes memory, which later calls read.
+      Engines e(wat.c_str());
+      ASSERT_TRUE(e.jit.ok() && e.interp.ok()) << e.jit.error() << e.interp.error();
+      ASSERT_NE(e.jit.instance()->get_func("kernel")->code->native, nullptr);
+      expect_same(e.jit, e.interp, "kernel", {itest::I32(n), Value::f64(x)}, true);
+    }
+}
+
 }  // namespace
 }  // namespace wc::engine

@@ -46,6 +46,14 @@ const char* kReturns = R"((module
       (then (i32.add (memory.size) (i32.load (local.get $addr))))
       (else (i32.add (i32.const 2)
                      (call $down (i32.sub (local.get $n) (i32.const 1)) (local.get $addr))))))
+  (func $rec (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $rec (i32.sub (local.get $n) (i32.const 1)))))))
+  ;; $leaf returns here through return_to_caller (the code's depth is reset from the
+  ;; interpreter's), then a native recursion runs into the call-depth limit
+  (func (export "after_return") (param $n i32) (result i32)
+    (i32.add (call $leaf) (call $rec (local.get $n))))
 ))";
 
 TEST(JitReturn, ACallAfterAReturnToTheCallerLeavesInTheRightFunction) {
@@ -75,6 +83,27 @@ TEST(JitReturn, DeepReturnChainsMatchTheInterpreter) {
   EXPECT_EQ(a.trap->backtrace.size(), 301u);
   // And after the trap, the depth bookkeeping starts afresh.
   EXPECT_EQ(jit.u32("chain", {itest::I32(3)}), 3u + 3 * 107u + 9u);
+}
+
+TEST(JitReturn, TheDepthLimitHoldsAfterAReturnToTheCaller) {
+  ITEST_LOAD(jit, kReturns, config(jit::EngineMode::Jit));
+  ITEST_LOAD(interp, kReturns, config(jit::EngineMode::Interp));
+  int traps = 0;
+  for (uint32_t n = 4990; n <= 5005; ++n) {
+    InvokeResult a = jit.run("after_return", {itest::I32(n)});
+    InvokeResult b = interp.run("after_return", {itest::I32(n)});
+    ASSERT_EQ(a.ok(), b.ok()) << n;
+    if (b.ok()) {
+      EXPECT_EQ(a.results[0].bits, b.results[0].bits) << n;
+      continue;
+    }
+    ++traps;
+    EXPECT_EQ(a.trap->kind, TrapKind::StackExhausted) << n;
+    EXPECT_EQ(a.trap->message, b.trap->message) << n;
+    EXPECT_EQ(a.trap->backtrace, b.trap->backtrace) << n;
+  }
+  EXPECT_GT(traps, 0);
+  EXPECT_LT(traps, 16);
 }
 
 }  // namespace

@@ -96,6 +96,8 @@ struct JitContext {
   bool host_failed = false;            // out: see call_host and call_cold
   uint64_t* exit_fp = nullptr;         // out: the frame of the function the code left in
   uint64_t saved_rsp = 0;              // the code's own: the native stack at entry
+  uint64_t run_depth = 0;              // the code's own: the call depth entered at (or returned to)
+  uint64_t native_limit = 0;           // the code's own: native calls go on below this depth
 };
 
 // Byte offset of FuncInstance::jit, which compiled code reads through a FuncInstance pointer

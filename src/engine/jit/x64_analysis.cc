@@ -387,6 +387,15 @@ SlotFacts scan_function(const wc::engine::CompiledFunction& f, const DecodedCode
   Scanner s(d, &facts);
   for (size_t i = 0; i < d.starts.size(); ++i)
     s.instruction(d.ops[i], &f.code[d.starts[i] + 2], d.starts[i]);
+  // The same test as the compiler's imm() (a constant slot below the results may be written
+  // by a return).
+  const uint64_t first = uint64_t{f.num_params} + f.num_locals;
+  for (size_t i = 0; i < f.constants.size(); ++i) {
+    const uint64_t slot = first + i, c = f.constants[i];
+    if (slot >= f.num_results && slot <= UINT32_MAX &&
+        static_cast<int64_t>(c) == static_cast<int32_t>(c))
+      facts.immediates.push_back(static_cast<uint32_t>(slot));
+  }
   return facts;
 }
 
@@ -410,6 +419,8 @@ PinPlan make_plan(const SlotFacts& facts, size_t n) {
     std::vector<std::pair<uint64_t, uint32_t>> ranked;
     for (auto [s, wt] : own) {
       if (other.count(s)) continue;  // used both ways: stays in memory
+      if (&own == &gpr && std::binary_search(facts.immediates.begin(), facts.immediates.end(), s))
+        continue;  // an immediate operand
       auto m = moves.find(s);
       uint64_t total = wt + (m == moves.end() ? 0 : m->second);
       if (total >= 2) ranked.push_back({total, s});
@@ -422,7 +433,7 @@ PinPlan make_plan(const SlotFacts& facts, size_t n) {
     return out;
   };
   a.pinned_slots = rank(gpr, sse, kMaxPins);
-  a.float_pinned_slots = rank(sse, gpr, kMaxFloatPins);
+  a.float_pinned_slots = rank(sse, gpr, kMaxFloatPins - kMinFloatCache);
   a.enterable.assign(n, false);
   if (n) a.enterable[0] = true;
   for (auto [target, source] : facts.back_edges) a.enterable[target] = true;

@@ -37,12 +37,19 @@ struct SlotFacts {
   std::vector<std::pair<uint32_t, uint32_t>> back_edges;  // (target, source) code words
   std::vector<uint32_t> call_returns;                     // code words after calls
   std::vector<uint32_t> branch_targets;  // code words branched to (any direction, repeats)
+  // Constant slots the integer templates take as imm32 operands (constants that no return
+  // overwrites and that fit a sign-extended imm32): never pinned to a general register,
+  // where they would only take a register and its reload after every call.
+  std::vector<uint32_t> immediates;  // ascending
 };
 
 // Registers the compiler pins slots to (x64_compiler.cc names them); the plan fills at most
 // this many of each.
 constexpr size_t kMaxPins = 7;
 constexpr size_t kMaxFloatPins = 13;
+// xmm registers always left to the float cache (x64_compiler.cc), for the temporaries of
+// float expressions: with every register pinned they would each go through the frame.
+constexpr size_t kMinFloatCache = 4;
 
 // br_table: up to this many targets as a compare chain, more through a jump table; above
 // kMaxJumpTable targets the instruction stays interpreted (bounds the table at 4 MiB).

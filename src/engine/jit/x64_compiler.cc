@@ -24,6 +24,7 @@
 #include <xbyak/xbyak_util.h>
 
 #include <algorithm>
+#include <bit>
 #include <climits>
 #include <cstddef>
 #include <cstdio>
@@ -149,15 +150,17 @@ class Compiler : public CodeGenerator {
     mov(r12, rsi);
     mov(r13, rdx);
     mov(r14, r8);
-    xor_(r15d, r15d);
     mov(qword[r13 + offsetof(JitContext, saved_rsp)], rsp);
-    // D0, the call depth this run started at, in the alignment slot at saved_rsp: inside the
-    // code the depth is always D0 + the native nesting (r15), so calls and returns store it
-    // computed from registers instead of incrementing it in memory (a chain of store-to-load
-    // waits through every call and return).
+    // D0, the call depth this run started at, in the alignment slot at saved_rsp (where
+    // return_to_caller updates it). Inside the code r15 is the running frame's call depth,
+    // D0 + the native nesting, so calls and returns store it from a register instead of
+    // incrementing it in memory (a chain of store-to-load waits through every call and
+    // return), and the frame record's index needs no load.
     mov(rax, qword[r13 + offsetof(JitContext, depth)]);
     mov(eax, dword[rax]);
     mov(qword[rsp], rax);
+    mov(r15, rax);
+    set_depth_limits(rax);
     jmp(rcx);
     // Leaving, from any native call depth: report the frame, drop the native callers' return
     // addresses (the frame stack in ExecState says where each returns to).
@@ -253,6 +256,21 @@ class Compiler : public CodeGenerator {
     }
     return SlotOp{frame_slot(s, bits)};
   }
+  // A read-only operand that is a constant fitting an imm32 of a `bits`-wide instruction
+  // (sign-extended for 64 bits), not pinned: true with the immediate, noted as slot(k) notes
+  // it. Such constants are never pinned (make_plan), so templates take them as immediates
+  // instead of reading the frame.
+  bool imm(int k, int bits, uint32_t* v) {
+    uint32_t s = op(k);
+    uint64_t c;
+    if (pinned(s) || !fixed_constant(s, &c)) return false;
+    if (bits == 64 && static_cast<int64_t>(c) != static_cast<int32_t>(c)) return false;
+    if (record_) record_->uses.push_back({s, w_});
+    flush(s);
+    forget(s);
+    *v = static_cast<uint32_t>(c);
+    return true;
+  }
   Address frame_slot(uint32_t s, int bits = 64) {
     uint64_t disp = uint64_t{s} * 8;
     if (disp > INT32_MAX - 16) throw std::runtime_error("frame too large");
@@ -305,6 +323,64 @@ class Compiler : public CodeGenerator {
     else
       movsd(frame_slot(s), xmm0);
   }
+  // The xmm register slot `s` is in now (pinned or cached), or -1.
+  int xmm_of(uint32_t s) const {
+    if (const Xmm* x = float_pinned(s)) return x->getIdx();
+    if (const Xmm* c = cached(s)) return c->getIdx();
+    return -1;
+  }
+  // Where an f64 template computes slot k's new value, so the result needs no move from xmm0:
+  // the slot's pinned register, or a float cache register taken for it now (a victim's dirty
+  // value written back first). The template still reads operands after writing it, so it is
+  // never the register of `avoid1` or `avoid2` (xmm indices, -1: none). Null: use xmm0 and
+  // fstore64. The template ends with fdone64(k).
+  const Xmm* fdest64(int k, int avoid1, int avoid2) {
+    const uint32_t s = op(k);
+    auto avoided = [&](const Xmm& x) { return x.getIdx() == avoid1 || x.getIdx() == avoid2; };
+    if (const Xmm* x = float_pinned(s)) return avoided(*x) ? nullptr : x;
+    if (pinned(s) || cache_.empty()) return nullptr;
+    CacheEntry* to = nullptr;
+    for (CacheEntry& e : cache_)
+      if (e.valid && e.slot == s) to = &e;
+    if (to && avoided(kFloatPinRegs[to->reg])) return nullptr;
+    if (!to)
+      for (CacheEntry& e : cache_)
+        if (!e.valid) to = &e;
+    for (size_t tries = 0; !to && tries < cache_.size(); ++tries) {
+      CacheEntry& e = cache_[next_victim_];
+      next_victim_ = (next_victim_ + 1) % cache_.size();
+      if (!avoided(kFloatPinRegs[e.reg])) {
+        to = &e;
+        write_back(e);  // a victim's value (its register may still be read as operand a)
+      }
+    }
+    if (!to) return nullptr;
+    // s's own old value needs no write-back: this instruction replaces it (a load that
+    // faults ends the run with a trap, which discards the frame's values).
+    to->valid = false;
+    fdest_ = to;
+    return &kFloatPinRegs[to->reg];
+  }
+  // The template wrote slot k's value into the register fdest64(k) gave.
+  void fdone64(int k) {
+    const uint32_t s = op(k);
+    if (record_) record_->float_uses.push_back({s, w_});
+    if (!fdest_) return;  // pinned
+    forget(s);
+    fdest_->slot = s;
+    fdest_->valid = true;
+    fdest_->dirty = true;
+    fdest_ = nullptr;
+  }
+  // `d` = an f64 operand (a register or memory), whole register copied (see fload).
+  void fmove64(const Xmm& d, const SlotOp& v) {
+    if (const Reg* r = std::get_if<Reg>(&v.where)) {
+      if (r->getIdx() != d.getIdx()) movapd(d, Xmm(r->getIdx()));
+    } else {
+      movsd(d, v);
+    }
+  }
+
   // Writes xmm0's low 32 bits (an f32) to a slot, zero-extended as the interpreter keeps it.
   void store_f32(int k = 0) {
     uint32_t s = op(k);
@@ -631,8 +707,13 @@ class Compiler : public CodeGenerator {
     uint32_t t;
     if (!target(offset, &t)) return false;
     if (offset <= 0) {
+      // The poll's own branch makes the jump: one taken branch per loop iteration.
       if (record_) record_->back_edges.push_back({t, w_});
-      poll_interrupt();
+      mov(rax, qword[r13 + offsetof(JitContext, interrupt)]);
+      cmp(byte[rax], 0);
+      je(label_at(t), T_NEAR);
+      exit_here();
+      return true;
     }
     jmp(label_at(t), T_NEAR);
     return true;
@@ -693,6 +774,21 @@ class Compiler : public CodeGenerator {
     return true;
   }
 
+  // Flags for a fused compare-and-branch of operands 0 and 1: a pinned first operand is
+  // compared in place, a constant second one as an immediate.
+  void compare_operands() {
+    SlotOp a = slot(0, 32);
+    const Reg* r = std::get_if<Reg>(&a.where);
+    if (!r) {
+      mov(eax, a);
+      r = &eax;
+    }
+    const Reg lhs = *r;
+    if (uint32_t v; imm(1, 32, &v))
+      cmp(lhs, v);
+    else
+      cmp(lhs, slot(1, 32));
+  }
   void store_rax(int k) { mov(slot(k), rax); }
   void store_eax(int k) { mov(slot(k), rax); }  // a 32-bit op already zeroed rax's top half
 
@@ -720,6 +816,11 @@ class Compiler : public CodeGenerator {
         store_f32(0);
         return;
       case LoadKind::F64:
+        if (const Xmm* d = fdest64(0, -1, -1)) {
+          movsd(*d, a);
+          fdone64(0);
+          return;
+        }
         movsd(xmm0, a);
         fstore64(0);
         return;
@@ -754,9 +855,19 @@ class Compiler : public CodeGenerator {
     load_into_slot(k, mem_at(op(2), load_bits(k)));
   }
   // dst a b offset
+  // eax += slot k (an immediate when it is a constant).
+  void add_operand(int k) {
+    if (uint32_t v; imm(k, 32, &v))
+      add(eax, v);
+    else
+      add(eax, slot(k, 32));
+  }
   void load_add(LoadKind k) {
     mov(eax, slot(1, 32));
-    add(eax, slot(2, 32));
+    if (uint32_t v; imm(2, 32, &v))
+      add(eax, v);
+    else
+      add(eax, slot(2, 32));
     load_into_slot(k, mem_at(op(3), load_bits(k)));
   }
   // dst base index shift offset
@@ -766,16 +877,32 @@ class Compiler : public CodeGenerator {
     add(eax, slot(1, 32));
     load_into_slot(k, mem_at(op(4), load_bits(k)));
   }
+  // A store of slot `value_slot` at eax + offset: a constant as an immediate, a pinned value
+  // from its register.
   void store(int addr_slot, int value_slot, int bits, uint32_t offset) {
-    mov(rdx, slot(value_slot));
+    (void)addr_slot;
+    if (uint32_t v; imm(value_slot, bits == 64 ? 64 : 32, &v)) {
+      // The immediate as xbyak takes it for this width (64: sign-extended imm32).
+      const uint64_t x = bits == 8    ? v & 0xff
+                         : bits == 16 ? v & 0xffff
+                         : bits == 32 ? uint64_t{v}
+                                      : static_cast<uint64_t>(int64_t{static_cast<int32_t>(v)});
+      mov(mem_at(offset, bits), x);
+      return;
+    }
+    const SlotOp value = slot(value_slot);
+    Reg64 r = rdx;
+    if (const Reg* p = std::get_if<Reg>(&value.where))
+      r = Reg64(p->getIdx());
+    else
+      mov(rdx, value);
     Address a = mem_at(offset, bits);
     switch (bits) {
-      case 8: mov(a, dl); break;
-      case 16: mov(a, dx); break;
-      case 32: mov(a, edx); break;
-      default: mov(a, rdx); break;
+      case 8: mov(a, r.cvt8()); break;
+      case 16: mov(a, r.cvt16()); break;
+      case 32: mov(a, r.cvt32()); break;
+      default: mov(a, r); break;
     }
-    (void)addr_slot;
   }
 
   // An f32/f64 store of slot `value_slot` at eax + offset, through xmm0.
@@ -798,27 +925,40 @@ class Compiler : public CodeGenerator {
     }
   }
 
-  void bin32(void (CodeGenerator::*fn)(const Operand&, const Operand&)) {
-    mov(eax, slot(1, 32));
-    (this->*fn)(eax, slot(2, 32));
-    store_eax(0);
+  using AluRR = void (CodeGenerator::*)(const Operand&, const Operand&);
+  using AluRI = void (CodeGenerator::*)(const Operand&, uint32_t);
+  // dst = a OP b, `bits` wide. When dst is pinned (and is not b), the operation is made in
+  // dst's register, without the round trip through rax; a constant b is an immediate.
+  void alu(AluRR rr, AluRI ri, int bits) {
+    const Reg64* d = pinned(op(0));
+    const bool in_place = d && op(0) != op(2);
+    Reg r = bits == 64 ? Reg(in_place ? *d : rax) : Reg(in_place ? d->cvt32() : eax);
+    if (!in_place || op(1) != op(0)) {
+      mov(r, slot(1, bits));
+    } else {
+      (void)slot(1, bits);  // noted as read (it is dst's register)
+    }
+    if (uint32_t v; imm(2, bits, &v))
+      (this->*ri)(r, v);
+    else
+      (this->*rr)(r, slot(2, bits));
+    if (in_place)
+      (void)slot(0);  // noted as written
+    else
+      store_rax(0);
   }
-  void bin64(void (CodeGenerator::*fn)(const Operand&, const Operand&)) {
-    mov(rax, slot(1));
-    (this->*fn)(rax, slot(2));
-    store_rax(0);
-  }
-  void cmp32(Cc c) {
-    mov(ecx, slot(1, 32));
+  void bin32(AluRR rr, AluRI ri) { alu(rr, ri, 32); }
+  void bin64(AluRR rr, AluRI ri) { alu(rr, ri, 64); }
+  void cmp32(Cc c) { compare(c, 32); }
+  void cmp64(Cc c) { compare(c, 64); }
+  void compare(Cc c, int bits) {
+    const Reg& a = bits == 64 ? static_cast<const Reg&>(rcx) : static_cast<const Reg&>(ecx);
+    mov(a, slot(1, bits));
     xor_(eax, eax);
-    cmp(ecx, slot(2, 32));
-    setcc(c, al);
-    store_eax(0);
-  }
-  void cmp64(Cc c) {
-    mov(rcx, slot(1));
-    xor_(eax, eax);
-    cmp(rcx, slot(2));
+    if (uint32_t v; imm(2, bits, &v))
+      cmp(a, v);
+    else
+      cmp(a, slot(2, bits));
     setcc(c, al);
     store_eax(0);
   }
@@ -828,8 +968,21 @@ class Compiler : public CodeGenerator {
       mov(rax, slot(1));
     else
       mov(eax, slot(1, 32));
-    mov(ecx, slot(2, 32));
     const Reg& r = wide ? static_cast<const Reg&>(rax) : static_cast<const Reg&>(eax);
+    if (uint32_t v; imm(2, 32, &v)) {
+      // x86 masks the count as wasm does; an immediate count saves the load into cl.
+      const int n = static_cast<int>(v & (wide ? 63 : 31));
+      switch (s) {
+        case Shift::Shl: shl(r, n); break;
+        case Shift::Sar: sar(r, n); break;
+        case Shift::Shr: shr(r, n); break;
+        case Shift::Rol: rol(r, n); break;
+        case Shift::Ror: ror(r, n); break;
+      }
+      store_rax(0);
+      return;
+    }
+    mov(ecx, slot(2, 32));
     switch (s) {
       case Shift::Shl: shl(r, cl); break;
       case Shift::Sar: sar(r, cl); break;
@@ -842,6 +995,7 @@ class Compiler : public CodeGenerator {
   // Integer division: a zero divisor or the one overflowing signed quotient is left to the
   // interpreter (it traps); signed remainder by -1 is 0 (x86 would fault on INT_MIN % -1).
   void divide(bool wide, bool is_signed, bool remainder) {
+    if (!is_signed && divide_by_constant(wide, remainder)) return;
     Label done, general;
     if (wide)
       mov(rcx, slot(2));
@@ -905,6 +1059,51 @@ class Compiler : public CodeGenerator {
     store_rax(0);
   }
 
+  // Unsigned division or remainder by a constant 1..2^31-1 (no trap possible): a shift and a
+  // mask for a power of two, else a multiply by a reciprocal (Granlund and Montgomery's
+  // round-up method, exact for every 64-bit dividend; i32 dividends are zero-extended).
+  // False (nothing emitted) for any other divisor.
+  bool divide_by_constant(bool wide, bool remainder) {
+    const int bits = wide ? 64 : 32;
+    uint64_t c;
+    if (pinned(op(2)) || !fixed_constant(op(2), &c)) return false;
+    const uint64_t d = wide ? c : static_cast<uint32_t>(c);
+    if (d == 0 || d > static_cast<uint64_t>(INT32_MAX)) return false;
+    uint32_t v;
+    if (!imm(2, bits, &v)) return false;  // notes the divisor's use; d fits, so always true
+    if (wide)
+      mov(rax, slot(1));
+    else
+      mov(eax, slot(1, 32));
+    if ((d & (d - 1)) == 0) {
+      const int k = std::countr_zero(d);
+      if (remainder)
+        and_(rax, static_cast<uint32_t>(d - 1));
+      else if (k)
+        shr(rax, k);
+      store_rax(0);
+      return true;
+    }
+    const int l = 64 - std::countl_zero(d);  // ceil(log2 d): d is no power of two
+    const unsigned __int128 num = static_cast<unsigned __int128>((uint64_t{1} << l) - d) << 64;
+    const uint64_t m = static_cast<uint64_t>(num / d) + 1;
+    mov(rcx, rax);  // x
+    mov(rdx, m);
+    mul(rdx);  // rdx = t = high half of x * m
+    mov(rax, rcx);
+    sub(rax, rdx);
+    shr(rax, 1);
+    add(rax, rdx);
+    shr(rax, l - 1);  // q = (t + ((x - t) >> 1)) >> (l - 1)
+    if (remainder) {
+      imul(rax, rax, static_cast<int>(d));
+      sub(rcx, rax);
+      mov(rax, rcx);
+    }
+    store_rax(0);
+    return true;
+  }
+
   // Float compare into eax (0/1) with wasm's unordered semantics. `swap` compares b with a.
   // Operands are slots `first` and `first + 1`.
   void fcmp(bool dbl, Cc c, bool swap, int first) {
@@ -956,14 +1155,22 @@ class Compiler : public CodeGenerator {
   enum class FOp { Add, Sub, Mul, Div };
   void farith(bool dbl, FOp o) {
     if (dbl) {
-      fload(xmm0, 1, 64);
+      // a into the destination's register (or xmm0), then the operation with b there.
+      const int b = xmm_of(op(2));
+      const SlotOp a = fslot(1, 64);  // before b: both may be xmm15 (general-pinned slots)
+      const Xmm* d = fdest64(0, b, -1);
+      const Xmm& r = d ? *d : xmm0;
+      fmove64(r, a);
       switch (o) {
-        case FOp::Add: addsd(xmm0, fslot(2, 64)); break;
-        case FOp::Sub: subsd(xmm0, fslot(2, 64)); break;
-        case FOp::Mul: mulsd(xmm0, fslot(2, 64)); break;
-        case FOp::Div: divsd(xmm0, fslot(2, 64)); break;
+        case FOp::Add: addsd(r, fslot(2, 64)); break;
+        case FOp::Sub: subsd(r, fslot(2, 64)); break;
+        case FOp::Mul: mulsd(r, fslot(2, 64)); break;
+        case FOp::Div: divsd(r, fslot(2, 64)); break;
       }
-      fstore64(0);
+      if (d)
+        fdone64(0);
+      else
+        fstore64(0);
     } else {
       fload(xmm0, 1, 32);
       switch (o) {
@@ -977,11 +1184,22 @@ class Compiler : public CodeGenerator {
   }
   // a * b then +/- c, each rounded (two wasm instructions fused, not an FMA).
   void muladd(bool dbl, int form) {  // 0: a*b+c, 1: a*b-c, 2: c-a*b
-    if (dbl) {
+    if (dbl && form != 2) {
+      const int b = xmm_of(op(2)), c = xmm_of(op(3));
+      const SlotOp a = fslot(1, 64);
+      const Xmm* d = fdest64(0, b, c);
+      const Xmm& r = d ? *d : xmm0;
+      fmove64(r, a);
+      mulsd(r, fslot(2, 64));
+      if (form == 0) addsd(r, fslot(3, 64));
+      if (form == 1) subsd(r, fslot(3, 64));
+      if (d)
+        fdone64(0);
+      else
+        fstore64(0);
+    } else if (dbl) {
       fload(xmm0, 1, 64);
       mulsd(xmm0, fslot(2, 64));
-      if (form == 0) addsd(xmm0, fslot(3, 64));
-      if (form == 1) subsd(xmm0, fslot(3, 64));
       if (form == 2) {
         fload(xmm1, 3, 64);
         subsd(xmm1, xmm0);
@@ -1353,7 +1571,7 @@ class Compiler : public CodeGenerator {
     uint64_t disp = uint64_t{arg_slot} * 8;
     if (disp > INT32_MAX - 16) throw std::runtime_error("frame too large");
     Label interp, no_entry, cold;
-    cmp(r15d, kMaxNativeNesting);
+    cmp(r15, qword[r13 + offsetof(JitContext, native_limit)]);  // see set_depth_limits
     jae(interp, T_NEAR);
     mov(rcx, qword[rax + jit + offsetof(JitCallee, entry)]);
     test(rcx, rcx);
@@ -1364,19 +1582,17 @@ class Compiler : public CodeGenerator {
     mov(rdx, qword[r13 + offsetof(JitContext, interrupt)]);
     cmp(byte[rdx], 0);
     jne(interp, T_NEAR);
-    current_depth(rsi);
-    cmp(rsi, qword[r13 + offsetof(JitContext, max_depth)]);
-    jae(interp, T_NEAR);
     lea(rdi, qword[rbx + static_cast<int32_t>(disp)]);
     mov(r8, qword[rax + jit + offsetof(JitCallee, frame_slots)]);
     lea(r8, qword[rdi + r8 * 8]);
     cmp(r8, qword[r13 + offsetof(JitContext, stack_end)]);
     ja(interp, T_NEAR);
-    // ++depth (a store of depth + 1, see current_depth); frames[depth] = {return address,
-    // this frame, this instance, callee}.
+    // ++depth (a store of r15 + 1); frames[depth] = {return address, this frame, this
+    // instance, callee}.
     mov(rdx, qword[r13 + offsetof(JitContext, depth)]);
-    lea(r8, qword[rsi + 1]);
+    lea(r8, qword[r15 + 1]);
     mov(dword[rdx], r8d);
+    mov(rsi, r15);
     shl(rsi, 5);
     static_assert(sizeof(wc::engine::CallFrame) == 32);
     add(rsi, qword[r13 + offsetof(JitContext, frames)]);
@@ -1393,11 +1609,11 @@ class Compiler : public CodeGenerator {
     push(r14);
     mov(r14, qword[rax + jit + offsetof(JitCallee, code_base)]);
     mov(rbx, rdi);
-    add(r15d, 1);
+    add(r15, 1);
     call(rcx);
     pop(r14);
     sub(rbx, static_cast<int32_t>(disp));
-    sub(r15d, 1);
+    sub(r15, 1);
     fill_pins(arg_slot);  // the callee's slot 0 is in rax (see native_return)
     Label done;
     jmp(done, T_NEAR);
@@ -1504,22 +1720,25 @@ class Compiler : public CodeGenerator {
     store_eax(0);
   }
 
-  // `r` = the call depth of the running function's frame: D0 (saved by the entry code, see
-  // emit_all) + the native nesting. Equal to *depth, but read from memory that calls and
-  // returns do not write, so successive calls do not wait on each other's depth stores.
-  void current_depth(const Reg64& r) {
-    mov(r, qword[r13 + offsetof(JitContext, saved_rsp)]);
-    mov(r, qword[r]);
-    add(r, r15);
+  // With r15 = D0 (the depth the code was entered at, or returned to): the native calls'
+  // limit, min(max_depth, D0 + kMaxNativeNesting), so one compare makes both checks (the
+  // interpreter's depth limit, and the bound on native stack use); and D0 itself, which tells
+  // a return with no native caller. `scratch` is clobbered.
+  void set_depth_limits(const Reg64& scratch) {
+    mov(qword[r13 + offsetof(JitContext, run_depth)], r15);
+    lea(scratch, qword[r15 + kMaxNativeNesting]);
+    cmp(scratch, qword[r13 + offsetof(JitContext, max_depth)]);
+    cmova(scratch, qword[r13 + offsetof(JitContext, max_depth)]);
+    mov(qword[r13 + offsetof(JitContext, native_limit)], scratch);
   }
 
   // A return from a natively called function goes straight back to its native caller; the
   // outermost compiled function returns through the interpreter.
   void native_return() {
     Label interp;
-    flush_all();  // the results may be cached
-    test(r15d, r15d);
-    jz(interp, T_NEAR);
+    flush_all();                                             // the results may be cached
+    cmp(r15, qword[r13 + offsetof(JitContext, run_depth)]);  // the depth entered at
+    je(interp, T_NEAR);
     // Back to a native caller: this frame is dead once the function returns (the interpreter
     // never resumes it), so only the results (slots 0..num_results-1) go to the frame.
     spill_pins_below(f_.num_results);
@@ -1533,8 +1752,7 @@ class Compiler : public CodeGenerator {
       else
         mov(rax, frame_slot(0));
     }
-    current_depth(r8);  // --depth, as a store
-    sub(r8, 1);
+    lea(r8, qword[r15 - 1]);  // --depth, as a store
     mov(rdx, qword[r13 + offsetof(JitContext, depth)]);
     mov(dword[rdx], r8d);
     ret();
@@ -1552,6 +1770,9 @@ class Compiler : public CodeGenerator {
     jz(leave, T_NEAR);
     mov(rbx, qword[r13 + offsetof(JitContext, resume_fp)]);
     mov(r14, qword[r13 + offsetof(JitContext, resume_code_base)]);
+    mov(rdx, qword[r13 + offsetof(JitContext, depth)]);  // the caller's depth: the new D0
+    mov(r15d, dword[rdx]);
+    set_depth_limits(rcx);
     jmp(rax);  // the caller's entry: it reloads its pinned slots from its frame
     L(leave);
     exit_spilled();
@@ -1579,6 +1800,7 @@ class Compiler : public CodeGenerator {
   SlotFacts* const record_;
   std::vector<CacheEntry> cache_;  // one per xmm register no slot is pinned to
   size_t next_victim_ = 0;
+  CacheEntry* fdest_ = nullptr;  // taken by fdest64, filled by fdone64
   uint32_t function_entry_ = 0;
   uint32_t w_ = 0;
   const uint32_t* ins_ = nullptr;
@@ -1667,10 +1889,7 @@ bool Compiler::emit(IOp o) {
     case IOp::BrIfI64Nez: cmp(slot(0), 0); return branch_if(Cc::NE, off(1));
     case IOp::BrIfI64Eqz: cmp(slot(0), 0); return branch_if(Cc::E, off(1));
 #define WC_FUSED(name, cc) \
-  case IOp::name:          \
-    mov(eax, slot(0, 32)); \
-    cmp(eax, slot(1, 32)); \
-    return branch_if(Cc::cc, off(2));
+  case IOp::name: compare_operands(); return branch_if(Cc::cc, off(2));
       WC_FUSED(BrIfI32Eq, E)
       WC_FUSED(BrIfI32Ne, NE)
       WC_FUSED(BrIfI32LtS, L)
@@ -1682,12 +1901,18 @@ bool Compiler::emit(IOp o) {
       WC_FUSED(BrIfI32GeS, GE)
       WC_FUSED(BrIfI32GeU, AE)
 #undef WC_FUSED
-#define WC_ADD_FUSED(name, cc) \
-  case IOp::Add##name:         \
-    mov(eax, slot(1, 32));     \
-    add(eax, slot(2, 32));     \
-    store_eax(0);              \
-    cmp(eax, slot(3, 32));     \
+#define WC_ADD_FUSED(name, cc)      \
+  case IOp::Add##name:              \
+    mov(eax, slot(1, 32));          \
+    if (uint32_t v; imm(2, 32, &v)) \
+      add(eax, v);                  \
+    else                            \
+      add(eax, slot(2, 32));        \
+    store_eax(0);                   \
+    if (uint32_t v; imm(3, 32, &v)) \
+      cmp(eax, v);                  \
+    else                            \
+      cmp(eax, slot(3, 32));        \
     return branch_if(Cc::cc, off(4));
       WC_ADD_FUSED(BrIfI32Eq, E)
       WC_ADD_FUSED(BrIfI32Ne, NE)
@@ -1810,7 +2035,7 @@ bool Compiler::emit(IOp o) {
     return true;              \
   case IOp::name##Add:        \
     mov(eax, slot(0, 32));    \
-    add(eax, slot(1, 32));    \
+    add_operand(1);           \
     store(0, 2, bits, op(3)); \
     return true;
       WC_STORES(I32Store, 32)
@@ -1828,7 +2053,7 @@ bool Compiler::emit(IOp o) {
     return true;                    \
   case IOp::name##Add:              \
     mov(eax, slot(0, 32));          \
-    add(eax, slot(1, 32));          \
+    add_operand(1);                 \
     float_store(2, bits, op(3));    \
     return true;
       WC_FLOAT_STORES(F32Store, 32)
@@ -1880,16 +2105,16 @@ bool Compiler::emit(IOp o) {
     case IOp::F64Le: fcmp_store(true, 4); return true;
     case IOp::F64Ge: fcmp_store(true, 5); return true;
 
-    case IOp::I32Add: bin32(&CodeGenerator::add); return true;
-    case IOp::I32Sub: bin32(&CodeGenerator::sub); return true;
-    case IOp::I32And: bin32(&CodeGenerator::and_); return true;
-    case IOp::I32Or: bin32(&CodeGenerator::or_); return true;
-    case IOp::I32Xor: bin32(&CodeGenerator::xor_); return true;
-    case IOp::I64Add: bin64(&CodeGenerator::add); return true;
-    case IOp::I64Sub: bin64(&CodeGenerator::sub); return true;
-    case IOp::I64And: bin64(&CodeGenerator::and_); return true;
-    case IOp::I64Or: bin64(&CodeGenerator::or_); return true;
-    case IOp::I64Xor: bin64(&CodeGenerator::xor_); return true;
+    case IOp::I32Add: bin32(&CodeGenerator::add, &CodeGenerator::add); return true;
+    case IOp::I32Sub: bin32(&CodeGenerator::sub, &CodeGenerator::sub); return true;
+    case IOp::I32And: bin32(&CodeGenerator::and_, &CodeGenerator::and_); return true;
+    case IOp::I32Or: bin32(&CodeGenerator::or_, &CodeGenerator::or_); return true;
+    case IOp::I32Xor: bin32(&CodeGenerator::xor_, &CodeGenerator::xor_); return true;
+    case IOp::I64Add: bin64(&CodeGenerator::add, &CodeGenerator::add); return true;
+    case IOp::I64Sub: bin64(&CodeGenerator::sub, &CodeGenerator::sub); return true;
+    case IOp::I64And: bin64(&CodeGenerator::and_, &CodeGenerator::and_); return true;
+    case IOp::I64Or: bin64(&CodeGenerator::or_, &CodeGenerator::or_); return true;
+    case IOp::I64Xor: bin64(&CodeGenerator::xor_, &CodeGenerator::xor_); return true;
     case IOp::I32Mul:
       mov(eax, slot(1, 32));
       imul(eax, slot(2, 32));

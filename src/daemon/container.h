@@ -83,8 +83,7 @@ struct Container {
   bool stdin_eof = false;
 
   // Runtime (never persisted).
-  pid_t pid = -1;
-  ipc::UniqueFd pidfd;
+  pid_t pid = -1;  // its worker until reaped; no pidfd (daemon.h: reaping)
   std::unique_ptr<supervisor::CpuLimiter> cpu;  // --cpus, while the worker runs
   bool killed_by_broker = false;
   bool killed_by_timeout = false;

@@ -1,8 +1,21 @@
 // `webcontainerd serve`: many containers, one process. One epoll loop holds the API socket and
-// its connections, the signalfd (SIGTERM/SIGINT: stop everything and exit 0), one pidfd per
-// running worker, and the Broker's own epoll set (one broker loop for every tenant). Each
-// container is its own confined worker (supervisor/worker.h); its definition, state and log
-// live in the state dir (store.h), so a restarted daemon lists and restarts what was defined.
+// its connections, the signalfd (SIGTERM/SIGINT: stop everything and exit 0; SIGCHLD: reap),
+// and the Broker's own epoll set (one broker loop for every tenant). Each container is its own
+// confined worker (supervisor/worker.h); its definition, state and log live in the state dir
+// (store.h), so a restarted daemon lists and restarts what was defined.
+//
+// Reaping. Every container's worker is the daemon's child (a fresh or pooled worker by spawn,
+// a zygote's by CLONE_PARENT), and the daemon holds no pidfd for it: one fd per container is
+// what bounds how many fit under RLIMIT_NOFILE. Workers are reaped centrally, on SIGCHLD
+// (reap_children): waitid(P_ALL, WNOWAIT) names the next ended child without reaping it; a
+// container's pid (pids_) is then reaped with waitpid(pid) and its status dispatched to that
+// container. Any other child belongs to an owner that reaps its own through a pidfd (the
+// zygotes, the warm pool's members): they are asked to (reap_exited), so the central reaper
+// never takes their status, nor they a container's. A child still a zombie after that has no
+// owner (a zygote's child whose fork answer was refused) and is reaped here, so it cannot
+// stall the loop. Since only this reaper (or kill_container's waitpid of the container's own
+// pid) reaps a container, a container's pid names its worker until the daemon itself reaps it:
+// kill(pid, ...) before that is race-free (a zombie's pid is not reused).
 #pragma once
 
 #include <iterator>
@@ -116,7 +129,7 @@ class Daemon {
   uint64_t log_max_bytes_ = 10 << 20;
   uint64_t log_rate_ = 8 << 20;
   size_t output_paused_ = 0;  // containers whose output pipe waits for --log-rate budget
-  void on_worker_exit(const std::string& id);
+  void reap_children();       // SIGCHLD (see the top of this file)
   void tick();
   // Spawns one warm-pool member when the loop is quiet (daemon.cc says why).
   void refill_pool(bool quiet);
@@ -149,12 +162,12 @@ class Daemon {
   ipc::UniqueFd epoll_, listen_, signals_;
   std::map<int, std::unique_ptr<Connection>> connections_;
   std::map<std::string, std::unique_ptr<Container>> containers_;  // by id
-  std::map<int, std::string> pidfds_;                             // pidfd -> container id
-  double last_log_sweep_ = 0;                    // tick(): when idle logs were last closed
+  std::map<pid_t, std::string> pids_;  // running worker's pid -> container id (reap_children)
+  double last_log_sweep_ = 0;          // tick(): when idle logs were last closed
   static constexpr double kLogIdleSeconds = 10;  // a log unwritten this long is closed
   std::string tenants_dir_;
   bool stopping_ = false;
-  // Start (worker asked for) to exit (pidfd readable), by worker source: [0] fresh, [1] pool,
+  // Start (worker asked for) to exit (reaped), by worker source: [0] fresh, [1] pool,
   // [2] zygote.
   double start_to_exit_sum_[3] = {};
   uint64_t start_to_exit_count_[3] = {};

@@ -31,8 +31,7 @@ enum Tag : uint64_t {
   kBroker = 3,
   kConnection = 4,
   kMetricsListen = 6,
-  kOutput = 7,  // a guest's stdout/stderr pipe (daemon_stream.cc)
-  kStdin = 8    // a guest's stdin pipe with bytes waiting for room (run -i)
+  kStdin = 8  // a guest's stdin pipe with bytes waiting for room (run -i)
 };
 uint64_t tag(Tag t, int fd) { return (uint64_t{t} << 32) | static_cast<uint32_t>(fd); }
 
@@ -44,9 +43,9 @@ bool watch(int epoll, int fd, uint32_t events, uint64_t data) {
 }
 
 // Enough fds for thousands of idle API connections plus the containers' own. A running
-// container holds its broker socket and its output pipe's read end (no pidfd: daemon.h,
-// reaping), so 10,000 containers need about the whole of a usual hard limit (20,000 here): a
-// daemon allowed to (CAP_SYS_RESOURCE) raises the hard limit too, up to the kernel's nr_open.
+// container holds one: its broker socket (no pidfd: daemon.h, reaping; no output pipe:
+// daemon_stream.cc), so 10,000 containers fit in a usual hard limit (20,000 here); a daemon
+// allowed to (CAP_SYS_RESOURCE) raises the hard limit too, up to the kernel's nr_open.
 void raise_fd_limit() {
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
@@ -161,6 +160,9 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
     auto it = containers_.find(id);
     if (it != containers_.end() && it->second->pid == pid && pid > 0) kill(pid, SIGKILL);
   };
+  broker_.on_output = [this](const std::string& id, std::string_view bytes) {
+    return take_output(id, bytes);
+  };
   broker_.on_worker_gone = [this](const std::string& id, pid_t, broker::Gone why) {
     auto it = containers_.find(id);
     if (it != containers_.end() && why == broker::Gone::kKilled)
@@ -231,9 +233,6 @@ int Daemon::run() {
         }
         case kBroker: broker_.poll_once(0); break;
         case kConnection: on_connection(fd, events[i].events); break;
-        case kOutput:
-          if (auto it = outputs_.find(fd); it != outputs_.end()) on_output(it->second);
-          break;
         case kStdin:
           if (auto it = stdins_.find(fd); it != stdins_.end()) on_stdin_writable(it->second);
           break;

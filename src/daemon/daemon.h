@@ -106,14 +106,11 @@ class Daemon {
   void update_events(Connection& c);  // EPOLLIN unless paused/ended, EPOLLOUT while behind
 
   // Output and input of the guests (daemon_stream.cc).
-  void on_output(const std::string& id);  // the guest's stdout/stderr pipe is readable
-  // true: stopped at `limit`, more may wait. `rated`: also stop when the container is out of
-  // --log-rate budget (its pipe then stops being watched until tick() refills it).
-  bool pump_output(Container& c, size_t limit, bool rated);
+  // An output request's bytes (Broker::on_output): logged; false holds the worker's answer
+  // (out of --log-rate budget) until resume_output.
+  bool take_output(const std::string& id, std::string_view bytes);
   void pause_output(Container& c);
   void resume_output(double now);  // output paused for --log-rate whose budget has refilled
-  void forget_output(Container& c);
-  void drain_output(Container& c);  // everything left in it (the worker has ended)
   bool open_stdio(Container& c, ipc::UniqueFd* out, ipc::UniqueFd* in, std::string* error);
   void close_stdio(Container& c);
   void log_bytes(Container& c, std::string_view data);  // to the log and every follower
@@ -125,10 +122,10 @@ class Daemon {
   void on_stdin_writable(const std::string& id);
   void close_stdin(Container& c);
   Reply attach(Container& c, const std::string& query, const http::Request& r);
-  std::map<int, std::string> outputs_, stdins_;  // pipe fd -> container id
+  std::map<int, std::string> stdins_;  // stdin pipe fd -> container id
   uint64_t log_max_bytes_ = 10 << 20;
   uint64_t log_rate_ = 8 << 20;
-  size_t output_paused_ = 0;  // containers whose output pipe waits for --log-rate budget
+  size_t output_paused_ = 0;  // containers whose output answer waits for --log-rate budget
   void reap_children();       // SIGCHLD (see the top of this file)
   void tick();
   // Spawns one warm-pool member when the loop is quiet (daemon.cc says why).

@@ -90,7 +90,7 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
     *http_status = 400;
     return false;
   }
-  // The worker's ends of its stdio pipes; ours are watched by the loop (daemon_stream.cc).
+  // The worker's stdio: its output goes over its broker socket (daemon_stream.cc).
   ipc::UniqueFd out, in;
   if (!open_stdio(c, &out, &in, error)) {
     close_stdio(c);
@@ -116,6 +116,7 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   spec.stdin_fd = in.get();
   spec.stdout_fd = out.get();
   spec.stderr_fd = out.get();
+  spec.output_to_broker = true;
   bool pooled = false, zygote = false;
   supervisor::Worker w;
   if (zygotes_.can_serve(spec)) {  // --zygote: a child of this module's zygote
@@ -135,7 +136,8 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
       }
   }
   if (!zygote) w = pool_.launch(spec, error, &kind, &pooled);  // warm pool, else fresh
-  out.reset();  // the worker has its copy: the pipe reaches EOF when the worker is gone
+  // The worker has its copies.
+  out.reset();
   in.reset();
   if (w.pid < 0) {
     close_stdio(c);

@@ -153,6 +153,7 @@ Worker WarmPool::launch(const WorkerSpec& spec, std::string* error, LaunchError*
     a.memory_limit = policy.limits.memory_limit;
     a.cpu_seconds = worker_cpu_seconds(policy);
     a.max_fds = policy.limits.max_fds;
+    a.flags = spec.output_to_broker ? kStdioFlagOutputToBroker : 0;
     a.env = policy.env;
     a.args = {spec.module_path};
     a.args.insert(a.args.end(), policy.args.begin(), policy.args.end());

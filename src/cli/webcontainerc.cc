@@ -301,6 +301,9 @@ wc::host::wasi::CommandResult run_wasi(wc::engine::Store& store,
   for (wc::ipc::UniqueFd& l : boot.listeners) wasi_cfg.listen_sockets.push_back(l.release());
   wasi_cfg.max_fds = guest_fd_limit(cfg.max_fds, wasi_cfg.max_fds, wasi_cfg.listen_sockets);
   wc::host::wasi::WasiContext wasi(std::move(wasi_cfg));
+  // Only on_sigxcpu sets the store's interrupt flag here, and its signal goes to this thread
+  // (the output forwarder blocks every signal): poll_oneoff need not wake to check it.
+  wasi.set_interrupt_by_signal_only(true);
   wc::engine::Linker linker;
   wc::host::wasi::define_wasi(linker, store, wasi);
   std::string error;

@@ -1,6 +1,8 @@
 #include "ipc/output_forwarder.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,6 +30,15 @@ bool OutputForwarder::redirect(std::string* error) {
 
 bool OutputForwarder::start(ClientCodec& broker, std::string* error) {
   if (!read_end_) return true;
+  // The thread takes no signal: a process-directed one (SIGXCPU) must reach the main thread,
+  // where it ends a blocking wait of the guest's (WasiContext::set_interrupt_by_signal_only).
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  struct Restore {
+    sigset_t* mask;
+    ~Restore() { pthread_sigmask(SIG_SETMASK, mask, nullptr); }
+  } restore{&old};
   try {
     thread_ = std::thread([fd = read_end_.get(), &broker] {
       std::vector<char> buf(kMaxOutput);

@@ -48,8 +48,8 @@ descendants() {  # PID: the pid and all its descendants (one ps, not one read pe
       m = split(kids[q[i]], k, " "); for (j = 1; j <= m; j++) q[++n] = k[j]}}'
 }
 pss_kib() {  # PSS of the daemon tree in KiB
-  descendants "$DPID" | sed 's|.*|/proc/&/smaps_rollup|' |
-    xargs awk '/^Pss:/ {s += $2} END {print s + 0}' 2>/dev/null
+  descendants "$DPID" | sed 's|.*|/proc/&/smaps_rollup|' | xargs cat 2>/dev/null |
+    awk '/^Pss:/ {s += $2} END {print s + 0}'
 }
 avail_kib() { awk '/^MemAvailable:/ {print $2}' /proc/meminfo; }
 

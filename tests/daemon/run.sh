@@ -394,6 +394,12 @@ mid=$(date +%s.%N)
 read -r fd1 ch1 _ < <(count)
 sleep 11  # every log idle for 10 s gives its fd back (kLogIdleSeconds): the idle cost remains
 read -r fdi _ _ < <(count)
+# Idle means idle: a guest asleep in poll_oneoff never wakes (it used to, every 100 ms, to look
+# at its interrupt flag: 10 context switches a second per container).
+wakeups() { for p in $(pgrep -P "$DPID"); do cat /proc/"$p"/task/*/status; done 2>/dev/null | awk '/^voluntary_ctxt_switches/ {s += $2} END {print s + 0}'; }
+w0=$(wakeups)
+sleep 2
+w1=$(wakeups)
 for i in $(seq 500); do "$WC" rm -f "soak$i" >/dev/null || { bad "soak rm $i" "failed"; break; }; done
 end=$(date +%s.%N)
 sleep 0.3
@@ -405,6 +411,7 @@ echo "     soak: 500 starts in $(echo "$mid - $start" | bc) s, 500 removals in $
 # after 10 s idle).
 [[ $((fd1 - fd0)) -le 1000 ]] && ok "soak: at most 2 daemon fds per running container that just wrote ($((fd1 - fd0)) for 500)" || bad "soak fds per container" "$fd0 -> $fd1"
 [[ $((fdi - fd0)) -le 550 ]] && ok "soak: at most 1.1 daemon fds per idle running container ($((fdi - fd0)) for 500)" || bad "soak fds per idle container" "$fd0 -> $fdi"
+[[ $((w1 - w0)) -le 100 ]] && ok "soak: 500 idle containers woke $((w1 - w0)) times in 2 s" || bad "soak idle wakeups" "$w0 -> $w1 in 2 s"
 [[ $fd2 -le $fd0 && $ch2 == "$ch0" ]] && ok "soak: no fd or process left in the daemon" || bad "soak leak" "fds $fd0 -> $fd2, children $ch0 -> $ch2"
 [[ $rss2 -le $((rss0 + 8192)) ]] && ok "soak: daemon RSS grew by less than 8 MiB" || bad "soak rss" "$rss0 -> $rss2 KiB"
 

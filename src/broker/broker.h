@@ -52,8 +52,8 @@ class Broker {
   // Called when a worker leaves (it closed its socket, or it was killed).
   std::function<void(const std::string& container_id, pid_t pid, Gone why)> on_worker_gone;
   // How a worker that breaks the protocol is killed. Unset, add_worker opens a pidfd per worker
-  // and the broker kills through it. A daemon that already holds a pidfd per worker sets this
-  // (and so saves one fd per container, which bounds how many containers fit under
+  // and the broker kills through it. A daemon that reaps its workers itself sets this
+  // (serve: by pid, no fd per container, since fds bound how many containers fit under
   // RLIMIT_NOFILE); it must kill `pid` only if it is still that container's unreaped worker.
   std::function<void(const std::string& container_id, pid_t pid)> kill_worker;
   // The guest's output (an output request's bytes, already validated, at most ipc::kMaxOutput):

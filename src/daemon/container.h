@@ -71,8 +71,8 @@ struct Container {
   // refilled continuously). Out of budget, the broker holds the answer to the last output
   // request: the guest's writes wait, the daemon spends nothing on it, and the first time in a
   // run is a limit event.
-  double log_budget = -1;      // bytes; < 0: full (not yet used)
-  double log_budget_at = 0;    // monotonic seconds of its last refill
+  double log_budget = 0;       // bytes; < 0 after an output request overdrew it (a debt)
+  double log_budget_at = 0;    // monotonic seconds of its last refill; 0: never (full)
   bool output_paused = false;  // an output answer held until the budget refills
   bool log_rate_hit = false;   // this run
   // run -i: the write end of the guest's stdin pipe, bytes waiting for room in it, the

@@ -47,7 +47,7 @@ double mono_seconds() {
 double refill(Container& c, uint64_t rate, double now) {
   double cap = static_cast<double>(rate);
   c.log_budget =
-      c.log_budget < 0 ? cap : std::min(cap, c.log_budget + (now - c.log_budget_at) * cap);
+      c.log_budget_at == 0 ? cap : std::min(cap, c.log_budget + (now - c.log_budget_at) * cap);
   c.log_budget_at = now;
   return c.log_budget;
 }

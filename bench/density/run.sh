@@ -8,6 +8,9 @@
 #   bench/density/run.sh [BUILD_DIR] [N_C] [N_GO]     (default: build, 100, 50; N_GO=0 skips Go)
 #   DAEMON_ARGS="--no-zygote" bench/density/run.sh ... (extra `serve` flags; zygotes are the
 #                                                       default, docs/zygote.md)
+#   JOBS=N: N clients start containers at once (default 1); progress every 1,000 starts.
+# After the figures: every container must be `running` in `ps` (the time `ps` took is shown),
+# and one `stop` (timed) must leave it `exited`.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
@@ -39,18 +42,14 @@ G
     GOOS=js GOARCH=wasm "$GO" build -o "$T/goidle.wasm" .)
 fi
 
-descendants() {  # PID: the pid and all its descendants
-  local p=$1 c
-  echo "$p"
-  for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do descendants "$c"; done
+descendants() {  # PID: the pid and all its descendants (one ps, not one read per process)
+  ps -e -o pid=,ppid= | awk -v root="$1" '{kids[$2] = kids[$2] " " $1}
+    END {n = split(root, q, " "); for (i = 1; i <= n; i++) {print q[i];
+      m = split(kids[q[i]], k, " "); for (j = 1; j <= m; j++) q[++n] = k[j]}}'
 }
 pss_kib() {  # PSS of the daemon tree in KiB
-  local sum=0 p v
-  for p in $(descendants "$DPID"); do
-    v=$(awk '/^Pss:/ {print $2}' /proc/"$p"/smaps_rollup 2>/dev/null || echo 0)
-    sum=$((sum + ${v:-0}))
-  done
-  echo "$sum"
+  descendants "$DPID" | sed 's|.*|/proc/&/smaps_rollup|' | xargs cat 2>/dev/null |
+    awk '/^Pss:/ {s += $2} END {print s + 0}'
 }
 avail_kib() { awk '/^MemAvailable:/ {print $2}' /proc/meminfo; }
 
@@ -67,13 +66,19 @@ measure() {  # LABEL MODULE N
   pss0=$(pss_kib)
   av0=$(avail_kib)
   s=$(date +%s%N)
-  for i in $(seq "$n"); do
-    "$BUILD/webcontainer" run -d --name "$label$i" --timeout 3600 "$mod" >/dev/null
-  done
+  export BUILD label mod
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  seq "$n" | xargs -P "${JOBS:-1}" -n 1 sh -c \
+    '"$BUILD/webcontainer" run -d --name "$label$0" --timeout 3600 "$mod" >/dev/null || echo "start $0 failed" >&2
+     [ $(($0 % 1000)) -eq 0 ] && echo "  $label: $0 started ($(date -u +%T))" >&2; true'
   e=$(date +%s%N)
   sleep 3  # let every guest reach its poll_oneoff
-  running=$("$BUILD/webcontainer" ps --format json | python3 -c \
-    'import json,sys; print(sum(c["state"] == "running" for c in json.load(sys.stdin)))')
+  local ps0 ps1
+  ps0=$(date +%s%N)
+  "$BUILD/webcontainer" ps --format json >"$T/ps.json"
+  ps1=$(date +%s%N)
+  running=$(python3 -c \
+    'import json,sys; print(sum(c["state"] == "running" for c in json.load(open(sys.argv[1]))))' "$T/ps.json")
   pss1=$(pss_kib)
   av1=$(avail_kib)
   local fds procs
@@ -83,7 +88,15 @@ measure() {  # LABEL MODULE N
     "PSS of daemon tree $((pss0 / 1024)) -> $((pss1 / 1024)) MiB:" \
     "$(awk -v a="$pss0" -v b="$pss1" -v n="$n" 'BEGIN{printf "%.3f", (b - a) / 1024 / n}') MiB per container;" \
     "MemAvailable drop $(awk -v a="$av0" -v b="$av1" -v n="$n" 'BEGIN{printf "%.3f", (a - b) / 1024 / n}') MiB per container;" \
-    "daemon fds $fds (limit $(awk '/Max open files/ {print $4 "/" $5}' /proc/"$DPID"/limits)), processes $procs"
+    "daemon fds $fds (limit $(awk '/Max open files/ {print $4 "/" $5}' /proc/"$DPID"/limits)), processes $procs;" \
+    "ps took $(((ps1 - ps0) / 1000000)) ms"
+  local st0 st1 state
+  st0=$(date +%s%N)
+  "$BUILD/webcontainer" stop "${label}1" >/dev/null
+  st1=$(date +%s%N)
+  state=$("$BUILD/webcontainer" inspect "${label}1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+  echo "$label: stop of one took $(((st1 - st0) / 1000000)) ms; it is now $state"
+  [[ $running == "$n" && $state == exited ]] || echo "$label: FAILED: $running/$n running, stopped one is $state"
   kill -TERM "$DPID"
   wait "$DPID" || true
   DPID=

@@ -39,6 +39,10 @@ bool Broker::add_worker(ipc::UniqueFd socket, pid_t pid, const Policy& policy,
       Session::create(policy, std::move(container_id), audit_, error);
   if (!session) return false;
   uint64_t key = next_key_++;
+  if (on_output)
+    session->set_output_sink([this, id = session->container_id()](std::string_view bytes) {
+      return on_output(id, bytes);
+    });
   struct epoll_event ev = {};
   ev.events = EPOLLIN | EPOLLRDHUP;
   ev.data.u64 = key;
@@ -46,7 +50,10 @@ bool Broker::add_worker(ipc::UniqueFd socket, pid_t pid, const Policy& policy,
     *error = std::string("epoll_ctl: ") + std::strerror(errno);
     return false;
   }
-  workers_[key] = Worker{std::move(socket), std::move(pidfd), pid, std::move(session)};
+  by_container_[workers_
+                    .emplace(key, Worker{std::move(socket), std::move(pidfd), pid,
+                                         std::move(session), std::nullopt})
+                    .first->second.session->container_id()] = key;
   return true;
 }
 
@@ -64,32 +71,75 @@ void Broker::run() {
   }
 }
 
-void Broker::serve(uint64_t key, uint32_t events) {
+bool Broker::serve(uint64_t key, uint32_t events) {
   auto it = workers_.find(key);
-  if (it == workers_.end()) return;
+  if (it == workers_.end()) return false;
   Worker& w = it->second;
+  if (w.held) {  // waiting for release_output: only its hang-up is news
+    if (events & (EPOLLHUP | EPOLLERR)) drop(key, Gone::kDisconnected, nullptr);
+    return false;
+  }
   ipc::Message msg;
   int r = ipc::recv_message(w.sock.get(), &msg);
   if (r == -EAGAIN) {
     // Spurious or hang-up without data.
     if (events & (EPOLLHUP | EPOLLERR)) drop(key, Gone::kDisconnected, nullptr);
-    return;
+    return false;
   }
-  if (r == 0) return drop(key, Gone::kDisconnected, nullptr);
-  if (r == -EBADMSG) return drop(key, Gone::kKilled, "malformed datagram");
-  if (r < 0) return drop(key, Gone::kDisconnected, nullptr);
+  if (r == 0) return drop(key, Gone::kDisconnected, nullptr), false;
+  if (r == -EBADMSG) return drop(key, Gone::kKilled, "malformed datagram"), false;
+  if (r < 0) return drop(key, Gone::kDisconnected, nullptr), false;
 
   if (ipc::is_limit_notice(msg.header)) {  // one-way: nothing to reply
-    if (!w.session->notice(std::move(msg))) drop(key, Gone::kKilled, "malformed limit notice");
-    return;
+    if (!w.session->notice(std::move(msg)))
+      return drop(key, Gone::kKilled, "malformed limit notice"), false;
+    return true;
   }
   std::optional<ipc::Message> reply = w.session->handle(std::move(msg));
-  if (!reply) return drop(key, Gone::kKilled, "malformed request");
-  int s = ipc::send_message(w.sock.get(), *reply);
+  if (!reply) return drop(key, Gone::kKilled, "malformed request"), false;
+  if (w.session->take_held_reply()) {
+    // Read nothing more until released: the worker sends nothing before this answer anyway.
+    w.held = std::move(reply);
+    struct epoll_event ev = {};
+    ev.events = EPOLLRDHUP;
+    ev.data.u64 = key;
+    epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, w.sock.get(), &ev);
+    return true;
+  }
+  return answer(key, *reply);
+}
+
+bool Broker::answer(uint64_t key, const ipc::Message& reply) {
+  int s = ipc::send_message(workers_[key].sock.get(), reply);
   // A full socket means the worker sends requests without reading replies: one request, one
   // reply is the protocol, and the broker must never block on one worker.
-  if (s == -EAGAIN) return drop(key, Gone::kKilled, "replies not read");
-  if (s < 0) return drop(key, Gone::kDisconnected, nullptr);
+  if (s == -EAGAIN) return drop(key, Gone::kKilled, "replies not read"), false;
+  if (s < 0) return drop(key, Gone::kDisconnected, nullptr), false;
+  return true;
+}
+
+void Broker::release_output(const std::string& container_id) {
+  auto k = by_container_.find(container_id);
+  if (k == by_container_.end()) return;
+  uint64_t key = k->second;
+  Worker& w = workers_[key];
+  if (!w.held) return;
+  ipc::Message reply = std::move(*w.held);
+  w.held.reset();
+  struct epoll_event ev = {};
+  ev.events = EPOLLIN | EPOLLRDHUP;
+  ev.data.u64 = key;
+  epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, w.sock.get(), &ev);
+  answer(key, reply);
+}
+
+void Broker::drain(const std::string& container_id) {
+  auto k = by_container_.find(container_id);
+  if (k == by_container_.end()) return;
+  uint64_t key = k->second;
+  // Bounded: a worker's socket holds a few hundred KiB at most, and one held answer stops it.
+  for (int i = 0; i < 1024 && serve(key, 0); i++) {
+  }
 }
 
 void Broker::drop(uint64_t key, Gone why, const char* reason) {
@@ -97,6 +147,8 @@ void Broker::drop(uint64_t key, Gone why, const char* reason) {
   Worker w = std::move(it->second);
   workers_.erase(it);
   std::string id = w.session->container_id();
+  if (auto k = by_container_.find(id); k != by_container_.end() && k->second == key)
+    by_container_.erase(k);
   if (why == Gone::kKilled) {
     if (w.pidfd)
       syscall(SYS_pidfd_send_signal, w.pidfd.get(), SIGKILL, nullptr, 0);

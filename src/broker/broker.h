@@ -10,7 +10,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "broker/audit.h"
 #include "broker/policy.h"
@@ -50,10 +52,19 @@ class Broker {
   // Called when a worker leaves (it closed its socket, or it was killed).
   std::function<void(const std::string& container_id, pid_t pid, Gone why)> on_worker_gone;
   // How a worker that breaks the protocol is killed. Unset, add_worker opens a pidfd per worker
-  // and the broker kills through it. A daemon that already holds a pidfd per worker sets this
-  // (and so saves one fd per container, which bounds how many containers fit under
+  // and the broker kills through it. A daemon that reaps its workers itself sets this
+  // (serve: by pid, no fd per container, since fds bound how many containers fit under
   // RLIMIT_NOFILE); it must kill `pid` only if it is still that container's unreaped worker.
   std::function<void(const std::string& container_id, pid_t pid)> kill_worker;
+  // The guest's output (an output request's bytes, already validated, at most ipc::kMaxOutput):
+  // true answers the worker now; false holds the answer, and the broker reads nothing more
+  // from that worker, until release_output(container_id). Unset: output requests get ENOSYS.
+  std::function<bool(const std::string& container_id, std::string_view bytes)> on_output;
+  // Sends a held output answer (if any) and serves the worker again.
+  void release_output(const std::string& container_id);
+  // Serves every message the worker already sent (its socket holds them still) and returns:
+  // the daemon calls it on the worker's exit, so the last output is taken before its end.
+  void drain(const std::string& container_id);
 
  private:
   struct Worker {
@@ -61,13 +72,17 @@ class Broker {
     ipc::UniqueFd pidfd;  // only without kill_worker
     pid_t pid = 0;
     std::unique_ptr<Session> session;
+    std::optional<ipc::Message> held;  // an output answer waiting for release_output
   };
-  void serve(uint64_t key, uint32_t events);
+  // One message from the worker: false when there was none to read (or it was dropped).
+  bool serve(uint64_t key, uint32_t events);
+  bool answer(uint64_t key, const ipc::Message& reply);  // false: the worker was dropped
   void drop(uint64_t key, Gone why, const char* reason);
 
   AuditLog* audit_;
   ipc::UniqueFd epoll_;
   std::map<uint64_t, Worker> workers_;
+  std::map<std::string, uint64_t> by_container_;  // container id -> key
   uint64_t next_key_ = 1;
   int last_events_ = 0;
 };

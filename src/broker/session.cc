@@ -181,6 +181,12 @@ void Session::execute(ipc::Request& req, ipc::Reply& reply) {
     case Kind::kNetBind: r = do_net_bind(req, reply); break;
     case Kind::kNetResolve: r = do_net_resolve(req, reply); break;
     case Kind::kNetSendTo: r = do_net_send_to(req, reply); break;
+    case Kind::kOutput:
+      r = output_ ? 0 : -ENOSYS;
+      if (output_)
+        held_ = !output_(
+            std::string_view(reinterpret_cast<const char*>(req.data.data()), req.data.size()));
+      break;
   }
   reply.result = r;
   if (r != 0) reply.fds.clear();  // nothing escapes on a failed request

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -46,6 +47,14 @@ class Session {
 
   // The operation itself, on an already-validated request: the reply's result is 0 or -errno.
   void execute(ipc::Request& req, ipc::Reply& reply);
+
+  // Where output requests' bytes go (the daemon's log of this container); unset, they are
+  // refused with ENOSYS. The sink takes the bytes and says whether the reply may go now;
+  // false holds it (take_held_reply) until the owner releases it: the worker waits, which is
+  // --log-rate's backpressure.
+  void set_output_sink(std::function<bool(std::string_view)> sink) { output_ = std::move(sink); }
+  // True once after an output request whose reply the sink held.
+  bool take_held_reply() { return std::exchange(held_, false); }
 
   const std::string& container_id() const { return container_; }
   uint32_t expected_id() const { return next_id_; }
@@ -120,6 +129,8 @@ class Session {
   Limits limits_;
   std::set<std::string> limits_reported_;  // report_limit's: at most one hit per limit
   bool unknown_notice_audited_ = false;
+  std::function<bool(std::string_view)> output_;
+  bool held_ = false;
 
   NetPolicy net_;
   // The sockets handed to this worker, by (st_dev, st_ino) of their inode -> is UDP. Closed

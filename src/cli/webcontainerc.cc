@@ -49,6 +49,7 @@
 #include "host/sockets/sockets.h"
 #include "host/wasi/wasi.h"
 #include "ipc/client.h"
+#include "ipc/output_forwarder.h"
 #include "ipc/socket.h"
 #include "sandbox/sandbox.h"
 #include "supervisor/assignment.h"
@@ -89,12 +90,34 @@ struct WorkerConfig {
   // first; interp: never compile. Compiling workers may map code pages read+exec (never
   // writable at the same time).
   wc::jit::EngineMode engine = wc::jit::EngineMode::Auto;
+  // serve: the guest's stdout and stderr go to the broker (ipc/output_forwarder.h). A pooled
+  // worker or a zygote's child learns it from its assignment or fork request instead.
+  bool output_ipc = false;
 };
+
+// The one broker client of this worker: the guest's host calls and the output forwarder's
+// requests share its request sequence.
+wc::ipc::IpcBrokerClient& worker_broker() {
+  static wc::ipc::IpcBrokerClient client(kWorkerIpcFd);
+  return client;
+}
+wc::ipc::OutputForwarder g_output;
+
+// serve's output channel, once the worker's first message (module, assignment or fork request)
+// is read. Before that only fds 1 and 2 are the forwarder's pipe (its bytes wait there).
+void start_output() {
+  std::string error;
+  if (!g_output.start(worker_broker(), &error)) {
+    std::fprintf(stderr, "webcontainerd: worker: %s\n", error.c_str());
+    _exit(125);  // nobody would read the guest's output
+  }
+}
 
 [[noreturn]] void die(int code, const std::string& message) {
   std::fprintf(stderr, "webcontainerd: %s\n", message.c_str());
   std::fflush(stdout);
   std::fflush(stderr);
+  g_output.finish();  // the message reaches the broker before the worker's end does
   _exit(code);
 }
 
@@ -114,6 +137,10 @@ bool parse_args(int argc, char** argv, WorkerConfig* c, std::string* error) {
     }
     if (a == "--pooled" || a == "--zygote") {
       (a == "--pooled" ? c->pooled : c->zygote) = true;
+      continue;
+    }
+    if (a == "--output-ipc") {
+      c->output_ipc = true;
       continue;
     }
     if (i + 1 >= argc) {
@@ -274,6 +301,9 @@ wc::host::wasi::CommandResult run_wasi(wc::engine::Store& store,
   for (wc::ipc::UniqueFd& l : boot.listeners) wasi_cfg.listen_sockets.push_back(l.release());
   wasi_cfg.max_fds = guest_fd_limit(cfg.max_fds, wasi_cfg.max_fds, wasi_cfg.listen_sockets);
   wc::host::wasi::WasiContext wasi(std::move(wasi_cfg));
+  // Only on_sigxcpu sets the store's interrupt flag here, and its signal goes to this thread
+  // (the output forwarder blocks every signal): poll_oneoff need not wake to check it.
+  wasi.set_interrupt_by_signal_only(true);
   wc::engine::Linker linker;
   wc::host::wasi::define_wasi(linker, store, wasi);
   std::string error;
@@ -315,7 +345,7 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
   if (prepared) store.adopt(std::move(prepared));
   g_interrupt = &store.interrupt_flag();
   if (g_cpu_exceeded) store.interrupt();
-  wc::ipc::IpcBrokerClient broker(kWorkerIpcFd);
+  wc::ipc::IpcBrokerClient& broker = worker_broker();
   if (cfg.memory_limit) {
     // Said once on the guest's stderr (the container's log under serve) and reported to the
     // broker, which makes it a limit event: a refused memory.grow is otherwise just a -1 the
@@ -357,6 +387,7 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
                  "webcontainerd: %s: CPU time limit of %llu s exceeded (--cpu-time): stopped\n",
                  name.c_str(), static_cast<unsigned long long>(cfg.cpu_seconds));
     std::fflush(stderr);
+    g_output.finish();
     _exit(128 + SIGXCPU);
   }
   if (result.trap) {
@@ -376,6 +407,7 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
   }
   wc::jit::print_exit_stats();  // WC_JIT_STATS=1 (a developer aid): _exit skips atexit
   std::fflush(stderr);
+  g_output.finish();  // every byte of output is the broker's before the worker's end
 #ifdef WC_PROFILE_DISPATCH
   std::exit(result.exit_code);  // developer builds: runs the dispatch profile's atexit report
 #endif
@@ -398,10 +430,12 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
     if (dup2(req.stdio[fd].get(), fd) < 0) _exit(125);
     req.stdio[fd].reset();
   }
+  std::string error;
+  if ((req.flags & wc::supervisor::kStdioFlagOutputToBroker) && !g_output.redirect(&error))
+    die(125, "worker: " + error);
   // The fork cleared the zygote's PR_SET_PDEATHSIG; the daemon may have died in between.
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != daemon)
     die(125, "worker: the daemon is gone");
-  std::string error;
   if (!wc::sandbox::lower_rlimits(req.cpu_seconds,
                                   req.max_fds ? req.max_fds : wc::sandbox::SandboxConfig{}.max_fds,
                                   &error))
@@ -410,6 +444,7 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
   if (!filter.active)
     die(125, "worker: the sandbox could not be set up (seccomp after the zygote's fork: " +
                  filter.detail + "); refusing to run the guest");
+  start_output();  // after the filter: a thread started before it would not be under it
   if (!missing.empty())
     std::fprintf(stderr, "webcontainerd: warning: worker sandbox is partial, missing: %s\n",
                  missing.c_str());
@@ -503,6 +538,8 @@ int main(int argc, char** argv) {
   std::string error;
   if (!parse_args(argc, argv, &cfg, &error))
     die(125, "worker: " + error + " (webcontainerc is started by webcontainerd, not by hand)");
+  // Before anything is written to fds 1 and 2.
+  if (cfg.output_ipc && !g_output.redirect(&error)) die(125, "worker: " + error);
 
   // The local time zone, loaded while the zone files are still reachable: Go js/wasm programs
   // ask for it through `new Date().getTimezoneOffset()` once confined. A JS host's zone is its
@@ -572,6 +609,9 @@ int main(int argc, char** argv) {
       if (dup2(a->stdio[fd].get(), fd) < 0)
         die(125, std::string("worker: dup2: ") + std::strerror(errno));
     for (auto& fd : a->stdio) fd.reset();
+    if ((a->flags & wc::supervisor::kStdioFlagOutputToBroker) && !g_output.redirect(&error))
+      die(125, "worker: " + error);
+    start_output();
     if (!wc::sandbox::lower_rlimits(
             a->cpu_seconds, a->max_fds ? a->max_fds : wc::sandbox::SandboxConfig{}.max_fds, &error))
       die(125, "worker: " + error);
@@ -587,6 +627,7 @@ int main(int argc, char** argv) {
   } else {
     boot = wc::supervisor::decode_bootstrap(std::move(first), &error);
     if (!boot) die(125, "worker: " + error);
+    start_output();
   }
   ModuleBytes bytes;
   if (!bytes.load(boot->module_fd.get(), boot->module_size, &error))

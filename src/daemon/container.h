@@ -66,15 +66,15 @@ struct Container {
   std::vector<int> followers;
   // The broker's hints already written to this run's log (each once per run; bounded).
   std::vector<std::string> hinted;
-  // The guest's stdout+stderr pipe (read end, non-blocking), drained into the log.
-  ipc::UniqueFd output;
-  // --log-rate: a token bucket of bytes (one second's worth at most, refilled continuously).
-  // Out of budget, the daemon stops reading the pipe: the guest's writes wait, the daemon
-  // spends nothing on it, and the first time in a run is a limit event.
-  double log_budget = -1;    // bytes; < 0: full (not yet used)
-  double log_budget_at = 0;  // monotonic seconds of its last refill
-  bool output_paused = false;
-  bool log_rate_hit = false;  // this run
+  // The guest's stdout+stderr arrive as output requests on its broker socket (no fd of their
+  // own: daemon_stream.cc). --log-rate: a token bucket of bytes (one second's worth at most,
+  // refilled continuously). Out of budget, the broker holds the answer to the last output
+  // request: the guest's writes wait, the daemon spends nothing on it, and the first time in a
+  // run is a limit event.
+  double log_budget = 0;       // bytes; < 0 after an output request overdrew it (a debt)
+  double log_budget_at = 0;    // monotonic seconds of its last refill; 0: never (full)
+  bool output_paused = false;  // an output answer held until the budget refills
+  bool log_rate_hit = false;   // this run
   // run -i: the write end of the guest's stdin pipe, bytes waiting for room in it, the
   // connection feeding it (-1: none yet), and whether that connection sent EOF.
   ipc::UniqueFd stdin_w;
@@ -83,8 +83,7 @@ struct Container {
   bool stdin_eof = false;
 
   // Runtime (never persisted).
-  pid_t pid = -1;
-  ipc::UniqueFd pidfd;
+  pid_t pid = -1;  // its worker until reaped; no pidfd (daemon.h: reaping)
   std::unique_ptr<supervisor::CpuLimiter> cpu;  // --cpus, while the worker runs
   bool killed_by_broker = false;
   bool killed_by_timeout = false;

@@ -6,7 +6,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,10 +30,8 @@ enum Tag : uint64_t {
   kSignal = 2,
   kBroker = 3,
   kConnection = 4,
-  kPidfd = 5,
   kMetricsListen = 6,
-  kOutput = 7,  // a guest's stdout/stderr pipe (daemon_stream.cc)
-  kStdin = 8    // a guest's stdin pipe with bytes waiting for room (run -i)
+  kStdin = 8  // a guest's stdin pipe with bytes waiting for room (run -i)
 };
 uint64_t tag(Tag t, int fd) { return (uint64_t{t} << 32) | static_cast<uint32_t>(fd); }
 
@@ -45,9 +42,9 @@ bool watch(int epoll, int fd, uint32_t events, uint64_t data) {
   return epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &ev) == 0;
 }
 
-// Enough fds for thousands of idle API connections plus the containers' sockets and pidfds.
-// Each container holds about 3 of the daemon's fds (its broker socket, its pidfd, the cached
-// module's), so 10,000 containers need more than a usual hard limit (20,000 here): a daemon
+// Enough fds for thousands of idle API connections plus the containers' own. A running
+// container holds one: its broker socket (no pidfd: daemon.h, reaping; no output pipe:
+// daemon_stream.cc), so 10,000 containers fit in a usual hard limit (20,000 here); a daemon
 // allowed to (CAP_SYS_RESOURCE) raises the hard limit too, up to the kernel's nr_open.
 void raise_fd_limit() {
   struct rlimit rl;
@@ -156,13 +153,15 @@ bool Daemon::start(const DaemonConfig& config, std::string* error) {
     if (!h.already_said)
       append_log(*it->second, "webcontainerd: limit " + h.limit + ": " + h.detail);
   });
-  // The broker kills a worker that breaks the protocol through the container's own pidfd
-  // rather than one of its own per worker; a worker already reaped (its pid gone from the
-  // container) is not signalled at all.
+  // The broker kills a worker that breaks the protocol by the container's pid rather than a
+  // pidfd of its own per worker: race-free, since the pid is the container's only until this
+  // daemon reaps it (daemon.h, reaping); a worker already reaped (pid -1) is not signalled.
   broker_.kill_worker = [this](const std::string& id, pid_t pid) {
     auto it = containers_.find(id);
-    if (it != containers_.end() && it->second->pid == pid && pid > 0 && it->second->pidfd)
-      syscall(SYS_pidfd_send_signal, it->second->pidfd.get(), SIGKILL, nullptr, 0);
+    if (it != containers_.end() && it->second->pid == pid && pid > 0) kill(pid, SIGKILL);
+  };
+  broker_.on_output = [this](const std::string& id, std::string_view bytes) {
+    return take_output(id, bytes);
   };
   broker_.on_worker_gone = [this](const std::string& id, pid_t, broker::Gone why) {
     auto it = containers_.find(id);
@@ -229,22 +228,14 @@ int Daemon::run() {
             else if (si.ssi_signo == SIGHUP)
               reconcile();
             else if (si.ssi_signo == SIGCHLD)
-              zygotes_.reap_exited();  // workers are reaped through their pidfds (kPidfd)
+              reap_children();
           break;
         }
         case kBroker: broker_.poll_once(0); break;
         case kConnection: on_connection(fd, events[i].events); break;
-        case kOutput:
-          if (auto it = outputs_.find(fd); it != outputs_.end()) on_output(it->second);
-          break;
         case kStdin:
           if (auto it = stdins_.find(fd); it != stdins_.end()) on_stdin_writable(it->second);
           break;
-        case kPidfd: {
-          auto it = pidfds_.find(fd);
-          if (it != pidfds_.end()) on_worker_exit(it->second);
-          break;
-        }
       }
     }
     tick();
@@ -256,7 +247,7 @@ int Daemon::run() {
   // them ended with the daemon and applies their restart policy, as after a crash.
   for (auto& [id, c] : containers_) {
     if (c->pid <= 0) continue;
-    syscall(SYS_pidfd_send_signal, c->pidfd.get(), SIGKILL, nullptr, 0);
+    kill(c->pid, SIGKILL);  // not reaped yet, so still its worker (daemon.h, reaping)
     int status = 0;
     while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {
     }

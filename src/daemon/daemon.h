@@ -1,8 +1,21 @@
 // `webcontainerd serve`: many containers, one process. One epoll loop holds the API socket and
-// its connections, the signalfd (SIGTERM/SIGINT: stop everything and exit 0), one pidfd per
-// running worker, and the Broker's own epoll set (one broker loop for every tenant). Each
-// container is its own confined worker (supervisor/worker.h); its definition, state and log
-// live in the state dir (store.h), so a restarted daemon lists and restarts what was defined.
+// its connections, the signalfd (SIGTERM/SIGINT: stop everything and exit 0; SIGCHLD: reap),
+// and the Broker's own epoll set (one broker loop for every tenant). Each container is its own
+// confined worker (supervisor/worker.h); its definition, state and log live in the state dir
+// (store.h), so a restarted daemon lists and restarts what was defined.
+//
+// Reaping. Every container's worker is the daemon's child (a fresh or pooled worker by spawn,
+// a zygote's by CLONE_PARENT), and the daemon holds no pidfd for it: one fd per container is
+// what bounds how many fit under RLIMIT_NOFILE. Workers are reaped centrally, on SIGCHLD
+// (reap_children): waitid(P_ALL, WNOWAIT) names the next ended child without reaping it; a
+// container's pid (pids_) is then reaped with waitpid(pid) and its status dispatched to that
+// container. Any other child belongs to an owner that reaps its own through a pidfd (the
+// zygotes, the warm pool's members): they are asked to (reap_exited), so the central reaper
+// never takes their status, nor they a container's. A child still a zombie after that has no
+// owner (a zygote's child whose fork answer was refused) and is reaped here, so it cannot
+// stall the loop. Since only this reaper (or kill_container's waitpid of the container's own
+// pid) reaps a container, a container's pid names its worker until the daemon itself reaps it:
+// kill(pid, ...) before that is race-free (a zombie's pid is not reused).
 #pragma once
 
 #include <iterator>
@@ -93,14 +106,11 @@ class Daemon {
   void update_events(Connection& c);  // EPOLLIN unless paused/ended, EPOLLOUT while behind
 
   // Output and input of the guests (daemon_stream.cc).
-  void on_output(const std::string& id);  // the guest's stdout/stderr pipe is readable
-  // true: stopped at `limit`, more may wait. `rated`: also stop when the container is out of
-  // --log-rate budget (its pipe then stops being watched until tick() refills it).
-  bool pump_output(Container& c, size_t limit, bool rated);
+  // An output request's bytes (Broker::on_output): logged; false holds the worker's answer
+  // (out of --log-rate budget) until resume_output.
+  bool take_output(const std::string& id, std::string_view bytes);
   void pause_output(Container& c);
   void resume_output(double now);  // output paused for --log-rate whose budget has refilled
-  void forget_output(Container& c);
-  void drain_output(Container& c);  // everything left in it (the worker has ended)
   bool open_stdio(Container& c, ipc::UniqueFd* out, ipc::UniqueFd* in, std::string* error);
   void close_stdio(Container& c);
   void log_bytes(Container& c, std::string_view data);  // to the log and every follower
@@ -112,11 +122,11 @@ class Daemon {
   void on_stdin_writable(const std::string& id);
   void close_stdin(Container& c);
   Reply attach(Container& c, const std::string& query, const http::Request& r);
-  std::map<int, std::string> outputs_, stdins_;  // pipe fd -> container id
+  std::map<int, std::string> stdins_;  // stdin pipe fd -> container id
   uint64_t log_max_bytes_ = 10 << 20;
   uint64_t log_rate_ = 8 << 20;
-  size_t output_paused_ = 0;  // containers whose output pipe waits for --log-rate budget
-  void on_worker_exit(const std::string& id);
+  size_t output_paused_ = 0;  // containers whose output answer waits for --log-rate budget
+  void reap_children();       // SIGCHLD (see the top of this file)
   void tick();
   // Spawns one warm-pool member when the loop is quiet (daemon.cc says why).
   void refill_pool(bool quiet);
@@ -149,12 +159,12 @@ class Daemon {
   ipc::UniqueFd epoll_, listen_, signals_;
   std::map<int, std::unique_ptr<Connection>> connections_;
   std::map<std::string, std::unique_ptr<Container>> containers_;  // by id
-  std::map<int, std::string> pidfds_;                             // pidfd -> container id
-  double last_log_sweep_ = 0;                    // tick(): when idle logs were last closed
+  std::map<pid_t, std::string> pids_;  // running worker's pid -> container id (reap_children)
+  double last_log_sweep_ = 0;          // tick(): when idle logs were last closed
   static constexpr double kLogIdleSeconds = 10;  // a log unwritten this long is closed
   std::string tenants_dir_;
   bool stopping_ = false;
-  // Start (worker asked for) to exit (pidfd readable), by worker source: [0] fresh, [1] pool,
+  // Start (worker asked for) to exit (reaped), by worker source: [0] fresh, [1] pool,
   // [2] zygote.
   double start_to_exit_sum_[3] = {};
   uint64_t start_to_exit_count_[3] = {};

@@ -1,10 +1,9 @@
 // The life of a container inside the daemon: start (a confined worker with the guest's stdio
-// on its log file), supervision (wall-clock deadline, exit through its pidfd), restart policy
+// on its log file), supervision (wall-clock deadline, exit reaped on SIGCHLD), restart policy
 // with exponential backoff, and the record of every limit it hit.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,7 +90,7 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
     *http_status = 400;
     return false;
   }
-  // The worker's ends of its stdio pipes; ours are watched by the loop (daemon_stream.cc).
+  // The worker's stdio: its output goes over its broker socket (daemon_stream.cc).
   ipc::UniqueFd out, in;
   if (!open_stdio(c, &out, &in, error)) {
     close_stdio(c);
@@ -117,6 +116,7 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   spec.stdin_fd = in.get();
   spec.stdout_fd = out.get();
   spec.stderr_fd = out.get();
+  spec.output_to_broker = true;
   bool pooled = false, zygote = false;
   supervisor::Worker w;
   if (zygotes_.can_serve(spec)) {  // --zygote: a child of this module's zygote
@@ -136,7 +136,8 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
       }
   }
   if (!zygote) w = pool_.launch(spec, error, &kind, &pooled);  // warm pool, else fresh
-  out.reset();  // the worker has its copy: the pipe reaches EOF when the worker is gone
+  // The worker has its copies.
+  out.reset();
   in.reset();
   if (w.pid < 0) {
     close_stdio(c);
@@ -171,8 +172,10 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
     *http_status = 500;
     return false;
   }
+  // The worker's pidfd (a zygote's fork answer carries one, launch_worker opens one) is not
+  // kept: from here the pid is enough (daemon.h, reaping), and the fd goes with `w`.
   c.pid = w.pid;
-  c.pidfd = std::move(w.pidfd);
+  pids_[c.pid] = c.def.id;
   c.launched_mono = launched;
   c.pooled = pooled;
   c.zygote = zygote;
@@ -183,11 +186,6 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   start_latency_count_++;
   for (size_t i = 0; i < std::size(kStartBuckets); i++)
     if (latency <= kStartBuckets[i]) start_bucket_counts_[i]++;
-  struct epoll_event ev = {};
-  ev.events = EPOLLIN;
-  ev.data.u64 = (uint64_t{5} << 32) | static_cast<uint32_t>(c.pidfd.get());
-  epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, c.pidfd.get(), &ev);
-  pidfds_[c.pidfd.get()] = c.def.id;
   c.state = State::kRunning;
   c.started_at = wall_now();
   c.deadline = c.policy.limits.timeout > 0 ? mono_now() + c.policy.limits.timeout : 0;
@@ -196,22 +194,35 @@ bool Daemon::start_container(Container& c, std::string* error, int* http_status)
   return true;
 }
 
-void Daemon::on_worker_exit(const std::string& id) {
-  auto it = containers_.find(id);
-  if (it == containers_.end()) return;
-  Container& c = *it->second;
-  int status = 0;
-  pid_t r = waitpid(c.pid, &status, WNOHANG);
-  if (r != c.pid) return;  // not yet (spurious wakeup)
-  finish(c, status);
+void Daemon::reap_children() {
+  for (;;) {
+    siginfo_t si{};
+    if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) != 0 || si.si_pid == 0) return;
+    pid_t pid = si.si_pid;
+    if (auto it = pids_.find(pid); it != pids_.end()) {
+      auto cit = containers_.find(it->second);
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) != pid) return;  // cannot be: it was waiting
+      if (cit != containers_.end() && cit->second->pid == pid)
+        finish(*cit->second, status);
+      else
+        pids_.erase(pid);
+      continue;
+    }
+    // Not a container's: the zygotes and the pool reap their own (through their pidfds).
+    zygotes_.reap_exited();
+    pool_.reap_exited();
+    siginfo_t still{};
+    if (waitid(P_PID, static_cast<id_t>(pid), &still, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        still.si_pid == pid) {
+      std::fprintf(stderr, "webcontainerd serve: reaped child %d that no one owned\n", pid);
+      waitpid(pid, nullptr, WNOHANG);
+    }
+  }
 }
 
 void Daemon::finish(Container& c, int wait_status) {
-  if (c.pidfd) {
-    pidfds_.erase(c.pidfd.get());
-    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.pidfd.get(), nullptr);
-    c.pidfd.reset();
-  }
+  pids_.erase(c.pid);
   c.pid = -1;
   close_stdio(c);  // its last output is logged before the daemon's line about its end
   if (c.launched_mono > 0) {
@@ -271,7 +282,7 @@ void Daemon::kill_container(Container& c) {
     return;
   }
   if (c.pid <= 0) return;
-  syscall(SYS_pidfd_send_signal, c.pidfd.get(), SIGKILL, nullptr, 0);
+  kill(c.pid, SIGKILL);  // not reaped yet, so still its worker (daemon.h, reaping)
   int status = 0;
   while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -292,7 +303,7 @@ void Daemon::tick() {
   for (auto& [id, c] : containers_) {
     if (c->state == State::kRunning && c->deadline > 0 && now >= c->deadline && c->pid > 0) {
       c->killed_by_timeout = true;
-      syscall(SYS_pidfd_send_signal, c->pidfd.get(), SIGKILL, nullptr, 0);  // reaped via its pidfd
+      kill(c->pid, SIGKILL);  // reaped by reap_children on its SIGCHLD
       c->deadline = 0;
     }
     if (c->state == State::kRestarting && now >= c->restart_at) due.push_back(id);

@@ -1,8 +1,10 @@
-// The guests' output and input. Each running guest's stdout and stderr are one pipe whose read
-// end the daemon's loop watches: bytes go to the container's capped log (container_log.h) and,
-// at once, to every connection following it, so `webcontainer run` and `logs -f` see output as
-// it is written rather than when they next ask. `run -i` feeds the guest's stdin pipe from an
-// attach connection; the client's EOF closes it.
+// The guests' output and input. A running guest's stdout and stderr reach the daemon as output
+// requests on its broker socket (the worker forwards its own stdout+stderr pipe:
+// ipc/output_forwarder.h), so an idle container costs the daemon no fd for its output: bytes go
+// to the container's capped log (container_log.h) and, at once, to every connection following
+// it, so `webcontainer run` and `logs -f` see output as it is written rather than when they
+// next ask. --log-rate holds the answer to an output request, so the guest's writes wait. `run -i`
+// feeds the guest's stdin pipe from an attach connection; the client's EOF closes it.
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -21,8 +23,8 @@ namespace wc::daemon {
 
 namespace {
 
-// epoll tags (see daemon.cc's Tag): 7 output pipe, 8 stdin pipe.
-constexpr uint64_t kOutputTag = 7, kStdinTag = 8;
+// epoll tags (see daemon.cc's Tag): 8 stdin pipe.
+constexpr uint64_t kStdinTag = 8;
 uint64_t tagged(uint64_t t, int fd) { return (t << 32) | static_cast<uint32_t>(fd); }
 
 // A follower this far behind is dropped rather than buffered without end (its stream ends
@@ -30,12 +32,9 @@ uint64_t tagged(uint64_t t, int fd) { return (t << 32) | static_cast<uint32_t>(f
 constexpr size_t kMaxFollowerBacklog = 64u << 20;
 // Reading the attach connection pauses while the guest's stdin pipe has this much waiting.
 constexpr size_t kMaxStdinBacklog = 1u << 20;
-// One output event reads at most this much, so a flooding guest cannot starve the others.
-constexpr size_t kOutputPerEvent = 256u << 10;
-
-// --log-rate: reading pauses when the budget falls below kPauseBelow bytes and resumes once it
+// --log-rate: answers are held when the budget falls below kPauseBelow bytes and resume once it
 // is back to kResumeAt (or the whole budget, if smaller), so a throttled guest costs the daemon
-// a few large reads per second rather than many small ones.
+// a few large requests per second rather than many small ones.
 constexpr double kPauseBelow = 4096, kResumeAt = 65536;
 
 double mono_seconds() {
@@ -48,7 +47,7 @@ double mono_seconds() {
 double refill(Container& c, uint64_t rate, double now) {
   double cap = static_cast<double>(rate);
   c.log_budget =
-      c.log_budget < 0 ? cap : std::min(cap, c.log_budget + (now - c.log_budget_at) * cap);
+      c.log_budget_at == 0 ? cap : std::min(cap, c.log_budget + (now - c.log_budget_at) * cap);
   c.log_budget_at = now;
   return c.log_budget;
 }
@@ -93,42 +92,24 @@ void Daemon::log_bytes(Container& c, std::string_view data) {
   for (int fd : dropped) close_connection(fd);
 }
 
-bool Daemon::pump_output(Container& c, size_t limit, bool rated) {
-  char buf[65536];
-  rated = rated && log_rate_ > 0;
-  for (size_t total = 0; c.output;) {
-    if (total >= limit) return true;
-    size_t want = sizeof buf;
-    if (rated) {
-      double budget = refill(c, log_rate_, mono_seconds());
-      if (budget < kPauseBelow) {
-        pause_output(c);
-        return false;
-      }
-      want = std::min(want, static_cast<size_t>(budget));
-    }
-    ssize_t n = ::read(c.output.get(), buf, want);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) return false;
-    if (n <= 0) {  // EOF: the worker and everything it started are gone
-      forget_output(c);
-      return false;
-    }
-    if (rated) c.log_budget -= static_cast<double>(n);
-    log_bytes(c, std::string_view(buf, static_cast<size_t>(n)));
-    total += static_cast<size_t>(n);
-  }
+bool Daemon::take_output(const std::string& id, std::string_view bytes) {
+  auto it = containers_.find(id);
+  if (it == containers_.end()) return true;
+  Container& c = *it->second;
+  log_bytes(c, bytes);
+  if (log_rate_ == 0) return true;
+  // Paid after the fact: one request (at most ipc::kMaxOutput bytes) may overdraw the budget,
+  // and the answer then waits until the debt is refilled.
+  c.log_budget = refill(c, log_rate_, mono_seconds()) - static_cast<double>(bytes.size());
+  if (c.log_budget >= kPauseBelow) return true;
+  pause_output(c);
   return false;
 }
 
-// Out of --log-rate budget: the pipe is no longer watched (the guest's writes wait once it is
+// Out of --log-rate budget: the worker's answer is held (its writes wait once its own pipe is
 // full) until resume_output finds the budget refilled. The first time in a run is a limit hit.
 void Daemon::pause_output(Container& c) {
   if (c.output_paused) return;
-  struct epoll_event ev = {};
-  ev.events = 0;
-  ev.data.u64 = tagged(kOutputTag, c.output.get());
-  epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.output.get(), &ev);
   c.output_paused = true;
   output_paused_++;
   if (c.log_rate_hit) return;
@@ -143,54 +124,26 @@ void Daemon::resume_output(double now) {
   if (output_paused_ == 0) return;
   for (auto& [id, cp] : containers_) {
     Container& c = *cp;
-    if (!c.output_paused || !c.output) continue;
-    if (refill(c, log_rate_, now) < std::min(kResumeAt, static_cast<double>(log_rate_))) continue;
-    struct epoll_event ev = {};
-    ev.events = EPOLLIN;
-    ev.data.u64 = tagged(kOutputTag, c.output.get());
-    epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.output.get(), &ev);
+    if (!c.output_paused) continue;
+    if (c.pid > 0 &&
+        refill(c, log_rate_, now) < std::min(kResumeAt, static_cast<double>(log_rate_)))
+      continue;
     c.output_paused = false;
     output_paused_--;
+    broker_.release_output(id);
   }
 }
 
-// The pipe is done with (EOF, or the run ended): unwatched, closed, and no longer paused.
-void Daemon::forget_output(Container& c) {
-  if (!c.output) return;
-  outputs_.erase(c.output.get());
-  epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.output.get(), nullptr);
-  c.output.reset();
-  if (c.output_paused) {
-    c.output_paused = false;
-    output_paused_--;
-  }
-}
-
-void Daemon::on_output(const std::string& id) {
-  auto it = containers_.find(id);
-  if (it != containers_.end()) pump_output(*it->second, kOutputPerEvent, /*rated=*/true);
-}
-
-// The worker has ended, so every byte it wrote is in the pipe: log them all before the
-// daemon's own line about its end, then let the pipe go (a new run gets a new one).
-void Daemon::drain_output(Container& c) {
-  // Not rated: the pipe holds at most its capacity, and the run's end must be logged in order.
-  while (pump_output(c, SIZE_MAX, /*rated=*/false)) {
-  }
-  forget_output(c);
-}
-
-// Opens the guest's stdio for a new run: output through a pipe into the daemon, stdin from
-// /dev/null or (run -i) a pipe the attach connection feeds. *out/*in are the worker's ends.
+// Opens the guest's stdio for a new run: its output goes over its broker socket (the worker
+// is told by WorkerSpec::output_to_broker and gets /dev/null for fds 1 and 2 until it puts its
+// own pipe there), its stdin is /dev/null or (run -i) a pipe the attach connection feeds.
+// *out/*in are the worker's ends.
 bool Daemon::open_stdio(Container& c, ipc::UniqueFd* out, ipc::UniqueFd* in, std::string* error) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) {
-    *error = std::string("pipe: ") + std::strerror(errno);
+  *out = ipc::UniqueFd(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+  if (!*out) {
+    *error = std::string("/dev/null: ") + std::strerror(errno);
     return false;
   }
-  ipc::UniqueFd read_end(p[0]);
-  *out = ipc::UniqueFd(p[1]);
-  fcntl(read_end.get(), F_SETFL, O_NONBLOCK);
   if (c.def.open_stdin && !c.stdin_eof) {
     int q[2];
     if (pipe2(q, O_CLOEXEC) != 0) {
@@ -209,18 +162,17 @@ bool Daemon::open_stdio(Container& c, ipc::UniqueFd* out, ipc::UniqueFd* in, std
     c.stdin_w.reset();
     return false;
   }
-  struct epoll_event ev = {};
-  ev.events = EPOLLIN;
-  ev.data.u64 = tagged(kOutputTag, read_end.get());
-  epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, read_end.get(), &ev);
-  outputs_[read_end.get()] = c.def.id;
-  c.output = std::move(read_end);
   return true;
 }
 
-// Ends the current run's stdio: the rest of its output, and its stdin pipe.
+// Ends the current run's stdio: the rest of its output (what the worker sent before it ended
+// and the broker has not read yet), and its stdin pipe.
 void Daemon::close_stdio(Container& c) {
-  drain_output(c);
+  broker_.drain(c.def.id);
+  if (c.output_paused) {  // the held answer goes with the worker
+    c.output_paused = false;
+    output_paused_--;
+  }
   if (c.stdin_w) {
     stdins_.erase(c.stdin_w.get());
     epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.stdin_w.get(), nullptr);

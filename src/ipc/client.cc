@@ -319,6 +319,15 @@ int ClientCodec::net_send_to(int fd, const void* data, size_t size, int flags,
   return static_cast<int>(rep.sent);
 }
 
+int ClientCodec::output(const void* data, size_t size) {
+  if (size > kMaxOutput) return -EMSGSIZE;
+  Request r = make(Kind::kOutput);
+  const auto* p = static_cast<const uint8_t*>(data);
+  r.data.assign(p, p + size);
+  Reply rep;
+  return call(std::move(r), &rep);
+}
+
 void ClientCodec::limit_reached(host::WorkerLimit limit, std::string_view detail) {
   std::lock_guard<std::mutex> lock(mu_);
   uint32_t bit = 1u << (static_cast<uint16_t>(limit) & 31);

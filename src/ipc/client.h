@@ -49,6 +49,10 @@ class ClientCodec : public host::BrokerClient {
   // Sends the notice (ipc/limit_notice.h) the first time each kind is reached; later ones are
   // dropped here, so a guest hammering its limit costs the broker one message per kind.
   void limit_reached(host::WorkerLimit limit, std::string_view detail) override;
+  // The guest's output (serve: ipc/output_forwarder.h), at most kMaxOutput bytes: returns once
+  // the broker has taken it, which may be later than it arrived (--log-rate's backpressure).
+  // 0, or -errno.
+  int output(const void* data, size_t size);
 
  protected:
   // Delivers one request and returns its reply, or nullopt if the channel is broken.

@@ -52,6 +52,7 @@ void request_fields(IO& io, R& r) {
       io.u32(r.dir), io.boolean(r.follow), io.u32(r.uid), io.u32(r.gid), io.path(r.path);
       break;
     case Kind::kFdSetOwner: io.u32(r.uid), io.u32(r.gid); break;
+    case Kind::kOutput: io.bytes(r.data, kMaxOutput); break;
   }
 }
 

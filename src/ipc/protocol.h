@@ -56,7 +56,7 @@ struct Request {
   int32_t backlog = 0;        // bind: 0..kMaxBacklog
   std::string host, service;  // resolve: host non-empty
   int32_t msg_flags = 0;      // send_to: within kSendFlagsAllowed
-  std::vector<uint8_t> data;  // send_to: at most kMaxDatagram bytes
+  std::vector<uint8_t> data;  // send_to: at most kMaxDatagram bytes; output: kMaxOutput
 };
 
 struct ResolvedEntry {

@@ -2,9 +2,9 @@
 
 #include <sys/socket.h>
 
-#include <array>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 namespace wc::ipc {
 
@@ -50,10 +50,15 @@ int send_message(int sock, const Message& msg) {
 
 int recv_message(int sock, Message* out) {
   // One buffer per thread, a byte longer than the largest valid datagram so that an oversized
-  // one shows up as MSG_TRUNC rather than as a valid prefix.
-  static thread_local std::array<uint8_t, kHeaderSize + kMaxPayload + 1> buf;
+  // one shows up as MSG_TRUNC rather than as a valid prefix. Allocated on the thread's first
+  // receive and never zeroed, so only the pages a datagram fills are ever touched: as a
+  // thread_local array it was 64 KiB of TLS that every new thread zeroed (an idle container's
+  // worker paid it twice, for its guest's thread and its output forwarder's).
+  constexpr size_t kBufSize = kHeaderSize + kMaxPayload + 1;
+  static thread_local std::unique_ptr<uint8_t[]> buf;
+  if (!buf) buf.reset(new uint8_t[kBufSize]);
   alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
-  struct iovec iov = {buf.data(), buf.size()};
+  struct iovec iov = {buf.get(), kBufSize};
   struct msghdr mh = {};
   mh.msg_iov = &iov;
   mh.msg_iovlen = 1;
@@ -85,10 +90,10 @@ int recv_message(int sock, Message* out) {
       static_cast<size_t>(n) < kHeaderSize) {
     return -EBADMSG;
   }
-  m.header = decode_header(buf.data());
+  m.header = decode_header(buf.get());
   size_t len = static_cast<size_t>(n) - kHeaderSize;
   if (m.header.length != len || len > kMaxPayload) return -EBADMSG;
-  m.payload.assign(buf.data() + kHeaderSize, buf.data() + n);
+  m.payload.assign(buf.get() + kHeaderSize, buf.get() + n);
   *out = std::move(m);
   return 1;
 }

@@ -31,6 +31,7 @@ const char* kind_name(Kind kind) {
     case Kind::kFdSetMode: return "fd_set_mode";
     case Kind::kSetOwner: return "set_owner";
     case Kind::kFdSetOwner: return "fd_set_owner";
+    case Kind::kOutput: return "output";
   }
   return "unknown";
 }

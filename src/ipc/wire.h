@@ -43,8 +43,11 @@ enum class Kind : uint16_t {
   kFdSetMode,
   kSetOwner,
   kFdSetOwner,
+  // The guest's stdout and stderr under `webcontainerd serve` (ipc/output_forwarder.h): bytes
+  // the broker hands to the container's log; its reply says they were taken.
+  kOutput,
 };
-constexpr uint16_t kKindLast = static_cast<uint16_t>(Kind::kFdSetOwner);
+constexpr uint16_t kKindLast = static_cast<uint16_t>(Kind::kOutput);
 constexpr bool valid_kind(uint16_t k) { return k >= 1 && k <= kKindLast; }
 const char* kind_name(Kind kind);
 
@@ -61,6 +64,7 @@ constexpr size_t kMaxService = 32;      // NI_MAXSERV
 constexpr size_t kMaxResolved = 64;     // addresses in one resolve reply
 constexpr int32_t kMaxBacklog = 65535;  // the kernel clamps to net.core.somaxconn anyway
 constexpr size_t kMaxDatagram = kMaxPayload - 256;  // send_to data: the rest of the payload
+constexpr size_t kMaxOutput = kMaxDatagram;         // output: bytes in one request
 
 struct Header {
   uint16_t kind = 0;

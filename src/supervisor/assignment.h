@@ -9,9 +9,10 @@
 // ever daemon -> worker and only as the first datagram.
 //
 //   kind = kAssignKind, flags = ipc::kFlagReply, id = 0
-//   payload: u32 version (1), u64 memory limit (0 = none), u64 cpu seconds (0 = none),
-//            u64 max fds (0 = the sandbox default), u32 E, E x str env, u32 A (>= 1),
-//            A x str args (argv[0] first), u64 module size, u32 N listening sockets
+//   payload: u32 version (2), u64 memory limit (0 = none), u64 cpu seconds (0 = none),
+//            u64 max fds (0 = the sandbox default), u32 flags (kStdioFlagOutputToBroker), u32 E, E
+//            x str env, u32 A (>= 1), A x str args (argv[0] first), u64 module size, u32 N
+//            listening sockets
 //   fds: 4 + N: stdin, stdout, stderr, the module (sealed memfd), then the sockets
 // Header-only: both mains include it.
 #pragma once
@@ -30,11 +31,15 @@
 namespace wc::supervisor {
 
 inline constexpr uint16_t kAssignKind = 0x7b02;
-inline constexpr uint32_t kAssignVersion = 1;
+inline constexpr uint32_t kAssignVersion = 2;
+// The guest's stdout and stderr go to the broker as output requests (WorkerSpec::
+// output_to_broker, ipc/output_forwarder.h); also a fork request's flag (fork_request.h).
+inline constexpr uint32_t kStdioFlagOutputToBroker = 1;
 inline constexpr size_t kMaxAssignString = 32 * 1024;
 
 struct Assignment {
   uint64_t memory_limit = 0, cpu_seconds = 0, max_fds = 0;
+  uint32_t flags = 0;  // kStdioFlag*
   std::vector<std::string> env, args;
   ipc::UniqueFd stdio[3];
   Bootstrap boot;
@@ -48,6 +53,7 @@ inline std::optional<ipc::Message> encode_assignment(Assignment a) {
   w.u64(a.memory_limit);
   w.u64(a.cpu_seconds);
   w.u64(a.max_fds);
+  w.u32(a.flags);
   w.u32(static_cast<uint32_t>(a.env.size()));
   for (const std::string& e : a.env) w.str(e);
   w.u32(static_cast<uint32_t>(a.args.size()));
@@ -80,7 +86,8 @@ inline std::optional<Assignment> decode_assignment(ipc::Message msg, std::string
   Assignment a;
   uint32_t version = 0, n = 0, listeners = 0;
   if (!r.u32(version) || version != kAssignVersion || !r.u64(a.memory_limit) ||
-      !r.u64(a.cpu_seconds) || !r.u64(a.max_fds) || !r.u32(n) || n > ipc::kMaxPayload) {
+      !r.u64(a.cpu_seconds) || !r.u64(a.max_fds) || !r.u32(a.flags) ||
+      (a.flags & ~kStdioFlagOutputToBroker) != 0 || !r.u32(n) || n > ipc::kMaxPayload) {
     *error = "malformed assignment message";
     return std::nullopt;
   }

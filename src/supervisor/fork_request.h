@@ -7,9 +7,9 @@
 //
 // Wire: ipc::Messages with kinds outside the protocol's range, as kBootstrapKind.
 //   request (daemon -> zygote): kind = kForkKind, flags = ipc::kFlagReply, id = 0
-//     payload: u32 version (1), u64 memory limit (0 = none), u64 cpu seconds (0 = none),
-//              u64 max fds (0 = the sandbox default), u32 E, E x str env, u32 A (>= 1),
-//              A x str args (argv[0] first), u32 N listening sockets
+//     payload: u32 version (2), u64 memory limit (0 = none), u64 cpu seconds (0 = none),
+//              u64 max fds (0 = the sandbox default), u32 flags (kStdioFlag*), u32 E, E x str env,
+//              u32 A (>= 1), A x str args (argv[0] first), u32 N listening sockets
 //     fds: 4 + N: stdin, stdout, stderr, the container's broker socket, then the sockets
 //   reply (zygote -> daemon): kind = kForkReplyKind, flags = ipc::kFlagReply, id = 0
 //     payload: i32 the child's pid (> 0), or -errno of the failed fork
@@ -33,10 +33,11 @@ namespace wc::supervisor {
 
 inline constexpr uint16_t kForkKind = 0x7b03;
 inline constexpr uint16_t kForkReplyKind = 0x7b04;
-inline constexpr uint32_t kForkVersion = 1;
+inline constexpr uint32_t kForkVersion = 2;
 
 struct ForkRequest {
   uint64_t memory_limit = 0, cpu_seconds = 0, max_fds = 0;
+  uint32_t flags = 0;  // kStdioFlag* (assignment.h)
   std::vector<std::string> env, args;
   ipc::UniqueFd stdio[3];
   ipc::UniqueFd broker_socket;
@@ -61,6 +62,7 @@ inline std::optional<ipc::Message> encode_fork_request(ForkRequest f) {
   w.u64(f.memory_limit);
   w.u64(f.cpu_seconds);
   w.u64(f.max_fds);
+  w.u32(f.flags);
   w.u32(static_cast<uint32_t>(f.env.size()));
   for (const std::string& e : f.env) w.str(e);
   w.u32(static_cast<uint32_t>(f.args.size()));
@@ -88,7 +90,8 @@ inline std::optional<ForkRequest> decode_fork_request(ipc::Message msg, std::str
   ForkRequest f;
   uint32_t version = 0, n = 0, listeners = 0;
   if (!r.u32(version) || version != kForkVersion || !r.u64(f.memory_limit) ||
-      !r.u64(f.cpu_seconds) || !r.u64(f.max_fds) || !r.u32(n) || n > ipc::kMaxPayload)
+      !r.u64(f.cpu_seconds) || !r.u64(f.max_fds) || !r.u32(f.flags) ||
+      (f.flags & ~kStdioFlagOutputToBroker) != 0 || !r.u32(n) || n > ipc::kMaxPayload)
     return *error = "malformed fork request", std::nullopt;
   for (uint32_t i = 0; i < n; i++)
     if (!r.str(f.env.emplace_back(), kMaxAssignString))

@@ -96,7 +96,7 @@ bool WarmPool::spawn_member(std::string* error) {
   return true;
 }
 
-void WarmPool::refill(size_t budget) {
+void WarmPool::reap_exited() {
   for (auto it = ready_.begin(); it != ready_.end();) {
     if (exited(*it)) {
       kill_and_reap(*it);
@@ -105,6 +105,10 @@ void WarmPool::refill(size_t budget) {
       ++it;
     }
   }
+}
+
+void WarmPool::refill(size_t budget) {
+  reap_exited();
   std::string error;
   last_failed_ = false;
   for (size_t n = 0; n < budget && ready_.size() < target_; n++) {
@@ -149,6 +153,7 @@ Worker WarmPool::launch(const WorkerSpec& spec, std::string* error, LaunchError*
     a.memory_limit = policy.limits.memory_limit;
     a.cpu_seconds = worker_cpu_seconds(policy);
     a.max_fds = policy.limits.max_fds;
+    a.flags = spec.output_to_broker ? kStdioFlagOutputToBroker : 0;
     a.env = policy.env;
     a.args = {spec.module_path};
     a.args.insert(a.args.end(), policy.args.begin(), policy.args.end());

@@ -66,6 +66,11 @@ class WarmPool {
   // Kills and reaps every member (daemon shutdown).
   void clear();
 
+  // Reaps and forgets every member that has ended while waiting (killed from outside). The
+  // daemon calls it on SIGCHLD for a child that is not a container (daemon.h: reaping), so a
+  // dead member is never left a zombie until the next refill.
+  void reap_exited();
+
   // Whether a member can serve this policy without loosening anything.
   bool can_serve(const broker::Policy& policy) const;
 

@@ -59,6 +59,7 @@ std::vector<std::string> worker_argv(const WorkerSpec& spec) {
     wargv.insert(wargv.end(), {"--max-fds", std::to_string(policy.limits.max_fds)});
   for (const std::string& e : policy.env) wargv.insert(wargv.end(), {"--env", e});
   if (spec.engine != "auto") wargv.insert(wargv.end(), {"--engine", spec.engine});
+  if (spec.output_to_broker) wargv.push_back("--output-ipc");
   wargv.push_back("--");
   wargv.push_back(spec.argv0.empty() ? spec.module_path : spec.argv0);
   wargv.insert(wargv.end(), policy.args.begin(), policy.args.end());

@@ -29,6 +29,10 @@ struct WorkerSpec {
   // `module_path` into a fresh memfd.
   int module_fd = -1;
   uint64_t module_size = 0;
+  // serve: the guest's stdout and stderr go to the broker as output requests over the worker's
+  // broker socket (ipc/output_forwarder.h) rather than to stdout_fd/stderr_fd, which the worker
+  // replaces with its own pipe. Told in its argv (--output-ipc), assignment or fork request.
+  bool output_to_broker = false;
 };
 
 struct Worker {

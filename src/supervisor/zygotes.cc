@@ -183,6 +183,7 @@ Worker Zygotes::launch(const WorkerSpec& spec, const std::string& hash, std::str
   req.memory_limit = policy.limits.memory_limit;
   req.cpu_seconds = worker_cpu_seconds(policy);
   req.max_fds = policy.limits.max_fds;
+  req.flags = spec.output_to_broker ? kStdioFlagOutputToBroker : 0;
   req.env = policy.env;
   req.args = {spec.module_path};
   req.args.insert(req.args.end(), policy.args.begin(), policy.args.end());

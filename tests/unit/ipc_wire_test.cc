@@ -42,6 +42,7 @@ Request sample(Kind kind) {
     r.family = AF_INET, r.socktype = SOCK_STREAM, r.addr.assign(b, b + sizeof sin);
     r.host = "localhost", r.service = "80", r.data = {1, 2, 3};
   }
+  if (kind == Kind::kOutput) r.data = {'h', 'i', '\n'};
   return r;
 }
 
@@ -124,6 +125,10 @@ TEST(IpcWire, EveryRequestKindRoundTrips) {
         EXPECT_EQ(r->path, kind == Kind::kSetOwner ? "a/b" : "");
         EXPECT_EQ(r->dir, kind == Kind::kSetOwner ? 3u : 0u);
         break;
+      case Kind::kOutput:
+        EXPECT_EQ(r->data, (std::vector<uint8_t>{'h', 'i', '\n'}));
+        EXPECT_EQ(r->path, "");
+        break;
       default: break;
     }
     EXPECT_EQ(r->fd.valid(), carries_fd(kind)) << kind_name(kind);
@@ -134,11 +139,26 @@ TEST(IpcWire, NewKindsKeepTheirNumbersAndNames) {
   // Appended after the network kinds: the older kinds' numbers are unchanged.
   EXPECT_EQ(static_cast<uint16_t>(Kind::kNetSendTo), 18);
   EXPECT_EQ(static_cast<uint16_t>(Kind::kSetMode), 19);
-  EXPECT_EQ(static_cast<uint16_t>(Kind::kFdSetOwner), kKindLast);
+  EXPECT_EQ(static_cast<uint16_t>(Kind::kFdSetOwner), 22);
+  EXPECT_EQ(static_cast<uint16_t>(Kind::kOutput), kKindLast);
+  EXPECT_EQ(kKindLast, 23);
+  EXPECT_STREQ(kind_name(Kind::kOutput), "output");
   EXPECT_STREQ(kind_name(Kind::kSetMode), "set_mode");
   EXPECT_STREQ(kind_name(Kind::kFdSetMode), "fd_set_mode");
   EXPECT_STREQ(kind_name(Kind::kSetOwner), "set_owner");
   EXPECT_STREQ(kind_name(Kind::kFdSetOwner), "fd_set_owner");
+}
+
+// serve's output requests: at most kMaxOutput bytes; a longer one is malformed.
+TEST(IpcWire, OutputIsBounded) {
+  Request r = sample(Kind::kOutput);
+  r.data.assign(kMaxOutput, 'x');
+  std::optional<Request> ok = decode_request(encode_request(std::move(r)));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->data.size(), kMaxOutput);
+  Request big = sample(Kind::kOutput);
+  big.data.assign(kMaxOutput + 1, 'x');
+  EXPECT_FALSE(decode_request(encode_request(std::move(big))));
 }
 
 TEST(IpcWire, ModeAndOwnerFieldsAreChecked) {

@@ -124,7 +124,8 @@ uint16_t WasiContext::poll_oneoff(M& m, uint32_t in, uint32_t out, uint32_t nsub
         wait = std::min(wait, c.deadline > now ? c.deadline - now : 0);
       }
     }
-    if (interrupt_ && (infinite || wait > kInterruptCheckNs)) {  // see set_interrupt_flag
+    if (interrupt_ && !interrupt_by_signal_only_ &&
+        (infinite || wait > kInterruptCheckNs)) {  // see set_interrupt_flag
       infinite = false;
       wait = kInterruptCheckNs;
     }
@@ -133,11 +134,12 @@ uint16_t WasiContext::poll_oneoff(M& m, uint32_t in, uint32_t out, uint32_t nsub
           static_cast<long>(wait % 1000000000ull)
     };
     int n = ppoll(pfds.data(), pfds.size(), infinite ? nullptr : &ts, nullptr);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno_now();
-    }
+    int e = errno;
     if (interrupt_ && interrupt_->load(std::memory_order_relaxed)) return errno_from_linux(EINTR);
+    if (n < 0) {
+      if (e == EINTR) continue;
+      return errno_from_linux(e);
+    }
     for (size_t i = 0; i < pfds.size(); ++i) {
       short rev = pfds[i].revents;
       if (!rev) continue;

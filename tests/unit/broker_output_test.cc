@@ -28,6 +28,9 @@ struct Child {
 Child spawn(const std::function<int(int)>& body) {
   UniqueFd sp[2];
   if (ipc::make_socketpair(sp) != 0) return {};
+  // What this process buffered for its stdout (gtest's banner, when stdout is a pipe) would
+  // otherwise be flushed again by the child, into the output it forwards.
+  std::fflush(nullptr);
   pid_t pid = fork();
   if (pid == 0) {
     sp[0].reset();

@@ -18,22 +18,8 @@ namespace {
 
 using ipc::UniqueFd;
 
-struct Child {
-  pid_t pid = -1;
-  UniqueFd broker_end;
-};
-
-// Forks a worker running `body(socket)`; its exit status is body's result.
-Child spawn(const std::function<int(int)>& body) {
-  UniqueFd sp[2];
-  if (ipc::make_socketpair(sp) != 0) return {};
-  pid_t pid = fork();
-  if (pid == 0) {
-    sp[0].reset();
-    _exit(body(sp[1].get()));
-  }
-  return Child{pid, std::move(sp[0])};
-}
+using wc::testing::Child;
+using wc::testing::spawn;
 
 // The well-behaved worker: lists preopens, reads a file, makes a directory.
 int good_worker(int sock) {

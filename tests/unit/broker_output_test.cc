@@ -11,6 +11,7 @@
 #include <string>
 
 #include "broker/broker.h"
+#include "broker_test_util.h"
 #include "ipc/client.h"
 #include "ipc/output_forwarder.h"
 #include "ipc/socket.h"
@@ -20,24 +21,8 @@ namespace {
 
 using ipc::UniqueFd;
 
-struct Child {
-  pid_t pid = -1;
-  UniqueFd broker_end;
-};
-
-Child spawn(const std::function<int(int)>& body) {
-  UniqueFd sp[2];
-  if (ipc::make_socketpair(sp) != 0) return {};
-  // What this process buffered for its stdout (gtest's banner, when stdout is a pipe) would
-  // otherwise be flushed again by the child, into the output it forwards.
-  std::fflush(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    sp[0].reset();
-    _exit(body(sp[1].get()));
-  }
-  return Child{pid, std::move(sp[0])};
-}
+using wc::testing::Child;
+using wc::testing::spawn;
 
 // Serves until `done` or 10 s.
 void serve_until(Broker& b, const std::function<bool()>& done) {

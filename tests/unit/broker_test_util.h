@@ -1,4 +1,5 @@
-// Helpers for the broker and IPC tests: temporary directory trees and small file utilities.
+// Helpers for the broker and IPC tests: temporary directory trees, small file utilities, and
+// forked workers on a broker socket.
 #pragma once
 
 #include <dirent.h>
@@ -7,8 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
+
+#include "ipc/socket.h"
+#include "ipc/unique_fd.h"
 
 namespace wc::testing {
 
@@ -69,6 +75,27 @@ inline int count_open_fds() {
   while (readdir(d) != nullptr) n++;
   closedir(d);
   return n;
+}
+
+// A forked worker: its pid and the broker's end of its socket.
+struct Child {
+  pid_t pid = -1;
+  ipc::UniqueFd broker_end;
+};
+
+// Forks a worker running `body(socket)`; its exit status is body's result.
+inline Child spawn(const std::function<int(int)>& body) {
+  ipc::UniqueFd sp[2];
+  if (ipc::make_socketpair(sp) != 0) return {};
+  // What this process buffered for its stdout (gtest's banner, when stdout is a pipe) would
+  // otherwise be flushed again by the child, e.g. into the output a forwarder carries.
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    sp[0].reset();
+    _exit(body(sp[1].get()));
+  }
+  return Child{pid, std::move(sp[0])};
 }
 
 }  // namespace wc::testing

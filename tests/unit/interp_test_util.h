@@ -81,28 +81,35 @@ inline std::optional<std::vector<uint8_t>> wat_to_wasm(const std::string& wat, s
   return result;
 }
 
+// `wat` assembled, decoded, validated and instantiated in `store` with `linker`'s imports (host
+// functions the caller made in that same store); null with *error saying which step failed.
+inline Instance* instantiate_wat(Store& store, const Linker& linker, const std::string& wat,
+                                 std::string* error) {
+  auto bytes = wat_to_wasm(wat, *error);
+  if (!bytes) return nullptr;
+  auto decoded = decode_module(*bytes);
+  if (!decoded) {
+    *error = "decode: " + decoded.error().message;
+    return nullptr;
+  }
+  if (auto e = validate_module(**decoded)) {
+    *error = "validate: " + e->message;
+    return nullptr;
+  }
+  auto r = linker.instantiate(store, *decoded);
+  if (auto* err = std::get_if<InstantiateError>(&r)) {
+    *error = "instantiate: " + err->message;
+    return nullptr;
+  }
+  return std::get<Instance*>(r);
+}
+
 // One instantiated module in its own store.
 class Wasm {
  public:
   explicit Wasm(const std::string& wat, StoreConfig config = {}, Linker linker = {})
       : store_(std::make_unique<Store>(config)) {
-    auto bytes = wat_to_wasm(wat, error_);
-    if (!bytes) return;
-    auto decoded = decode_module(*bytes);
-    if (!decoded) {
-      error_ = "decode: " + decoded.error().message;
-      return;
-    }
-    if (auto e = validate_module(**decoded)) {
-      error_ = "validate: " + e->message;
-      return;
-    }
-    auto r = linker.instantiate(*store_, *decoded);
-    if (auto* err = std::get_if<InstantiateError>(&r)) {
-      error_ = "instantiate: " + err->message;
-      return;
-    }
-    inst_ = std::get<Instance*>(r);
+    inst_ = instantiate_wat(*store_, linker, wat, &error_);  // in the body: error_ is built last
   }
 
   bool ok() const { return inst_ != nullptr; }

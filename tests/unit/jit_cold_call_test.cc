@@ -112,23 +112,8 @@ class Guest {
                         s[0] = x * 2;
                       },
                       "env.host")));
-    std::string err;
-    auto bytes = itest::wat_to_wasm(kGuest, err);
-    if (!bytes) {
-      error_ = err;
-      return;
-    }
-    auto m = decode_module(*bytes);
-    if (!m) {
-      error_ = m.error().message;
-      return;
-    }
-    auto r = linker.instantiate(*store_, *m);
-    if (auto* e = std::get_if<InstantiateError>(&r)) {
-      error_ = e->message;
-      return;
-    }
-    inst_ = std::get<Instance*>(r);
+    inst_ = itest::instantiate_wat(*store_, linker, kGuest, &error_);
+    if (!inst_) return;
     if (!tiered) return;
     for (const char* name : kCompiled) {
       if (!store_->tier_up(inst_->get_func(name))) {

@@ -97,23 +97,8 @@ class Guest {
                         s[0] = r.results[0].as_u32() + 1000;
                       },
                       "env.reenter")));
-    std::string err;
-    auto bytes = itest::wat_to_wasm(kGuest, err);
-    if (!bytes) {
-      error_ = err;
-      return;
-    }
-    auto m = decode_module(*bytes);
-    if (!m) {
-      error_ = m.error().message;
-      return;
-    }
-    auto r = linker.instantiate(*store_, *m);
-    if (auto* e = std::get_if<InstantiateError>(&r)) {
-      error_ = e->message;
-      return;
-    }
-    inst_ = std::get<Instance*>(r);
+    inst_ = itest::instantiate_wat(*store_, linker, kGuest, &error_);
+    if (!inst_) return;
   }
 
   bool ok() const { return inst_ != nullptr; }

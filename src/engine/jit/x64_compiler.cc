@@ -969,26 +969,21 @@ class Compiler : public CodeGenerator {
     else
       mov(eax, slot(1, 32));
     const Reg& r = wide ? static_cast<const Reg&>(rax) : static_cast<const Reg&>(eax);
-    if (uint32_t v; imm(2, 32, &v)) {
-      // x86 masks the count as wasm does; an immediate count saves the load into cl.
-      const int n = static_cast<int>(v & (wide ? 63 : 31));
+    // `count`: an immediate (int) or cl; x86 masks it as wasm does.
+    auto emit = [&](const auto& count) {
       switch (s) {
-        case Shift::Shl: shl(r, n); break;
-        case Shift::Sar: sar(r, n); break;
-        case Shift::Shr: shr(r, n); break;
-        case Shift::Rol: rol(r, n); break;
-        case Shift::Ror: ror(r, n); break;
+        case Shift::Shl: shl(r, count); break;
+        case Shift::Sar: sar(r, count); break;
+        case Shift::Shr: shr(r, count); break;
+        case Shift::Rol: rol(r, count); break;
+        case Shift::Ror: ror(r, count); break;
       }
-      store_rax(0);
-      return;
-    }
-    mov(ecx, slot(2, 32));
-    switch (s) {
-      case Shift::Shl: shl(r, cl); break;
-      case Shift::Sar: sar(r, cl); break;
-      case Shift::Shr: shr(r, cl); break;
-      case Shift::Rol: rol(r, cl); break;
-      case Shift::Ror: ror(r, cl); break;
+    };
+    if (uint32_t v; imm(2, 32, &v)) {
+      emit(static_cast<int>(v & (wide ? 63 : 31)));  // an immediate count: no load into cl
+    } else {
+      mov(ecx, slot(2, 32));
+      emit(cl);
     }
     store_rax(0);
   }

@@ -915,6 +915,61 @@ TEST_F(GojsNet, BlockedWriteFailsWhenThePeerResets) {
   invoke("close", {p.listener.handle});
 }
 
+// tryWrite sends what fits at once and says how much, with no callback: a small message
+// goes whole and arrives; a huge one goes in part, then nothing more fits (0); while a write
+// is pending, tryWrite refuses (EBUSY) so that its bytes cannot overtake the pending ones.
+TEST_F(GojsNet, TryWriteSendsWhatFitsNowAndNeverOvertakesAPendingWrite) {
+  Pair p = connect_pair();
+  EXPECT_EQ(invoke("tryWrite", {p.client, bytes("ping")}).to_number(), 4);
+  EXPECT_EQ(receive_exactly(p.server, 4), "ping");
+  EXPECT_EQ(invoke("tryWrite", {p.server, bytes("")}).to_number(), 0);
+
+  constexpr size_t kBig = 16u << 20;
+  auto big = std::make_shared<JsUint8Array>(kBig);
+  for (size_t i = 0; i < kBig; ++i) big->data()[i] = pattern(i);
+  double first = invoke("tryWrite", {p.client, arr(big)}).to_number();
+  EXPECT_GT(first, 0);
+  EXPECT_LT(first, static_cast<double>(kBig)) << "16 MiB fitted into the socket buffers?";
+  EXPECT_EQ(invoke("tryWrite", {p.client, bytes("x")}).to_number(), 0) << "the buffer is full";
+  // The rest through write, pending until the peer reads.
+  auto rest = std::make_shared<JsUint8Array>(kBig - static_cast<size_t>(first));
+  std::memcpy(rest->data(), big->data() + static_cast<size_t>(first), rest->size());
+  CallPtr w = start("write", {p.client, arr(rest)});
+  EXPECT_EQ(invoke("tryWrite", {p.client, bytes("x")}).get("code").to_string(), "EBUSY");
+  size_t got = 0;
+  bool intact = true;
+  while (got < kBig) {
+    auto buf = std::make_shared<JsUint8Array>(1u << 20);
+    CallPtr r = run("read", {p.server, arr(buf)});
+    ASSERT_TRUE(r->ok()) << r->message();
+    ASSERT_GT(r->number(), 0);
+    for (size_t i = 0; i < static_cast<size_t>(r->number()); ++i)
+      intact &= buf->data()[i] == pattern(got + i);
+    got += static_cast<size_t>(r->number());
+  }
+  EXPECT_TRUE(intact) << "tryWrite's bytes and write's came out of order";
+  wait(w);
+  EXPECT_TRUE(w->ok()) << w->message();
+  close_pair(p);
+}
+
+TEST_F(GojsNet, TryWriteToAResetPeerIsAnError) {
+  Pair p = connect_pair();
+  // Unread data at close makes the peer's close a reset.
+  EXPECT_EQ(invoke("tryWrite", {p.client, bytes("unread")}).to_number(), 6);
+  settle(20);
+  invoke("close", {p.server});
+  settle(20);
+  JsValue r;
+  for (int i = 0; i < 3 && !r.is_object(); ++i) r = invoke("tryWrite", {p.client, bytes("x")});
+  ASSERT_TRUE(r.is_object()) << "writes to a reset connection kept succeeding";
+  EXPECT_TRUE(r.get("code").to_string() == "ECONNRESET" || r.get("code").to_string() == "EPIPE")
+      << r.get("code").to_string();
+  EXPECT_EQ(r.get("syscall").to_string(), "write");
+  invoke("close", {p.client});
+  invoke("close", {p.listener.handle});
+}
+
 // ---- Errors
 
 TEST_F(GojsNet, DeniedListenIsEaccesAndLeaksNothing) {
@@ -974,6 +1029,7 @@ TEST_F(GojsNet, UnknownHandlesAreEbadf) {
     EXPECT_EQ(run("read", {h, buf})->code(), "EBADF");
     EXPECT_EQ(run("write", {h, buf})->code(), "EBADF");
     EXPECT_EQ(run("accept", {h})->code(), "EBADF");
+    EXPECT_EQ(invoke("tryWrite", {h, buf}).get("code").to_string(), "EBADF");
     EXPECT_FALSE(invoke("close", {h}).truthy());
     EXPECT_EQ(invoke("shutdown", {h, 1}).get("code").to_string(), "EBADF");
     EXPECT_EQ(invoke("setNoDelay", {h, true}).get("code").to_string(), "EBADF");
@@ -1003,6 +1059,8 @@ TEST_F(GojsNet, WrongKindOfHandle) {
   CallPtr r = run("read", {p.listener.handle, u8(4)});
   EXPECT_EQ(r->code(), "ENOTCONN");
   EXPECT_EQ(run("write", {p.listener.handle, bytes("x")})->code(), "ENOTCONN");
+  EXPECT_EQ(invoke("tryWrite", {p.listener.handle, bytes("x")}).get("code").to_string(),
+            "ENOTCONN");
   EXPECT_EQ(run("accept", {p.client})->code(), "EINVAL");
   close_pair(p);
 }
@@ -1159,6 +1217,7 @@ TEST_F(GojsNet, BadArgumentsThrowTypeErrorBeforeDoingAnything) {
     SCOPED_TRACE(b.to_string());
     expect_type_error("read", {999, b, cb});
     expect_type_error("write", {999, b, cb});
+    expect_type_error("tryWrite", {999, b});
   }
   // Nothing reached the broker, nothing is queued, no callback ever runs.
   EXPECT_EQ(broker.bind_calls + broker.connect_calls + broker.resolve_calls, 0);

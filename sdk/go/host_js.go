@@ -17,6 +17,9 @@
 //	read(fd, uint8array, cb)         cb(err, n)  n bytes were stored at the start of the
 //	    array; n == 0 is end of stream.
 //	write(fd, uint8array, cb)        cb(err, n)  the whole array was written (n = its length).
+//	tryRead(fd, uint8array)          -> n, null or an Error, at once: n bytes were read into
+//	    the array (0: end of stream); null when nothing is there yet. EBUSY while a read is
+//	    pending. Optional, like tryWrite.
 //	tryWrite(fd, uint8array)         -> n or an Error, at once: the first n bytes were written
 //	    (0 when nothing fits now); EBUSY while a write is pending. Optional: without it every
 //	    write goes through write.
@@ -50,6 +53,9 @@ var (
 	// The host has tryWrite: a write that fits in the socket buffer completes in the call,
 	// without a callback (and so without a resume of the program for it).
 	hasTryWrite bool
+	// The host has tryRead: a Read whose bytes are already there (a server's next request,
+	// often) gets them in the call, without a callback.
+	hasTryRead bool
 )
 
 // hostObject returns the host object and whether there is one.
@@ -65,6 +71,7 @@ func hostObject() (js.Value, bool) {
 		if n.Type() == js.TypeObject {
 			hostNet = n
 			hasTryWrite = n.Get("tryWrite").Type() == js.TypeFunction
+			hasTryRead = n.Get("tryRead").Type() == js.TypeFunction
 		}
 	})
 	return hostNet, hostNet.Type() == js.TypeObject
@@ -408,6 +415,18 @@ func (c *conn) Read(p []byte) (int, error) {
 		if c.rbufLen != size {
 			c.rbuf, c.rbufLen = uint8Array.New(size), size
 		}
+		if hasTryRead {
+			n, ready, err := c.tryRead()
+			if err != nil {
+				return 0, c.opErr("read", err)
+			}
+			if ready {
+				if n <= 0 {
+					return 0, io.EOF
+				}
+				return js.CopyBytesToGo(p[:n], c.rbuf), nil // n <= size <= len(p)
+			}
+		}
 		c.rpending = c.rop.start("read", c.fd, c.rbuf)
 	}
 	select {
@@ -503,6 +522,23 @@ func (c *conn) Write(p []byte) (int, error) {
 		}
 	}
 	return total, nil
+}
+
+// tryRead reads into c.rbuf what is there now: ready is false when nothing is.
+func (c *conn) tryRead() (n int, ready bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = panicError(p)
+		}
+	}()
+	v := hostNet.Call("tryRead", c.fd, c.rbuf)
+	switch v.Type() {
+	case js.TypeNumber:
+		return v.Int(), true, nil
+	case js.TypeNull:
+		return 0, false, nil
+	}
+	return 0, false, hostError(v)
 }
 
 // tryWrite writes what fits of c.wbuf now: the number of bytes, or the host's error.

@@ -953,6 +953,42 @@ TEST_F(GojsNet, TryWriteSendsWhatFitsNowAndNeverOvertakesAPendingWrite) {
   close_pair(p);
 }
 
+// tryRead takes what is there now: null while nothing is, the bytes (at most the array's
+// size, the rest left for later) once they are, 0 at the end of the stream; EBUSY while a
+// read is pending (that read gets the bytes).
+TEST_F(GojsNet, TryReadTakesWhatIsThereNowAndNeverStealsFromAPendingRead) {
+  Pair p = connect_pair();
+  auto buf = std::make_shared<JsUint8Array>(4);
+  EXPECT_TRUE(invoke("tryRead", {p.server, arr(buf)}).is_null());
+  send(p.client, "abcdef");
+  JsValue n;
+  for (int i = 0; i < 100 && !n.is_number(); ++i) {
+    n = invoke("tryRead", {p.server, arr(buf)});
+    if (!n.is_number()) settle(5);
+  }
+  ASSERT_TRUE(n.is_number()) << n.to_string();
+  EXPECT_EQ(n.to_number(), 4);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(buf->data()), 4), "abcd");
+  EXPECT_EQ(invoke("tryRead", {p.server, arr(buf)}).to_number(), 2);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(buf->data()), 2), "ef");
+  EXPECT_EQ(invoke("tryRead", {p.server, bytes("")}).to_number(), 0);  // an empty array
+
+  CallPtr r = start("read", {p.server, u8(16)});
+  EXPECT_EQ(invoke("tryRead", {p.server, arr(buf)}).get("code").to_string(), "EBUSY");
+  send(p.client, "gh");
+  wait(r);
+  EXPECT_EQ(r->number(), 2) << "the pending read lost its bytes";
+
+  invoke("shutdown", {p.client, 1});
+  JsValue end;
+  for (int i = 0; i < 100 && !end.is_number(); ++i) {
+    end = invoke("tryRead", {p.server, arr(buf)});
+    if (!end.is_number()) settle(5);
+  }
+  EXPECT_EQ(end.to_number(), 0) << "no end of stream";
+  close_pair(p);
+}
+
 TEST_F(GojsNet, TryWriteToAResetPeerIsAnError) {
   Pair p = connect_pair();
   // Unread data at close makes the peer's close a reset.
@@ -1030,6 +1066,7 @@ TEST_F(GojsNet, UnknownHandlesAreEbadf) {
     EXPECT_EQ(run("write", {h, buf})->code(), "EBADF");
     EXPECT_EQ(run("accept", {h})->code(), "EBADF");
     EXPECT_EQ(invoke("tryWrite", {h, buf}).get("code").to_string(), "EBADF");
+    EXPECT_EQ(invoke("tryRead", {h, buf}).get("code").to_string(), "EBADF");
     EXPECT_FALSE(invoke("close", {h}).truthy());
     EXPECT_EQ(invoke("shutdown", {h, 1}).get("code").to_string(), "EBADF");
     EXPECT_EQ(invoke("setNoDelay", {h, true}).get("code").to_string(), "EBADF");
@@ -1061,6 +1098,7 @@ TEST_F(GojsNet, WrongKindOfHandle) {
   EXPECT_EQ(run("write", {p.listener.handle, bytes("x")})->code(), "ENOTCONN");
   EXPECT_EQ(invoke("tryWrite", {p.listener.handle, bytes("x")}).get("code").to_string(),
             "ENOTCONN");
+  EXPECT_EQ(invoke("tryRead", {p.listener.handle, u8(4)}).get("code").to_string(), "ENOTCONN");
   EXPECT_EQ(run("accept", {p.client})->code(), "EINVAL");
   close_pair(p);
 }
@@ -1218,6 +1256,7 @@ TEST_F(GojsNet, BadArgumentsThrowTypeErrorBeforeDoingAnything) {
     expect_type_error("read", {999, b, cb});
     expect_type_error("write", {999, b, cb});
     expect_type_error("tryWrite", {999, b});
+    expect_type_error("tryRead", {999, b});
   }
   // Nothing reached the broker, nothing is queued, no callback ever runs.
   EXPECT_EQ(broker.bind_calls + broker.connect_calls + broker.resolve_calls, 0);

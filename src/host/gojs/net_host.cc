@@ -18,6 +18,11 @@
 //   array;
 //                                       n == 0 is the end of the stream (or an empty array).
 //   write(fd, uint8array, cb)        -> cb(err, n): the whole array was written, n = length.
+//   tryRead(fd, uint8array)          -> n, null or an Error, synchronously: n bytes were read
+//                                       into the array now (0: end of stream); null when
+//                                       nothing is there yet (then read waits for it). EBUSY
+//                                       while a read is pending. A server whose next request
+//                                       is already there gets it without a callback.
 //   tryWrite(fd, uint8array)         -> n or an Error, synchronously: the first n bytes were
 //                                       written now (0 when the socket buffer is full); the
 //                                       caller sends the rest with write. EBUSY while a write
@@ -147,6 +152,7 @@ class NetState : public std::enable_shared_from_this<NetState> {
   JsValue accept(JsArgs args);
   JsValue read(JsArgs args);
   JsValue write(JsArgs args);
+  JsValue try_read(JsArgs args);
   JsValue try_write(JsArgs args);
   JsValue close(JsArgs args);
   JsValue shutdown(JsArgs args);
@@ -502,6 +508,22 @@ void NetState::do_write(int64_t handle) {
   complete(s.write, {JsValue::null(), JsValue(static_cast<int64_t>(size))});
 }
 
+JsValue NetState::try_read(JsArgs args) {
+  JsUint8Array* buf = buffer_arg(args, 1, "tryRead");
+  Socket* s = find(arg(args, 0));
+  if (!s) return error(EBADF, "read", "");
+  if (s->listener) return error(ENOTCONN, "read", s->name);
+  if (s->read.active) return error(EBUSY, "read", s->name);
+  if (buf->size() == 0) return JsValue(0);
+  for (;;) {
+    ssize_t n = ::recvfrom(s->fd, buf->data(), buf->size(), MSG_DONTWAIT, nullptr, nullptr);
+    if (n >= 0) return JsValue(static_cast<int64_t>(n));
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return JsValue::null();
+    return error(errno, "read", s->name);
+  }
+}
+
 JsValue NetState::try_write(JsArgs args) {
   JsUint8Array* buf = buffer_arg(args, 1, "tryWrite");
   Socket* s = find(arg(args, 0));
@@ -592,8 +614,9 @@ JsObjectPtr make_net_object(Realm& realm) {
   };
   return make_object({method("listen", &NetState::listen), method("dial", &NetState::dial),
                       method("accept", &NetState::accept), method("read", &NetState::read),
-                      method("write", &NetState::write), method("tryWrite", &NetState::try_write),
-                      method("close", &NetState::close), method("shutdown", &NetState::shutdown),
+                      method("write", &NetState::write), method("tryRead", &NetState::try_read),
+                      method("tryWrite", &NetState::try_write), method("close", &NetState::close),
+                      method("shutdown", &NetState::shutdown),
                       method("setNoDelay", &NetState::set_no_delay), addr("localAddr", false),
                       addr("remoteAddr", true)});
 }

@@ -979,6 +979,21 @@ TEST_F(GojsNet, TryReadTakesWhatIsThereNowAndNeverStealsFromAPendingRead) {
   wait(r);
   EXPECT_EQ(r->number(), 2) << "the pending read lost its bytes";
 
+  // A read right after a tryRead that found nothing waits for the bytes, whether they come
+  // before it starts (between the two calls) or after.
+  EXPECT_TRUE(invoke("tryRead", {p.server, arr(buf)}).is_null());
+  send(p.client, "ij");
+  settle(10);
+  CallPtr r2 = run("read", {p.server, u8(16)});
+  EXPECT_EQ(r2->number(), 2) << "bytes that came between tryRead and read were missed";
+  EXPECT_TRUE(invoke("tryRead", {p.server, arr(buf)}).is_null());
+  CallPtr r3 = start("read", {p.server, u8(16)});
+  settle(10);
+  EXPECT_FALSE(r3->done());
+  send(p.client, "kl");
+  wait(r3);
+  EXPECT_EQ(r3->number(), 2);
+
   invoke("shutdown", {p.client, 1});
   JsValue end;
   for (int i = 0; i < 100 && !end.is_number(); ++i) {

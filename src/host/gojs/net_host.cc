@@ -59,6 +59,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace wc::host::gojs {
@@ -138,6 +139,10 @@ struct Socket {
   bool listener = false;
   std::string name;  // "host:port" for error messages
   Pending read, write, accept;
+  // The last tryRead found nothing: the read that follows it (sdk/go's pattern) waits for
+  // readiness at once instead of repeating the recvfrom that just failed (a syscall per
+  // message in a ping-pong). Data that came in between shows as readiness on the next poll.
+  bool read_would_block = false;
 };
 
 class NetState : public std::enable_shared_from_this<NetState> {
@@ -186,6 +191,7 @@ class NetState : public std::enable_shared_from_this<NetState> {
   void finish_dial(std::shared_ptr<Dial> d, int fd);
   void do_accept(int64_t handle);
   void do_read(int64_t handle);
+  void watch_readable(int64_t handle, Socket& s);
   void do_write(int64_t handle);
   void complete(Pending& p, std::vector<JsValue> args) {
     JsValue cb = std::move(p.callback);
@@ -442,7 +448,11 @@ JsValue NetState::read(JsArgs args) {
   s->read.active = true;
   s->read.callback = cb;
   s->read.buffer = arg(args, 1);
-  do_read(static_cast<int64_t>(arg(args, 0).as_number()));
+  const int64_t handle = static_cast<int64_t>(arg(args, 0).as_number());
+  if (std::exchange(s->read_would_block, false) && s->read.buffer.object_as<JsUint8Array>()->size())
+    watch_readable(handle, *s);
+  else
+    do_read(handle);
   return JsValue();
 }
 
@@ -460,6 +470,10 @@ void NetState::do_read(int64_t handle) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;
     return complete(s.read, {error(errno, "read", s.name), JsValue()});
   }
+  watch_readable(handle, s);
+}
+
+void NetState::watch_readable(int64_t handle, Socket& s) {
   std::weak_ptr<NetState> self = weak_from_this();
   s.read.watch = realm_.loop.watch_fd(s.fd, POLLIN, [self, handle](short) {
     if (auto st = self.lock()) st->do_read(handle);
@@ -514,12 +528,16 @@ JsValue NetState::try_read(JsArgs args) {
   if (!s) return error(EBADF, "read", "");
   if (s->listener) return error(ENOTCONN, "read", s->name);
   if (s->read.active) return error(EBUSY, "read", s->name);
+  s->read_would_block = false;
   if (buf->size() == 0) return JsValue(0);
   for (;;) {
     ssize_t n = ::recvfrom(s->fd, buf->data(), buf->size(), MSG_DONTWAIT, nullptr, nullptr);
     if (n >= 0) return JsValue(static_cast<int64_t>(n));
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return JsValue::null();
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      s->read_would_block = true;
+      return JsValue::null();
+    }
     return error(errno, "read", s->name);
   }
 }

@@ -17,6 +17,12 @@
 //	read(fd, uint8array, cb)         cb(err, n)  n bytes were stored at the start of the
 //	    array; n == 0 is end of stream.
 //	write(fd, uint8array, cb)        cb(err, n)  the whole array was written (n = its length).
+//	tryRead(fd, uint8array)          -> n, null or an Error, at once: n bytes were read into
+//	    the array (0: end of stream); null when nothing is there yet. EBUSY while a read is
+//	    pending. Optional, like tryWrite.
+//	tryWrite(fd, uint8array)         -> n or an Error, at once: the first n bytes were written
+//	    (0 when nothing fits now); EBUSY while a write is pending. Optional: without it every
+//	    write goes through write.
 //	close(fd)                        -> true if fd was open. Pending operations on fd complete
 //	    with an ECANCELED error.
 //	shutdown(fd, how)                -> null or an Error. how: 0 read, 1 write, 2 both.
@@ -44,6 +50,12 @@ var (
 	hostOnce   sync.Once
 	hostNet    js.Value // globalThis.webcontainer.net, or undefined
 	uint8Array js.Value
+	// The host has tryWrite: a write that fits in the socket buffer completes in the call,
+	// without a callback (and so without a resume of the program for it).
+	hasTryWrite bool
+	// The host has tryRead: a Read whose bytes are already there (a server's next request,
+	// often) gets them in the call, without a callback.
+	hasTryRead bool
 )
 
 // hostObject returns the host object and whether there is one.
@@ -58,6 +70,8 @@ func hostObject() (js.Value, bool) {
 		n := wc.Get("net")
 		if n.Type() == js.TypeObject {
 			hostNet = n
+			hasTryWrite = n.Get("tryWrite").Type() == js.TypeFunction
+			hasTryRead = n.Get("tryRead").Type() == js.TypeFunction
 		}
 	})
 	return hostNet, hostNet.Type() == js.TypeObject
@@ -81,12 +95,7 @@ func call(method string, args ...interface{}) <-chan result {
 	ch := make(chan result, 1)
 	var f js.Func
 	f = js.FuncOf(func(this js.Value, a []js.Value) interface{} {
-		var r result
-		if len(a) > 0 && a[0].Type() != js.TypeNull && a[0].Type() != js.TypeUndefined {
-			r.err = hostError(a[0])
-		} else if len(a) > 1 {
-			r.val = a[1]
-		}
+		r := toResult(a)
 		f.Release() // the host calls each callback once
 		ch <- r
 		return nil
@@ -99,6 +108,78 @@ func call(method string, args ...interface{}) <-chan result {
 	}()
 	hostNet.Call(method, append(args, f)...)
 	return ch
+}
+
+// toResult turns a Node-style callback's arguments (err, value) into a result.
+func toResult(a []js.Value) result {
+	var r result
+	if len(a) > 0 && a[0].Type() != js.TypeNull && a[0].Type() != js.TypeUndefined {
+		r.err = hostError(a[0])
+	} else if len(a) > 1 {
+		r.val = a[1]
+	}
+	return r
+}
+
+// hostOp is one kind of operation (read or write) on one connection, with a callback made
+// once and used for every operation of that kind: js.FuncOf and Release per call cost a
+// host call, a map insert and delete and a finalized js.Value each. At most one operation
+// of a kind is outstanding (the host's rule), so one buffered channel carries its result.
+type hostOp struct {
+	fn      js.Func
+	ch      chan result
+	mu      sync.Mutex
+	pending bool // the host holds fn for an operation not yet called back
+	closed  bool // the connection is closed: release fn once nothing is pending
+}
+
+func newHostOp() *hostOp {
+	op := &hostOp{ch: make(chan result, 1)}
+	op.fn = js.FuncOf(func(this js.Value, a []js.Value) interface{} {
+		r := toResult(a)
+		op.mu.Lock()
+		op.pending = false
+		release := op.closed
+		op.mu.Unlock()
+		if release {
+			op.fn.Release()
+		}
+		op.ch <- r
+		return nil
+	})
+	return op
+}
+
+// start calls the asynchronous host method with args and the op's callback; the result
+// arrives on the returned channel. The caller has received the previous result.
+func (op *hostOp) start(method string, args ...interface{}) <-chan result {
+	op.mu.Lock()
+	op.pending = true
+	op.mu.Unlock()
+	defer func() {
+		if p := recover(); p != nil { // the host threw: it will not call back
+			op.mu.Lock()
+			op.pending = false
+			op.mu.Unlock()
+			op.ch <- result{err: panicError(p)}
+		}
+	}()
+	hostNet.Call(method, append(args, op.fn)...)
+	return op.ch
+}
+
+// close releases the callback now, or when the host calls back an operation still pending
+// (closing the handle cancels it).
+func (op *hostOp) close() {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	if op.closed {
+		return
+	}
+	op.closed = true
+	if !op.pending {
+		op.fn.Release()
+	}
 }
 
 // callSync calls a synchronous host method that returns null or an Error.
@@ -269,6 +350,7 @@ type conn struct {
 	closed       chan struct{}
 	rdl, wdl     deadline
 	rmu, wmu     sync.Mutex
+	rop, wop     *hostOp       // the read and the write callbacks
 	rpending     <-chan result // a read still outstanding in the host (its Read timed out)
 	rbuf         js.Value      // the array that read fills
 	rbufLen      int
@@ -287,6 +369,8 @@ func newConn(v js.Value) *conn {
 		laddr:  tcpAddr(v.Get("localAddress").String(), v.Get("localPort").Int()),
 		raddr:  tcpAddr(v.Get("remoteAddress").String(), v.Get("remotePort").Int()),
 		closed: make(chan struct{}),
+		rop:    newHostOp(),
+		wop:    newHostOp(),
 	}
 	c.rdl.init()
 	c.wdl.init()
@@ -331,7 +415,19 @@ func (c *conn) Read(p []byte) (int, error) {
 		if c.rbufLen != size {
 			c.rbuf, c.rbufLen = uint8Array.New(size), size
 		}
-		c.rpending = call("read", c.fd, c.rbuf)
+		if hasTryRead {
+			n, ready, err := c.tryRead()
+			if err != nil {
+				return 0, c.opErr("read", err)
+			}
+			if ready {
+				if n <= 0 {
+					return 0, io.EOF
+				}
+				return js.CopyBytesToGo(p[:n], c.rbuf), nil // n <= size <= len(p)
+			}
+		}
+		c.rpending = c.rop.start("read", c.fd, c.rbuf)
 	}
 	select {
 	case r := <-c.rpending:
@@ -393,7 +489,23 @@ func (c *conn) Write(p []byte) (int, error) {
 			c.wbuf, c.wbufLen = uint8Array.New(len(chunk)), len(chunk)
 		}
 		js.CopyBytesToJS(c.wbuf, chunk)
-		ch := call("write", c.fd, c.wbuf)
+		if hasTryWrite {
+			// Most writes fit in the socket buffer: done in the call, no callback to wait for.
+			n, err := c.tryWrite()
+			if err != nil {
+				return total, c.opErr("write", err)
+			}
+			total += n
+			if n == len(chunk) {
+				continue
+			}
+			if n > 0 { // the rest waits for room, from an array of its own size
+				chunk = chunk[n:]
+				c.wbuf, c.wbufLen = uint8Array.New(len(chunk)), len(chunk)
+				js.CopyBytesToJS(c.wbuf, chunk)
+			}
+		}
+		ch := c.wop.start("write", c.fd, c.wbuf)
 		select {
 		case r := <-ch:
 			if r.err != nil {
@@ -412,10 +524,43 @@ func (c *conn) Write(p []byte) (int, error) {
 	return total, nil
 }
 
+// tryRead reads into c.rbuf what is there now: ready is false when nothing is.
+func (c *conn) tryRead() (n int, ready bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = panicError(p)
+		}
+	}()
+	v := hostNet.Call("tryRead", c.fd, c.rbuf)
+	switch v.Type() {
+	case js.TypeNumber:
+		return v.Int(), true, nil
+	case js.TypeNull:
+		return 0, false, nil
+	}
+	return 0, false, hostError(v)
+}
+
+// tryWrite writes what fits of c.wbuf now: the number of bytes, or the host's error.
+func (c *conn) tryWrite() (n int, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = panicError(p)
+		}
+	}()
+	v := hostNet.Call("tryWrite", c.fd, c.wbuf)
+	if v.Type() == js.TypeNumber {
+		return v.Int(), nil
+	}
+	return 0, hostError(v)
+}
+
 func (c *conn) Close() error {
 	c.closeOnce.Do(func() {
 		close(c.closed)
-		hostNet.Call("close", c.fd)
+		hostNet.Call("close", c.fd) // cancels what is pending: its callback comes later
+		c.rop.close()
+		c.wop.close()
 	})
 	return nil
 }

@@ -915,6 +915,112 @@ TEST_F(GojsNet, BlockedWriteFailsWhenThePeerResets) {
   invoke("close", {p.listener.handle});
 }
 
+// tryWrite sends what fits at once and says how much, with no callback: a small message
+// goes whole and arrives; a huge one goes in part, then nothing more fits (0); while a write
+// is pending, tryWrite refuses (EBUSY) so that its bytes cannot overtake the pending ones.
+TEST_F(GojsNet, TryWriteSendsWhatFitsNowAndNeverOvertakesAPendingWrite) {
+  Pair p = connect_pair();
+  EXPECT_EQ(invoke("tryWrite", {p.client, bytes("ping")}).to_number(), 4);
+  EXPECT_EQ(receive_exactly(p.server, 4), "ping");
+  EXPECT_EQ(invoke("tryWrite", {p.server, bytes("")}).to_number(), 0);
+
+  constexpr size_t kBig = 16u << 20;
+  auto big = std::make_shared<JsUint8Array>(kBig);
+  for (size_t i = 0; i < kBig; ++i) big->data()[i] = pattern(i);
+  double first = invoke("tryWrite", {p.client, arr(big)}).to_number();
+  EXPECT_GT(first, 0);
+  EXPECT_LT(first, static_cast<double>(kBig)) << "16 MiB fitted into the socket buffers?";
+  EXPECT_EQ(invoke("tryWrite", {p.client, bytes("x")}).to_number(), 0) << "the buffer is full";
+  // The rest through write, pending until the peer reads.
+  auto rest = std::make_shared<JsUint8Array>(kBig - static_cast<size_t>(first));
+  std::memcpy(rest->data(), big->data() + static_cast<size_t>(first), rest->size());
+  CallPtr w = start("write", {p.client, arr(rest)});
+  EXPECT_EQ(invoke("tryWrite", {p.client, bytes("x")}).get("code").to_string(), "EBUSY");
+  size_t got = 0;
+  bool intact = true;
+  while (got < kBig) {
+    auto buf = std::make_shared<JsUint8Array>(1u << 20);
+    CallPtr r = run("read", {p.server, arr(buf)});
+    ASSERT_TRUE(r->ok()) << r->message();
+    ASSERT_GT(r->number(), 0);
+    for (size_t i = 0; i < static_cast<size_t>(r->number()); ++i)
+      intact &= buf->data()[i] == pattern(got + i);
+    got += static_cast<size_t>(r->number());
+  }
+  EXPECT_TRUE(intact) << "tryWrite's bytes and write's came out of order";
+  wait(w);
+  EXPECT_TRUE(w->ok()) << w->message();
+  close_pair(p);
+}
+
+// tryRead takes what is there now: null while nothing is, the bytes (at most the array's
+// size, the rest left for later) once they are, 0 at the end of the stream; EBUSY while a
+// read is pending (that read gets the bytes).
+TEST_F(GojsNet, TryReadTakesWhatIsThereNowAndNeverStealsFromAPendingRead) {
+  Pair p = connect_pair();
+  auto buf = std::make_shared<JsUint8Array>(4);
+  EXPECT_TRUE(invoke("tryRead", {p.server, arr(buf)}).is_null());
+  send(p.client, "abcdef");
+  JsValue n;
+  for (int i = 0; i < 100 && !n.is_number(); ++i) {
+    n = invoke("tryRead", {p.server, arr(buf)});
+    if (!n.is_number()) settle(5);
+  }
+  ASSERT_TRUE(n.is_number()) << n.to_string();
+  EXPECT_EQ(n.to_number(), 4);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(buf->data()), 4), "abcd");
+  EXPECT_EQ(invoke("tryRead", {p.server, arr(buf)}).to_number(), 2);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(buf->data()), 2), "ef");
+  EXPECT_EQ(invoke("tryRead", {p.server, bytes("")}).to_number(), 0);  // an empty array
+
+  CallPtr r = start("read", {p.server, u8(16)});
+  EXPECT_EQ(invoke("tryRead", {p.server, arr(buf)}).get("code").to_string(), "EBUSY");
+  send(p.client, "gh");
+  wait(r);
+  EXPECT_EQ(r->number(), 2) << "the pending read lost its bytes";
+
+  // A read right after a tryRead that found nothing waits for the bytes, whether they come
+  // before it starts (between the two calls) or after.
+  EXPECT_TRUE(invoke("tryRead", {p.server, arr(buf)}).is_null());
+  send(p.client, "ij");
+  settle(10);
+  CallPtr r2 = run("read", {p.server, u8(16)});
+  EXPECT_EQ(r2->number(), 2) << "bytes that came between tryRead and read were missed";
+  EXPECT_TRUE(invoke("tryRead", {p.server, arr(buf)}).is_null());
+  CallPtr r3 = start("read", {p.server, u8(16)});
+  settle(10);
+  EXPECT_FALSE(r3->done());
+  send(p.client, "kl");
+  wait(r3);
+  EXPECT_EQ(r3->number(), 2);
+
+  invoke("shutdown", {p.client, 1});
+  JsValue end;
+  for (int i = 0; i < 100 && !end.is_number(); ++i) {
+    end = invoke("tryRead", {p.server, arr(buf)});
+    if (!end.is_number()) settle(5);
+  }
+  EXPECT_EQ(end.to_number(), 0) << "no end of stream";
+  close_pair(p);
+}
+
+TEST_F(GojsNet, TryWriteToAResetPeerIsAnError) {
+  Pair p = connect_pair();
+  // Unread data at close makes the peer's close a reset.
+  EXPECT_EQ(invoke("tryWrite", {p.client, bytes("unread")}).to_number(), 6);
+  settle(20);
+  invoke("close", {p.server});
+  settle(20);
+  JsValue r;
+  for (int i = 0; i < 3 && !r.is_object(); ++i) r = invoke("tryWrite", {p.client, bytes("x")});
+  ASSERT_TRUE(r.is_object()) << "writes to a reset connection kept succeeding";
+  EXPECT_TRUE(r.get("code").to_string() == "ECONNRESET" || r.get("code").to_string() == "EPIPE")
+      << r.get("code").to_string();
+  EXPECT_EQ(r.get("syscall").to_string(), "write");
+  invoke("close", {p.client});
+  invoke("close", {p.listener.handle});
+}
+
 // ---- Errors
 
 TEST_F(GojsNet, DeniedListenIsEaccesAndLeaksNothing) {
@@ -974,6 +1080,8 @@ TEST_F(GojsNet, UnknownHandlesAreEbadf) {
     EXPECT_EQ(run("read", {h, buf})->code(), "EBADF");
     EXPECT_EQ(run("write", {h, buf})->code(), "EBADF");
     EXPECT_EQ(run("accept", {h})->code(), "EBADF");
+    EXPECT_EQ(invoke("tryWrite", {h, buf}).get("code").to_string(), "EBADF");
+    EXPECT_EQ(invoke("tryRead", {h, buf}).get("code").to_string(), "EBADF");
     EXPECT_FALSE(invoke("close", {h}).truthy());
     EXPECT_EQ(invoke("shutdown", {h, 1}).get("code").to_string(), "EBADF");
     EXPECT_EQ(invoke("setNoDelay", {h, true}).get("code").to_string(), "EBADF");
@@ -1003,6 +1111,9 @@ TEST_F(GojsNet, WrongKindOfHandle) {
   CallPtr r = run("read", {p.listener.handle, u8(4)});
   EXPECT_EQ(r->code(), "ENOTCONN");
   EXPECT_EQ(run("write", {p.listener.handle, bytes("x")})->code(), "ENOTCONN");
+  EXPECT_EQ(invoke("tryWrite", {p.listener.handle, bytes("x")}).get("code").to_string(),
+            "ENOTCONN");
+  EXPECT_EQ(invoke("tryRead", {p.listener.handle, u8(4)}).get("code").to_string(), "ENOTCONN");
   EXPECT_EQ(run("accept", {p.client})->code(), "EINVAL");
   close_pair(p);
 }
@@ -1159,6 +1270,8 @@ TEST_F(GojsNet, BadArgumentsThrowTypeErrorBeforeDoingAnything) {
     SCOPED_TRACE(b.to_string());
     expect_type_error("read", {999, b, cb});
     expect_type_error("write", {999, b, cb});
+    expect_type_error("tryWrite", {999, b});
+    expect_type_error("tryRead", {999, b});
   }
   // Nothing reached the broker, nothing is queued, no callback ever runs.
   EXPECT_EQ(broker.bind_calls + broker.connect_calls + broker.resolve_calls, 0);

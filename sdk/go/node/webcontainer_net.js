@@ -14,6 +14,8 @@
 //   write(fd, uint8array, cb(err, n))     all of it, n == length
 //   close(fd) -> bool; shutdown(fd, how 0|1|2) -> null | Error; setNoDelay(fd, bool) -> null | Error
 //   localAddr(fd) / remoteAddr(fd) -> {address, port, family} | Error
+// The optional tryRead / tryWrite (synchronous, done by webcontainer) are not provided here:
+// node's sockets buffer in JavaScript, and sdk/go falls back to read / write without them.
 "use strict";
 
 (() => {

@@ -18,6 +18,17 @@
 //   array;
 //                                       n == 0 is the end of the stream (or an empty array).
 //   write(fd, uint8array, cb)        -> cb(err, n): the whole array was written, n = length.
+//   tryRead(fd, uint8array)          -> n, null or an Error, synchronously: n bytes were read
+//                                       into the array now (0: end of stream); null when
+//                                       nothing is there yet (then read waits for it). EBUSY
+//                                       while a read is pending. A server whose next request
+//                                       is already there gets it without a callback.
+//   tryWrite(fd, uint8array)         -> n or an Error, synchronously: the first n bytes were
+//                                       written now (0 when the socket buffer is full); the
+//                                       caller sends the rest with write. EBUSY while a write
+//                                       is pending (bytes must not overtake it). It saves a
+//                                       callback, and so a turn of the loop and a resume of
+//                                       the guest, for the common write that fits at once.
 //   close(fd)                        -> true if fd was open. Operations still pending on it
 //                                       complete with ECANCELED.
 //   shutdown(fd, how)                -> null or an Error; how 0 = read, 1 = write, 2 = both.
@@ -48,6 +59,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace wc::host::gojs {
@@ -127,6 +139,10 @@ struct Socket {
   bool listener = false;
   std::string name;  // "host:port" for error messages
   Pending read, write, accept;
+  // The last tryRead found nothing: the read that follows it (sdk/go's pattern) waits for
+  // readiness at once instead of repeating the recvfrom that just failed (a syscall per
+  // message in a ping-pong). Data that came in between shows as readiness on the next poll.
+  bool read_would_block = false;
 };
 
 class NetState : public std::enable_shared_from_this<NetState> {
@@ -141,6 +157,8 @@ class NetState : public std::enable_shared_from_this<NetState> {
   JsValue accept(JsArgs args);
   JsValue read(JsArgs args);
   JsValue write(JsArgs args);
+  JsValue try_read(JsArgs args);
+  JsValue try_write(JsArgs args);
   JsValue close(JsArgs args);
   JsValue shutdown(JsArgs args);
   JsValue set_no_delay(JsArgs args);
@@ -173,6 +191,7 @@ class NetState : public std::enable_shared_from_this<NetState> {
   void finish_dial(std::shared_ptr<Dial> d, int fd);
   void do_accept(int64_t handle);
   void do_read(int64_t handle);
+  void watch_readable(int64_t handle, Socket& s);
   void do_write(int64_t handle);
   void complete(Pending& p, std::vector<JsValue> args) {
     JsValue cb = std::move(p.callback);
@@ -429,7 +448,11 @@ JsValue NetState::read(JsArgs args) {
   s->read.active = true;
   s->read.callback = cb;
   s->read.buffer = arg(args, 1);
-  do_read(static_cast<int64_t>(arg(args, 0).as_number()));
+  const int64_t handle = static_cast<int64_t>(arg(args, 0).as_number());
+  if (std::exchange(s->read_would_block, false) && s->read.buffer.object_as<JsUint8Array>()->size())
+    watch_readable(handle, *s);
+  else
+    do_read(handle);
   return JsValue();
 }
 
@@ -447,6 +470,10 @@ void NetState::do_read(int64_t handle) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;
     return complete(s.read, {error(errno, "read", s.name), JsValue()});
   }
+  watch_readable(handle, s);
+}
+
+void NetState::watch_readable(int64_t handle, Socket& s) {
   std::weak_ptr<NetState> self = weak_from_this();
   s.read.watch = realm_.loop.watch_fd(s.fd, POLLIN, [self, handle](short) {
     if (auto st = self.lock()) st->do_read(handle);
@@ -493,6 +520,49 @@ void NetState::do_write(int64_t handle) {
     return complete(s.write, {error(errno, "write", s.name), JsValue()});
   }
   complete(s.write, {JsValue::null(), JsValue(static_cast<int64_t>(size))});
+}
+
+JsValue NetState::try_read(JsArgs args) {
+  JsUint8Array* buf = buffer_arg(args, 1, "tryRead");
+  Socket* s = find(arg(args, 0));
+  if (!s) return error(EBADF, "read", "");
+  if (s->listener) return error(ENOTCONN, "read", s->name);
+  if (s->read.active) return error(EBUSY, "read", s->name);
+  s->read_would_block = false;
+  if (buf->size() == 0) return JsValue(0);
+  for (;;) {
+    ssize_t n = ::recvfrom(s->fd, buf->data(), buf->size(), MSG_DONTWAIT, nullptr, nullptr);
+    if (n >= 0) return JsValue(static_cast<int64_t>(n));
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      s->read_would_block = true;
+      return JsValue::null();
+    }
+    return error(errno, "read", s->name);
+  }
+}
+
+JsValue NetState::try_write(JsArgs args) {
+  JsUint8Array* buf = buffer_arg(args, 1, "tryWrite");
+  Socket* s = find(arg(args, 0));
+  if (!s) return error(EBADF, "write", "");
+  if (s->listener) return error(ENOTCONN, "write", s->name);
+  if (s->write.active) return error(EBUSY, "write", s->name);
+  size_t done = 0;
+  while (done < buf->size()) {
+    ssize_t n = ::sendto(s->fd, buf->data() + done, buf->size() - done, MSG_NOSIGNAL | MSG_DONTWAIT,
+                         nullptr, 0);
+    if (n >= 0) {
+      done += static_cast<size_t>(n);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    // Bytes already sent count: the error shows again on the next write.
+    if (done > 0) break;
+    return error(errno, "write", s->name);
+  }
+  return JsValue(static_cast<int64_t>(done));
 }
 
 // ---- close / shutdown / options / addresses
@@ -562,7 +632,8 @@ JsObjectPtr make_net_object(Realm& realm) {
   };
   return make_object({method("listen", &NetState::listen), method("dial", &NetState::dial),
                       method("accept", &NetState::accept), method("read", &NetState::read),
-                      method("write", &NetState::write), method("close", &NetState::close),
+                      method("write", &NetState::write), method("tryRead", &NetState::try_read),
+                      method("tryWrite", &NetState::try_write), method("close", &NetState::close),
                       method("shutdown", &NetState::shutdown),
                       method("setNoDelay", &NetState::set_no_delay), addr("localAddr", false),
                       addr("remoteAddr", true)});

@@ -13,6 +13,7 @@
 // the user ran). Test-only: WC_TEST_ESCAPE=1 makes the worker act compromised once confined.
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -423,7 +424,8 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
                                    const std::string& missing, wc::supervisor::ForkRequest& req,
                                    pid_t daemon, std::shared_ptr<const wc::engine::Module> module,
                                    const std::string& load_error,
-                                   std::unique_ptr<wc::engine::PreparedModule> prepared) {
+                                   std::unique_ptr<wc::engine::PreparedModule> prepared,
+                                   std::optional<wc::sandbox::PrebuiltChildFilter>& child_filter) {
   if (dup2(req.broker_socket.get(), kWorkerIpcFd) < 0) _exit(125);
   req.broker_socket.reset();
   for (int fd = 0; fd < 3; fd++) {
@@ -440,7 +442,9 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
                                   req.max_fds ? req.max_fds : wc::sandbox::SandboxConfig{}.max_fds,
                                   &error))
     die(125, "worker: " + error);
-  wc::sandbox::LayerStatus filter = wc::sandbox::confine_forked_child(sc);
+  wc::sandbox::LayerStatus filter =
+      child_filter ? wc::sandbox::load_prebuilt_child_filter(*child_filter, getpid())
+                   : wc::sandbox::confine_forked_child(sc);
   if (!filter.active)
     die(125, "worker: the sandbox could not be set up (seccomp after the zygote's fork: " +
                  filter.detail + "); refusing to run the guest");
@@ -494,6 +498,13 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
   const char* zygote_jit = std::getenv("WC_ZYGOTE_JIT");
   bool compiling = prepared && cfg.engine != wc::jit::EngineMode::Interp &&
                    !(zygote_jit && std::string_view(zygote_jit) == "0");
+  // The children's own seccomp filter, compiled once here; each child patches in its pid. If
+  // libseccomp's program cannot be patched that way, each child compiles its own (as before).
+  std::optional<wc::sandbox::PrebuiltChildFilter> child_filter =
+      wc::sandbox::prebuild_child_filter(sc, &error);
+  if (!child_filter)
+    std::fprintf(stderr, "webcontainerd: zygote: children compile their own filter: %s\n",
+                 error.c_str());
   const pid_t daemon = getppid();
   for (;;) {
     while (compiling) {
@@ -515,7 +526,8 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
     long pid =
         syscall(SYS_clone, CLONE_PARENT | CLONE_PIDFD | SIGCHLD, nullptr, &pidfd, nullptr, nullptr);
     if (pid == 0)
-      become_container(cfg, sc, missing, *req, daemon, module, load_error, std::move(prepared));
+      become_container(cfg, sc, missing, *req, daemon, module, load_error, std::move(prepared),
+                       child_filter);
     int32_t result = pid > 0 ? static_cast<int32_t>(pid) : -errno;
     wc::ipc::UniqueFd child(pid > 0 ? pidfd : -1);
     if (wc::ipc::send_message(kWorkerIpcFd,
@@ -526,6 +538,12 @@ std::shared_ptr<const wc::engine::Module> load_module(ModuleBytes& bytes, std::s
 }  // namespace
 
 int main(int argc, char** argv) {
+  // One malloc arena for the worker's two threads (the guest's and the output forwarder's):
+  // glibc would give the forwarder an arena of its own on its first allocation, 128 MiB of
+  // address space mapped, trimmed and its first pages faulted in, in every container (a
+  // zygote's child starts that thread anew each time). The forwarder allocates one buffer and
+  // a message per write, so sharing the main arena's lock costs nothing measurable.
+  mallopt(M_ARENA_MAX, 1);
   // A guest writing to a closed pipe gets EPIPE from fd_write, not a dead worker.
   signal(SIGPIPE, SIG_IGN);
   struct sigaction xcpu {};

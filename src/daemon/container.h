@@ -39,6 +39,13 @@ struct Definition {
   std::string tenant_file, tenant_digest;
 };
 
+// A container nothing on disk is kept for: --rm and never restarted, so it is removed when it
+// ends, and a daemon that died while it ran would find its worker dead too (PDEATHSIG) and has
+// nothing to restart. Its state dir folder holds only its log (Store::save_definition).
+inline bool ephemeral(const Definition& d) {
+  return d.auto_remove && d.restart.policy == RestartPolicy::kNo;
+}
+
 enum class State { kCreated, kRunning, kExited, kRestarting };
 const char* state_name(State s);
 

@@ -55,17 +55,21 @@ bool Store::open(const std::string& dir, std::string* error) {
 }
 
 bool Store::save_definition(const Definition& d, std::string* error) {
-  std::error_code ec;
-  std::filesystem::create_directories(container_dir(d.id), ec);
-  if (ec) {
-    *error = "state dir: " + ec.message();
-    return false;
+  if (::mkdir(container_dir(d.id).c_str(), 0777) != 0) {
+    std::error_code ec;  // DIR/containers itself was removed under us: make it again
+    std::filesystem::create_directories(container_dir(d.id), ec);
+    if (ec) {
+      *error = "state dir: " + ec.message();
+      return false;
+    }
   }
+  if (ephemeral(d)) return true;  // its log only (see the top of store.h)
   return write_file_atomic(container_dir(d.id) + "/config.json",
                            definition_to_json(d).dump(2) + "\n", error);
 }
 
 bool Store::save_state(const Container& c, std::string* error) {
+  if (ephemeral(c.def)) return true;  // see the top of store.h
   json events = json::array();
   for (const LimitEvent& e : c.events)
     events.push_back({{"time", e.time}, {"limit", e.limit}, {"detail", e.detail}});
@@ -103,6 +107,15 @@ std::map<std::string, std::unique_ptr<Container>> Store::load_all() {
     json config, state;
     std::string error;
     auto c = std::make_unique<Container>();
+    struct stat st;
+    if (::stat((entry.path().string() + "/config.json").c_str(), &st) != 0 &&
+        ::stat((entry.path().string() + "/state.json").c_str(), &st) != 0) {
+      std::error_code removed;
+      std::filesystem::remove_all(entry.path(), removed);
+      std::fprintf(stderr, "webcontainerd: state dir: removed %s (a --rm container's)%s\n",
+                   id.c_str(), removed ? (": " + removed.message()).c_str() : "");
+      continue;
+    }
     if (!read_json(entry.path().string() + "/config.json", &config) ||
         !definition_from_json(config, &c->def, &error) || c->def.id != id) {
       std::fprintf(stderr, "webcontainerd: state dir: skipping %s: unreadable config.json %s\n",

@@ -8,9 +8,11 @@
 // Layers the kernel refuses are skipped and reported, never silently: see SandboxReport.
 #pragma once
 
+#include <linux/filter.h>
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,6 +85,30 @@ bool lower_rlimits(uint64_t cpu_seconds, uint64_t max_fds, std::string* error);
 // getppid rules and without rlimit changes; so it holds exactly what a fresh worker's filter
 // holds (and less: the inherited filter still applies too). Call after lower_rlimits.
 LayerStatus confine_forked_child(const SandboxConfig& config);
+
+// The same filter, built once by a zygote for all its children: libseccomp compiles a worker's
+// policy in a few hundred microseconds and a few dozen heap pages, each a copy-on-write fault
+// in a forked child; patching the pid into a program made before the fork costs neither.
+// `program` is the BPF libseccomp makes of confine_forked_child's policy, `pid_slots` the
+// instructions whose constant is the process's own pid (found by compiling for two sample
+// pids: they must differ there and nowhere else, or there is no prebuilt filter and the child
+// compiles its own). tests/unit/sandbox_child_filter_test.cc checks it equals, pid patched,
+// what libseccomp compiles for that pid.
+struct PrebuiltChildFilter {
+  std::vector<sock_filter> program;
+  std::vector<size_t> pid_slots;
+  std::string detail;  // the layer's description, as confine_forked_child's
+};
+std::optional<PrebuiltChildFilter> prebuild_child_filter(const SandboxConfig& config,
+                                                         std::string* error);
+// In the forked child: writes `self` into the pid slots and stacks the filter (every thread,
+// after no_new_privs), with the same SIGSYS handler as any worker filter.
+LayerStatus load_prebuilt_child_filter(PrebuiltChildFilter& filter, pid_t self);
+// What confine_forked_child's policy is built from: `config` without the zygote's own rules.
+SandboxConfig child_filter_config(const SandboxConfig& config);
+// The BPF program libseccomp compiles for `config` and pid `self` (what apply_seccomp loads).
+std::optional<std::vector<sock_filter>> compile_filter(const SandboxConfig& config, pid_t self,
+                                                       std::string* error);
 
 // ---- broker side ------------------------------------------------------------------------
 

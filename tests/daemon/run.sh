@@ -318,7 +318,14 @@ r1=$(field loopy '["restarts"]'); sleep 0.6; r2=$(field loopy '["restarts"]')
 # --- durability across SIGKILL of the daemon --------------------------------------------------
 "$WC" run -d --name keep --restart always sleeper.wasm >/dev/null
 "$WC" run -d --name once sleeper.wasm >/dev/null
+# An ephemeral container (--rm, no restart) keeps only its log on disk: nothing to restore.
+"$WC" run -d --rm --name eph sleeper.wasm >/dev/null
 wait_state keep running
+wait_state eph running
+eph_dir="$STATE/containers/$(field eph '["id"]')"
+once_dir="$STATE/containers/$(field once '["id"]')"
+[[ -f $eph_dir/log && ! -e $eph_dir/config.json && ! -e $eph_dir/state.json && -f $once_dir/config.json && -f $once_dir/state.json ]] &&
+  ok "--rm: only a log in the state dir (others: config.json and state.json)" || bad "--rm state files" "$(ls "$eph_dir" "$once_dir" 2>&1)"
 mapfile -t before_kill < <(kids)
 kill -KILL "$DPID"; wait "$DPID" 2>/dev/null
 for _ in $(seq 40); do [[ $(alive "${before_kill[@]}") == 0 ]] && break; sleep 0.05; done
@@ -329,6 +336,8 @@ python3 -c 'import json,sys; n={c["name"] for c in json.load(open(sys.argv[1]))}
   ok "after SIGKILL and restart every container is still listed" || bad "durability list" "$(cat "$T/out")"
 wait_state keep running && ok "--restart always: running again after the daemon restart" || bad "keep" "$(state keep)"
 [[ $(state once) == exited && $(field once '["exit_code"]') == 137 ]] && ok "restart=no: recorded as ended with the daemon (137)" || bad "once" "$(state once)"
+[[ -z $(state eph) && ! -e $eph_dir ]] && ok "--rm: a container running at the daemon's SIGKILL is removed at its restart" ||
+  bad "--rm after SIGKILL" "state=$(state eph) $(ls "$eph_dir" 2>&1)"
 [[ $(state flaky) == exited && $(field flaky '["restarts"]') == 2 ]] && ok "exited containers keep their restart count" || bad "flaky" "$(state flaky)"
 
 # --- the API refuses bad input and keeps serving ------------------------------------------------

@@ -1228,6 +1228,10 @@ class Compiler : public CodeGenerator {
   }
 
   Address global_bits(uint32_t index) {
+    if (index < kDirectGlobals) {
+      mov(rax, qword[r13 + static_cast<int32_t>(offsetof(JitContext, global_bits) + index * 8)]);
+      return qword[rax];
+    }
     mov(rax, qword[r13 + offsetof(JitContext, globals)]);
     uint64_t disp = uint64_t{index} * 8;
     if (disp > INT32_MAX) throw std::runtime_error("global index too large");

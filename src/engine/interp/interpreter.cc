@@ -312,12 +312,14 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   } while (0)
   // What compiled code reaches of the running instance (jit/native_code.h), set when the
   // instance changes: compiled code calls natively only within one instance.
-#define SET_JIT_INSTANCE()                \
-  do {                                    \
-    jctx.globals = inst->globals_.data(); \
-    jctx.funcs = inst->funcs_.data();     \
-    jctx.tables = inst->tables_.data();   \
-    jctx.instance = inst;                 \
+#define SET_JIT_INSTANCE()                                                                     \
+  do {                                                                                         \
+    jctx.globals = inst->globals_.data();                                                      \
+    for (size_t g_ = 0; g_ < wc::jit::kDirectGlobals; ++g_)                                    \
+      jctx.global_bits[g_] = g_ < inst->globals_.size() ? &inst->globals_[g_]->bits : nullptr; \
+    jctx.funcs = inst->funcs_.data();                                                          \
+    jctx.tables = inst->tables_.data();                                                        \
+    jctx.instance = inst;                                                                      \
   } while (0)
   // Runs the current function's machine code from `ip` when it has an entry there; the code
   // returns the instruction it leaves to the interpreter (see jit/native_code.h), in the frame

@@ -38,6 +38,11 @@ struct JitCallee {
   uint64_t is_host = 0;                 // 1 for host functions: JitContext::call_host calls them
 };
 
+// Globals whose value compiled code reaches through JitContext::global_bits (one load fewer
+// than through `globals`): the first ones, where Go keeps its stack pointer (global 0) and the
+// other registers of its ABI.
+constexpr uint32_t kDirectGlobals = 8;
+
 // What compiled code may reach besides its frame and linear memory. Passed by pointer, so the
 // code holds no absolute address of this process. The interpreter fills it before entering
 // the code; the code updates `*depth` and the frame stack as it calls and returns natively
@@ -45,13 +50,16 @@ struct JitCallee {
 struct JitContext {
   const std::atomic<bool>* interrupt = nullptr;          // polled at backward branches, calls
   wc::engine::GlobalInstance* const* globals = nullptr;  // the running instance's globals
-  wc::engine::FuncInstance* const* funcs = nullptr;      // the running instance's functions
-  wc::engine::TableInstance* const* tables = nullptr;    // the running instance's tables
-  const void* instance = nullptr;                        // the running Instance
-  uint32_t* depth = nullptr;                             // &ExecState::depth
-  uint64_t max_depth = 0;                                // the call-depth limit
-  const uint64_t* stack_end = nullptr;                   // end of the value stack
-  void* frames = nullptr;                                // ExecState::frames (CallFrame[])
+  // &globals[i]->bits for i < kDirectGlobals (null past the instance's globals), set with
+  // `globals`.
+  uint64_t* global_bits[kDirectGlobals] = {};
+  wc::engine::FuncInstance* const* funcs = nullptr;    // the running instance's functions
+  wc::engine::TableInstance* const* tables = nullptr;  // the running instance's tables
+  const void* instance = nullptr;                      // the running Instance
+  uint32_t* depth = nullptr;                           // &ExecState::depth
+  uint64_t max_depth = 0;                              // the call-depth limit
+  const uint64_t* stack_end = nullptr;                 // end of the value stack
+  void* frames = nullptr;                              // ExecState::frames (CallFrame[])
   // call_indirect's lookup (table bounds, null, signature): the callee, or null when the
   // interpreter must make the call (and raise its trap). A plain function the code calls.
   wc::engine::FuncInstance* (*resolve_indirect)(const JitContext* ctx, uint32_t table,

@@ -24,13 +24,21 @@ namespace {
 std::atomic<wc::jit::EngineMode> g_engine{wc::jit::EngineMode::Interp};
 
 // WC_JIT_PERF_MAP=1: name compiled functions for `perf report` (/tmp/perf-PID.map, the format
-// perf reads for JIT code). A developer aid; off by default. Null when off.
+// perf reads for JIT code). WC_JIT_PERF_MAP=2: the same lines on stderr instead, for a sandboxed
+// worker (webcontainerd), whose /tmp and pid are not the host's: keep the lines with " wasm:"
+// in /tmp/perf-HOSTPID.map. A developer aid; off by default. Null when off.
 FILE* open_perf_map() {
-  static const bool wanted = [] {
+  static const char mode = [] {
     const char* e = std::getenv("WC_JIT_PERF_MAP");
-    return e && *e == '1';
+    return e && (*e == '1' || *e == '2') ? *e : '\0';
   }();
-  if (!wanted) return nullptr;
+  if (!mode) return nullptr;
+  if (mode == '2') {
+    const int fd = dup(2);  // fclose() closes this copy, never stderr
+    FILE* f = fd >= 0 ? fdopen(fd, "a") : nullptr;
+    if (!f && fd >= 0) close(fd);
+    return f;
+  }
   char path[64];
   std::snprintf(path, sizeof path, "/tmp/perf-%d.map", static_cast<int>(getpid()));
   return std::fopen(path, "a");

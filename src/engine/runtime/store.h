@@ -230,9 +230,9 @@ class Store {
   // interpreter (then the interpreter stops counting it). Called by the interpreter.
   const wc::jit::NativeCode* tier_up(FuncInstance* func);
 
-  // Translates `func` (a defined function whose `code` is still untranslated_function()) and
-  // makes it callable. Null when translation fails (it can run out of memory: a tenant's
-  // RLIMIT_AS may be small); the caller traps. Called by the interpreter on a first call.
+  // Translates `func` (a defined function) unless done before, and makes it callable. Null when
+  // translation fails (it can run out of memory: a tenant's RLIMIT_AS may be small); the caller
+  // traps. Called by the interpreter on a first call.
   const CompiledFunction* translate(FuncInstance* func);
   bool is_translated(const FuncInstance* func) const;
 

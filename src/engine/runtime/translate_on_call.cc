@@ -10,12 +10,13 @@
 namespace wc::engine {
 
 namespace {
-// Read only, so one object serves every store and thread.
-const CompiledFunction kUntranslated = [] {
-  CompiledFunction f;
-  f.frame_slots = kUntranslatedFrameSlots;
-  return f;
-}();
+// Never written, so one object serves every store and thread; constant-initialized, so it is
+// ready before any other file's static initializers could instantiate a module.
+constinit const CompiledFunction kUntranslated{.code = {},
+                                               .constants = {},
+                                               .frame_template = {},
+                                               .frame_slots = kUntranslatedFrameSlots,
+                                               .native = {}};
 }  // namespace
 
 const CompiledFunction* untranslated_function() { return &kUntranslated; }
@@ -25,6 +26,8 @@ bool Store::is_translated(const FuncInstance* func) const {
 }
 
 const CompiledFunction* Store::translate(FuncInstance* func) {
+  // Once only: the code may be running (a caller outside the interpreter may ask again).
+  if (is_translated(func)) return func->code;
   Instance& inst = *func->instance;
   // Defined functions follow the imported ones in the instance's function space.
   const size_t defined = func->index - (inst.funcs_.size() - inst.compiled_.size());

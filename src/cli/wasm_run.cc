@@ -154,8 +154,10 @@ int main(int argc, char** argv) {
   }
   Instance* instance = std::get<Instance*>(inst);
   if (dump_code) {
-    for (const FuncInstance* f : instance->funcs_) {
+    for (FuncInstance* f : instance->funcs_) {
       if (!f->code) continue;
+      // Functions are translated on their first call; the dump wants them all now.
+      if (!store.is_translated(f) && !store.translate(f)) return fail("out of memory");
       std::fprintf(stderr, "function %u %s\n", f->index, f->name.c_str());
       dump_compiled(*f->code, stderr);
     }

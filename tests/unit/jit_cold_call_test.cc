@@ -174,7 +174,10 @@ TEST(JitColdCall, ACompiledCallerGetsAColdCalleesResults) {
 TEST(JitColdCall, CallsFromCompiledCodeCountTowardsCompilingTheCallee) {
   Guest g(true);
   ASSERT_TRUE(g.ok()) << g.error();
-  g.instance()->get_func("cold_add")->code->tier_up_budget = 50;  // 50 calls from now
+  // Not called yet, so not translated yet: translated here to set its budget.
+  const CompiledFunction* cold = g.store().translate(g.instance()->get_func("cold_add"));
+  ASSERT_NE(cold, nullptr);
+  cold->tier_up_budget = 50;  // 50 calls from now
   InvokeResult a = g.run("each", {I32(0), I32(49)});
   ASSERT_TRUE(a.ok());
   EXPECT_FALSE(g.has_code("cold_add"));

@@ -34,4 +34,12 @@ struct CompiledFunction {
   mutable int32_t tier_up_budget = INT32_MAX;
 };
 
+// The interp and auto engines translate a function on its first call: most functions of a big
+// module (Go's tens of thousands) never run. Until then the function's `code` is this shared,
+// never-written stand-in, whose frame (kUntranslatedFrameSlots) never fits the value stack: the
+// call path's own stack check sends the first call to its slow path, which translates
+// (Store::translate) and calls again, so a call of a translated function costs nothing extra.
+inline constexpr uint32_t kUntranslatedFrameSlots = UINT32_MAX;
+const CompiledFunction* untranslated_function();
+
 }  // namespace wc::engine

@@ -384,7 +384,18 @@ do_call : {
     DISPATCH();
   }
   const CompiledFunction* cf = callee->code;
-  if (depth >= max_depth || new_fp + cf->frame_slots > stack_end) TRAP(TrapKind::StackExhausted);
+  if (depth >= max_depth || new_fp + cf->frame_slots > stack_end) [[unlikely]] {
+    // Also the first call of a function not translated yet: its stand-in's frame never fits
+    // (untranslated_function()). Translated now, the call is made again from the top.
+    if (cf != untranslated_function()) TRAP(TrapKind::StackExhausted);
+    if (!store->translate(callee)) {
+      ex.host_trap =
+          Trap{TrapKind::Host, "out of memory while translating function " + callee->name, {}, 0};
+      ex.depth = depth;
+      return kHostTrap;
+    }
+    goto do_call;
+  }
   if (interrupt.load(std::memory_order_relaxed)) TRAP(TrapKind::Interrupted);
   frames[depth] = CallFrame{ret_ip, fp, inst, callee};
   ex.depth = ++depth;

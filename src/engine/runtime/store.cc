@@ -82,6 +82,8 @@ uint32_t StoreConfig::default_tier_up_after() {
 }
 
 const wc::jit::NativeCode* Store::tier_up(FuncInstance* func) {
+  // A caller outside the interpreter may ask before the first call.
+  if (!is_translated(func) && !translate(func)) return nullptr;
   Instance& inst = *func->instance;
   // Defined functions follow the imported ones in the instance's function space.
   const size_t first_defined = inst.funcs_.size() - inst.compiled_.size();
@@ -303,6 +305,10 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
   // as the preparation did (adopt() put them first); else translate here.
   const bool translated = prepared && prepared->type_ids == type_ids &&
                           prepared->functions.size() == m.functions.size();
+  // `--engine jit` compiles every function before the first call, so it translates them all
+  // here; the other engines translate a function on its first call (Store::translate).
+  const bool eager = config_.engine == wc::jit::EngineMode::Jit;
+  inst.type_ids_ = type_ids;
   std::vector<std::optional<wc::jit::MachineCode>> machine;
   const uint32_t min_run = config_.jit_min_run ? config_.jit_min_run : wc::jit::default_min_run();
   for (uint32_t i = 0; i < m.functions.size(); ++i) {
@@ -310,7 +316,8 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
     if (type_index >= m.types.size()) return link_error("function type index out of range");
     uint32_t index = static_cast<uint32_t>(inst.funcs_.size());
     inst.compiled_.push_back(translated ? std::move(prepared->functions[i])
-                                        : compile_function(m, i, type_ids));
+                             : eager    ? compile_function(m, i, type_ids)
+                                        : nullptr);
     // A prepared function may already have machine code (compile_prepared()): not again.
     if (config_.engine == wc::jit::EngineMode::Jit)
       machine.push_back(inst.compiled_.back()->native
@@ -321,7 +328,7 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
     const int32_t budget = config_.engine == wc::jit::EngineMode::Auto
                                ? static_cast<int32_t>(config_.tier_up_after)
                                : INT32_MAX;
-    if (inst.compiled_.back()->tier_up_budget != budget)
+    if (inst.compiled_.back() && inst.compiled_.back()->tier_up_budget != budget)
       inst.compiled_.back()->tier_up_budget = budget;
     auto f = std::make_unique<FuncInstance>();
     f->type = &m.types[type_index];
@@ -331,7 +338,7 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
     f->jit.type_id = f->type_id;
     f->instance = &inst;
     f->index = index;
-    f->code = inst.compiled_.back().get();
+    f->code = inst.compiled_.back() ? inst.compiled_.back().get() : untranslated_function();
     if (auto it = m.names.functions.find(index); it != m.names.functions.end())
       f->name = it->second;
     else if (auto e = export_names.find(index); e != export_names.end())

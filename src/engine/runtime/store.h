@@ -152,7 +152,9 @@ class Instance {
   std::vector<GlobalInstance*> globals_;
   std::vector<std::vector<uint64_t>> elems_;  // element segments' references; cleared on drop
   std::vector<bool> data_dropped_;
-  std::vector<std::unique_ptr<CompiledFunction>> compiled_;  // per defined function
+  // Per defined function; null until translated (see untranslated_function()).
+  std::vector<std::unique_ptr<CompiledFunction>> compiled_;
+  std::vector<uint32_t> type_ids_;  // the module's type indices -> this store's interned ids
   std::unordered_map<std::string, ExternVal> exports_;
   // Cached for the interpreter's hot path.
   uint8_t* mem0_base = nullptr;
@@ -227,6 +229,12 @@ class Store {
   // it callable natively. Returns its code, or null when the compiler leaves it to the
   // interpreter (then the interpreter stops counting it). Called by the interpreter.
   const wc::jit::NativeCode* tier_up(FuncInstance* func);
+
+  // Translates `func` (a defined function) unless done before, and makes it callable. Null when
+  // translation fails (it can run out of memory: a tenant's RLIMIT_AS may be small); the caller
+  // traps. Called by the interpreter on a first call.
+  const CompiledFunction* translate(FuncInstance* func);
+  bool is_translated(const FuncInstance* func) const;
 
  private:
   std::variant<Instance*, InstantiateError> instantiate_module(

@@ -423,6 +423,21 @@ class GojsNet : public ::testing::Test {
     }
     return got;
   }
+  // Reads `n` bytes in 1 MiB reads and says whether they are pattern(0..n-1), in order.
+  bool receive_pattern(double handle, size_t n) {
+    size_t got = 0;
+    bool intact = true;
+    while (got < n) {
+      auto buf = std::make_shared<JsUint8Array>(1u << 20);
+      CallPtr r = run("read", {handle, arr(buf)});
+      EXPECT_TRUE(r->ok()) << r->message();
+      if (!r->ok() || r->number() <= 0) return false;
+      for (size_t i = 0; i < static_cast<size_t>(r->number()); ++i)
+        intact &= buf->data()[i] == pattern(got + i);
+      got += static_cast<size_t>(r->number());
+    }
+    return intact;
+  }
 
   NetBroker broker;
   EventLoop loop;
@@ -882,18 +897,7 @@ TEST_F(GojsNet, BlockedWriteWaitsForThePeerAndKeepsItsArrayAlive) {
   CallPtr w2 = run("write", {p.client, bytes("x")});
   EXPECT_EQ(w2->code(), "EBUSY");
 
-  size_t got = 0;
-  bool intact = true;
-  while (got < kBig) {
-    auto buf = std::make_shared<JsUint8Array>(1u << 20);
-    CallPtr r = run("read", {p.server, arr(buf)});
-    ASSERT_TRUE(r->ok()) << r->message();
-    ASSERT_GT(r->number(), 0);
-    for (size_t i = 0; i < static_cast<size_t>(r->number()); ++i)
-      intact &= buf->data()[i] == pattern(got + i);
-    got += static_cast<size_t>(r->number());
-  }
-  EXPECT_TRUE(intact);
+  EXPECT_TRUE(receive_pattern(p.server, kBig));
   wait(w);
   EXPECT_TRUE(w->ok()) << w->message();
   EXPECT_EQ(w->number(), static_cast<double>(kBig));
@@ -936,18 +940,7 @@ TEST_F(GojsNet, TryWriteSendsWhatFitsNowAndNeverOvertakesAPendingWrite) {
   std::memcpy(rest->data(), big->data() + static_cast<size_t>(first), rest->size());
   CallPtr w = start("write", {p.client, arr(rest)});
   EXPECT_EQ(invoke("tryWrite", {p.client, bytes("x")}).get("code").to_string(), "EBUSY");
-  size_t got = 0;
-  bool intact = true;
-  while (got < kBig) {
-    auto buf = std::make_shared<JsUint8Array>(1u << 20);
-    CallPtr r = run("read", {p.server, arr(buf)});
-    ASSERT_TRUE(r->ok()) << r->message();
-    ASSERT_GT(r->number(), 0);
-    for (size_t i = 0; i < static_cast<size_t>(r->number()); ++i)
-      intact &= buf->data()[i] == pattern(got + i);
-    got += static_cast<size_t>(r->number());
-  }
-  EXPECT_TRUE(intact) << "tryWrite's bytes and write's came out of order";
+  EXPECT_TRUE(receive_pattern(p.server, kBig)) << "tryWrite's bytes and write's came out of order";
   wait(w);
   EXPECT_TRUE(w->ok()) << w->message();
   close_pair(p);

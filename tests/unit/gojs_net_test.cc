@@ -239,7 +239,7 @@ JsValue arr(const std::shared_ptr<JsUint8Array>& a) { return JsValue(JsObjectPtr
 // A Uint8Array holding s.
 JsObjectPtr bytes(std::string_view s) {
   auto a = std::make_shared<JsUint8Array>(s.size());
-  std::memcpy(a->data(), s.data(), s.size());
+  if (!s.empty()) std::memcpy(a->data(), s.data(), s.size());  // an empty array has no data()
   return a;
 }
 

@@ -83,7 +83,7 @@ uint32_t StoreConfig::default_tier_up_after() {
 
 const wc::jit::NativeCode* Store::tier_up(FuncInstance* func) {
   // A caller outside the interpreter may ask before the first call.
-  if (!is_translated(func) && !translate(func)) return nullptr;
+  if (!translate(func)) return nullptr;  // translates only the first time
   Instance& inst = *func->instance;
   // Defined functions follow the imported ones in the instance's function space.
   const size_t first_defined = inst.funcs_.size() - inst.compiled_.size();

@@ -182,6 +182,10 @@ class NetState : public std::enable_shared_from_this<NetState> {
     return JsValue();
   }
   Socket* find(const JsValue& handle);
+  // The connection `handle` names, for a new `op` (read or write): 0, or the errno the call
+  // fails with (EBADF, ENOTCONN for a listener, EBUSY while `op` is pending). `*s` is the
+  // socket found, or null.
+  int stream_for(const JsValue& handle, Pending Socket::*op, Socket** s);
   int64_t add(int fd, bool listener, std::string name);
   JsObjectPtr connection_info(int64_t handle, int fd);
   // Resolves host for listening (passive) or dialing; 0 or a positive errno.
@@ -255,6 +259,13 @@ Socket* NetState::find(const JsValue& handle) {
   if (!(d >= 1 && d < 9007199254740992.0) || d != std::floor(d)) return nullptr;
   auto it = sockets_.find(static_cast<int64_t>(d));
   return it == sockets_.end() ? nullptr : &it->second;
+}
+
+int NetState::stream_for(const JsValue& handle, Pending Socket::*op, Socket** s) {
+  *s = find(handle);
+  if (!*s) return EBADF;
+  if ((*s)->listener) return ENOTCONN;
+  return ((*s)->*op).active ? EBUSY : 0;
 }
 
 int64_t NetState::add(int fd, bool listener, std::string name) {
@@ -441,10 +452,9 @@ void NetState::do_accept(int64_t handle) {
 JsValue NetState::read(JsArgs args) {
   buffer_arg(args, 1, "read");
   JsValue cb = callback_arg(args, 2, "read");
-  Socket* s = find(arg(args, 0));
-  if (!s) return fail(cb, EBADF, "read", "");
-  if (s->listener) return fail(cb, ENOTCONN, "read", s->name);
-  if (s->read.active) return fail(cb, EBUSY, "read", s->name);
+  Socket* s;
+  if (int e = stream_for(arg(args, 0), &Socket::read, &s))
+    return fail(cb, e, "read", s ? s->name : "");
   s->read.active = true;
   s->read.callback = cb;
   s->read.buffer = arg(args, 1);
@@ -483,10 +493,9 @@ void NetState::watch_readable(int64_t handle, Socket& s) {
 JsValue NetState::write(JsArgs args) {
   buffer_arg(args, 1, "write");
   JsValue cb = callback_arg(args, 2, "write");
-  Socket* s = find(arg(args, 0));
-  if (!s) return fail(cb, EBADF, "write", "");
-  if (s->listener) return fail(cb, ENOTCONN, "write", s->name);
-  if (s->write.active) return fail(cb, EBUSY, "write", s->name);
+  Socket* s;
+  if (int e = stream_for(arg(args, 0), &Socket::write, &s))
+    return fail(cb, e, "write", s ? s->name : "");
   s->write.active = true;
   s->write.callback = cb;
   s->write.buffer = arg(args, 1);
@@ -524,10 +533,9 @@ void NetState::do_write(int64_t handle) {
 
 JsValue NetState::try_read(JsArgs args) {
   JsUint8Array* buf = buffer_arg(args, 1, "tryRead");
-  Socket* s = find(arg(args, 0));
-  if (!s) return error(EBADF, "read", "");
-  if (s->listener) return error(ENOTCONN, "read", s->name);
-  if (s->read.active) return error(EBUSY, "read", s->name);
+  Socket* s;
+  if (int e = stream_for(arg(args, 0), &Socket::read, &s))
+    return error(e, "read", s ? s->name : "");
   s->read_would_block = false;
   if (buf->size() == 0) return JsValue(0);
   for (;;) {
@@ -544,10 +552,9 @@ JsValue NetState::try_read(JsArgs args) {
 
 JsValue NetState::try_write(JsArgs args) {
   JsUint8Array* buf = buffer_arg(args, 1, "tryWrite");
-  Socket* s = find(arg(args, 0));
-  if (!s) return error(EBADF, "write", "");
-  if (s->listener) return error(ENOTCONN, "write", s->name);
-  if (s->write.active) return error(EBUSY, "write", s->name);
+  Socket* s;
+  if (int e = stream_for(arg(args, 0), &Socket::write, &s))
+    return error(e, "write", s ? s->name : "");
   size_t done = 0;
   while (done < buf->size()) {
     ssize_t n = ::sendto(s->fd, buf->data() + done, buf->size() - done, MSG_NOSIGNAL | MSG_DONTWAIT,

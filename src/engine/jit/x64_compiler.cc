@@ -30,6 +30,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <unordered_map>
 #include <variant>
 
@@ -177,7 +179,7 @@ class Compiler : public CodeGenerator {
     pop(rbp);
     pop(rbx);
     ret();
-    emit_function_entry();
+    emit_function_entry();  // last before the first instruction: it falls into it
 
     std::vector<bool> native(starts.size());
     for (size_t i = 0; i < starts.size(); ++i) {
@@ -196,6 +198,7 @@ class Compiler : public CodeGenerator {
       native[i] = native_ops_ > before;
     }
     if (in_v128_run_) end_v128_run();
+    for (const std::function<void()>& emit_out_of_line : out_of_line_) emit_out_of_line();
     // Entering and leaving compiled code costs about as much as a few interpreted
     // instructions, so an entry is offered only where compiled code then runs for a while: at
     // least min_run_ instructions in a row before the next one left to the interpreter (a
@@ -639,10 +642,14 @@ class Compiler : public CodeGenerator {
     jmp(exit_, T_NEAR);
   }
   // Leaves after spill_pins() already ran (the pinned registers may hold scratch since).
-  void exit_spilled() {
-    mov(eax, w_);
+  void exit_spilled() { exit_spilled_at(w_); }
+  void exit_spilled_at(uint32_t word) {
+    mov(eax, word);
     jmp(exit_spilled_, T_NEAR);
   }
+  // A label for out-of-line code: it must outlive the emission of the instruction that made
+  // it (xbyak forgets a label when its object goes), so it lives as long as the compiler.
+  Label& out_of_line_label() { return out_of_line_labels_.emplace_back(); }
 
   void jcc(Cc c, const Label& l) {
     switch (c) {
@@ -1553,7 +1560,7 @@ class Compiler : public CodeGenerator {
       else if (s < f_.num_params)
         mov(kPinRegs[i], frame_slot(s));
     }
-    jmp(label_at(0), T_NEAR);
+    // Falls into the first instruction, which emit_all emits next (at label_at(0)).
   }
 
   // Go's functions carry a hundred or more constants each (the frame template), stored on
@@ -1606,14 +1613,19 @@ class Compiler : public CodeGenerator {
   // instruction to the interpreter, which makes it or traps as it always has.
   // rax = the callee's FuncInstance*; `arg_slot` = where its frame starts; `words` = the
   // length of the call instruction (for the return address).
-  void native_call(uint32_t arg_slot, uint32_t words, bool spilled) {
+  // `interp`: where the call goes to the interpreter (CallIndirect's failed checks jump there
+  // too); a new out-of-line label when null.
+  void native_call(uint32_t arg_slot, uint32_t words, bool spilled, Label* interp_label = nullptr) {
     if (record_) record_->call_returns.push_back(w_ + words);
     flush_all();  // the callee's arguments may be cached; CallIndirect flushed already
     if (!spilled) spill_pins();
     const int32_t jit = func_instance_jit_offset();
     uint64_t disp = uint64_t{arg_slot} * 8;
     if (disp > INT32_MAX - 16) throw std::runtime_error("frame too large");
-    Label interp, no_entry, cold;
+    Label& interp = interp_label ? *interp_label : out_of_line_label();
+    Label& no_entry = out_of_line_label();
+    Label& cold = out_of_line_label();
+    Label& done = out_of_line_label();
     cmp(r15, qword[r13 + offsetof(JitContext, native_limit)]);  // see set_depth_limits
     jae(interp, T_NEAR);
     mov(rcx, qword[rax + jit + offsetof(JitCallee, entry)]);
@@ -1658,39 +1670,40 @@ class Compiler : public CodeGenerator {
     sub(rbx, static_cast<int32_t>(disp));
     sub(r15, 1);
     fill_pins(arg_slot);  // the callee's slot 0 is in rax (see native_return)
-    Label done;
-    jmp(done, T_NEAR);
-    // No machine code: a host function is called through JitContext::call_host, as the
-    // interpreter would call it (no depth check, no frame record, no interrupt poll: its call
-    // has none either). On failure the code leaves at this call with `host_failed` set, and
-    // the interpreter raises what the call raised instead of calling again.
-    L(no_entry);
-    cmp(byte[rax + jit + offsetof(JitCallee, is_host)], 0);
-    je(cold, T_NEAR);
-    mov(rdi, r13);
-    mov(rsi, rax);
-    lea(rdx, qword[rbx + static_cast<int32_t>(disp)]);
-    call(qword[r13 + offsetof(JitContext, call_host)]);  // the stack is 16-byte aligned here
-    test(al, al);
-    jz(interp, T_NEAR);
-    fill_pins();  // results and everything else back from the frame
-    jmp(done, T_NEAR);
-    // A wasm function with no code callable from here: the interpreter runs it in a nested
-    // run (its own checks, tier-up count and frame record), and the code goes on after the
-    // call. On failure (host_failed set) or refusal the code leaves at this call.
-    L(cold);
-    mov(rdi, r13);
-    mov(rsi, rax);
-    lea(rdx, qword[rbx + static_cast<int32_t>(disp)]);
-    call(qword[r13 + offsetof(JitContext, call_cold)]);  // aligned, as for call_host
-    test(al, al);
-    jz(interp, T_NEAR);
-    fill_pins();
-    jmp(done, T_NEAR);
-    L(interp);
-    exit_spilled();
     L(done);
     forget_all();  // the xmm registers of the float cache did not survive either call
+    // The other ways through the call, after the function's code (see out_of_line_).
+    out_of_line_.push_back([this, &no_entry, &cold, &interp, &done, jit, disp, w = w_] {
+      // No machine code: a host function is called through JitContext::call_host, as the
+      // interpreter would call it (no depth check, no frame record, no interrupt poll: its
+      // call has none either). On failure the code leaves at this call with `host_failed`
+      // set, and the interpreter raises what the call raised instead of calling again.
+      L(no_entry);
+      cmp(byte[rax + jit + offsetof(JitCallee, is_host)], 0);
+      je(cold, T_NEAR);
+      mov(rdi, r13);
+      mov(rsi, rax);
+      lea(rdx, qword[rbx + static_cast<int32_t>(disp)]);
+      call(qword[r13 + offsetof(JitContext, call_host)]);  // the stack is 16-byte aligned here
+      test(al, al);
+      jz(interp, T_NEAR);
+      fill_pins();  // results and everything else back from the frame
+      jmp(done, T_NEAR);
+      // A wasm function with no code callable from here: the interpreter runs it in a nested
+      // run (its own checks, tier-up count and frame record), and the code goes on after the
+      // call. On failure (host_failed set) or refusal the code leaves at this call.
+      L(cold);
+      mov(rdi, r13);
+      mov(rsi, rax);
+      lea(rdx, qword[rbx + static_cast<int32_t>(disp)]);
+      call(qword[r13 + offsetof(JitContext, call_cold)]);  // aligned, as for call_host
+      test(al, al);
+      jz(interp, T_NEAR);
+      fill_pins();
+      jmp(done, T_NEAR);
+      L(interp);
+      exit_spilled_at(w);
+    });
   }
 
   // memory.fill, memory.copy, memory.init and data.drop: a call to the JitContext helper,
@@ -1845,7 +1858,12 @@ class Compiler : public CodeGenerator {
   size_t next_victim_ = 0;
   CacheEntry* fdest_ = nullptr;  // taken by fdest64, filled by fdone64
   uint32_t function_entry_ = 0;
-  Label template_data_;  // see copy_template_blocks
+  // Code off the common path, emitted after the function's last instruction so that the common
+  // path falls through with no taken jump around it: a call's host, cold and interpreter ways.
+  // Pins are placed for the whole function, so such code needs no state of its instruction.
+  std::vector<std::function<void()>> out_of_line_;
+  std::deque<Label> out_of_line_labels_;  // stable addresses: see out_of_line_label()
+  Label template_data_;                   // see copy_template_blocks
   bool template_data_used_ = false;
   uint32_t w_ = 0;
   const uint32_t* ins_ = nullptr;
@@ -1886,7 +1904,8 @@ bool Compiler::emit(IOp o) {
     case IOp::CallIndirect: {
       // type_id table arg_start index_slot. Bounds, null and signature are checked here; any
       // failure leaves the call to the interpreter, which raises the trap with its message.
-      Label interp, found;
+      // Failed checks jump to the call's out-of-line exit; the found callee falls through.
+      Label& interp = out_of_line_label();
       flush_all();   // before the C helper, which may use every xmm register
       spill_pins();  // the lookup uses pinned registers as scratch
       const TableElemsLayout& layout = table_elems_layout();
@@ -1906,7 +1925,7 @@ bool Compiler::emit(IOp o) {
         jz(interp, T_NEAR);
         mov(ecx, op(0));
         cmp(rcx, qword[rax + func_instance_jit_offset() + offsetof(JitCallee, type_id)]);
-        je(found, T_NEAR);
+        jne(interp, T_NEAR);
       } else {
         // The C helper's absolute address comes from the context, not the code; the stack is
         // 16-byte aligned here (see native_call).
@@ -1916,12 +1935,9 @@ bool Compiler::emit(IOp o) {
         mov(ecx, op(0));
         call(qword[r13 + offsetof(JitContext, resolve_indirect)]);
         test(rax, rax);
-        jnz(found, T_NEAR);
+        jz(interp, T_NEAR);
       }
-      L(interp);
-      exit_spilled();
-      L(found);
-      native_call(op(2), 6, true);
+      native_call(op(2), 6, true, &interp);
       return true;
     }
     case IOp::Simd:

@@ -1615,7 +1615,9 @@ class Compiler : public CodeGenerator {
   // length of the call instruction (for the return address).
   // `interp`: where the call goes to the interpreter (CallIndirect's failed checks jump there
   // too); a new out-of-line label when null.
-  void native_call(uint32_t arg_slot, uint32_t words, bool spilled, Label* interp_label = nullptr) {
+  // `same_instance`: the callee is known to be of the caller's instance (no check).
+  void native_call(uint32_t arg_slot, uint32_t words, bool spilled, Label* interp_label = nullptr,
+                   bool same_instance = false) {
     if (record_) record_->call_returns.push_back(w_ + words);
     flush_all();  // the callee's arguments may be cached; CallIndirect flushed already
     if (!spilled) spill_pins();
@@ -1631,9 +1633,11 @@ class Compiler : public CodeGenerator {
     mov(rcx, qword[rax + jit + offsetof(JitCallee, entry)]);
     test(rcx, rcx);
     jz(no_entry, T_NEAR);
-    mov(rdx, qword[rax + jit + offsetof(JitCallee, instance)]);
-    cmp(rdx, qword[r13 + offsetof(JitContext, instance)]);
-    jne(cold, T_NEAR);
+    if (!same_instance) {
+      mov(rdx, qword[rax + jit + offsetof(JitCallee, instance)]);
+      cmp(rdx, qword[r13 + offsetof(JitContext, instance)]);
+      jne(cold, T_NEAR);
+    }
     mov(rdx, qword[r13 + offsetof(JitContext, interrupt)]);
     cmp(byte[rdx], 0);
     jne(interp, T_NEAR);
@@ -1892,7 +1896,7 @@ bool Compiler::emit(IOp o) {
       mov(rax, qword[r13 + offsetof(JitContext, funcs)]);
       if (op(0) > (INT32_MAX >> 3)) throw std::runtime_error("function index too large");
       mov(rax, qword[rax + static_cast<int32_t>(op(0) * 8)]);
-      native_call(op(1), 4, false);
+      native_call(op(1), 4, false, nullptr, op(0) >= f_.first_defined_function);
       return true;
     case IOp::Return: native_return(); return true;
     case IOp::MemorySize:

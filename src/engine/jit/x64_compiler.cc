@@ -2469,9 +2469,14 @@ std::vector<std::unique_ptr<NativeCode>> place_code(std::vector<std::optional<Ma
   }
   if (all.empty()) return out;
   // WC_JIT_DUMP=FILE: the placed code, for `objdump -D -b binary -mi386:x86-64 FILE`. A
-  // developer aid; off by default.
+  // developer aid; off by default. WC_JIT_DUMP=- writes a line "WC_JIT_DUMP <bytes>" and then
+  // the code to stderr instead, for a sandboxed worker (webcontainerd) that cannot open files.
   if (const char* dump = std::getenv("WC_JIT_DUMP"); dump && *dump) {
-    if (FILE* f = std::fopen(dump, "wb")) {
+    if (dump[0] == '-' && dump[1] == '\0') {
+      std::fprintf(stderr, "WC_JIT_DUMP %zu\n", all.size());
+      std::fwrite(all.data(), 1, all.size(), stderr);
+      std::fflush(stderr);
+    } else if (FILE* f = std::fopen(dump, "wb")) {
       std::fwrite(all.data(), 1, all.size(), f);
       std::fclose(f);
     }

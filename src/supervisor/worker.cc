@@ -73,9 +73,9 @@ std::vector<std::string> worker_env() {
   // The daemon operator's developer knobs, never the tenant's: sanitizer options, the escape
   // test's switch, and the JIT's (exit counts at exit, tier-up threshold, entry points), so a
   // guest's compiled code can be studied where it really runs, in the sandbox.
-  for (const char* name :
-       {"WC_TEST_ESCAPE", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "WC_JIT_STATS",
-        "WC_JIT_TIER_UP_AFTER", "WC_JIT_MIN_RUN", "WC_ZYGOTE_JIT", "WC_JIT_PERF_MAP"})
+  for (const char* name : {"WC_TEST_ESCAPE", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
+                           "WC_JIT_STATS", "WC_JIT_TIER_UP_AFTER", "WC_JIT_MIN_RUN",
+                           "WC_ZYGOTE_JIT", "WC_JIT_PERF_MAP", "WC_JIT_DUMP"})
     if (const char* v = std::getenv(name)) wenv.push_back(std::string(name) + "=" + v);
   return wenv;
 }

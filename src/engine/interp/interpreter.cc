@@ -155,6 +155,27 @@ bool jit_call_host(wc::jit::JitContext* ctx, FuncInstance* callee, uint64_t* arg
 // code leaves the return to the interpreter. Inside compiled code the running frame's depth
 // is D0 + the native nesting (0 here), with D0 kept at saved_rsp (x64_compiler.cc), so D0
 // becomes the caller's depth.
+// After compiled code left: the frames it entered natively in this run (above low_depth, see
+// JitContext) get the constants their native callers left out (NativeCode::lazy_from), before
+// the interpreter may run any of them: it runs the top one next and returns into the others.
+// The record of the call from depth d (frames[d]) holds the frame at depth d; the top frame is
+// exit_fp. Each frame is done once: the next run starts at or below the current depth. Not
+// after a failed host or cold call (host_failed): the interpreter then raises what the call
+// raised, ending every frame of the run, and the depth may still count the failed nested
+// run's frames.
+void materialize_lazy_frames(const CallFrame* frames, const wc::jit::JitContext& ctx, u32 depth) {
+  for (u32 d = depth; d > ctx.low_depth; --d) {
+    const CompiledFunction* cf = frames[d - 1].func->code;
+    const wc::jit::NativeCode* native = cf ? cf->native.get() : nullptr;
+    const u32 from = native ? native->lazy_from() : 0;
+    if (!from) continue;
+    u64* fp = d == depth ? ctx.exit_fp : frames[d].ret_fp;
+    const size_t skip = from - cf->num_params;
+    std::memcpy(fp + from, cf->frame_template.data() + skip,
+                (cf->frame_template.size() - skip) * sizeof(u64));
+  }
+}
+
 const uint8_t* jit_return_to_caller(wc::jit::JitContext* ctx) {
   const u32 depth = *ctx->depth - 1;              // after the return
   if (depth <= ctx->entry_depth) return nullptr;  // the run's own return
@@ -168,6 +189,7 @@ const uint8_t* jit_return_to_caller(wc::jit::JitContext* ctx) {
   if (!at) return nullptr;
   *ctx->depth = depth;
   *reinterpret_cast<u64*>(ctx->saved_rsp) = depth;
+  if (depth < ctx->low_depth) ctx->low_depth = depth;
   ctx->resume_fp = f.ret_fp;
   ctx->resume_code_base = caller->code.data();
   return at;
@@ -330,10 +352,12 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   do {                                                                               \
     if (native) {                                                                    \
       if (const uint8_t* at_ = native->entry_at(static_cast<u32>(ip - code_base))) { \
+        jctx.low_depth = ex.depth;                                                   \
         u32 word_ = native->run(fp, mem, &jctx, at_, code_base);                     \
         depth = ex.depth;                                                            \
         if (jctx.host_failed) [[unlikely]]                                           \
           goto jit_host_failed;                                                      \
+        if (depth > jctx.low_depth) materialize_lazy_frames(frames, jctx, depth);    \
         fp = jctx.exit_fp;                                                           \
         const CompiledFunction* in_ = frames[depth - 1].func->code;                  \
         native = in_->native.get();                                                  \

@@ -36,12 +36,13 @@ std::shared_ptr<const CodeRegion> CodeRegion::map(const std::vector<uint8_t>& by
 }
 
 NativeCode::NativeCode(std::shared_ptr<const CodeRegion> region, size_t offset, size_t size,
-                       std::vector<uint32_t> entries, uint32_t function_entry)
+                       std::vector<uint32_t> entries, uint32_t function_entry, uint32_t lazy_from)
     : region_(std::move(region)),
       base_(region_->base() + offset),
       size_(size),
       entries_(std::move(entries)),
-      function_entry_(function_entry) {}
+      function_entry_(function_entry),
+      lazy_from_(lazy_from) {}
 
 NativeCode::~NativeCode() = default;
 

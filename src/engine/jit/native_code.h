@@ -106,6 +106,10 @@ struct JitContext {
   uint64_t saved_rsp = 0;              // the code's own: the native stack at entry
   uint64_t run_depth = 0;              // the code's own: the call depth entered at (or returned to)
   uint64_t native_limit = 0;           // the code's own: native calls go on below this depth
+  // The lowest call depth this run of the code reached (set by the interpreter on entry,
+  // lowered by return_to_caller): every frame above it when the code leaves was entered by a
+  // native call in this run, so may lack its lazy constants (NativeCode::lazy_from).
+  uint64_t low_depth = 0;
 };
 
 // Byte offset of FuncInstance::jit, which compiled code reads through a FuncInstance pointer
@@ -131,7 +135,7 @@ class NativeCode {
  public:
   // `size` bytes at `offset` in `region`, which this code keeps mapped.
   NativeCode(std::shared_ptr<const CodeRegion> region, size_t offset, size_t size,
-             std::vector<uint32_t> entries, uint32_t function_entry);
+             std::vector<uint32_t> entries, uint32_t function_entry, uint32_t lazy_from = 0);
   ~NativeCode();
   NativeCode(const NativeCode&) = delete;
   NativeCode& operator=(const NativeCode&) = delete;
@@ -159,6 +163,12 @@ class NativeCode {
     return reinterpret_cast<Fn>(const_cast<uint8_t*>(base_))(fp, mem, ctx, target, code_base);
   }
 
+  // The first frame slot function_entry() leaves unset (0: none): from there to the end of the
+  // frame template, constants the code reads from its own copy of the template. A frame
+  // entered there has them only once materialize_lazy_frames (interpreter.cc) stored them,
+  // which it does before the interpreter may run the frame.
+  uint32_t lazy_from() const { return lazy_from_; }
+
   size_t code_bytes() const { return size_; }
   const uint8_t* code_start() const { return base_; }
 
@@ -168,6 +178,7 @@ class NativeCode {
   size_t size_;
   std::vector<uint32_t> entries_;  // per code word: entry offset + 1, or 0
   uint32_t function_entry_;        // offset + 1, or 0
+  uint32_t lazy_from_;
 };
 
 }  // namespace wc::jit

@@ -58,6 +58,8 @@ constexpr size_t kMaxCodeWords = size_t{4} << 20;
 constexpr uint32_t kMaxNativeNesting = 4096;
 // Frames whose template (declared locals + constants) is larger are set up by the interpreter.
 constexpr size_t kMaxInlineTemplate = 512;
+// Fewer constants than this are stored on entry anyway (see lazy_constants_from).
+constexpr uint64_t kMinLazyConstants = 8;
 
 // Xbyak's buffer is plain heap memory that is never made executable; the finished code is
 // copied into pages that go straight from read+write to read+exec (executable_memory.cc).
@@ -130,6 +132,8 @@ class Compiler : public CodeGenerator {
         record_(record) {
     for (size_t i = float_pinned_slots_.size(); i < kMaxFloatPins; ++i)
       cache_.push_back(CacheEntry{i});
+    lazy_from_ = lazy_constants_from();
+    if (lazy_from_) template_data_used_ = true;
   }
 
   // Emits the whole function; false when it cannot be compiled.
@@ -231,8 +235,33 @@ class Compiler : public CodeGenerator {
 
   std::vector<uint32_t> take_entries() { return std::move(entries_); }
   uint32_t function_entry() const { return function_entry_; }
+  uint32_t lazy_from() const { return lazy_from_; }
 
  private:
+  // Go's functions carry a hundred or more constants each, and storing them into every new
+  // frame was a sixth of the compiled code's time in an HTTP benchmark even as block copies.
+  // The code itself needs them only as immediates or, in the frame, read: such reads can take
+  // the constant from the copy of the frame template placed after the code instead. So native
+  // callers leave the constants that no return can overwrite (slots from the first one at or
+  // above both the declared locals and the results: never written, see fixed_constant) out of
+  // a new frame, and the interpreter stores them (materialize_lazy_frames, interpreter.cc)
+  // when the code leaves and it may run such a frame. 0 when every constant is stored on
+  // entry: no native entry, too few constants to matter, or v128 instructions, whose
+  // templates (x64_simd.cc) address the frame themselves.
+  uint32_t lazy_constants_from() const {
+    const std::vector<uint64_t>& tmpl = f_.frame_template;
+    if (tmpl.size() > kMaxInlineTemplate) return 0;
+    const uint64_t first =
+        std::max<uint64_t>(uint64_t{f_.num_params} + f_.num_locals, f_.num_results);
+    const uint64_t end = uint64_t{f_.num_params} + tmpl.size();
+    if (first == 0 || end < first + kMinLazyConstants) return 0;
+    for (IOp o : decoded_.ops)
+      if (is_v128_instruction(o)) return 0;
+    return static_cast<uint32_t>(first);
+  }
+  bool lazy_slot(uint32_t s) const {
+    return lazy_from_ && s >= lazy_from_ && s < uint64_t{f_.num_params} + f_.frame_template.size();
+  }
   // An xmm register of the float cache (see cached()).
   struct CacheEntry {
     size_t reg;  // index in kFloatPinRegs
@@ -276,6 +305,15 @@ class Compiler : public CodeGenerator {
     return true;
   }
   Address frame_slot(uint32_t s, int bits = 64) {
+    if (lazy_slot(s)) {  // a constant a native caller did not store: from the template's copy
+      const int32_t d = static_cast<int32_t>((s - f_.num_params) * 8);
+      switch (bits) {
+        case 8: return byte[rip + template_data_ + d];
+        case 16: return word[rip + template_data_ + d];
+        case 32: return dword[rip + template_data_ + d];
+        default: return qword[rip + template_data_ + d];
+      }
+    }
     uint64_t disp = uint64_t{s} * 8;
     if (disp > INT32_MAX - 16) throw std::runtime_error("frame too large");
     switch (bits) {
@@ -1529,9 +1567,10 @@ class Compiler : public CodeGenerator {
     const std::vector<uint64_t>& tmpl = f_.frame_template;
     if (tmpl.size() > kMaxInlineTemplate) return;  // the interpreter makes such calls
     function_entry_ = static_cast<uint32_t>(getSize()) + 1;
-    const size_t copied = copy_template_blocks();
+    const size_t stored = lazy_from_ ? lazy_from_ - f_.num_params : tmpl.size();
+    const size_t copied = copy_template_blocks(stored);
     xor_(eax, eax);
-    for (size_t i = copied; i < tmpl.size(); ++i) {
+    for (size_t i = copied; i < stored; ++i) {
       int32_t d = static_cast<int32_t>((f_.num_params + i) * 8);
       uint64_t v = tmpl[i];
       if (v == 0) {
@@ -1568,12 +1607,13 @@ class Compiler : public CodeGenerator {
   // in a channel ping-pong. Blocks of 4 slots (AVX) or 2 (SSE) are copied instead from a copy
   // of the template placed after the code (emit_template_data), all-zero blocks stored from a
   // zeroed register. xmm0/xmm1 are scratch here (no float slot is cached or filled yet).
-  // Returns how many leading template slots were written; the caller stores the rest.
-  size_t copy_template_blocks() {
+  // Returns how many of the first `count` template slots were written; the caller stores the
+  // rest.
+  size_t copy_template_blocks(size_t count) {
     const std::vector<uint64_t>& tmpl = f_.frame_template;
     const bool avx = has_cpu(Cpu::tAVX);
     const size_t block = avx ? 4 : 2;
-    const size_t n = tmpl.size() / block * block;
+    const size_t n = count / block * block;
     if (n < 2 * block) return 0;  // the plain stores are as short
     template_data_used_ = true;
     bool zeroed = false;
@@ -1869,6 +1909,7 @@ class Compiler : public CodeGenerator {
   std::deque<Label> out_of_line_labels_;  // stable addresses: see out_of_line_label()
   Label template_data_;                   // see copy_template_blocks
   bool template_data_used_ = false;
+  uint32_t lazy_from_ = 0;  // see lazy_constants_from
   uint32_t w_ = 0;
   const uint32_t* ins_ = nullptr;
   size_t native_ops_ = 0;
@@ -2439,6 +2480,7 @@ std::optional<MachineCode> compile_x64(const wc::engine::CompiledFunction& funct
     if (!c.emit_all()) return std::nullopt;
     out.entries = c.take_entries();
     out.function_entry = c.function_entry();
+    out.lazy_from = c.lazy_from();
     out.bytes.assign(c.getCode(), c.getCode() + c.getSize());
   } catch (const std::exception&) {
     return std::nullopt;  // an encoder limit: the interpreter keeps the function
@@ -2489,9 +2531,14 @@ std::vector<std::unique_ptr<NativeCode>> place_code(std::vector<std::optional<Ma
   }
   if (all.empty()) return out;
   // WC_JIT_DUMP=FILE: the placed code, for `objdump -D -b binary -mi386:x86-64 FILE`. A
-  // developer aid; off by default.
+  // developer aid; off by default. WC_JIT_DUMP=- writes a line "WC_JIT_DUMP <bytes>" and then
+  // the code to stderr instead, for a sandboxed worker (webcontainerd) that cannot open files.
   if (const char* dump = std::getenv("WC_JIT_DUMP"); dump && *dump) {
-    if (FILE* f = std::fopen(dump, "wb")) {
+    if (dump[0] == '-' && dump[1] == '\0') {
+      std::fprintf(stderr, "WC_JIT_DUMP %zu\n", all.size());
+      std::fwrite(all.data(), 1, all.size(), stderr);
+      std::fflush(stderr);
+    } else if (FILE* f = std::fopen(dump, "wb")) {
       std::fwrite(all.data(), 1, all.size(), f);
       std::fclose(f);
     }
@@ -2501,7 +2548,8 @@ std::vector<std::unique_ptr<NativeCode>> place_code(std::vector<std::optional<Ma
   for (size_t i = 0; i < code.size(); ++i) {
     if (!code[i]) continue;
     out[i] = std::make_unique<NativeCode>(region, offsets[i], code[i]->bytes.size(),
-                                          std::move(code[i]->entries), code[i]->function_entry);
+                                          std::move(code[i]->entries), code[i]->function_entry,
+                                          code[i]->lazy_from);
   }
   return out;
 }

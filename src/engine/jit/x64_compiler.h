@@ -21,6 +21,7 @@ struct MachineCode {
   std::vector<uint8_t> bytes;
   std::vector<uint32_t> entries;  // per code word: offset + 1 in `bytes`, or 0
   uint32_t function_entry = 0;    // offset + 1, or 0
+  uint32_t lazy_from = 0;         // NativeCode::lazy_from
 };
 
 // Nothing when the function cannot be compiled (too large for this tier, an encoder limit)

@@ -9,8 +9,9 @@
 #include <xbyak/xbyak_util.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
-#include <unordered_map>
+#include <vector>
 
 #include "engine/interp/compiled_function.h"
 
@@ -20,15 +21,53 @@ using wc::engine::IOp;
 
 namespace {
 
-const std::unordered_map<const void*, IOp>& ops_by_handler() {
-  static const auto* map = [] {
-    auto* m = new std::unordered_map<const void*, IOp>;
+// The op of each interpreter handler address: an open-addressing table at most a quarter
+// full, looked up once per instruction by decode_code (std::unordered_map's lookup was most of
+// decode_code's time). Handlers shared by two ops (identical code folded) keep the first op.
+class HandlerTable {
+ public:
+  HandlerTable() {
+    const size_t count = static_cast<size_t>(IOp::Count);
+    size_t size = 16;
+    while (size < 4 * count) size *= 2;
+    entries_.resize(size);
+    mask_ = size - 1;
     const void* const* h = wc::engine::iop_handlers();
-    for (uint16_t i = 0; i < static_cast<uint16_t>(IOp::Count); ++i)
-      m->emplace(h[i], static_cast<IOp>(i));
-    return m;
-  }();
-  return *map;
+    for (size_t i = 0; i < count; ++i) {
+      Entry* e = &entries_[hash(h[i])];
+      while (e->handler && e->handler != h[i]) e = &entries_[(e - entries_.data() + 1) & mask_];
+      if (!e->handler) *e = Entry{h[i], static_cast<IOp>(i)};
+    }
+  }
+  // False for an address that is no handler (null included: no handler is null).
+  bool find(const void* handler, IOp* op) const {
+    if (!handler) return false;
+    for (size_t i = hash(handler);; i = (i + 1) & mask_) {
+      const Entry& e = entries_[i];
+      if (e.handler == handler) {
+        *op = e.op;
+        return true;
+      }
+      if (!e.handler) return false;
+    }
+  }
+
+ private:
+  struct Entry {
+    const void* handler = nullptr;
+    IOp op = IOp::Count;
+  };
+  size_t hash(const void* p) const {
+    return static_cast<size_t>((reinterpret_cast<uintptr_t>(p) * 0x9E3779B97F4A7C15ull) >> 32) &
+           mask_;
+  }
+  std::vector<Entry> entries_;
+  size_t mask_ = 0;
+};
+
+const HandlerTable& ops_by_handler() {
+  static const HandlerTable* table = new HandlerTable;
+  return *table;
 }
 
 // Records one instruction's facts. `ins` points at its operands, `w` is its code word.
@@ -358,24 +397,27 @@ bool cpu_has_sse41() {
 }
 
 bool decode_code(const std::vector<uint32_t>& code, DecodedCode* out) {
-  const auto& by_handler = ops_by_handler();
+  const HandlerTable& by_handler = ops_by_handler();
   out->starts.clear();
   out->ops.clear();
   out->is_start.assign(code.size(), false);
+  // Instructions average over three words: one growth at most for most functions.
+  out->starts.reserve(code.size() / 3);
+  out->ops.reserve(code.size() / 3);
   size_t pc = 0;
   while (pc + 2 <= code.size()) {
     const void* h;
     std::memcpy(&h, &code[pc], sizeof h);
-    auto it = by_handler.find(h);
-    if (it == by_handler.end()) return false;
-    uint64_t words = wc::engine::iop_operand_words(it->second);
-    if (it->second == IOp::BrTable) {
+    IOp op;
+    if (!by_handler.find(h, &op)) return false;
+    uint64_t words = wc::engine::iop_operand_words(op);
+    if (op == IOp::BrTable) {
       if (pc + 3 >= code.size()) return false;
       words += uint64_t{code[pc + 3]} + 1;
     }
     if (pc + 2 + words > code.size()) return false;
     out->starts.push_back(static_cast<uint32_t>(pc));
-    out->ops.push_back(it->second);
+    out->ops.push_back(op);
     out->is_start[pc] = true;
     pc += 2 + words;
   }
@@ -384,6 +426,8 @@ bool decode_code(const std::vector<uint32_t>& code, DecodedCode* out) {
 
 SlotFacts scan_function(const wc::engine::CompiledFunction& f, const DecodedCode& d) {
   SlotFacts facts;
+  // About two integer operands per instruction: one growth at most for most functions.
+  facts.uses.reserve(2 * d.starts.size());
   Scanner s(d, &facts);
   for (size_t i = 0; i < d.starts.size(); ++i)
     s.instruction(d.ops[i], &f.code[d.starts[i] + 2], d.starts[i]);
@@ -407,22 +451,32 @@ PinPlan make_plan(const SlotFacts& facts, size_t n) {
     nesting[source + 1] -= 1;
   }
   for (size_t i = 1; i <= n; ++i) nesting[i] += nesting[i - 1];
+  // Weights per slot in dense arrays (slots are frame indices: the declared locals, at most
+  // 50000, plus constants and operand-stack slots, both bounded by the code's length); a
+  // hash map per kind was a twentieth of the compile time. A used slot weighs at least 1.
+  // Slots past kMaxPinnedSlot (a 128 MiB frame; the translator makes none) are never pinned,
+  // which bounds the arrays whatever the code says.
+  constexpr uint32_t kMaxPinnedSlot = uint32_t{1} << 24;
+  uint32_t slots = 0;
+  for (const auto* uses : {&facts.uses, &facts.float_uses, &facts.copy_uses})
+    for (auto [s, w] : *uses)
+      if (s < kMaxPinnedSlot) slots = std::max(slots, s + 1);
   auto weigh = [&](const std::vector<std::pair<uint32_t, uint32_t>>& uses) {
-    std::unordered_map<uint32_t, uint64_t> weight;
-    for (auto [s, w] : uses) weight[s] += uint64_t{1} << (3 * std::min(nesting[w], 6));
+    std::vector<uint64_t> weight(slots, 0);
+    for (auto [s, w] : uses)
+      if (s < slots) weight[s] += uint64_t{1} << (3 * std::min(nesting[w], 6));
     return weight;
   };
-  std::unordered_map<uint32_t, uint64_t> gpr = weigh(facts.uses), sse = weigh(facts.float_uses),
-                                         moves = weigh(facts.copy_uses);
-  auto rank = [&](const std::unordered_map<uint32_t, uint64_t>& own,
-                  const std::unordered_map<uint32_t, uint64_t>& other, size_t max) {
+  const std::vector<uint64_t> gpr = weigh(facts.uses), sse = weigh(facts.float_uses),
+                              moves = weigh(facts.copy_uses);
+  auto rank = [&](const std::vector<uint64_t>& own, const std::vector<uint64_t>& other,
+                  size_t max) {
     std::vector<std::pair<uint64_t, uint32_t>> ranked;
-    for (auto [s, wt] : own) {
-      if (other.count(s)) continue;  // used both ways: stays in memory
+    for (uint32_t s = 0; s < slots; ++s) {
+      if (!own[s] || other[s]) continue;  // unused, or used both ways: stays in memory
       if (&own == &gpr && std::binary_search(facts.immediates.begin(), facts.immediates.end(), s))
         continue;  // an immediate operand
-      auto m = moves.find(s);
-      uint64_t total = wt + (m == moves.end() ? 0 : m->second);
+      uint64_t total = own[s] + moves[s];
       if (total >= 2) ranked.push_back({total, s});
     }
     std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
@@ -444,8 +498,11 @@ PinPlan make_plan(const SlotFacts& facts, size_t n) {
     if (w < n && !a.label_index[w]) a.label_index[w] = ++a.label_count;
   };
   for (uint32_t w : facts.branch_targets) label(w);
-  for (size_t w = 0; w < n; ++w)
-    if (a.enterable[w]) label(static_cast<uint32_t>(w));
+  // The enterable words, from the lists that made them (not a walk over every code word).
+  // Label numbers only index the compiler's labels: their order changes no code.
+  if (n) label(0);
+  for (auto [target, source] : facts.back_edges) label(target);
+  for (uint32_t w : facts.call_returns) label(w);
   return a;
 }
 

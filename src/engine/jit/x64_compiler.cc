@@ -32,6 +32,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <stdexcept>
 #include <unordered_map>
 #include <variant>
 
@@ -115,6 +116,65 @@ static_assert(kMaxFloatPins == sizeof kFloatPinRegs / sizeof kFloatPinRegs[0]);
 
 class Compiler : public CodeGenerator {
  public:
+  // A jump target. Every jump the templates make is rel32 (xbyak's T_NEAR form, so the bytes
+  // are what xbyak emitted); while a label is undefined, each forward jump's rel32 field holds
+  // the offset of the previous such field, a chain that L() walks and patches. xbyak's own
+  // Label costs hash-table entries and a heap node per label and per forward jump, which was
+  // a sixth of the compile time; it stays only for rip-relative operands.
+  struct Near {
+    int32_t pos = -1;   // the label's offset, once defined
+    int32_t last = -1;  // the newest unpatched rel32 field of a jump here, or -1
+  };
+  using CodeGenerator::L;
+  void L(Near& l) {
+    l.pos = static_cast<int32_t>(getSize());
+    for (int32_t p = l.last; p >= 0;) {
+      int32_t next;
+      std::memcpy(&next, getCode() + p, sizeof next);
+      rewrite(static_cast<size_t>(p), static_cast<uint32_t>(l.pos - (p + 4)), 4);
+      p = next;
+      --unpatched_;
+    }
+    l.last = -1;
+  }
+  // `prefix` (0: none) and `code` start the instruction; a rel32 to `l` follows.
+  void near_jump(uint8_t prefix, uint8_t code, Near& l) {
+    if (prefix) db(prefix);
+    db(code);
+    const int32_t at = static_cast<int32_t>(getSize());
+    if (l.pos >= 0) {
+      dd(static_cast<uint32_t>(l.pos - (at + 4)));
+      return;
+    }
+    dd(static_cast<uint32_t>(l.last));
+    l.last = at;
+    ++unpatched_;
+  }
+  // The jumps the templates make to a Near label (always T_NEAR, as before).
+#define WC_NEAR_JUMP(name, prefix, code)                                          \
+  using CodeGenerator::name;                                                      \
+  void name(Near& l, LabelType type) {                                            \
+    if (type != T_NEAR) throw std::logic_error("only near jumps to Near labels"); \
+    near_jump(prefix, code, l);                                                   \
+  }
+  WC_NEAR_JUMP(jmp, 0, 0xE9)
+  WC_NEAR_JUMP(jb, 0x0F, 0x82)
+  WC_NEAR_JUMP(jae, 0x0F, 0x83)
+  WC_NEAR_JUMP(je, 0x0F, 0x84)
+  WC_NEAR_JUMP(jz, 0x0F, 0x84)
+  WC_NEAR_JUMP(jne, 0x0F, 0x85)
+  WC_NEAR_JUMP(jnz, 0x0F, 0x85)
+  WC_NEAR_JUMP(jbe, 0x0F, 0x86)
+  WC_NEAR_JUMP(ja, 0x0F, 0x87)
+  WC_NEAR_JUMP(js, 0x0F, 0x88)
+  WC_NEAR_JUMP(jns, 0x0F, 0x89)
+  WC_NEAR_JUMP(jp, 0x0F, 0x8A)
+  WC_NEAR_JUMP(jl, 0x0F, 0x8C)
+  WC_NEAR_JUMP(jge, 0x0F, 0x8D)
+  WC_NEAR_JUMP(jle, 0x0F, 0x8E)
+  WC_NEAR_JUMP(jg, 0x0F, 0x8F)
+#undef WC_NEAR_JUMP
+
   // `record`: also note the facts each template uses (check_analysis compares them with the
   // scan's); null when compiling.
   Compiler(const wc::engine::CompiledFunction& f, uint32_t min_run, Allocator* alloc,
@@ -128,7 +188,6 @@ class Compiler : public CodeGenerator {
         enterable_(plan.enterable),
         label_index_(plan.label_index),
         labels_(plan.label_count),
-        label_offsets_(plan.label_count, 0),
         record_(record) {
     for (size_t i = float_pinned_slots_.size(); i < kMaxFloatPins; ++i)
       cache_.push_back(CacheEntry{i});
@@ -193,7 +252,6 @@ class Compiler : public CodeGenerator {
         end_v128_run();
       if (uint32_t l = label_index_[w_]) {
         flush_all();  // on the path falling into the label
-        label_offsets_[l - 1] = static_cast<uint32_t>(getSize());
         L(labels_[l - 1]);
         forget_all();  // control arrives here from elsewhere too
       }
@@ -225,9 +283,11 @@ class Compiler : public CodeGenerator {
     emit_template_data();
     // Jump-table entries: every label is defined now.
     for (const TableEntry& e : table_entries_) {
-      uint32_t dest = e.word ? label_offsets_[label_index_[e.target] - 1] : e.target;
+      uint32_t dest =
+          e.word ? static_cast<uint32_t>(labels_[label_index_[e.target] - 1].pos) : e.target;
       rewrite(e.at, static_cast<uint32_t>(int64_t{dest} - int64_t{e.table}), 4);
     }
+    if (unpatched_) throw std::logic_error("a jump to a label never defined");
     ready();
     // Nothing worth entering from the interpreter and no native callers possible: no code.
     return any_entry || function_entry_ != 0;
@@ -687,21 +747,11 @@ class Compiler : public CodeGenerator {
   }
   // A label for out-of-line code: it must outlive the emission of the instruction that made
   // it (xbyak forgets a label when its object goes), so it lives as long as the compiler.
-  Label& out_of_line_label() { return out_of_line_labels_.emplace_back(); }
+  Near& out_of_line_label() { return out_of_line_labels_.emplace_back(); }
 
-  void jcc(Cc c, const Label& l) {
-    switch (c) {
-      case Cc::E: je(l, T_NEAR); break;
-      case Cc::NE: jne(l, T_NEAR); break;
-      case Cc::L: jl(l, T_NEAR); break;
-      case Cc::B: jb(l, T_NEAR); break;
-      case Cc::G: jg(l, T_NEAR); break;
-      case Cc::A: ja(l, T_NEAR); break;
-      case Cc::LE: jle(l, T_NEAR); break;
-      case Cc::BE: jbe(l, T_NEAR); break;
-      case Cc::GE: jge(l, T_NEAR); break;
-      case Cc::AE: jae(l, T_NEAR); break;
-    }
+  void jcc(Cc c, Near& l) {
+    static constexpr uint8_t kCode[] = {0x84, 0x85, 0x8C, 0x82, 0x8F, 0x87, 0x8E, 0x86, 0x8D, 0x83};
+    near_jump(0x0F, kCode[static_cast<int>(c)], l);
   }
   void setcc(Cc c, const Reg8& r) {
     switch (c) {
@@ -719,7 +769,7 @@ class Compiler : public CodeGenerator {
   }
 
   // The label at code word `w`; the plan gives one to every branch target and entry.
-  const Label& label_at(uint32_t w) const {
+  Near& label_at(uint32_t w) {
     uint32_t i = w < label_index_.size() ? label_index_[w] : 0;
     if (!i) throw std::runtime_error("no label at a branch target");  // scan and emit disagree
     return labels_[i - 1];
@@ -740,7 +790,7 @@ class Compiler : public CodeGenerator {
   void poll_interrupt() {
     mov(rax, qword[r13 + offsetof(JitContext, interrupt)]);
     cmp(byte[rax], 0);
-    Label go;
+    Near go;
     je(go, T_NEAR);
     exit_here();
     L(go);
@@ -813,7 +863,7 @@ class Compiler : public CodeGenerator {
       jcc(c, label_at(t));
       return true;
     }
-    Label skip;
+    Near skip;
     jcc(inverse(c), skip);
     branch(offset);
     L(skip);
@@ -1037,7 +1087,7 @@ class Compiler : public CodeGenerator {
   // interpreter (it traps); signed remainder by -1 is 0 (x86 would fault on INT_MIN % -1).
   void divide(bool wide, bool is_signed, bool remainder) {
     if (!is_signed && divide_by_constant(wide, remainder)) return;
-    Label done, general;
+    Near done, general;
     if (wide)
       mov(rcx, slot(2));
     else
@@ -1046,7 +1096,7 @@ class Compiler : public CodeGenerator {
       test(rcx, rcx);
     else
       test(ecx, ecx);
-    Label nonzero;
+    Near nonzero;
     jne(nonzero, T_NEAR);
     exit_here();
     L(nonzero);
@@ -1309,7 +1359,7 @@ class Compiler : public CodeGenerator {
     }
     std::sort(backward.begin(), backward.end());
     backward.erase(std::unique(backward.begin(), backward.end()), backward.end());
-    std::vector<Label> stubs(backward.size());
+    std::vector<Near> stubs(backward.size());
     auto stub_of = [&](uint32_t t) {
       return static_cast<size_t>(std::lower_bound(backward.begin(), backward.end(), t) -
                                  backward.begin());
@@ -1337,7 +1387,7 @@ class Compiler : public CodeGenerator {
     // The stubs, after the table; entries to backward targets point at them.
     std::vector<uint32_t> stub_offsets(backward.size());
     if (!backward.empty()) {
-      Label leave;
+      Near leave;
       for (size_t k = 0; k < backward.size(); ++k) {
         stub_offsets[k] = static_cast<uint32_t>(getSize());
         L(stubs[k]);
@@ -1377,7 +1427,7 @@ class Compiler : public CodeGenerator {
       if (has_cpu(Cpu::tLZCNT)) {
         lzcnt(a, c);
       } else {
-        Label done;
+        Near done;
         mov(eax, width);
         test(c, c);
         jz(done, T_NEAR);
@@ -1389,7 +1439,7 @@ class Compiler : public CodeGenerator {
       if (has_cpu(Cpu::tBMI1)) {
         tzcnt(a, c);
       } else {
-        Label done;
+        Near done;
         mov(eax, width);
         test(c, c);
         jz(done, T_NEAR);
@@ -1413,7 +1463,7 @@ class Compiler : public CodeGenerator {
       fload(xmm0, 1, 64);
     else
       fload(xmm0, 1, 32);
-    Label ok;
+    Near ok;
     if (is_signed && !to64) {
       if (dbl)
         cvttsd2si(eax, xmm0);
@@ -1447,7 +1497,7 @@ class Compiler : public CodeGenerator {
   // (x <= -1, x >= 2^64: the "integer indefinite" value is negative too): left to the
   // interpreter, which traps or saturates. (-1, 0) truncates to 0, as it should.
   bool truncate_u64(bool dbl) {
-    Label big, ok;
+    Near big, ok;
     fload(xmm0, 1, dbl ? 64 : 32);
     if (dbl) {
       mov(rax, uint64_t{0x43E0000000000000});  // 2^63
@@ -1475,7 +1525,7 @@ class Compiler : public CodeGenerator {
       cvttss2si(rax, xmm0);
     }
     test(rax, rax);
-    Label in_range;
+    Near in_range;
     jns(in_range, T_NEAR);
     exit_here();  // x >= 2^64
     L(in_range);
@@ -1488,7 +1538,7 @@ class Compiler : public CodeGenerator {
   // u64 to float: below 2^63 the signed conversion; from 2^63 on, half the value with its
   // lowest bit kept as a sticky bit (so the one rounding is still correct), doubled after.
   void convert_u64(bool dbl) {
-    Label big, done;
+    Near big, done;
     mov(rax, slot(1));
     xorps(xmm0, xmm0);
     test(rax, rax);
@@ -1522,7 +1572,7 @@ class Compiler : public CodeGenerator {
   // minsd/maxsd would pick by position, for ±0) give a | b for min (-0 wins) and a & b for max
   // (+0 wins), exact for equal non-zero values too.
   void min_max(bool dbl, bool is_min) {
-    Label unordered, equal, done;
+    Near unordered, equal, done;
     fload(xmm0, 1, dbl ? 64 : 32);
     fload(xmm1, 2, dbl ? 64 : 32);
     if (dbl)
@@ -1656,7 +1706,7 @@ class Compiler : public CodeGenerator {
   // `interp`: where the call goes to the interpreter (CallIndirect's failed checks jump there
   // too); a new out-of-line label when null.
   // `same_instance`: the callee is known to be of the caller's instance (no check).
-  void native_call(uint32_t arg_slot, uint32_t words, bool spilled, Label* interp_label = nullptr,
+  void native_call(uint32_t arg_slot, uint32_t words, bool spilled, Near* interp_label = nullptr,
                    bool same_instance = false) {
     if (record_) record_->call_returns.push_back(w_ + words);
     flush_all();  // the callee's arguments may be cached; CallIndirect flushed already
@@ -1664,10 +1714,10 @@ class Compiler : public CodeGenerator {
     const int32_t jit = func_instance_jit_offset();
     uint64_t disp = uint64_t{arg_slot} * 8;
     if (disp > INT32_MAX - 16) throw std::runtime_error("frame too large");
-    Label& interp = interp_label ? *interp_label : out_of_line_label();
-    Label& no_entry = out_of_line_label();
-    Label& cold = out_of_line_label();
-    Label& done = out_of_line_label();
+    Near& interp = interp_label ? *interp_label : out_of_line_label();
+    Near& no_entry = out_of_line_label();
+    Near& cold = out_of_line_label();
+    Near& done = out_of_line_label();
     cmp(r15, qword[r13 + offsetof(JitContext, native_limit)]);  // see set_depth_limits
     jae(interp, T_NEAR);
     mov(rcx, qword[rax + jit + offsetof(JitCallee, entry)]);
@@ -1789,7 +1839,7 @@ class Compiler : public CodeGenerator {
         forget_all();
         return;
     }
-    Label ok;
+    Near ok;
     test(al, al);
     jnz(ok, T_NEAR);
     exit_spilled();
@@ -1835,7 +1885,7 @@ class Compiler : public CodeGenerator {
   // A return from a natively called function goes straight back to its native caller; the
   // outermost compiled function returns through the interpreter.
   void native_return() {
-    Label interp;
+    Near interp;
     flush_all();                                             // the results may be cached
     cmp(r15, qword[r13 + offsetof(JitContext, run_depth)]);  // the depth entered at
     je(interp, T_NEAR);
@@ -1866,7 +1916,7 @@ class Compiler : public CodeGenerator {
     mov(rdi, r13);
     call(qword[r13 + offsetof(JitContext, return_to_caller)]);  // rsp == saved_rsp: aligned
     test(rax, rax);
-    Label leave;
+    Near leave;
     jz(leave, T_NEAR);
     mov(rbx, qword[r13 + offsetof(JitContext, resume_fp)]);
     mov(r14, qword[r13 + offsetof(JitContext, resume_code_base)]);
@@ -1882,13 +1932,12 @@ class Compiler : public CodeGenerator {
   const uint32_t min_run_;
   const DecodedCode& decoded_;
   std::vector<uint32_t> entries_;
-  Label exit_, exit_spilled_;
+  Near exit_, exit_spilled_;
   const std::vector<uint32_t>& pinned_slots_;
   const std::vector<uint32_t>& float_pinned_slots_;
   const std::vector<bool>& enterable_;
   const std::vector<uint32_t>& label_index_;
-  std::vector<Label> labels_;
-  std::vector<uint32_t> label_offsets_;  // per label: its offset in the code, once defined
+  std::vector<Near> labels_;  // per label index (PinPlan::label_index)
   // A br_table jump-table entry, written once every target's offset is known.
   struct TableEntry {
     uint32_t at;      // the entry's offset in the code
@@ -1906,13 +1955,14 @@ class Compiler : public CodeGenerator {
   // path falls through with no taken jump around it: a call's host, cold and interpreter ways.
   // Pins are placed for the whole function, so such code needs no state of its instruction.
   std::vector<std::function<void()>> out_of_line_;
-  std::deque<Label> out_of_line_labels_;  // stable addresses: see out_of_line_label()
-  Label template_data_;                   // see copy_template_blocks
+  std::deque<Near> out_of_line_labels_;  // stable addresses: see out_of_line_label()
+  Label template_data_;                  // see copy_template_blocks
   bool template_data_used_ = false;
   uint32_t lazy_from_ = 0;  // see lazy_constants_from
   uint32_t w_ = 0;
   const uint32_t* ins_ = nullptr;
   size_t native_ops_ = 0;
+  size_t unpatched_ = 0;      // forward jumps to Near labels not defined yet
   bool in_v128_run_ = false;  // the pins are in the frame (see v128_instruction)
 };
 
@@ -1950,7 +2000,7 @@ bool Compiler::emit(IOp o) {
       // type_id table arg_start index_slot. Bounds, null and signature are checked here; any
       // failure leaves the call to the interpreter, which raises the trap with its message.
       // Failed checks jump to the call's out-of-line exit; the found callee falls through.
-      Label& interp = out_of_line_label();
+      Near& interp = out_of_line_label();
       flush_all();   // before the C helper, which may use every xmm register
       spill_pins();  // the lookup uses pinned registers as scratch
       const TableElemsLayout& layout = table_elems_layout();
@@ -2061,7 +2111,7 @@ bool Compiler::emit(IOp o) {
       mov(eax, slot(0, 32));
       if (count > kMaxCompareChain) return jump_table(count);
       for (uint32_t i = 0; i < count; ++i) {
-        Label next;
+        Near next;
         cmp(eax, i);
         jne(next, T_NEAR);
         if (!branch(off(2 + static_cast<int>(i)))) return false;

@@ -114,6 +114,13 @@ const Xmm kFloatPinRegs[] = {xmm2, xmm3,  xmm4,  xmm5,  xmm6,  xmm7, xmm8,
                              xmm9, xmm10, xmm11, xmm12, xmm13, xmm14};
 static_assert(kMaxFloatPins == sizeof kFloatPinRegs / sizeof kFloatPinRegs[0]);
 
+// The first size of xbyak's code buffer: room for 16 machine bytes per slot-form code word,
+// so that the buffer seldom grows (each growth copies it byte by byte). Of 0 (4 KiB and
+// growth), 8 and 16 bytes per word, 16 compiled the Go workout fastest (3-4%).
+size_t initial_buffer(const wc::engine::CompiledFunction& f) {
+  return std::max<size_t>(4096, f.code.size() * 16 + 1024);
+}
+
 class Compiler : public CodeGenerator {
  public:
   // A jump target. Every jump the templates make is rel32 (xbyak's T_NEAR form, so the bytes
@@ -179,7 +186,7 @@ class Compiler : public CodeGenerator {
   // scan's); null when compiling.
   Compiler(const wc::engine::CompiledFunction& f, uint32_t min_run, Allocator* alloc,
            const DecodedCode& decoded, const PinPlan& plan, SlotFacts* record)
-      : CodeGenerator(4096, AutoGrow, alloc),
+      : CodeGenerator(initial_buffer(f), AutoGrow, alloc),
         f_(f),
         min_run_(min_run ? min_run : 1),
         decoded_(decoded),
@@ -366,6 +373,7 @@ class Compiler : public CodeGenerator {
   }
   Address frame_slot(uint32_t s, int bits = 64) {
     if (lazy_slot(s)) {  // a constant a native caller did not store: from the template's copy
+      ++rip_operands_;   // see replay()
       const int32_t d = static_cast<int32_t>((s - f_.num_params) * 8);
       switch (bits) {
         case 8: return byte[rip + template_data_ + d];
@@ -653,30 +661,78 @@ class Compiler : public CodeGenerator {
   void spill_pins() { spill_pins_below(UINT32_MAX); }
   // spill_pins() for the slots below `end` only.
   void spill_pins_below(uint32_t end) {
-    uint64_t k;
-    for (size_t i = 0; i < float_pinned_slots_.size(); ++i) {
-      const uint32_t s = float_pinned_slots_[i];
-      if (s < end && !fixed_constant(s, &k)) movsd(frame_slot(s), kFloatPinRegs[i]);
-    }
-    for (size_t i = 0; i < pinned_slots_.size(); ++i) {
-      const uint32_t s = pinned_slots_[i];
-      if (s < end && !fixed_constant(s, &k)) mov(frame_slot(s), kPinRegs[i]);
-    }
+    if (std::all_of(pinned_slots_.begin(), pinned_slots_.end(),
+                    [&](uint32_t s) { return s < end; }) &&
+        std::all_of(float_pinned_slots_.begin(), float_pinned_slots_.end(),
+                    [&](uint32_t s) { return s < end; }))
+      end = UINT32_MAX;  // all of them: the same code as spill_pins()
+    auto emit = [&] {
+      uint64_t k;
+      for (size_t i = 0; i < float_pinned_slots_.size(); ++i) {
+        const uint32_t s = float_pinned_slots_[i];
+        if (s < end && !fixed_constant(s, &k)) movsd(frame_slot(s), kFloatPinRegs[i]);
+      }
+      for (size_t i = 0; i < pinned_slots_.size(); ++i) {
+        const uint32_t s = pinned_slots_[i];
+        if (s < end && !fixed_constant(s, &k)) mov(frame_slot(s), kPinRegs[i]);
+      }
+    };
+    if (end == UINT32_MAX)
+      replay(spill_all_, emit);
+    else
+      emit();
   }
   // `in_rax`: a slot whose value is also in rax (UINT32_MAX: none).
   void fill_pins(uint32_t in_rax = UINT32_MAX) {
-    for (size_t i = 0; i < float_pinned_slots_.size(); ++i) {
-      if (float_pinned_slots_[i] == in_rax)
-        movq(kFloatPinRegs[i], rax);
-      else
-        movsd(kFloatPinRegs[i], frame_slot(float_pinned_slots_[i]));
+    auto is_in_rax = [&](uint32_t s) { return s == in_rax; };
+    if (std::none_of(pinned_slots_.begin(), pinned_slots_.end(), is_in_rax) &&
+        std::none_of(float_pinned_slots_.begin(), float_pinned_slots_.end(), is_in_rax))
+      in_rax = UINT32_MAX;  // not pinned: the same code as fill_pins()
+    auto emit = [&] {
+      for (size_t i = 0; i < float_pinned_slots_.size(); ++i) {
+        if (float_pinned_slots_[i] == in_rax)
+          movq(kFloatPinRegs[i], rax);
+        else
+          movsd(kFloatPinRegs[i], frame_slot(float_pinned_slots_[i]));
+      }
+      for (size_t i = 0; i < pinned_slots_.size(); ++i) {
+        if (pinned_slots_[i] == in_rax)
+          mov(kPinRegs[i], rax);
+        else
+          fill_pin(i);
+      }
+    };
+    if (in_rax == UINT32_MAX)
+      replay(fill_all_, emit);
+    else
+      emit();
+  }
+  // Code that depends only on the function's plan (every pin spilled or reloaded, after every
+  // call and at every entry) is encoded by xbyak once and copied after that: it was a fifth of
+  // the compile time of call-heavy Go code. Only for code with no position-dependent operand:
+  // a copy's rip-relative operand would point elsewhere. frame_slot() counts the rip-relative
+  // operands it makes (a float pin may reload a lazy constant from the template's copy), and
+  // a sequence that had one is encoded anew every time. The pins' code has no jumps.
+  struct Replay {
+    std::vector<uint8_t> bytes;
+    bool made = false;
+    bool copyable = false;  // position-independent, so `bytes` may be copied
+  };
+  template <class Emit>
+  void replay(Replay& r, const Emit& emit) {
+    if (!r.made || !r.copyable) {
+      const size_t from = getSize(), rip_before = rip_operands_;
+      emit();
+      if (!r.made && rip_operands_ == rip_before) {
+        r.bytes.assign(getCode() + from, getCode() + getSize());
+        r.copyable = true;
+      }
+      r.made = true;
+      return;
     }
-    for (size_t i = 0; i < pinned_slots_.size(); ++i) {
-      if (pinned_slots_[i] == in_rax)
-        mov(kPinRegs[i], rax);
-      else
-        fill_pin(i);
-    }
+    while (size_ + r.bytes.size() > maxSize_) growMemory();
+    if (!r.bytes.empty()) std::memcpy(top_ + size_, r.bytes.data(), r.bytes.size());
+    size_ += r.bytes.size();
   }
   // Integer pin `i` from its slot: a constant as an immediate, anything else from the frame.
   void fill_pin(size_t i) {
@@ -1958,12 +2014,14 @@ class Compiler : public CodeGenerator {
   std::deque<Near> out_of_line_labels_;  // stable addresses: see out_of_line_label()
   Label template_data_;                  // see copy_template_blocks
   bool template_data_used_ = false;
-  uint32_t lazy_from_ = 0;  // see lazy_constants_from
+  uint32_t lazy_from_ = 0;   // see lazy_constants_from
+  size_t rip_operands_ = 0;  // rip-relative frame_slot() operands made so far (see replay())
   uint32_t w_ = 0;
   const uint32_t* ins_ = nullptr;
   size_t native_ops_ = 0;
-  size_t unpatched_ = 0;      // forward jumps to Near labels not defined yet
-  bool in_v128_run_ = false;  // the pins are in the frame (see v128_instruction)
+  size_t unpatched_ = 0;         // forward jumps to Near labels not defined yet
+  Replay spill_all_, fill_all_;  // the code of spill_pins() and fill_pins(), once made
+  bool in_v128_run_ = false;     // the pins are in the frame (see v128_instruction)
 };
 
 bool Compiler::emit(IOp o) {

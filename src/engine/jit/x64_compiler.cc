@@ -222,13 +222,13 @@ class Compiler : public CodeGenerator {
     mov(r12, rsi);
     mov(r13, rdx);
     mov(r14, r8);
-    mov(qword[r13 + offsetof(JitContext, saved_rsp)], rsp);
+    mov(qword[ctx(offsetof(JitContext, saved_rsp))], rsp);
     // D0, the call depth this run started at, in the alignment slot at saved_rsp (where
     // return_to_caller updates it). Inside the code r15 is the running frame's call depth,
     // D0 + the native nesting, so calls and returns store it from a register instead of
     // incrementing it in memory (a chain of store-to-load waits through every call and
     // return), and the frame record's index needs no load.
-    mov(rax, qword[r13 + offsetof(JitContext, depth)]);
+    mov(rax, qword[ctx(offsetof(JitContext, depth))]);
     mov(eax, dword[rax]);
     mov(qword[rsp], rax);
     mov(r15, rax);
@@ -239,8 +239,8 @@ class Compiler : public CodeGenerator {
     L(exit_);
     spill_pins();
     L(exit_spilled_);
-    mov(qword[r13 + offsetof(JitContext, exit_fp)], rbx);
-    mov(rsp, qword[r13 + offsetof(JitContext, saved_rsp)]);
+    mov(qword[ctx(offsetof(JitContext, exit_fp))], rbx);
+    mov(rsp, qword[ctx(offsetof(JitContext, saved_rsp))]);
     add(rsp, 8);
     pop(r15);
     pop(r14);
@@ -371,6 +371,14 @@ class Compiler : public CodeGenerator {
     *v = static_cast<uint32_t>(c);
     return true;
   }
+  // base + disp. xbyak's general sum of two RegExps (Reg + int makes one of each) was a tenth
+  // of the compile time; operator- only copies the base and moves its displacement (size_t
+  // arithmetic, so subtracting -disp adds disp). The same RegExp either way.
+  static RegExp plus(const RegExp& base, int32_t disp) {
+    return base - static_cast<size_t>(-int64_t{disp});
+  }
+  // A JitContext field (r13 + offset).
+  RegExp ctx(size_t offset) const { return plus(context_base_, static_cast<int32_t>(offset)); }
   Address frame_slot(uint32_t s, int bits = 64) {
     if (lazy_slot(s)) {  // a constant a native caller did not store: from the template's copy
       ++rip_operands_;   // see replay()
@@ -384,11 +392,12 @@ class Compiler : public CodeGenerator {
     }
     uint64_t disp = uint64_t{s} * 8;
     if (disp > INT32_MAX - 16) throw std::runtime_error("frame too large");
+    const RegExp e = plus(frame_base_, static_cast<int32_t>(disp));
     switch (bits) {
-      case 8: return byte[rbx + static_cast<int32_t>(disp)];
-      case 16: return word[rbx + static_cast<int32_t>(disp)];
-      case 32: return dword[rbx + static_cast<int32_t>(disp)];
-      default: return qword[rbx + static_cast<int32_t>(disp)];
+      case 8: return byte[e];
+      case 16: return word[e];
+      case 32: return dword[e];
+      default: return qword[e];
     }
   }
   // A slot read by an SSE instruction (an xmm register or memory operand). A slot pinned to a
@@ -844,7 +853,7 @@ class Compiler : public CodeGenerator {
   // At a loop back-edge: when the interrupt flag is set, leave to the interpreter at this
   // instruction, which raises the trap.
   void poll_interrupt() {
-    mov(rax, qword[r13 + offsetof(JitContext, interrupt)]);
+    mov(rax, qword[ctx(offsetof(JitContext, interrupt))]);
     cmp(byte[rax], 0);
     Near go;
     je(go, T_NEAR);
@@ -861,7 +870,7 @@ class Compiler : public CodeGenerator {
     if (offset <= 0) {
       // The poll's own branch makes the jump: one taken branch per loop iteration.
       if (record_) record_->back_edges.push_back({t, w_});
-      mov(rax, qword[r13 + offsetof(JitContext, interrupt)]);
+      mov(rax, qword[ctx(offsetof(JitContext, interrupt))]);
       cmp(byte[rax], 0);
       je(label_at(t), T_NEAR);
       exit_here();
@@ -951,12 +960,12 @@ class Compiler : public CodeGenerator {
       add(rax, rcx);
       offset = 0;
     }
-    int32_t d = static_cast<int32_t>(offset);
+    const RegExp e = plus(memory_index_, static_cast<int32_t>(offset));
     switch (bits) {
-      case 8: return byte[r12 + rax + d];
-      case 16: return word[r12 + rax + d];
-      case 32: return dword[r12 + rax + d];
-      default: return qword[r12 + rax + d];
+      case 8: return byte[e];
+      case 16: return word[e];
+      case 32: return dword[e];
+      default: return qword[e];
     }
   }
 
@@ -1383,7 +1392,7 @@ class Compiler : public CodeGenerator {
       mov(rax, qword[r13 + static_cast<int32_t>(offsetof(JitContext, global_bits) + index * 8)]);
       return qword[rax];
     }
-    mov(rax, qword[r13 + offsetof(JitContext, globals)]);
+    mov(rax, qword[ctx(offsetof(JitContext, globals))]);
     uint64_t disp = uint64_t{index} * 8;
     if (disp > INT32_MAX) throw std::runtime_error("global index too large");
     mov(rax, qword[rax + static_cast<int32_t>(disp)]);
@@ -1447,7 +1456,7 @@ class Compiler : public CodeGenerator {
       for (size_t k = 0; k < backward.size(); ++k) {
         stub_offsets[k] = static_cast<uint32_t>(getSize());
         L(stubs[k]);
-        mov(rcx, qword[r13 + offsetof(JitContext, interrupt)]);
+        mov(rcx, qword[ctx(offsetof(JitContext, interrupt))]);
         cmp(byte[rcx], 0);
         jne(leave, T_NEAR);
         jmp(label_at(backward[k]), T_NEAR);
@@ -1774,45 +1783,54 @@ class Compiler : public CodeGenerator {
     Near& no_entry = out_of_line_label();
     Near& cold = out_of_line_label();
     Near& done = out_of_line_label();
-    cmp(r15, qword[r13 + offsetof(JitContext, native_limit)]);  // see set_depth_limits
+    cmp(r15, qword[ctx(offsetof(JitContext, native_limit))]);  // see set_depth_limits
     jae(interp, T_NEAR);
-    mov(rcx, qword[rax + jit + offsetof(JitCallee, entry)]);
+    mov(rcx, qword[plus(callee_base_, jit + static_cast<int32_t>(offsetof(JitCallee, entry)))]);
     test(rcx, rcx);
     jz(no_entry, T_NEAR);
     if (!same_instance) {
-      mov(rdx, qword[rax + jit + offsetof(JitCallee, instance)]);
-      cmp(rdx, qword[r13 + offsetof(JitContext, instance)]);
+      mov(rdx,
+          qword[plus(callee_base_, jit + static_cast<int32_t>(offsetof(JitCallee, instance)))]);
+      cmp(rdx, qword[ctx(offsetof(JitContext, instance))]);
       jne(cold, T_NEAR);
     }
-    mov(rdx, qword[r13 + offsetof(JitContext, interrupt)]);
+    mov(rdx, qword[ctx(offsetof(JitContext, interrupt))]);
     cmp(byte[rdx], 0);
     jne(interp, T_NEAR);
-    lea(rdi, qword[rbx + static_cast<int32_t>(disp)]);
-    mov(r8, qword[rax + jit + offsetof(JitCallee, frame_slots)]);
+    lea(rdi, qword[plus(frame_base_, static_cast<int32_t>(disp))]);
+    mov(r8,
+        qword[plus(callee_base_, jit + static_cast<int32_t>(offsetof(JitCallee, frame_slots)))]);
     lea(r8, qword[rdi + r8 * 8]);
-    cmp(r8, qword[r13 + offsetof(JitContext, stack_end)]);
+    cmp(r8, qword[ctx(offsetof(JitContext, stack_end))]);
     ja(interp, T_NEAR);
     // ++depth (a store of r15 + 1); frames[depth] = {return address, this frame, this
     // instance, callee}.
-    mov(rdx, qword[r13 + offsetof(JitContext, depth)]);
+    mov(rdx, qword[ctx(offsetof(JitContext, depth))]);
     lea(r8, qword[r15 + 1]);
     mov(dword[rdx], r8d);
     mov(rsi, r15);
     shl(rsi, 5);
     static_assert(sizeof(wc::engine::CallFrame) == 32);
-    add(rsi, qword[r13 + offsetof(JitContext, frames)]);
+    add(rsi, qword[ctx(offsetof(JitContext, frames))]);
     lea(r8, qword[r14 + static_cast<int32_t>((w_ + words) * 4)]);
-    mov(qword[rsi + offsetof(wc::engine::CallFrame, ret_ip)], r8);
-    mov(qword[rsi + offsetof(wc::engine::CallFrame, ret_fp)], rbx);
-    mov(r8, qword[r13 + offsetof(JitContext, instance)]);
-    mov(qword[rsi + offsetof(wc::engine::CallFrame, ret_instance)], r8);
-    mov(qword[rsi + offsetof(wc::engine::CallFrame, func)], rax);
+    mov(qword[plus(call_frame_base_,
+                   static_cast<int32_t>(offsetof(wc::engine::CallFrame, ret_ip)))],
+        r8);
+    mov(qword[plus(call_frame_base_,
+                   static_cast<int32_t>(offsetof(wc::engine::CallFrame, ret_fp)))],
+        rbx);
+    mov(r8, qword[ctx(offsetof(JitContext, instance))]);
+    mov(qword[plus(call_frame_base_,
+                   static_cast<int32_t>(offsetof(wc::engine::CallFrame, ret_instance)))],
+        r8);
+    mov(qword[plus(call_frame_base_, static_cast<int32_t>(offsetof(wc::engine::CallFrame, func)))],
+        rax);
     // One push and the return address keep the stack 16-byte aligned in the callee, for the
     // C helpers compiled code calls. The frame and the nesting come back by arithmetic, not
     // from the stack: a callee returns with the rbx and r15 it was called with, and the
     // reloads of the pinned slots below need rbx at once.
     push(r14);
-    mov(r14, qword[rax + jit + offsetof(JitCallee, code_base)]);
+    mov(r14, qword[plus(callee_base_, jit + static_cast<int32_t>(offsetof(JitCallee, code_base)))]);
     mov(rbx, rdi);
     add(r15, 1);
     call(rcx);
@@ -1829,12 +1847,12 @@ class Compiler : public CodeGenerator {
       // call has none either). On failure the code leaves at this call with `host_failed`
       // set, and the interpreter raises what the call raised instead of calling again.
       L(no_entry);
-      cmp(byte[rax + jit + offsetof(JitCallee, is_host)], 0);
+      cmp(byte[plus(callee_base_, jit + static_cast<int32_t>(offsetof(JitCallee, is_host)))], 0);
       je(cold, T_NEAR);
       mov(rdi, r13);
       mov(rsi, rax);
-      lea(rdx, qword[rbx + static_cast<int32_t>(disp)]);
-      call(qword[r13 + offsetof(JitContext, call_host)]);  // the stack is 16-byte aligned here
+      lea(rdx, qword[plus(frame_base_, static_cast<int32_t>(disp))]);
+      call(qword[ctx(offsetof(JitContext, call_host))]);  // the stack is 16-byte aligned here
       test(al, al);
       jz(interp, T_NEAR);
       fill_pins();  // results and everything else back from the frame
@@ -1845,8 +1863,8 @@ class Compiler : public CodeGenerator {
       L(cold);
       mov(rdi, r13);
       mov(rsi, rax);
-      lea(rdx, qword[rbx + static_cast<int32_t>(disp)]);
-      call(qword[r13 + offsetof(JitContext, call_cold)]);  // aligned, as for call_host
+      lea(rdx, qword[plus(frame_base_, static_cast<int32_t>(disp))]);
+      call(qword[ctx(offsetof(JitContext, call_cold))]);  // aligned, as for call_host
       test(al, al);
       jz(interp, T_NEAR);
       fill_pins();
@@ -1885,12 +1903,12 @@ class Compiler : public CodeGenerator {
         mov(r8d, eax);
         mov(esi, op(0));
         mov(rdi, r13);
-        call(qword[r13 + offsetof(JitContext, memory_init)]);
+        call(qword[ctx(offsetof(JitContext, memory_init))]);
         break;
       default:  // DataDrop: data
         mov(esi, op(0));
         mov(rdi, r13);
-        call(qword[r13 + offsetof(JitContext, data_drop)]);
+        call(qword[ctx(offsetof(JitContext, data_drop))]);
         fill_pins();
         forget_all();
         return;
@@ -1915,10 +1933,10 @@ class Compiler : public CodeGenerator {
       mov(eax, slot(1, 32));  // first: the delta may be pinned to rdi or rsi
       mov(esi, eax);
       mov(rdi, r13);
-      call(qword[r13 + offsetof(JitContext, memory_grow)]);
+      call(qword[ctx(offsetof(JitContext, memory_grow))]);
     } else {
       mov(rdi, r13);
-      call(qword[r13 + offsetof(JitContext, memory_size)]);
+      call(qword[ctx(offsetof(JitContext, memory_size))]);
     }
     mov(eax, eax);  // a u32 result: the slot holds it zero-extended
     fill_pins();    // leaves rax alone
@@ -1931,19 +1949,19 @@ class Compiler : public CodeGenerator {
   // interpreter's depth limit, and the bound on native stack use); and D0 itself, which tells
   // a return with no native caller. `scratch` is clobbered.
   void set_depth_limits(const Reg64& scratch) {
-    mov(qword[r13 + offsetof(JitContext, run_depth)], r15);
+    mov(qword[ctx(offsetof(JitContext, run_depth))], r15);
     lea(scratch, qword[r15 + kMaxNativeNesting]);
-    cmp(scratch, qword[r13 + offsetof(JitContext, max_depth)]);
-    cmova(scratch, qword[r13 + offsetof(JitContext, max_depth)]);
-    mov(qword[r13 + offsetof(JitContext, native_limit)], scratch);
+    cmp(scratch, qword[ctx(offsetof(JitContext, max_depth))]);
+    cmova(scratch, qword[ctx(offsetof(JitContext, max_depth))]);
+    mov(qword[ctx(offsetof(JitContext, native_limit))], scratch);
   }
 
   // A return from a natively called function goes straight back to its native caller; the
   // outermost compiled function returns through the interpreter.
   void native_return() {
     Near interp;
-    flush_all();                                             // the results may be cached
-    cmp(r15, qword[r13 + offsetof(JitContext, run_depth)]);  // the depth entered at
+    flush_all();                                            // the results may be cached
+    cmp(r15, qword[ctx(offsetof(JitContext, run_depth))]);  // the depth entered at
     je(interp, T_NEAR);
     // Back to a native caller: this frame is dead once the function returns (the interpreter
     // never resumes it), so only the results (slots 0..num_results-1) go to the frame.
@@ -1959,7 +1977,7 @@ class Compiler : public CodeGenerator {
         mov(rax, frame_slot(0));
     }
     lea(r8, qword[r15 - 1]);  // --depth, as a store
-    mov(rdx, qword[r13 + offsetof(JitContext, depth)]);
+    mov(rdx, qword[ctx(offsetof(JitContext, depth))]);
     mov(dword[rdx], r8d);
     ret();
     L(interp);
@@ -1970,13 +1988,13 @@ class Compiler : public CodeGenerator {
     // itself (null), and it executes it from the whole frame.
     spill_pins();
     mov(rdi, r13);
-    call(qword[r13 + offsetof(JitContext, return_to_caller)]);  // rsp == saved_rsp: aligned
+    call(qword[ctx(offsetof(JitContext, return_to_caller))]);  // rsp == saved_rsp: aligned
     test(rax, rax);
     Near leave;
     jz(leave, T_NEAR);
-    mov(rbx, qword[r13 + offsetof(JitContext, resume_fp)]);
-    mov(r14, qword[r13 + offsetof(JitContext, resume_code_base)]);
-    mov(rdx, qword[r13 + offsetof(JitContext, depth)]);  // the caller's depth: the new D0
+    mov(rbx, qword[ctx(offsetof(JitContext, resume_fp))]);
+    mov(r14, qword[ctx(offsetof(JitContext, resume_code_base))]);
+    mov(rdx, qword[ctx(offsetof(JitContext, depth))]);  // the caller's depth: the new D0
     mov(r15d, dword[rdx]);
     set_depth_limits(rcx);
     jmp(rax);  // the caller's entry: it reloads its pinned slots from its frame
@@ -2019,9 +2037,15 @@ class Compiler : public CodeGenerator {
   uint32_t w_ = 0;
   const uint32_t* ins_ = nullptr;
   size_t native_ops_ = 0;
-  size_t unpatched_ = 0;         // forward jumps to Near labels not defined yet
-  Replay spill_all_, fill_all_;  // the code of spill_pins() and fill_pins(), once made
-  bool in_v128_run_ = false;     // the pins are in the frame (see v128_instruction)
+  size_t unpatched_ = 0;  // forward jumps to Near labels not defined yet
+  Replay spill_all_, fill_all_;
+  const RegExp frame_base_{rbx};  // see plus()
+  const RegExp context_base_{r13};
+  const RegExp callee_base_{rax};      // native_call: the callee's FuncInstance
+  const RegExp call_frame_base_{rsi};  // native_call: its CallFrame
+  const RegExp memory_index_ =
+      RegExp(r12) + RegExp(rax);  // the code of spill_pins() and fill_pins(), once made
+  bool in_v128_run_ = false;      // the pins are in the frame (see v128_instruction)
 };
 
 bool Compiler::emit(IOp o) {
@@ -2042,7 +2066,7 @@ bool Compiler::emit(IOp o) {
       return true;
     case IOp::Jump: return branch(off(0));
     case IOp::Call:
-      mov(rax, qword[r13 + offsetof(JitContext, funcs)]);
+      mov(rax, qword[ctx(offsetof(JitContext, funcs))]);
       if (op(0) > (INT32_MAX >> 3)) throw std::runtime_error("function index too large");
       mov(rax, qword[rax + static_cast<int32_t>(op(0) * 8)]);
       native_call(op(1), 4, false, nullptr, op(0) >= f_.first_defined_function);
@@ -2064,7 +2088,7 @@ bool Compiler::emit(IOp o) {
       const TableElemsLayout& layout = table_elems_layout();
       if (layout.ok) {
         if (op(1) > (INT32_MAX >> 3)) throw std::runtime_error("table index too large");
-        mov(rax, qword[r13 + offsetof(JitContext, tables)]);
+        mov(rax, qword[ctx(offsetof(JitContext, tables))]);
         mov(rax, qword[rax + static_cast<int32_t>(op(1) * 8)]);
         mov(rcx, qword[rax + layout.begin]);
         mov(rdx, qword[rax + layout.end]);
@@ -2086,7 +2110,7 @@ bool Compiler::emit(IOp o) {
         mov(rdi, r13);
         mov(esi, op(1));
         mov(ecx, op(0));
-        call(qword[r13 + offsetof(JitContext, resolve_indirect)]);
+        call(qword[ctx(offsetof(JitContext, resolve_indirect))]);
         test(rax, rax);
         jz(interp, T_NEAR);
       }

@@ -47,7 +47,7 @@ struct StoreConfig {
   // The process-wide default for `engine`, set once from `--engine` by a front end.
   static wc::jit::EngineMode process_engine();
   static void set_process_engine(wc::jit::EngineMode mode);
-  // 300, or $WC_JIT_TIER_UP_AFTER (tests set 1 or 2 to move between tiers as often as
+  // 100, or $WC_JIT_TIER_UP_AFTER (tests set 1 or 2 to move between tiers as often as
   // possible).
   static uint32_t default_tier_up_after();
 };

@@ -488,6 +488,7 @@ class Compiler : public CodeGenerator {
     forget(s);
     fdest_->slot = s;
     fdest_->valid = true;
+    cache_used_ = true;
     fdest_->dirty = true;
     fdest_ = nullptr;
   }
@@ -600,12 +601,14 @@ class Compiler : public CodeGenerator {
   // cache, as it may write it; a copy's destination is dropped. Flushes change the state, so
   // they are only emitted where they dominate the code that follows (never on a side path).
   const Xmm* cached(uint32_t s) const {
+    if (!cache_used_) return nullptr;
     for (const CacheEntry& e : cache_)
       if (e.valid && e.slot == s) return &kFloatPinRegs[e.reg];
     return nullptr;
   }
   // Drops slot `s` from the cache without writing it (its value is about to be replaced).
   void forget(uint32_t s) {
+    if (!cache_used_) return;
     for (CacheEntry& e : cache_)
       if (e.slot == s) e.valid = false;
   }
@@ -623,11 +626,13 @@ class Compiler : public CodeGenerator {
   }
   // Writes slot `s` back if it is dirty (on the path that follows).
   void flush(uint32_t s) {
+    if (!cache_used_) return;
     for (CacheEntry& e : cache_)
       if (e.slot == s) write_back(e);
   }
   // Writes every dirty value back (on the path that follows).
   void flush_all() {
+    if (!cache_used_) return;
     for (CacheEntry& e : cache_) write_back(e);
   }
   // The stores flush_all() would emit, for a path that leaves (the state does not change).
@@ -656,6 +661,7 @@ class Compiler : public CodeGenerator {
     to->slot = s;
     to->valid = true;
     to->dirty = dirty;
+    cache_used_ = true;
   }
   // The frame is the truth outside compiled code: pinned values go to their slots before the
   // code leaves or calls, and come back from them where it is entered or a call returns.
@@ -2022,6 +2028,9 @@ class Compiler : public CodeGenerator {
   std::vector<TableEntry> table_entries_;
   SlotFacts* const record_;
   std::vector<CacheEntry> cache_;  // one per xmm register no slot is pinned to
+  // No entry was ever valid: integer templates (every slot() call) skip the cache's loops,
+  // which were a tenth of the compile time of code with no float values.
+  bool cache_used_ = false;
   size_t next_victim_ = 0;
   CacheEntry* fdest_ = nullptr;  // taken by fdest64, filled by fdone64
   uint32_t function_entry_ = 0;

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
 
 #include "engine/interp/compiled_function.h"
 #include "interp_test_util.h"
@@ -164,6 +165,47 @@ TEST(JitNativeCall, InterruptStopsARecursionWithoutLoops) {
   ASSERT_TRUE(r.trap);
   EXPECT_EQ(r.trap->kind, TrapKind::Interrupted);
   EXPECT_GE(r.trap->backtrace.size(), 1u);
+}
+
+// A recursion whose every level holds `height` values on its operand stack at once (a frame of
+// a little more than `height` slots, with a small frame template), so the value stack runs out
+// before the call depth does.
+std::string tall_frame_recursion(uint32_t height) {
+  std::string wat =
+      R"((module (func $down (export "down") (param $n i32) (result i32) (local $r i32)
+    (if (i32.eqz (local.get $n)) (then (return (i32.const 0)))))";
+  for (uint32_t i = 0; i < height; ++i) wat += " local.get $n i32.const 1 i32.xor";
+  // The call is made with all of them still there: the callee's frame starts above them.
+  wat += " local.get $n i32.const 1 i32.sub call $down i32.const 1 i32.add local.set $r";
+  for (uint32_t i = 0; i < height; ++i) wat += " drop";
+  wat += " local.get $r))";
+  return wat;
+}
+
+// Native calls check the value stack against one limit per run, which is right only because a
+// function with a frame larger than kMaxNativeFrameSlots gets no native entry. Both sides of
+// that bound run out of value stack where the interpreter does, with its trap and backtrace.
+TEST(JitNativeCall, ValueStackLimitTrapsWhereTheInterpretersDoes) {
+  for (uint32_t height : {jit::kMaxNativeFrameSlots - 1000, jit::kMaxNativeFrameSlots + 1000}) {
+    StoreConfig jc = config(jit::EngineMode::Jit, 100000);
+    StoreConfig ic = config(jit::EngineMode::Interp, 100000);
+    jc.value_stack_bytes = ic.value_stack_bytes = size_t{256} << 10;  // 32,768 slots
+    const std::string wat = tall_frame_recursion(height);
+    ITEST_LOAD(jit, wat, jc);
+    ITEST_LOAD(interp, wat, ic);
+    const bool native = jit.instance()->get_func("down")->jit.entry != nullptr;
+    EXPECT_EQ(native, height < jit::kMaxNativeFrameSlots) << height;
+    // Somewhere below 32,768 / height levels the stack is full: try every depth around it.
+    const uint32_t fits = 32768 / height;
+    size_t exhausted = 0;
+    for (uint32_t n = 0; n <= fits + 2; ++n) {
+      InvokeResult a = jit.run("down", {itest::I32(n)});
+      InvokeResult b = interp.run("down", {itest::I32(n)});
+      expect_recursion_outcome(a, b, n);
+      exhausted += !b.ok();
+    }
+    EXPECT_GE(exhausted, 2u) << height;  // the limit was reached, not only approached
+  }
 }
 
 }  // namespace

@@ -380,6 +380,8 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   jctx.depth = &ex.depth;
   jctx.max_depth = max_depth;
   jctx.stack_end = stack_end;
+  jctx.native_frame_limit =
+      stack_end - std::min<size_t>(wc::jit::kMaxNativeFrameSlots, stack_end - ex.stack.get());
   jctx.frames = frames;
   jctx.resolve_indirect = &jit_resolve_indirect;
   jctx.memory_fill = &jit_memory_fill;

@@ -43,6 +43,11 @@ struct JitCallee {
 // other registers of its ABI.
 constexpr uint32_t kDirectGlobals = 8;
 
+// Functions whose frame is larger get no native entry (their native callers call them through
+// the interpreter), so a native call checks the value stack against one limit computed once
+// per run (JitContext::native_frame_limit) instead of loading the callee's frame size.
+constexpr uint32_t kMaxNativeFrameSlots = 4096;
+
 // What compiled code may reach besides its frame and linear memory. Passed by pointer, so the
 // code holds no absolute address of this process. The interpreter fills it before entering
 // the code; the code updates `*depth` and the frame stack as it calls and returns natively
@@ -59,7 +64,10 @@ struct JitContext {
   uint32_t* depth = nullptr;                           // &ExecState::depth
   uint64_t max_depth = 0;                              // the call-depth limit
   const uint64_t* stack_end = nullptr;                 // end of the value stack
-  void* frames = nullptr;                              // ExecState::frames (CallFrame[])
+  // stack_end - kMaxNativeFrameSlots (the stack's start if it is smaller): a frame of a
+  // natively callable function fits if it starts at or below this.
+  const uint64_t* native_frame_limit = nullptr;
+  void* frames = nullptr;  // ExecState::frames (CallFrame[])
   // call_indirect's lookup (table bounds, null, signature): the callee, or null when the
   // interpreter must make the call (and raise its trap). A plain function the code calls.
   wc::engine::FuncInstance* (*resolve_indirect)(const JitContext* ctx, uint32_t table,

@@ -1686,7 +1686,8 @@ class Compiler : public CodeGenerator {
   // frame gets the declared locals' zeros and the constants, as the interpreter's call does.
   void emit_function_entry() {
     const std::vector<uint64_t>& tmpl = f_.frame_template;
-    if (tmpl.size() > kMaxInlineTemplate) return;  // the interpreter makes such calls
+    if (tmpl.size() > kMaxInlineTemplate) return;       // the interpreter makes such calls
+    if (f_.frame_slots > kMaxNativeFrameSlots) return;  // native_call's stack check needs it
     function_entry_ = static_cast<uint32_t>(getSize()) + 1;
     const size_t stored = lazy_from_ ? lazy_from_ - f_.num_params : tmpl.size();
     const size_t copied = copy_template_blocks(stored);
@@ -1803,11 +1804,10 @@ class Compiler : public CodeGenerator {
     mov(rdx, qword[ctx(offsetof(JitContext, interrupt))]);
     cmp(byte[rdx], 0);
     jne(interp, T_NEAR);
+    // The callee has an entry, so its frame is at most kMaxNativeFrameSlots (see
+    // emit_function_entry): it fits if it starts at or below native_frame_limit.
     lea(rdi, qword[plus(frame_base_, static_cast<int32_t>(disp))]);
-    mov(r8,
-        qword[plus(callee_base_, jit + static_cast<int32_t>(offsetof(JitCallee, frame_slots)))]);
-    lea(r8, qword[rdi + r8 * 8]);
-    cmp(r8, qword[ctx(offsetof(JitContext, stack_end))]);
+    cmp(rdi, qword[ctx(offsetof(JitContext, native_frame_limit))]);
     ja(interp, T_NEAR);
     // ++depth (a store of r15 + 1); frames[depth] = {return address, this frame, this
     // instance, callee}.

@@ -6,10 +6,7 @@ namespace wc::engine {
 // also how the decoder tells a truncated section or body from a truncated module.
 [[noreturn]] static void unexpected_end(size_t end) { throw DecodeError(end, "unexpected end"); }
 
-uint8_t BinaryReader::u8() {
-  if (pos_ >= end_) unexpected_end(end_);
-  return p_[pos_++];
-}
+void BinaryReader::fail_unexpected_end() const { unexpected_end(end_); }
 
 uint32_t BinaryReader::u32_fixed() {
   if (remaining() < 4) unexpected_end(end_);
@@ -73,10 +70,7 @@ int64_t BinaryReader::read_signed(unsigned bits) {
   }
 }
 
-uint32_t BinaryReader::u32() { return uint32_t(read_unsigned(32)); }
 uint64_t BinaryReader::u64() { return read_unsigned(64); }
-int32_t BinaryReader::s32() { return int32_t(read_signed(32)); }
-int64_t BinaryReader::s64() { return read_signed(64); }
 int64_t BinaryReader::s33() { return read_signed(33); }
 
 void BinaryReader::skip(size_t n) {

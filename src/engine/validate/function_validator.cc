@@ -73,15 +73,8 @@ void FunctionValidator::run(uint32_t defined_index) {
   params_ = {ft.params.data(), static_cast<uint32_t>(ft.params.size())};
   results_ = {ft.results.data(), static_cast<uint32_t>(ft.results.size())};
 
-  // Locals stay run-length encoded (a group may declare millions); lookups binary-search.
-  local_ends_.clear();
-  local_types_.clear();
-  uint64_t n = 0;
-  for (const LocalGroup& g : body.locals) {
-    n += g.count;
-    local_ends_.push_back(n);
-    local_types_.push_back(g.type);
-  }
+  locals_.assign(ft.params.begin(), ft.params.end());
+  for (const LocalGroup& g : body.locals) locals_.insert(locals_.end(), g.count, g.type);
 
   vals_.clear();
   ctrls_.clear();
@@ -129,7 +122,7 @@ ValType FunctionValidator::pop(ValType expected) {
   return actual;
 }
 
-void FunctionValidator::push(Types ts) { vals_.insert(vals_.end(), ts.data, ts.data + ts.size); }
+void FunctionValidator::push(Types ts) { vals_.push(ts.data, ts.size); }
 
 void FunctionValidator::pop(Types ts) {
   for (uint32_t i = ts.size; i-- > 0;) pop(ts[i]);
@@ -151,7 +144,7 @@ FunctionValidator::Frame FunctionValidator::pop_ctrl() {
 }
 
 void FunctionValidator::set_unreachable() {
-  vals_.resize(ctrls_.back().height);
+  vals_.truncate(ctrls_.back().height);
   ctrls_.back().unreachable = true;
 }
 
@@ -183,11 +176,9 @@ void FunctionValidator::block_types(const BlockType& bt, Types& in, Types& out) 
 }
 
 ValType FunctionValidator::local_type(uint32_t index) const {
-  if (index < params_.size) return params_[index];
-  const uint64_t i = index - params_.size;
-  auto it = std::upper_bound(local_ends_.begin(), local_ends_.end(), i);
-  if (it == local_ends_.end()) fail("unknown local " + std::to_string(index));
-  return local_types_[it - local_ends_.begin()];
+  if (index >= locals_.size()) [[unlikely]]
+    fail("unknown local " + std::to_string(index));
+  return locals_[index];
 }
 
 void FunctionValidator::check_memory(uint32_t index) const {
@@ -286,7 +277,7 @@ void FunctionValidator::step(const Instr& in) {
         // Check the stack against this label without consuming it (Unknowns stay Unknown).
         scratch_.resize(t.size);
         for (uint32_t i = t.size; i-- > 0;) scratch_[i] = pop(t[i]);
-        vals_.insert(vals_.end(), scratch_.begin(), scratch_.end());
+        vals_.push(scratch_.data(), scratch_.size());
       }
       pop(dt);
       set_unreachable();

@@ -2,6 +2,7 @@
 // Internal to the validator; module_validator.cc drives it once per defined function.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -22,6 +23,34 @@ constexpr ValType kUnknownType = static_cast<ValType>(0x00);
 struct ValidationFailure {
   size_t offset;
   std::string message;
+};
+
+// The operand stack: a buffer used up to size_, so that a push is a compare and a store inline in
+// step() (std::vector::push_back stayed an out-of-line call there). It only grows, and one
+// FunctionValidator serves a whole module, so a module pays for a few allocations in all.
+class TypeStack {
+ public:
+  size_t size() const { return size_; }
+  void clear() { size_ = 0; }
+  void push(ValType t) {
+    if (size_ == buf_.size()) [[unlikely]]
+      grow(size_ + 1);
+    buf_[size_++] = t;
+  }
+  void push(const ValType* ts, size_t n) {
+    if (size_ + n > buf_.size()) [[unlikely]]
+      grow(size_ + n);
+    std::copy(ts, ts + n, buf_.data() + size_);
+    size_ += n;
+  }
+  ValType back() const { return buf_[size_ - 1]; }
+  void pop_back() { --size_; }
+  void truncate(size_t n) { size_ = n; }  // n <= size()
+
+ private:
+  void grow(size_t need) { buf_.resize(std::max<size_t>({need, 2 * buf_.size(), 64})); }
+  std::vector<ValType> buf_;
+  size_t size_ = 0;
 };
 
 // One instance is reused for all functions of a module so that the stacks, the scratch
@@ -59,7 +88,7 @@ class FunctionValidator {
   [[noreturn]] void fail(const std::string& message) const;
   [[noreturn]] void fail_mismatch(ValType expected, ValType actual, bool empty) const;
 
-  void push(ValType t) { vals_.push_back(t); }
+  void push(ValType t) { vals_.push(t); }
   ValType pop();
   ValType pop(ValType expected);
   void push(Types ts);
@@ -85,9 +114,11 @@ class FunctionValidator {
   size_t offset_ = 0;        // of the current instruction, for messages
   Types params_;
   Types results_;
-  std::vector<uint64_t> local_ends_;  // cumulative end (exclusive) of each declared local group
-  std::vector<ValType> local_types_;  // type of each declared local group
-  std::vector<ValType> vals_;
+  // Type of each local, parameters first. Flat, so a lookup is one bounds check: the decoder
+  // caps a function's declared locals at 50000 (kMaxFunctionLocals), so expanding the
+  // run-length groups is bounded.
+  std::vector<ValType> locals_;
+  TypeStack vals_;
   std::vector<Frame> ctrls_;
   std::vector<ValType> scratch_;  // br_table: values popped for one label, pushed back
   Instr instr_;

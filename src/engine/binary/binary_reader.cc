@@ -27,9 +27,10 @@ uint64_t BinaryReader::u64_fixed() {
 // LEB128 of an N-bit integer takes at most ceil(N/7) bytes. The last allowed byte must not have
 // the continuation bit ("too long"), and its bits beyond N must be zero ("too large"): the spec
 // rejects such encodings even though a lenient reader could ignore them.
-uint64_t BinaryReader::read_unsigned(unsigned bits) {
+template <unsigned bits>
+uint64_t BinaryReader::read_unsigned() {
   const size_t start = pos_;
-  const unsigned max_bytes = (bits + 6) / 7;
+  constexpr unsigned max_bytes = (bits + 6) / 7;
   uint64_t result = 0;
   for (unsigned i = 0;; ++i) {
     const uint8_t b = u8();
@@ -46,9 +47,10 @@ uint64_t BinaryReader::read_unsigned(unsigned bits) {
 }
 
 // As above, but the unused bits of the last allowed byte must be copies of the sign bit.
-int64_t BinaryReader::read_signed(unsigned bits) {
+template <unsigned bits>
+int64_t BinaryReader::read_signed() {
   const size_t start = pos_;
-  const unsigned max_bytes = (bits + 6) / 7;
+  constexpr unsigned max_bytes = (bits + 6) / 7;
   uint64_t result = 0;
   for (unsigned i = 0;; ++i) {
     const uint8_t b = u8();
@@ -70,8 +72,13 @@ int64_t BinaryReader::read_signed(unsigned bits) {
   }
 }
 
-uint64_t BinaryReader::u64() { return read_unsigned(64); }
-int64_t BinaryReader::s33() { return read_signed(33); }
+// The widths the inline readers in the header use.
+template uint64_t BinaryReader::read_unsigned<32>();
+template int64_t BinaryReader::read_signed<32>();
+template int64_t BinaryReader::read_signed<64>();
+
+uint64_t BinaryReader::u64() { return read_unsigned<64>(); }
+int64_t BinaryReader::s33() { return read_signed<33>(); }
 
 void BinaryReader::skip(size_t n) {
   if (n > remaining()) unexpected_end(end_);

@@ -40,17 +40,17 @@ class BinaryReader {
   uint32_t u32() {  // unsigned LEB128, at most 5 bytes
     if (pos_ < end_ && p_[pos_] < 0x80) [[likely]]
       return p_[pos_++];
-    return uint32_t(read_unsigned(32));
+    return uint32_t(read_unsigned<32>());
   }
   int32_t s32() {  // signed LEB128, at most 5 bytes
     if (pos_ < end_ && p_[pos_] < 0x80) [[likely]]
       return one_byte_signed();
-    return int32_t(read_signed(32));
+    return int32_t(read_signed<32>());
   }
   int64_t s64() {  // signed LEB128, at most 10 bytes
     if (pos_ < end_ && p_[pos_] < 0x80) [[likely]]
       return one_byte_signed();
-    return read_signed(64);
+    return read_signed<64>();
   }
   uint32_t u32_fixed();  // little-endian, 4 bytes
   uint64_t u64_fixed();
@@ -67,8 +67,11 @@ class BinaryReader {
     return (b & 0x40) ? int32_t(b) - 0x80 : int32_t(b);
   }
   [[noreturn]] void fail_unexpected_end() const;
-  uint64_t read_unsigned(unsigned bits);
-  int64_t read_signed(unsigned bits);
+  // The general LEB128 readers, for an integer of `bits` bits (a constant, so the loops unroll).
+  template <unsigned bits>
+  uint64_t read_unsigned();
+  template <unsigned bits>
+  int64_t read_signed();
 
   const uint8_t* p_;
   size_t pos_;

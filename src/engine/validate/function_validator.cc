@@ -109,7 +109,7 @@ ValType FunctionValidator::pop() {
   return t;
 }
 
-ValType FunctionValidator::pop(ValType expected) {
+ValType FunctionValidator::pop_checked(ValType expected) {
   const Frame& f = ctrls_.back();
   if (vals_.size() == f.height) {
     if (f.unreachable) return kUnknownType;

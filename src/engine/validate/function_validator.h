@@ -32,7 +32,7 @@ class TypeStack {
  public:
   size_t size() const { return size_; }
   void clear() { size_ = 0; }
-  void push(ValType t) {
+  [[gnu::always_inline]] void push(ValType t) {
     if (size_ == buf_.size()) [[unlikely]]
       grow(size_ + 1);
     buf_[size_++] = t;
@@ -90,7 +90,15 @@ class FunctionValidator {
 
   void push(ValType t) { vals_.push(t); }
   ValType pop();
-  ValType pop(ValType expected);
+  // The common case inline: the expected type on top, above the current frame's height.
+  [[gnu::always_inline]] ValType pop(ValType expected) {
+    if (vals_.size() > ctrls_.back().height && vals_.back() == expected) [[likely]] {
+      vals_.pop_back();
+      return expected;
+    }
+    return pop_checked(expected);
+  }
+  ValType pop_checked(ValType expected);
   void push(Types ts);
   void pop(Types ts);
   void push_ctrl(Op op, Types in, Types out);

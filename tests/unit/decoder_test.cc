@@ -349,7 +349,8 @@ TEST(Decoder, AllSections) {
   EXPECT_EQ(m->bytes[m->code[0].code_end - 1], 0x0B);
   ASSERT_EQ(m->datas.size(), 1u);
   EXPECT_EQ(m->datas[0].mode, SegmentMode::Passive);
-  EXPECT_EQ(m->datas[0].bytes, (Bytes{'h', 'i'}));
+  const auto data = m->data_bytes(0);
+  EXPECT_EQ(Bytes(data.begin(), data.end()), (Bytes{'h', 'i'}));
 }
 
 TEST(Decoder, ElementSegmentEncodings) {
@@ -540,7 +541,8 @@ TEST(Decoder, DataCount) {
   ASSERT_TRUE(m);
   EXPECT_EQ(m->datas[0].mode, SegmentMode::Active);
   EXPECT_EQ(m->datas[0].offset.instrs[0].bits, 8u);
-  EXPECT_EQ(m->datas[0].bytes, Bytes{0xAA});
+  const auto seg_bytes = m->data_bytes(0);
+  EXPECT_EQ(Bytes(seg_bytes.begin(), seg_bytes.end()), Bytes{0xAA});
 }
 
 TEST(Decoder, ErrorOffset) {

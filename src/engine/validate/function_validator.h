@@ -26,11 +26,12 @@ struct ValidationFailure {
 };
 
 // The operand stack: a buffer used up to size_, so that a push is a compare and a store inline in
-// step() (std::vector::push_back stayed an out-of-line call there). It only grows, and one
-// FunctionValidator serves a whole module, so a module pays for a few allocations in all.
+// step() (std::vector::push_back stayed an out-of-line call there; step() is big enough that
+// GCC leaves even these one-liners out of line unless told, hence always_inline). It only grows,
+// and one FunctionValidator serves a whole module, so a module pays for a few allocations in all.
 class TypeStack {
  public:
-  size_t size() const { return size_; }
+  [[gnu::always_inline]] size_t size() const { return size_; }
   void clear() { size_ = 0; }
   [[gnu::always_inline]] void push(ValType t) {
     if (size_ == buf_.size()) [[unlikely]]
@@ -43,8 +44,8 @@ class TypeStack {
     std::copy(ts, ts + n, buf_.data() + size_);
     size_ += n;
   }
-  ValType back() const { return buf_[size_ - 1]; }
-  void pop_back() { --size_; }
+  [[gnu::always_inline]] ValType back() const { return buf_[size_ - 1]; }
+  [[gnu::always_inline]] void pop_back() { --size_; }
   void truncate(size_t n) { size_ = n; }  // n <= size()
 
  private:

@@ -227,6 +227,32 @@ TEST(Validator, ErrorNamesModuleItem) {
       << msg;
 }
 
+// The function-level messages are built out of line from their parts (FunctionValidator::failf):
+// they must read as before, numbers and type names included.
+TEST(Validator, FunctionErrorTexts) {
+  auto text = [](const ModuleBuilder& b) {
+    std::string msg = check(b);
+    return msg.substr(0, msg.find(" (function"));
+  };
+  EXPECT_EQ(text(one_func({}, {}, {LOCAL_GET, 4, DROP})), "unknown local 4");
+  EXPECT_EQ(text(one_func({}, {}, {BR, 3})), "unknown label 3");
+  EXPECT_EQ(text(one_func({}, {}, {GLOBAL_GET, 2, DROP})), "unknown global 2");
+  EXPECT_EQ(text(one_func({}, {}, {I32_CONST, 1, I32_CONST, 1})),
+            "type mismatch: 2 value(s) left on the stack at the end of the block");
+  EXPECT_EQ(text(one_func({}, {}, {DROP})),
+            "type mismatch: drop expected a value but the stack is empty");
+  EXPECT_EQ(text(one_func({}, {}, {I32_CONST, 1, I64_CONST, 1, I32_CONST, 0, SELECT, DROP})),
+            "type mismatch: select operands i32 and i64");
+  EXPECT_EQ(
+      text(one_func({}, {}, {REF_NULL, FUNCREF, REF_NULL, FUNCREF, I32_CONST, 0, SELECT, DROP})),
+      "type mismatch: select without type on funcref and funcref");
+  EXPECT_EQ(text(one_func({}, {}, {I32_CONST, 0, REF_IS_NULL, DROP})),
+            "type mismatch: ref.is_null on i32");
+  EXPECT_EQ(text(one_func({}, {}, {REF_FUNC, 0, DROP})),
+            "undeclared function reference: function 0 appears in no element segment, export "
+            "or global initializer");
+}
+
 TEST(Validator, UnreachableMakesStackPolymorphic) {
   EXPECT_VALID(one_func({}, {I32}, {UNREACHABLE, I32_ADD}));
   EXPECT_VALID(one_func({}, {I32}, {UNREACHABLE, SELECT}));

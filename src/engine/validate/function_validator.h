@@ -87,7 +87,18 @@ class FunctionValidator {
   void step_simd(const Instr& in);
 
   [[noreturn]] void fail(const std::string& message) const;
-  [[noreturn]] void fail_mismatch(ValType expected, ValType actual, bool empty) const;
+  [[noreturn, gnu::cold, gnu::noinline]] void fail_mismatch(ValType expected, ValType actual,
+                                                            bool empty) const;
+  // Builds the message from its parts (strings and numbers) out of line: the hot functions that
+  // check (step above all) then keep no string temporaries, and so a much smaller frame.
+  template <typename... Parts>
+  [[noreturn, gnu::cold, gnu::noinline]] void failf(const Parts&... parts) const {
+    std::string message;
+    (append(message, parts), ...);
+    fail(message);
+  }
+  static void append(std::string& s, const char* part) { s += part; }
+  static void append(std::string& s, uint64_t n) { s += std::to_string(n); }
 
   void push(ValType t) { vals_.push(t); }
   ValType pop();

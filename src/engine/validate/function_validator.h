@@ -49,7 +49,10 @@ class TypeStack {
   void truncate(size_t n) { size_ = n; }  // n <= size()
 
  private:
-  void grow(size_t need) { buf_.resize(std::max<size_t>({need, 2 * buf_.size(), 64})); }
+  // Out of line and rare: the pushes stay small enough to inline.
+  [[gnu::noinline]] void grow(size_t need) {
+    buf_.resize(std::max<size_t>({need, 2 * buf_.size(), 64}));
+  }
   std::vector<ValType> buf_;
   size_t size_ = 0;
 };

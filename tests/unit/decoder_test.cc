@@ -156,6 +156,47 @@ TEST(BinaryReader, SignedLimits) {
             "integer too large");
 }
 
+// The one-byte LEB128 reads are an inline fast path: its edges (bit 6 is the sign) and the end of
+// the reader's range, which must hold even when the buffer goes on past it.
+TEST(BinaryReader, OneByteFastPath) {
+  auto s32 = [](Bytes b) {
+    BinaryReader r(b.data(), 0, b.size());
+    return r.s32();
+  };
+  auto s64 = [](Bytes b) {
+    BinaryReader r(b.data(), 0, b.size());
+    return r.s64();
+  };
+  EXPECT_EQ(s32({0x40}), -64);
+  EXPECT_EQ(s32({0x00}), 0);
+  EXPECT_EQ(s64({0x40}), -64);
+  EXPECT_EQ(s64({0x3F}), 63);
+  Bytes b = {0x7F, 0x05, 0x05};
+  BinaryReader r(b.data(), 0, b.size());
+  EXPECT_EQ(r.u32(), 127u);
+  EXPECT_EQ(r.pos(), 1u);
+
+  const Bytes more = {0x80, 0x01, 0x01};  // the range ends after the first byte of a two-byte LEB
+  for (int kind = 0; kind < 4; ++kind) {
+    BinaryReader cut(more.data(), 0, 1);
+    try {
+      if (kind == 0) cut.u32();
+      if (kind == 1) cut.s32();
+      if (kind == 2) cut.s64();
+      if (kind == 3) {
+        cut.u8();
+        cut.u8();
+      }
+      ADD_FAILURE() << "read past the range, kind " << kind;
+    } catch (const DecodeError& e) {
+      EXPECT_STREQ(e.what(), "unexpected end");
+      EXPECT_EQ(e.offset(), 1u);
+    }
+  }
+  BinaryReader empty(more.data(), 2, 2);
+  EXPECT_THROW(empty.u32(), DecodeError);
+}
+
 TEST(BinaryReader, FixedAndNames) {
   Bytes b = {0x78, 0x56, 0x34, 0x12, 0x01, 0x02};
   BinaryReader r(b.data(), 0, b.size());
@@ -249,6 +290,54 @@ TEST(InstrReader, Immediates) {
   EXPECT_EQ(instr_error({0xFC, 0x0A, 0x00, 0x01}), "zero byte expected");
   EXPECT_EQ(instr_error({0xFC, 0x0B, 0x01}), "zero byte expected");
   EXPECT_EQ(instr_error({0xFC, 0x08, 0x00, 0x01}), "zero byte expected");
+}
+
+// read() decodes the single-byte opcodes of kInstrShapes inline and sends the rest to the full
+// switch. Every opcode of each inline shape must read its immediates (and no more), and stop at
+// the end of the range like the switch does.
+TEST(InstrReader, InlineShapes) {
+  int counts[4] = {};
+  for (int code = 0; code < 256; ++code) {
+    const InstrShape shape = kInstrShapes[code];
+    ++counts[int(shape)];
+    const uint8_t c = uint8_t(code);
+    switch (shape) {
+      case InstrShape::Other: break;
+      case InstrShape::None: {
+        Instr in = read_one({c});
+        EXPECT_EQ(uint32_t(in.op), uint32_t(code));
+        EXPECT_EQ(in.idx, 0u);
+        break;
+      }
+      case InstrShape::Index: {
+        Instr in = read_one({c, 0x85, 0x01});
+        EXPECT_EQ(uint32_t(in.op), uint32_t(code));
+        EXPECT_EQ(in.idx, 133u) << code;
+        EXPECT_EQ(instr_error({c, 0x85}), "unexpected end") << code;
+        break;
+      }
+      case InstrShape::MemArg: {
+        Instr in = read_one({c, 0x02, 0x90, 0x01});
+        EXPECT_EQ(uint32_t(in.op), uint32_t(code));
+        EXPECT_EQ(in.mem.align, 2u) << code;
+        EXPECT_EQ(in.mem.offset, 144u) << code;
+        EXPECT_EQ(instr_error({c, 0x02}), "unexpected end") << code;
+        break;
+      }
+    }
+  }
+  // The 2.0 single-byte opcodes: 8 without immediates in control and parametric, 127 numeric
+  // (0x45..0xC4, of which 0xC0..0xC4 are sign extensions), ref.is_null; 11 with one index;
+  // 23 loads and stores.
+  EXPECT_EQ(counts[int(InstrShape::None)], 8 + 128);
+  EXPECT_EQ(counts[int(InstrShape::Index)], 11);
+  EXPECT_EQ(counts[int(InstrShape::MemArg)], 23);
+  // An index that is not a one-byte LEB still goes through the checked reader.
+  EXPECT_EQ(instr_error({0x20, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00}),
+            "integer representation too long");
+  // Not inline: each of these needs the switch.
+  for (uint8_t c : {0x02, 0x0E, 0x11, 0x1C, 0x3F, 0x41, 0xD0, 0xFC, 0xFD, 0x06, 0xFF})
+    EXPECT_EQ(kInstrShapes[c], InstrShape::Other) << int(c);
 }
 
 TEST(InstrReader, BlockTypes) {
@@ -349,7 +438,8 @@ TEST(Decoder, AllSections) {
   EXPECT_EQ(m->bytes[m->code[0].code_end - 1], 0x0B);
   ASSERT_EQ(m->datas.size(), 1u);
   EXPECT_EQ(m->datas[0].mode, SegmentMode::Passive);
-  EXPECT_EQ(m->datas[0].bytes, (Bytes{'h', 'i'}));
+  const auto data = m->data_bytes(0);
+  EXPECT_EQ(Bytes(data.begin(), data.end()), (Bytes{'h', 'i'}));
 }
 
 TEST(Decoder, ElementSegmentEncodings) {
@@ -540,7 +630,8 @@ TEST(Decoder, DataCount) {
   ASSERT_TRUE(m);
   EXPECT_EQ(m->datas[0].mode, SegmentMode::Active);
   EXPECT_EQ(m->datas[0].offset.instrs[0].bits, 8u);
-  EXPECT_EQ(m->datas[0].bytes, Bytes{0xAA});
+  const auto seg_bytes = m->data_bytes(0);
+  EXPECT_EQ(Bytes(seg_bytes.begin(), seg_bytes.end()), Bytes{0xAA});
 }
 
 TEST(Decoder, ErrorOffset) {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -132,8 +133,14 @@ struct ModuleBuilder {
     DataSegment seg;
     seg.mode = SegmentMode::Active;
     seg.offset = std::move(offset);
-    seg.bytes.assign(bytes.begin(), bytes.end());
     m.datas.push_back(std::move(seg));
+    set_data_bytes(m.datas.back(), bytes);
+  }
+  // Data segment bytes live in Module::bytes, as the decoder leaves them.
+  void set_data_bytes(DataSegment& seg, std::string_view bytes) {
+    seg.bytes_begin = m.bytes.size();
+    seg.bytes_size = bytes.size();
+    m.bytes.insert(m.bytes.end(), bytes.begin(), bytes.end());
   }
   std::shared_ptr<const Module> build() { return std::make_shared<const Module>(std::move(m)); }
 };
@@ -503,7 +510,7 @@ TEST(Instantiate, BuildsInstance) {
   b.m.elems.push_back(declarative);
   b.active_data(global_get(0), "hello");
   DataSegment pdata;
-  pdata.bytes = {9, 9};
+  b.set_data_bytes(pdata, "\x09\x09");
   b.m.datas.push_back(pdata);
   b.exp("one", ExternKind::Func, f1);
   b.exp("also_one", ExternKind::Func, f1);
@@ -661,7 +668,7 @@ TEST(Instantiate, PassiveSegmentsAndDrops) {
   elem.init = {ref_func(f), ref_null(), ref_func(f)};
   b.m.elems.push_back(elem);
   DataSegment data;
-  data.bytes = {'a', 'b', 'c'};
+  b.set_data_bytes(data, "abc");
   b.m.datas.push_back(data);
   Instance* inst = expect_instance(store.instantiate(b.build(), {}));
   ASSERT_TRUE(inst);

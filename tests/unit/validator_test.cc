@@ -194,6 +194,65 @@ TEST(Validator, ErrorNamesFunctionAndOffset) {
   EXPECT_NE(msg.find("offset 0x"), std::string::npos) << msg;
 }
 
+// Module-level errors name the item being checked; the validator keeps that in parts and
+// formats it only on failure.
+TEST(Validator, ErrorNamesModuleItem) {
+  ModuleBuilder import_type;
+  import_type.import_func(3);
+  EXPECT_EQ(check(import_type), "unknown type 3 (import 0 \"m\" \"f\")");
+
+  ModuleBuilder bad_export = one_func({}, {}, {});
+  bad_export.export_("ok", 0x00, 0);
+  bad_export.export_("e", 0x00, 7);
+  EXPECT_EQ(check(bad_export), "unknown function 7 (export 1 \"e\")");
+
+  ModuleBuilder dup = one_func({}, {}, {});
+  dup.export_("x", 0x00, 0);
+  dup.export_("x", 0x00, 0);
+  EXPECT_EQ(check(dup), "duplicate export name \"x\" (export section)");
+
+  ModuleBuilder bad_type;
+  bad_type.type({}, {});
+  bad_type.func(0, {});
+  bad_type.func(5, {});
+  EXPECT_EQ(check(bad_type), "unknown type 5 (function 1)");
+
+  ModuleBuilder bad_global;
+  bad_global.global(I32, false, {I64_CONST, 0});
+  const std::string msg = check(bad_global);
+  EXPECT_EQ(msg.rfind("type mismatch: constant expression must produce i32 but produces [i64] "
+                      "(global 0, offset 0x",
+                      0),
+            0u)
+      << msg;
+}
+
+// The function-level messages are built out of line from their parts (FunctionValidator::failf):
+// they must read as before, numbers and type names included.
+TEST(Validator, FunctionErrorTexts) {
+  auto text = [](const ModuleBuilder& b) {
+    std::string msg = check(b);
+    return msg.substr(0, msg.find(" (function"));
+  };
+  EXPECT_EQ(text(one_func({}, {}, {LOCAL_GET, 4, DROP})), "unknown local 4");
+  EXPECT_EQ(text(one_func({}, {}, {BR, 3})), "unknown label 3");
+  EXPECT_EQ(text(one_func({}, {}, {GLOBAL_GET, 2, DROP})), "unknown global 2");
+  EXPECT_EQ(text(one_func({}, {}, {I32_CONST, 1, I32_CONST, 1})),
+            "type mismatch: 2 value(s) left on the stack at the end of the block");
+  EXPECT_EQ(text(one_func({}, {}, {DROP})),
+            "type mismatch: drop expected a value but the stack is empty");
+  EXPECT_EQ(text(one_func({}, {}, {I32_CONST, 1, I64_CONST, 1, I32_CONST, 0, SELECT, DROP})),
+            "type mismatch: select operands i32 and i64");
+  EXPECT_EQ(
+      text(one_func({}, {}, {REF_NULL, FUNCREF, REF_NULL, FUNCREF, I32_CONST, 0, SELECT, DROP})),
+      "type mismatch: select without type on funcref and funcref");
+  EXPECT_EQ(text(one_func({}, {}, {I32_CONST, 0, REF_IS_NULL, DROP})),
+            "type mismatch: ref.is_null on i32");
+  EXPECT_EQ(text(one_func({}, {}, {REF_FUNC, 0, DROP})),
+            "undeclared function reference: function 0 appears in no element segment, export "
+            "or global initializer");
+}
+
 TEST(Validator, UnreachableMakesStackPolymorphic) {
   EXPECT_VALID(one_func({}, {I32}, {UNREACHABLE, I32_ADD}));
   EXPECT_VALID(one_func({}, {I32}, {UNREACHABLE, SELECT}));

@@ -6,10 +6,7 @@ namespace wc::engine {
 // also how the decoder tells a truncated section or body from a truncated module.
 [[noreturn]] static void unexpected_end(size_t end) { throw DecodeError(end, "unexpected end"); }
 
-uint8_t BinaryReader::u8() {
-  if (pos_ >= end_) unexpected_end(end_);
-  return p_[pos_++];
-}
+void BinaryReader::fail_unexpected_end() const { unexpected_end(end_); }
 
 uint32_t BinaryReader::u32_fixed() {
   if (remaining() < 4) unexpected_end(end_);
@@ -30,9 +27,10 @@ uint64_t BinaryReader::u64_fixed() {
 // LEB128 of an N-bit integer takes at most ceil(N/7) bytes. The last allowed byte must not have
 // the continuation bit ("too long"), and its bits beyond N must be zero ("too large"): the spec
 // rejects such encodings even though a lenient reader could ignore them.
-uint64_t BinaryReader::read_unsigned(unsigned bits) {
+template <unsigned bits>
+uint64_t BinaryReader::read_unsigned() {
   const size_t start = pos_;
-  const unsigned max_bytes = (bits + 6) / 7;
+  constexpr unsigned max_bytes = (bits + 6) / 7;
   uint64_t result = 0;
   for (unsigned i = 0;; ++i) {
     const uint8_t b = u8();
@@ -49,9 +47,10 @@ uint64_t BinaryReader::read_unsigned(unsigned bits) {
 }
 
 // As above, but the unused bits of the last allowed byte must be copies of the sign bit.
-int64_t BinaryReader::read_signed(unsigned bits) {
+template <unsigned bits>
+int64_t BinaryReader::read_signed() {
   const size_t start = pos_;
-  const unsigned max_bytes = (bits + 6) / 7;
+  constexpr unsigned max_bytes = (bits + 6) / 7;
   uint64_t result = 0;
   for (unsigned i = 0;; ++i) {
     const uint8_t b = u8();
@@ -73,11 +72,13 @@ int64_t BinaryReader::read_signed(unsigned bits) {
   }
 }
 
-uint32_t BinaryReader::u32() { return uint32_t(read_unsigned(32)); }
-uint64_t BinaryReader::u64() { return read_unsigned(64); }
-int32_t BinaryReader::s32() { return int32_t(read_signed(32)); }
-int64_t BinaryReader::s64() { return read_signed(64); }
-int64_t BinaryReader::s33() { return read_signed(33); }
+// The widths the inline readers in the header use.
+template uint64_t BinaryReader::read_unsigned<32>();
+template int64_t BinaryReader::read_signed<32>();
+template int64_t BinaryReader::read_signed<64>();
+
+uint64_t BinaryReader::u64() { return read_unsigned<64>(); }
+int64_t BinaryReader::s33() { return read_signed<33>(); }
 
 void BinaryReader::skip(size_t n) {
   if (n > remaining()) unexpected_end(end_);

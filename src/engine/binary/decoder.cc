@@ -387,7 +387,8 @@ class Decoder {
         d.offset = const_expr(s);
       }
       const uint32_t len = count(s);
-      d.bytes.assign(p_ + s.pos(), p_ + s.pos() + len);
+      d.bytes_begin = s.pos();
+      d.bytes_size = len;
       s.skip(len);
       m_.datas.push_back(std::move(d));
     }

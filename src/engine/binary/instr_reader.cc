@@ -90,11 +90,10 @@ void InstrReader::read_simd(Instr& out, uint8_t first, uint32_t sub) {
   out.op = Op((uint32_t(kPrefixFD) << 16) | sub);
 }
 
-void InstrReader::read(Instr& out) {
+// Every opcode, so that this switch stays the complete definition of the encoding; read()
+// handles the kInstrShapes fast cases inline and sends the rest here.
+void InstrReader::read_other(Instr& out, uint8_t first) {
   BinaryReader& r = reader_;
-  out.offset = r.pos();
-  out.idx = out.idx2 = 0;  // `out` is reused: don't leave a previous instruction's indices behind
-  const uint8_t first = r.u8();
   uint32_t code = first, sub = 0;
   if (first == kPrefixFC) {
     sub = r.u32();

@@ -33,7 +33,7 @@ bool memory_copy(MemoryInstance& mem, uint32_t dst, uint32_t src, uint32_t n) {
 
 bool memory_init(Instance& inst, uint32_t data, uint32_t dst, uint32_t src, uint32_t n) {
   MemoryInstance& mem = *inst.memories_[0];
-  const std::vector<uint8_t>& bytes = inst.module().datas[data].bytes;
+  const std::span<const uint8_t> bytes = inst.module().data_bytes(data);
   uint64_t seg_size = inst.data_dropped_[data] ? 0 : bytes.size();
   if (!in_bounds(src, n, seg_size) || !in_bounds(dst, n, mem.memory.size_bytes())) return false;
   if (n) std::memcpy(mem.memory.base() + dst, bytes.data() + src, n);

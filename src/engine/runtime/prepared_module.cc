@@ -25,7 +25,8 @@ std::unique_ptr<MemoryInstance> memory_image(const Module& m) {
   auto mem = std::make_unique<MemoryInstance>();
   mem->type = type;
   if (!mem->memory.init(type.limits.min, type.limits.max)) return nullptr;
-  for (const DataSegment& seg : m.datas) {
+  for (uint32_t i = 0; i < m.datas.size(); ++i) {
+    const DataSegment& seg = m.datas[i];
     if (seg.mode != SegmentMode::Active) continue;
     // No globals and no functions: an offset that reads an (imported) global is not the
     // module's alone, and that memory is left to the store.
@@ -33,9 +34,9 @@ std::unique_ptr<MemoryInstance> memory_image(const Module& m) {
     if (!off || seg.memory != 0) return nullptr;
     uint64_t at = off->as_u32();
     // Out of bounds traps at instantiation; the store reproduces that, in order, itself.
-    if (at + seg.bytes.size() > mem->memory.size_bytes()) return nullptr;
-    if (!seg.bytes.empty())
-      std::memcpy(mem->memory.base() + at, seg.bytes.data(), seg.bytes.size());
+    const std::span<const uint8_t> bytes = m.data_bytes(i);
+    if (at + bytes.size() > mem->memory.size_bytes()) return nullptr;
+    if (!bytes.empty()) std::memcpy(mem->memory.base() + at, bytes.data(), bytes.size());
   }
   return mem;
 }

@@ -442,7 +442,7 @@ std::variant<Instance*, InstantiateError> Store::instantiate_module(
     auto off = eval_const_expr(seg.offset, inst.globals_, inst.funcs_);
     if (!off || seg.memory != 0 || inst.memories_.empty())
       return link_error("invalid data segment");
-    if (!memory_init(inst, i, off->as_u32(), 0, static_cast<uint32_t>(seg.bytes.size())))
+    if (!memory_init(inst, i, off->as_u32(), 0, static_cast<uint32_t>(seg.bytes_size)))
       return trap_error(TrapKind::MemoryOutOfBounds);
     data_drop(inst, i);
   }

@@ -68,20 +68,13 @@ void FunctionValidator::run(uint32_t defined_index) {
   const FunctionBody& body = module_.code[defined_index];
   offset_ = body.code_begin;
   const uint32_t type_index = module_.functions[defined_index];
-  if (type_index >= module_.types.size()) fail("unknown type " + std::to_string(type_index));
+  if (type_index >= module_.types.size()) failf("unknown type ", type_index);
   const FuncType& ft = module_.types[type_index];
   params_ = {ft.params.data(), static_cast<uint32_t>(ft.params.size())};
   results_ = {ft.results.data(), static_cast<uint32_t>(ft.results.size())};
 
-  // Locals stay run-length encoded (a group may declare millions); lookups binary-search.
-  local_ends_.clear();
-  local_types_.clear();
-  uint64_t n = 0;
-  for (const LocalGroup& g : body.locals) {
-    n += g.count;
-    local_ends_.push_back(n);
-    local_types_.push_back(g.type);
-  }
+  locals_.assign(ft.params.begin(), ft.params.end());
+  for (const LocalGroup& g : body.locals) locals_.insert(locals_.end(), g.count, g.type);
 
   vals_.clear();
   ctrls_.clear();
@@ -108,15 +101,14 @@ ValType FunctionValidator::pop() {
   const Frame& f = ctrls_.back();
   if (vals_.size() == f.height) {
     if (f.unreachable) return kUnknownType;
-    fail(std::string("type mismatch: ") + op_name(instr_.op) +
-         " expected a value but the stack is empty");
+    failf("type mismatch: ", op_name(instr_.op), " expected a value but the stack is empty");
   }
   ValType t = vals_.back();
   vals_.pop_back();
   return t;
 }
 
-ValType FunctionValidator::pop(ValType expected) {
+ValType FunctionValidator::pop_checked(ValType expected) {
   const Frame& f = ctrls_.back();
   if (vals_.size() == f.height) {
     if (f.unreachable) return kUnknownType;
@@ -129,7 +121,7 @@ ValType FunctionValidator::pop(ValType expected) {
   return actual;
 }
 
-void FunctionValidator::push(Types ts) { vals_.insert(vals_.end(), ts.data, ts.data + ts.size); }
+void FunctionValidator::push(Types ts) { vals_.push(ts.data, ts.size); }
 
 void FunctionValidator::pop(Types ts) {
   for (uint32_t i = ts.size; i-- > 0;) pop(ts[i]);
@@ -144,19 +136,19 @@ FunctionValidator::Frame FunctionValidator::pop_ctrl() {
   Frame f = ctrls_.back();
   pop(f.end);
   if (vals_.size() != f.height)
-    fail("type mismatch: " + std::to_string(vals_.size() - f.height) +
-         " value(s) left on the stack at the end of the block");
+    failf("type mismatch: ", vals_.size() - f.height,
+          " value(s) left on the stack at the end of the block");
   ctrls_.pop_back();
   return f;
 }
 
 void FunctionValidator::set_unreachable() {
-  vals_.resize(ctrls_.back().height);
+  vals_.truncate(ctrls_.back().height);
   ctrls_.back().unreachable = true;
 }
 
 const FunctionValidator::Frame& FunctionValidator::label(uint32_t depth) const {
-  if (depth >= ctrls_.size()) fail("unknown label " + std::to_string(depth));
+  if (depth >= ctrls_.size()) failf("unknown label ", depth);
   return ctrls_[ctrls_.size() - 1 - depth];
 }
 
@@ -172,8 +164,7 @@ void FunctionValidator::block_types(const BlockType& bt, Types& in, Types& out) 
     case BlockType::Kind::Empty: return;
     case BlockType::Kind::Value: out = single(bt.value); return;
     case BlockType::Kind::TypeIndex: {
-      if (bt.type_index >= module_.types.size())
-        fail("unknown type " + std::to_string(bt.type_index));
+      if (bt.type_index >= module_.types.size()) failf("unknown type ", bt.type_index);
       const FuncType& ft = module_.types[bt.type_index];
       in = {ft.params.data(), static_cast<uint32_t>(ft.params.size())};
       out = {ft.results.data(), static_cast<uint32_t>(ft.results.size())};
@@ -183,19 +174,17 @@ void FunctionValidator::block_types(const BlockType& bt, Types& in, Types& out) 
 }
 
 ValType FunctionValidator::local_type(uint32_t index) const {
-  if (index < params_.size) return params_[index];
-  const uint64_t i = index - params_.size;
-  auto it = std::upper_bound(local_ends_.begin(), local_ends_.end(), i);
-  if (it == local_ends_.end()) fail("unknown local " + std::to_string(index));
-  return local_types_[it - local_ends_.begin()];
+  if (index >= locals_.size()) [[unlikely]]
+    failf("unknown local ", index);
+  return locals_[index];
 }
 
 void FunctionValidator::check_memory(uint32_t index) const {
-  if (index >= module_.memory_space.size()) fail("unknown memory " + std::to_string(index));
+  if (index >= module_.memory_space.size()) failf("unknown memory ", index);
 }
 
 const TableType& FunctionValidator::table(uint32_t index) const {
-  if (index >= module_.table_space.size()) fail("unknown table " + std::to_string(index));
+  if (index >= module_.table_space.size()) failf("unknown table ", index);
   return module_.table_space[index];
 }
 
@@ -286,7 +275,7 @@ void FunctionValidator::step(const Instr& in) {
         // Check the stack against this label without consuming it (Unknowns stay Unknown).
         scratch_.resize(t.size);
         for (uint32_t i = t.size; i-- > 0;) scratch_[i] = pop(t[i]);
-        vals_.insert(vals_.end(), scratch_.begin(), scratch_.end());
+        vals_.push(scratch_.data(), scratch_.size());
       }
       pop(dt);
       set_unreachable();
@@ -297,7 +286,7 @@ void FunctionValidator::step(const Instr& in) {
       set_unreachable();
       return;
     case Op::Call: {
-      if (in.idx >= module_.func_space.size()) fail("unknown function " + std::to_string(in.idx));
+      if (in.idx >= module_.func_space.size()) failf("unknown function ", in.idx);
       const FuncType& ft = module_.func_type(in.idx);
       pop(Types{ft.params.data(), static_cast<uint32_t>(ft.params.size())});
       push(Types{ft.results.data(), static_cast<uint32_t>(ft.results.size())});
@@ -305,9 +294,9 @@ void FunctionValidator::step(const Instr& in) {
     }
     case Op::CallIndirect: {
       if (table(in.idx2).elem != ValType::FuncRef)
-        fail("type mismatch: call_indirect through a table of " +
-             std::string(valtype_name(table(in.idx2).elem)));
-      if (in.idx >= module_.types.size()) fail("unknown type " + std::to_string(in.idx));
+        failf("type mismatch: call_indirect through a table of ",
+              valtype_name(table(in.idx2).elem));
+      if (in.idx >= module_.types.size()) failf("unknown type ", in.idx);
       const FuncType& ft = module_.types[in.idx];
       pop(I32);
       pop(Types{ft.params.data(), static_cast<uint32_t>(ft.params.size())});
@@ -321,11 +310,9 @@ void FunctionValidator::step(const Instr& in) {
       ValType t2 = pop();
       // Untyped select only for numeric (and vector) operands; references need `select t`.
       if (!((is_num(t1) && is_num(t2)) || (is_vec(t1) && is_vec(t2))))
-        fail(std::string("type mismatch: select without type on ") + type_name(t1) + " and " +
-             type_name(t2));
+        failf("type mismatch: select without type on ", type_name(t1), " and ", type_name(t2));
       if (t1 != t2 && t1 != kUnknownType && t2 != kUnknownType)
-        fail(std::string("type mismatch: select operands ") + type_name(t2) + " and " +
-             type_name(t1));
+        failf("type mismatch: select operands ", type_name(t2), " and ", type_name(t1));
       push(t1 == kUnknownType ? t2 : t1);
       return;
     }
@@ -344,13 +331,13 @@ void FunctionValidator::step(const Instr& in) {
       return;
     }
     case Op::GlobalGet:
-      if (in.idx >= module_.global_space.size()) fail("unknown global " + std::to_string(in.idx));
+      if (in.idx >= module_.global_space.size()) failf("unknown global ", in.idx);
       push(module_.global_space[in.idx].type);
       return;
     case Op::GlobalSet: {
-      if (in.idx >= module_.global_space.size()) fail("unknown global " + std::to_string(in.idx));
+      if (in.idx >= module_.global_space.size()) failf("unknown global ", in.idx);
       const GlobalType& g = module_.global_space[in.idx];
-      if (!g.is_mutable) fail("global is immutable: global " + std::to_string(in.idx));
+      if (!g.is_mutable) failf("global is immutable: global ", in.idx);
       pop(g.type);
       return;
     }
@@ -385,22 +372,22 @@ void FunctionValidator::step(const Instr& in) {
       return;
     case Op::RefIsNull: {
       ValType t = pop();
-      if (!is_ref(t)) fail(std::string("type mismatch: ref.is_null on ") + type_name(t));
+      if (!is_ref(t)) failf("type mismatch: ref.is_null on ", type_name(t));
       push(I32);
       return;
     }
     case Op::RefFunc:
-      if (in.idx >= module_.func_space.size()) fail("unknown function " + std::to_string(in.idx));
+      if (in.idx >= module_.func_space.size()) failf("unknown function ", in.idx);
       if (!declared_[in.idx])
-        fail("undeclared function reference: function " + std::to_string(in.idx) +
-             " appears in no element segment, export or global initializer");
+        failf("undeclared function reference: function ", in.idx,
+              " appears in no element segment, export or global initializer");
       push(ValType::FuncRef);
       return;
     case Op::MemoryInit:
     case Op::DataDrop:
       if (in.op == Op::MemoryInit) check_memory(in.idx2);
       if (!module_.data_count) fail("data count section required");
-      if (in.idx >= *module_.data_count) fail("unknown data segment " + std::to_string(in.idx));
+      if (in.idx >= *module_.data_count) failf("unknown data segment ", in.idx);
       if (in.op == Op::MemoryInit) {
         pop(I32);
         pop(I32);
@@ -422,25 +409,24 @@ void FunctionValidator::step(const Instr& in) {
       return;
     case Op::TableInit: {
       ValType t = table(in.idx2).elem;
-      if (in.idx >= module_.elems.size()) fail("unknown elem segment " + std::to_string(in.idx));
+      if (in.idx >= module_.elems.size()) failf("unknown elem segment ", in.idx);
       if (module_.elems[in.idx].type != t)
-        fail(std::string("type mismatch: table.init of ") +
-             valtype_name(module_.elems[in.idx].type) + " segment into " + valtype_name(t) +
-             " table");
+        failf("type mismatch: table.init of ", valtype_name(module_.elems[in.idx].type),
+              " segment into ", valtype_name(t), " table");
       pop(I32);
       pop(I32);
       pop(I32);
       return;
     }
     case Op::ElemDrop:
-      if (in.idx >= module_.elems.size()) fail("unknown elem segment " + std::to_string(in.idx));
+      if (in.idx >= module_.elems.size()) failf("unknown elem segment ", in.idx);
       return;
     case Op::TableCopy: {
       ValType dst = table(in.idx).elem;
       ValType src = table(in.idx2).elem;
       if (dst != src)
-        fail(std::string("type mismatch: table.copy from ") + valtype_name(src) + " table to " +
-             valtype_name(dst) + " table");
+        failf("type mismatch: table.copy from ", valtype_name(src), " table to ", valtype_name(dst),
+              " table");
       pop(I32);
       pop(I32);
       pop(I32);
@@ -479,7 +465,7 @@ void FunctionValidator::step_simd(const Instr& in) {
   const SimdInfo info = simd_info(uint32_t(in.op) & 0xFFFF);
   const ValType scalar = ValType(info.scalar);
   auto check_lane = [&](uint32_t lanes) {
-    if (in.lane >= lanes) fail("invalid lane index " + std::to_string(in.lane));
+    if (in.lane >= lanes) failf("invalid lane index ", in.lane);
   };
   switch (info.kind) {
     case SimdKind::None: break;
@@ -505,7 +491,7 @@ void FunctionValidator::step_simd(const Instr& in) {
     case SimdKind::Shuffle:
       for (int i = 0; i < 16; ++i) {
         uint64_t byte = ((i < 8 ? in.bits : in.bits_hi) >> (8 * (i % 8))) & 0xFF;
-        if (byte >= 32) fail("invalid lane index " + std::to_string(byte));
+        if (byte >= 32) failf("invalid lane index ", byte);
       }
       pop(V128);
       pop(V128);

@@ -2,6 +2,7 @@
 // Internal to the validator; module_validator.cc drives it once per defined function.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -22,6 +23,38 @@ constexpr ValType kUnknownType = static_cast<ValType>(0x00);
 struct ValidationFailure {
   size_t offset;
   std::string message;
+};
+
+// The operand stack: a buffer used up to size_, so that a push is a compare and a store inline in
+// step() (std::vector::push_back stayed an out-of-line call there; step() is big enough that
+// GCC leaves even these one-liners out of line unless told, hence always_inline). It only grows,
+// and one FunctionValidator serves a whole module, so a module pays for a few allocations in all.
+class TypeStack {
+ public:
+  [[gnu::always_inline]] size_t size() const { return size_; }
+  void clear() { size_ = 0; }
+  [[gnu::always_inline]] void push(ValType t) {
+    if (size_ == buf_.size()) [[unlikely]]
+      grow(size_ + 1);
+    buf_[size_++] = t;
+  }
+  void push(const ValType* ts, size_t n) {
+    if (size_ + n > buf_.size()) [[unlikely]]
+      grow(size_ + n);
+    std::copy(ts, ts + n, buf_.data() + size_);
+    size_ += n;
+  }
+  [[gnu::always_inline]] ValType back() const { return buf_[size_ - 1]; }
+  [[gnu::always_inline]] void pop_back() { --size_; }
+  void truncate(size_t n) { size_ = n; }  // n <= size()
+
+ private:
+  // Out of line and rare: the pushes stay small enough to inline.
+  [[gnu::noinline]] void grow(size_t need) {
+    buf_.resize(std::max<size_t>({need, 2 * buf_.size(), 64}));
+  }
+  std::vector<ValType> buf_;
+  size_t size_ = 0;
 };
 
 // One instance is reused for all functions of a module so that the stacks, the scratch
@@ -57,11 +90,30 @@ class FunctionValidator {
   void step_simd(const Instr& in);
 
   [[noreturn]] void fail(const std::string& message) const;
-  [[noreturn]] void fail_mismatch(ValType expected, ValType actual, bool empty) const;
+  [[noreturn, gnu::cold, gnu::noinline]] void fail_mismatch(ValType expected, ValType actual,
+                                                            bool empty) const;
+  // Builds the message from its parts (strings and numbers) out of line: the hot functions that
+  // check (step above all) then keep no string temporaries, and so a much smaller frame.
+  template <typename... Parts>
+  [[noreturn, gnu::cold, gnu::noinline]] void failf(const Parts&... parts) const {
+    std::string message;
+    (append(message, parts), ...);
+    fail(message);
+  }
+  static void append(std::string& s, const char* part) { s += part; }
+  static void append(std::string& s, uint64_t n) { s += std::to_string(n); }
 
-  void push(ValType t) { vals_.push_back(t); }
+  void push(ValType t) { vals_.push(t); }
   ValType pop();
-  ValType pop(ValType expected);
+  // The common case inline: the expected type on top, above the current frame's height.
+  [[gnu::always_inline]] ValType pop(ValType expected) {
+    if (vals_.size() > ctrls_.back().height && vals_.back() == expected) [[likely]] {
+      vals_.pop_back();
+      return expected;
+    }
+    return pop_checked(expected);
+  }
+  ValType pop_checked(ValType expected);
   void push(Types ts);
   void pop(Types ts);
   void push_ctrl(Op op, Types in, Types out);
@@ -85,9 +137,11 @@ class FunctionValidator {
   size_t offset_ = 0;        // of the current instruction, for messages
   Types params_;
   Types results_;
-  std::vector<uint64_t> local_ends_;  // cumulative end (exclusive) of each declared local group
-  std::vector<ValType> local_types_;  // type of each declared local group
-  std::vector<ValType> vals_;
+  // Type of each local, parameters first. Flat, so a lookup is one bounds check: the decoder
+  // caps a function's declared locals at 50000 (kMaxFunctionLocals), so expanding the
+  // run-length groups is bounded.
+  std::vector<ValType> locals_;
+  TypeStack vals_;
   std::vector<Frame> ctrls_;
   std::vector<ValType> scratch_;  // br_table: values popped for one label, pushed back
   Instr instr_;

@@ -21,11 +21,30 @@ class ModuleValidator {
       return check();
     } catch (const ValidationFailure& f) {
       // Offset 0 is the magic number, never an item: it stands for "no precise offset".
-      return Error{f.message + " (" + where_ + (f.offset ? ", offset " + hex(f.offset) : "") + ")"};
+      return Error{f.message + " (" + where() + (f.offset ? ", offset " + hex(f.offset) : "") +
+                   ")"};
     }
   }
 
  private:
+  // Where the checks are, for messages: `what`, then the index and quoted names if given. Kept
+  // in parts and formatted only on failure, since a module can have 100000 data segments.
+  static constexpr size_t kNoIndex = ~size_t(0);
+  void at(const char* what, size_t index = kNoIndex, const std::string* name1 = nullptr,
+          const std::string* name2 = nullptr) {
+    where_what_ = what;
+    where_index_ = index;
+    where_names_[0] = name1;
+    where_names_[1] = name2;
+  }
+  std::string where() const {
+    std::string s = where_what_;
+    if (where_index_ != kNoIndex) s += " " + std::to_string(where_index_);
+    for (const std::string* name : where_names_)
+      if (name) s += " \"" + *name + "\"";
+    return s;
+  }
+
   [[noreturn]] void fail(size_t offset, const std::string& message) const {
     throw ValidationFailure{offset, message};
   }
@@ -34,12 +53,12 @@ class ModuleValidator {
   std::optional<Error> check() {
     const Module& m = m_;
     // The memory index space is at most one in 2.0 (multi-memory is a later proposal).
-    where_ = "memories";
+    at("memories");
     if (m.memory_space.size() > 1) fail(0, "multiple memories");
 
     for (size_t i = 0; i < m.imports.size(); ++i) {
       const Import& im = m.imports[i];
-      where_ = "import " + std::to_string(i) + " \"" + im.module + "\" \"" + im.name + "\"";
+      at("import", i, &im.module, &im.name);
       switch (im.kind) {
         case ExternKind::Func: check_type_index(im.func_type); break;
         case ExternKind::Table: check_table(im.table); break;
@@ -48,30 +67,30 @@ class ModuleValidator {
       }
     }
     for (size_t i = 0; i < m.functions.size(); ++i) {
-      where_ = "function " + std::to_string(m.num_imported_funcs + i);
+      at("function", m.num_imported_funcs + i);
       check_type_index(m.functions[i]);
     }
     if (m.functions.size() != m.code.size()) {
-      where_ = "code section";
+      at("code section");
       fail(0, "function and code section have inconsistent lengths");
     }
     for (size_t i = 0; i < m.tables.size(); ++i) {
-      where_ = "table " + std::to_string(m.num_imported_tables + i);
+      at("table", m.num_imported_tables + i);
       check_table(m.tables[i]);
     }
     for (size_t i = 0; i < m.memories.size(); ++i) {
-      where_ = "memory " + std::to_string(m.num_imported_memories + i);
+      at("memory", m.num_imported_memories + i);
       check_memory(m.memories[i]);
     }
 
     compute_declared_refs();
 
     for (size_t i = 0; i < m.globals.size(); ++i) {
-      where_ = "global " + std::to_string(m.num_imported_globals + i);
+      at("global", m.num_imported_globals + i);
       check_const(m.globals[i].init, m.globals[i].type.type);
     }
     for (size_t i = 0; i < m.elems.size(); ++i) {
-      where_ = "elem segment " + std::to_string(i);
+      at("elem segment", i);
       const ElemSegment& e = m.elems[i];
       if (!is_reftype(e.type)) fail(0, "malformed reference type");
       if (e.mode == SegmentMode::Active) {
@@ -86,7 +105,7 @@ class ModuleValidator {
       for (const ConstExpr& init : e.init) check_const(init, e.type);
     }
     for (size_t i = 0; i < m.datas.size(); ++i) {
-      where_ = "data segment " + std::to_string(i);
+      at("data segment", i);
       const DataSegment& d = m.datas[i];
       if (d.mode == SegmentMode::Active) {
         if (d.memory >= m.memory_space.size())
@@ -100,7 +119,7 @@ class ModuleValidator {
       if (auto err = fv.validate(i)) return err;
 
     if (m.start) {
-      where_ = "start section";
+      at("start section");
       const uint32_t f = *m.start;
       if (f >= m.func_space.size()) fail(0, "unknown function " + std::to_string(f));
       const FuncType& ft = m.func_type(f);
@@ -113,7 +132,7 @@ class ModuleValidator {
     names.reserve(m.exports.size());
     for (size_t i = 0; i < m.exports.size(); ++i) {
       const Export& ex = m.exports[i];
-      where_ = "export " + std::to_string(i) + " \"" + ex.name + "\"";
+      at("export", i, &ex.name);
       size_t count = 0;
       const char* what = "";
       switch (ex.kind) {
@@ -141,7 +160,7 @@ class ModuleValidator {
     std::sort(names.begin(), names.end());
     auto dup = std::adjacent_find(names.begin(), names.end());
     if (dup != names.end()) {
-      where_ = "export section";
+      at("export section");
       fail(0, "duplicate export name \"" + std::string(*dup) + "\"");
     }
     return std::nullopt;
@@ -227,7 +246,9 @@ class ModuleValidator {
   }
 
   const Module& m_;
-  std::string where_;
+  const char* where_what_ = "";
+  size_t where_index_ = kNoIndex;
+  const std::string* where_names_[2] = {nullptr, nullptr};
   std::vector<bool> declared_;
   mutable std::vector<ValType> stack_;
 };

@@ -262,6 +262,10 @@ class Compiler : public CodeGenerator {
         L(labels_[l - 1]);
         forget_all();  // control arrives here from elsewhere too
       }
+      // The flags a compare left hold only into the very next instruction, and only when
+      // nothing else jumps there.
+      flags_ = label_index_[w_] ? Flags{} : flags_next_;
+      flags_next_ = Flags{};
       size_t before = native_ops_;
       if (!emit(decoded_.ops[i])) return false;
       native[i] = native_ops_ > before;
@@ -540,14 +544,25 @@ class Compiler : public CodeGenerator {
       return;
     }
     forget(d);  // overwritten below
+    // Through rax only from memory to memory or into an xmm register.
+    if (rd && rs) {
+      if (rd->getIdx() != rs->getIdx()) mov(*rd, *rs);
+      return;
+    }
+    if (rd) {
+      mov(*rd, frame_slot(s));
+      return;
+    }
+    if (rs && !xd) {
+      mov(frame_slot(d), *rs);
+      return;
+    }
     if (rs)
       mov(rax, *rs);
     else
       mov(rax, frame_slot(s));
     if (xd)
       movq(*xd, rax);
-    else if (rd)
-      mov(*rd, rax);
     else
       mov(frame_slot(d), rax);
   }
@@ -956,6 +971,23 @@ class Compiler : public CodeGenerator {
     else
       cmp(lhs, slot(1, 32));
   }
+  // Where a template computes slot k's integer result: the slot's pinned register (its 32-bit
+  // view for an i32: a 32-bit write zeroes the top half, as the slots keep i32 values), else
+  // rax / eax and result_done stores it. Only for templates that read no operand after
+  // writing the result and cannot leave to the interpreter after it (the interpreter would
+  // re-run the instruction on a clobbered operand), or that check the destination is no
+  // operand they read later.
+  Reg result_reg(int k, bool wide) const {
+    const Reg64* d = pinned(op(k));
+    const Reg64 r = d ? *d : rax;
+    return wide ? Reg(r) : Reg(r.cvt32());
+  }
+  void result_done(int k, const Reg& r) {
+    if (r.getIdx() == rax.getIdx())
+      store_rax(k);
+    else
+      (void)slot(k);  // noted as written (it is the register written)
+  }
   void store_rax(int k) { mov(slot(k), rax); }
   void store_eax(int k) { mov(slot(k), rax); }  // a 32-bit op already zeroed rax's top half
 
@@ -991,17 +1023,24 @@ class Compiler : public CodeGenerator {
         movsd(xmm0, a);
         fstore64(0);
         return;
-      case LoadKind::I32: mov(eax, a); break;
-      case LoadKind::I64: mov(rax, a); break;
-      case LoadKind::S8_32: movsx(eax, a); break;
-      case LoadKind::U8_32: movzx(eax, a); break;
-      case LoadKind::S16_32: movsx(eax, a); break;
-      case LoadKind::U16_32: movzx(eax, a); break;
-      case LoadKind::S8_64: movsx(rax, a); break;
-      case LoadKind::S16_64: movsx(rax, a); break;
-      case LoadKind::S32_64: movsxd(rax, a); break;
+      default: break;
     }
-    store_rax(0);
+    // Straight into a pinned destination: the address is in rax (and rcx), a faulting load
+    // writes nothing, and nothing is read after it.
+    const Reg r32 = result_reg(0, false), r64 = result_reg(0, true);
+    switch (k) {
+      case LoadKind::I32: mov(r32, a); break;
+      case LoadKind::I64: mov(r64, a); break;
+      case LoadKind::S8_32: movsx(r32, a); break;
+      case LoadKind::U8_32: movzx(r32, a); break;
+      case LoadKind::S16_32: movsx(r32, a); break;
+      case LoadKind::U16_32: movzx(r32, a); break;
+      case LoadKind::S8_64: movsx(r64, a); break;
+      case LoadKind::S16_64: movsx(r64, a); break;
+      case LoadKind::S32_64: movsxd(Reg64(r64.getIdx()), a); break;
+      default: break;
+    }
+    result_done(0, r64);
   }
   static int load_bits(LoadKind k) {
     switch (k) {
@@ -1096,46 +1135,136 @@ class Compiler : public CodeGenerator {
   using AluRI = void (CodeGenerator::*)(const Operand&, uint32_t);
   // dst = a OP b, `bits` wide. When dst is pinned (and is not b), the operation is made in
   // dst's register, without the round trip through rax; a constant b is an immediate.
+  // A commutative op whose destination is its second operand (x = y ^ x) is made as b OP a.
   void alu(AluRR rr, AluRI ri, int bits) {
+    const bool commutative = rr != static_cast<AluRR>(&CodeGenerator::sub);
+    const auto [a, b] = in_place_operands(commutative);
     const Reg64* d = pinned(op(0));
-    const bool in_place = d && op(0) != op(2);
+    const bool in_place = d && op(0) != op(b);
     Reg r = bits == 64 ? Reg(in_place ? *d : rax) : Reg(in_place ? d->cvt32() : eax);
-    if (!in_place || op(1) != op(0)) {
-      mov(r, slot(1, bits));
+    if (!in_place || op(a) != op(0)) {
+      mov(r, slot(a, bits));
     } else {
-      (void)slot(1, bits);  // noted as read (it is dst's register)
+      (void)slot(a, bits);  // noted as read (it is dst's register)
     }
-    if (uint32_t v; imm(2, bits, &v))
+    if (uint32_t v; imm(b, bits, &v))
       (this->*ri)(r, v);
     else
-      (this->*rr)(r, slot(2, bits));
+      (this->*rr)(r, slot(b, bits));
     if (in_place)
       (void)slot(0);  // noted as written
     else
       store_rax(0);
   }
+  // The operand order (a, b) of dst = a OP b: swapped for a commutative op when dst is pinned
+  // and is operand 2 but not operand 1, so that the template can compute in dst's register.
+  std::pair<int, int> in_place_operands(bool commutative) const {
+    if (commutative && pinned(op(0)) && op(0) == op(2) && op(1) != op(0)) return {2, 1};
+    return {1, 2};
+  }
   void bin32(AluRR rr, AluRI ri) { alu(rr, ri, 32); }
   void bin64(AluRR rr, AluRI ri) { alu(rr, ri, 64); }
+  // dst = a * b, in dst's register when it is pinned (as alu does).
+  void multiply(bool wide) {
+    const int bits = wide ? 64 : 32;
+    const auto [a, b] = in_place_operands(true);
+    const Reg64* d = pinned(op(0));
+    const bool in_place = d && op(0) != op(b);
+    Reg r = wide ? Reg(in_place ? *d : rax) : Reg(in_place ? d->cvt32() : eax);
+    if (!in_place || op(a) != op(0))
+      mov(r, slot(a, bits));
+    else
+      (void)slot(a, bits);
+    if (uint32_t v; imm(b, bits, &v))
+      imul(r, r, static_cast<int>(v));
+    else
+      imul(r, slot(b, bits));
+    if (in_place)
+      (void)slot(0);
+    else
+      store_rax(0);
+  }
+  // dst = a + b, then flags of dst against operand 3 (AddBrIf*): in dst's register when pinned.
+  // The compare reads operand 3 after dst is written, as the interpreter does.
+  void add_compare() {
+    const auto [a, b] = in_place_operands(true);
+    const Reg64* d = pinned(op(0));
+    const bool in_place = d && op(0) != op(b);
+    const Reg r = in_place ? Reg(d->cvt32()) : Reg(eax);
+    if (!in_place || op(a) != op(0))
+      mov(r, slot(a, 32));
+    else
+      (void)slot(a, 32);
+    if (uint32_t v; imm(b, 32, &v))
+      add(r, v);
+    else
+      add(r, slot(b, 32));
+    if (in_place)
+      (void)slot(0);
+    else
+      store_eax(0);
+    if (uint32_t v; imm(3, 32, &v))
+      cmp(r, v);
+    else
+      cmp(r, slot(3, 32));
+  }
   void cmp32(Cc c) { compare(c, 32); }
   void cmp64(Cc c) { compare(c, 64); }
+  // dst = a CC b as 0 or 1: set in dst's register when it is pinned and no operand (the
+  // register is zeroed before the compare, which sets the flags setcc reads); a pinned first
+  // operand compared in place. The flags stay for a following branch on dst (flags_next_).
   void compare(Cc c, int bits) {
-    const Reg& a = bits == 64 ? static_cast<const Reg&>(rcx) : static_cast<const Reg&>(ecx);
-    mov(a, slot(1, bits));
-    xor_(eax, eax);
+    const Reg64* d = pinned(op(0));
+    const bool direct = d && op(0) != op(1) && op(0) != op(2);
+    const Reg32 r = direct ? d->cvt32() : eax;
+    xor_(r, r);
+    SlotOp first = slot(1, bits);
+    Reg a = bits == 64 ? Reg(rcx) : Reg(ecx);
+    if (const Reg* p = std::get_if<Reg>(&first.where))
+      a = *p;
+    else
+      mov(a, first);
     if (uint32_t v; imm(2, bits, &v))
       cmp(a, v);
     else
       cmp(a, slot(2, bits));
-    setcc(c, al);
-    store_eax(0);
+    setcc(c, r.cvt8());
+    result_done(0, direct ? Reg(*d) : Reg(rax));
+    flags_next_ = {true, op(0), c};
+  }
+  // dst = (a == 0), as compare() does it.
+  void eqz(bool wide) {
+    const Reg64* d = pinned(op(0));
+    const bool direct = d && op(0) != op(1);
+    const Reg32 r = direct ? d->cvt32() : eax;
+    xor_(r, r);
+    cmp(slot(1, wide ? 64 : 32), 0);
+    setcc(Cc::E, r.cvt8());
+    result_done(0, direct ? Reg(*d) : Reg(rax));
+    flags_next_ = {true, op(0), Cc::E};
+  }
+  // BrIfNez / BrIfEqz (and the i64 forms) of the slot the previous instruction set to a
+  // compare's 0/1 result: its flags are still there (setcc, moves and the float cache's
+  // stores keep them), so the branch tests them instead of comparing the slot with 0.
+  bool branch_on_compare(bool if_nonzero, bool wide) {
+    if (!flags_.valid || flags_.slot != op(0)) {
+      cmp(slot(0, wide ? 64 : 32), 0);
+      return branch_if(if_nonzero ? Cc::NE : Cc::E, off(1));
+    }
+    (void)slot(0, wide ? 64 : 32);  // noted as read
+    return branch_if(if_nonzero ? flags_.cc : inverse(flags_.cc), off(1));
   }
   enum class Shift { Shl, Sar, Shr, Rol, Ror };
+  // In dst's register when it is pinned: a count from a slot is in cl first (dst may be it).
   void shift(bool wide, Shift s) {
-    if (wide)
-      mov(rax, slot(1));
+    uint32_t v = 0;
+    const bool by_imm = imm(2, 32, &v);
+    if (!by_imm) mov(ecx, slot(2, 32));
+    const Reg r = result_reg(0, wide);
+    if (r.getIdx() == rax.getIdx() || op(1) != op(0))
+      mov(r, slot(1, wide ? 64 : 32));
     else
-      mov(eax, slot(1, 32));
-    const Reg& r = wide ? static_cast<const Reg&>(rax) : static_cast<const Reg&>(eax);
+      (void)slot(1, wide ? 64 : 32);  // noted as read (it is dst's register)
     // `count`: an immediate (int) or cl; x86 masks it as wasm does.
     auto emit = [&](const auto& count) {
       switch (s) {
@@ -1146,13 +1275,11 @@ class Compiler : public CodeGenerator {
         case Shift::Ror: ror(r, count); break;
       }
     };
-    if (uint32_t v; imm(2, 32, &v)) {
+    if (by_imm)
       emit(static_cast<int>(v & (wide ? 63 : 31)));  // an immediate count: no load into cl
-    } else {
-      mov(ecx, slot(2, 32));
+    else
       emit(cl);
-    }
-    store_rax(0);
+    result_done(0, r);
   }
   // Integer division: a zero divisor or the one overflowing signed quotient is left to the
   // interpreter (it traps); signed remainder by -1 is 0 (x86 would fault on INT_MIN % -1).
@@ -2054,7 +2181,15 @@ class Compiler : public CodeGenerator {
   const RegExp call_frame_base_{rsi};  // native_call: its CallFrame
   const RegExp memory_index_ =
       RegExp(r12) + RegExp(rax);  // the code of spill_pins() and fill_pins(), once made
-  bool in_v128_run_ = false;      // the pins are in the frame (see v128_instruction)
+  // A compare's result slot and condition, whose flags are still set (see compare()).
+  struct Flags {
+    bool valid = false;
+    uint32_t slot = 0;
+    Cc cc = Cc::E;
+  };
+  Flags flags_;               // left by the previous instruction, valid in this one
+  Flags flags_next_;          // left by this instruction
+  bool in_v128_run_ = false;  // the pins are in the frame (see v128_instruction)
 };
 
 bool Compiler::emit(IOp o) {
@@ -2065,14 +2200,18 @@ bool Compiler::emit(IOp o) {
       copy_slot(0, 1);
       copy_slot(2, 3);
       return true;
-    case IOp::Const32:
-      mov(eax, op(1));
-      store_eax(0);
+    case IOp::Const32: {
+      const Reg r = result_reg(0, false);
+      mov(r, op(1));
+      result_done(0, r);
       return true;
-    case IOp::Const64:
-      mov(rax, uint64_t{op(1)} | (uint64_t{op(2)} << 32));
-      store_rax(0);
+    }
+    case IOp::Const64: {
+      const Reg r = result_reg(0, true);
+      mov(r, uint64_t{op(1)} | (uint64_t{op(2)} << 32));
+      result_done(0, r);
       return true;
+    }
     case IOp::Jump: return branch(off(0));
     case IOp::Call:
       mov(rax, qword[ctx(offsetof(JitContext, funcs))]);
@@ -2131,10 +2270,10 @@ bool Compiler::emit(IOp o) {
     case IOp::GlobalGet128:
     case IOp::GlobalSet128: v128_instruction(o); return true;
     case IOp::CopyJump: copy_slot(0, 1); return copy_jump(op(0), op(1), off(2));
-    case IOp::BrIfNez: cmp(slot(0, 32), 0); return branch_if(Cc::NE, off(1));
-    case IOp::BrIfEqz: cmp(slot(0, 32), 0); return branch_if(Cc::E, off(1));
-    case IOp::BrIfI64Nez: cmp(slot(0), 0); return branch_if(Cc::NE, off(1));
-    case IOp::BrIfI64Eqz: cmp(slot(0), 0); return branch_if(Cc::E, off(1));
+    case IOp::BrIfNez: return branch_on_compare(true, false);
+    case IOp::BrIfEqz: return branch_on_compare(false, false);
+    case IOp::BrIfI64Nez: return branch_on_compare(true, true);
+    case IOp::BrIfI64Eqz: return branch_on_compare(false, true);
 #define WC_FUSED(name, cc) \
   case IOp::name: compare_operands(); return branch_if(Cc::cc, off(2));
       WC_FUSED(BrIfI32Eq, E)
@@ -2148,19 +2287,8 @@ bool Compiler::emit(IOp o) {
       WC_FUSED(BrIfI32GeS, GE)
       WC_FUSED(BrIfI32GeU, AE)
 #undef WC_FUSED
-#define WC_ADD_FUSED(name, cc)      \
-  case IOp::Add##name:              \
-    mov(eax, slot(1, 32));          \
-    if (uint32_t v; imm(2, 32, &v)) \
-      add(eax, v);                  \
-    else                            \
-      add(eax, slot(2, 32));        \
-    store_eax(0);                   \
-    if (uint32_t v; imm(3, 32, &v)) \
-      cmp(eax, v);                  \
-    else                            \
-      cmp(eax, slot(3, 32));        \
-    return branch_if(Cc::cc, off(4));
+#define WC_ADD_FUSED(name, cc) \
+  case IOp::Add##name: add_compare(); return branch_if(Cc::cc, off(4));
       WC_ADD_FUSED(BrIfI32Eq, E)
       WC_ADD_FUSED(BrIfI32Ne, NE)
       WC_ADD_FUSED(BrIfI32LtS, L)
@@ -2210,17 +2338,24 @@ bool Compiler::emit(IOp o) {
       }
       return branch(off(2 + static_cast<int>(count)));
     }
-    case IOp::Select:
+    case IOp::Select: {
+      // In dst's register when it is pinned and not operand 2 (read after it is written).
       mov(ecx, slot(3, 32));
-      mov(rax, slot(1));
+      const Reg r = op(0) != op(2) ? result_reg(0, true) : Reg(rax);
+      if (r.getIdx() == rax.getIdx() || op(1) != op(0))
+        mov(r, slot(1));
+      else
+        (void)slot(1);
       test(ecx, ecx);
-      cmovz(rax, slot(2));
-      store_rax(0);
+      cmovz(r, slot(2));
+      result_done(0, r);
       return true;
+    }
     case IOp::GlobalGet: {
       Address g = global_bits(op(1));
-      mov(rax, g);
-      store_rax(0);
+      const Reg r = result_reg(0, true);
+      mov(r, g);
+      result_done(0, r);
       return true;
     }
     case IOp::GlobalSet: {
@@ -2307,18 +2442,8 @@ bool Compiler::emit(IOp o) {
       WC_FLOAT_STORES(F64Store, 64)
 #undef WC_FLOAT_STORES
 
-    case IOp::I32Eqz:
-      xor_(eax, eax);
-      cmp(slot(1, 32), 0);
-      sete(al);
-      store_eax(0);
-      return true;
-    case IOp::I64Eqz:
-      xor_(eax, eax);
-      cmp(slot(1), 0);
-      sete(al);
-      store_eax(0);
-      return true;
+    case IOp::I32Eqz: eqz(false); return true;
+    case IOp::I64Eqz: eqz(true); return true;
     case IOp::I32Eq: cmp32(Cc::E); return true;
     case IOp::I32Ne: cmp32(Cc::NE); return true;
     case IOp::I32LtS: cmp32(Cc::L); return true;
@@ -2362,16 +2487,8 @@ bool Compiler::emit(IOp o) {
     case IOp::I64And: bin64(&CodeGenerator::and_, &CodeGenerator::and_); return true;
     case IOp::I64Or: bin64(&CodeGenerator::or_, &CodeGenerator::or_); return true;
     case IOp::I64Xor: bin64(&CodeGenerator::xor_, &CodeGenerator::xor_); return true;
-    case IOp::I32Mul:
-      mov(eax, slot(1, 32));
-      imul(eax, slot(2, 32));
-      store_eax(0);
-      return true;
-    case IOp::I64Mul:
-      mov(rax, slot(1));
-      imul(rax, slot(2));
-      store_rax(0);
-      return true;
+    case IOp::I32Mul: multiply(false); return true;
+    case IOp::I64Mul: multiply(true); return true;
     case IOp::I32Shl: shift(false, Shift::Shl); return true;
     case IOp::I32ShrS: shift(false, Shift::Sar); return true;
     case IOp::I32ShrU: shift(false, Shift::Shr); return true;
@@ -2391,38 +2508,54 @@ bool Compiler::emit(IOp o) {
     case IOp::I64RemS: divide(true, true, true); return true;
     case IOp::I64RemU: divide(true, false, true); return true;
 
-    case IOp::I32WrapI64:
-      mov(eax, slot(1, 32));
-      store_eax(0);
+    case IOp::I32WrapI64: {
+      const Reg r = result_reg(0, false);
+      mov(r, slot(1, 32));
+      result_done(0, r);
       return true;
-    case IOp::I64ExtendI32S:
-      movsxd(rax, slot(1, 32));
-      store_rax(0);
+    }
+    case IOp::I64ExtendI32S: {
+      const Reg r = result_reg(0, true);
+      movsxd(Reg64(r.getIdx()), slot(1, 32));
+      result_done(0, r);
       return true;
-    case IOp::I64ExtendI32U:
-      mov(eax, slot(1, 32));
-      store_eax(0);
+    }
+    case IOp::I64ExtendI32U: {
+      const Reg r = result_reg(0, false);
+      mov(r, slot(1, 32));
+      result_done(0, r);
       return true;
-    case IOp::I32Extend8S:
-      movsx(eax, slot(1, 8));
-      store_eax(0);
+    }
+    case IOp::I32Extend8S: {
+      const Reg r = result_reg(0, false);
+      movsx(r, slot(1, 8));
+      result_done(0, r);
       return true;
-    case IOp::I32Extend16S:
-      movsx(eax, slot(1, 16));
-      store_eax(0);
+    }
+    case IOp::I32Extend16S: {
+      const Reg r = result_reg(0, false);
+      movsx(r, slot(1, 16));
+      result_done(0, r);
       return true;
-    case IOp::I64Extend8S:
-      movsx(rax, slot(1, 8));
-      store_rax(0);
+    }
+    case IOp::I64Extend8S: {
+      const Reg r = result_reg(0, true);
+      movsx(r, slot(1, 8));
+      result_done(0, r);
       return true;
-    case IOp::I64Extend16S:
-      movsx(rax, slot(1, 16));
-      store_rax(0);
+    }
+    case IOp::I64Extend16S: {
+      const Reg r = result_reg(0, true);
+      movsx(r, slot(1, 16));
+      result_done(0, r);
       return true;
-    case IOp::I64Extend32S:
-      movsxd(rax, slot(1, 32));
-      store_rax(0);
+    }
+    case IOp::I64Extend32S: {
+      const Reg r = result_reg(0, true);
+      movsxd(Reg64(r.getIdx()), slot(1, 32));
+      result_done(0, r);
       return true;
+    }
     case IOp::I32ReinterpretF32:
     case IOp::I64ReinterpretF64:
     case IOp::F32ReinterpretI32:

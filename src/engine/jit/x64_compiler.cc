@@ -1210,14 +1210,15 @@ class Compiler : public CodeGenerator {
   }
   void cmp32(Cc c) { compare(c, 32); }
   void cmp64(Cc c) { compare(c, 64); }
-  // dst = a CC b as 0 or 1: set in dst's register when it is pinned and no operand (the
-  // register is zeroed before the compare, which sets the flags setcc reads); a pinned first
-  // operand compared in place. The flags stay for a following branch on dst (flags_next_).
+  // dst = a CC b as 0 or 1, set in dst's register when it is pinned: zeroed before the
+  // compare (which sets the flags setcc reads) when it is no operand, else zero-extended from
+  // its low byte after setcc. A pinned first operand is compared in place. The flags stay for
+  // a following branch on dst (flags_next_).
   void compare(Cc c, int bits) {
     const Reg64* d = pinned(op(0));
-    const bool direct = d && op(0) != op(1) && op(0) != op(2);
-    const Reg32 r = direct ? d->cvt32() : eax;
-    xor_(r, r);
+    const bool zero_first = !d || (op(0) != op(1) && op(0) != op(2));
+    const Reg32 r = d ? d->cvt32() : eax;
+    if (zero_first) xor_(r, r);
     SlotOp first = slot(1, bits);
     Reg a = bits == 64 ? Reg(rcx) : Reg(ecx);
     if (const Reg* p = std::get_if<Reg>(&first.where))
@@ -1228,19 +1229,24 @@ class Compiler : public CodeGenerator {
       cmp(a, v);
     else
       cmp(a, slot(2, bits));
-    setcc(c, r.cvt8());
-    result_done(0, direct ? Reg(*d) : Reg(rax));
+    setcc_into(c, r, zero_first);
+    result_done(0, d ? Reg(*d) : Reg(rax));
     flags_next_ = {true, op(0), c};
+  }
+  // r (32-bit) = the condition as 0 or 1; `zeroed`: r was zeroed before the flags were set.
+  void setcc_into(Cc c, const Reg32& r, bool zeroed) {
+    setcc(c, r.cvt8());
+    if (!zeroed) movzx(r, r.cvt8());
   }
   // dst = (a == 0), as compare() does it.
   void eqz(bool wide) {
     const Reg64* d = pinned(op(0));
-    const bool direct = d && op(0) != op(1);
-    const Reg32 r = direct ? d->cvt32() : eax;
-    xor_(r, r);
+    const bool zero_first = !d || op(0) != op(1);
+    const Reg32 r = d ? d->cvt32() : eax;
+    if (zero_first) xor_(r, r);
     cmp(slot(1, wide ? 64 : 32), 0);
-    setcc(Cc::E, r.cvt8());
-    result_done(0, direct ? Reg(*d) : Reg(rax));
+    setcc_into(Cc::E, r, zero_first);
+    result_done(0, d ? Reg(*d) : Reg(rax));
     flags_next_ = {true, op(0), Cc::E};
   }
   // BrIfNez / BrIfEqz (and the i64 forms) of the slot the previous instruction set to a

@@ -1,7 +1,7 @@
 // A native call leaves a function's constants out of the callee's new frame when the callee
 // has enough of them (NativeCode::lazy_from, x64_compiler.cc): its code reads them from the
 // template copy after the code, and the interpreter stores them into every frame the code
-// entered natively when the code leaves (materialize_lazy_frames, interpreter.cc), before it
+// entered natively when the code leaves (complete_native_frames, interpreter.cc), before it
 // may run those frames. These tests make the interpreter run such frames: the top one (the
 // code leaves midway) and the ones below it (a callee leaves, and the interpreter returns into
 // callers that then leave too), three deep. Before each call a function with many locals

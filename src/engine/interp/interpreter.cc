@@ -156,15 +156,19 @@ bool jit_call_host(wc::jit::JitContext* ctx, FuncInstance* callee, uint64_t* arg
 // is D0 + the native nesting (0 here), with D0 kept at saved_rsp (x64_compiler.cc), so D0
 // becomes the caller's depth.
 // After compiled code left: the frames it entered natively in this run (above low_depth, see
-// JitContext) get the constants their native callers left out (NativeCode::lazy_from), before
-// the interpreter may run any of them: it runs the top one next and returns into the others.
-// The record of the call from depth d (frames[d]) holds the frame at depth d; the top frame is
-// exit_fp. Each frame is done once: the next run starts at or below the current depth. Not
-// after a failed host or cold call (host_failed): the interpreter then raises what the call
-// raised, ending every frame of the run, and the depth may still count the failed nested
-// run's frames.
-void materialize_lazy_frames(const CallFrame* frames, const wc::jit::JitContext& ctx, u32 depth) {
+// JitContext) get what their native callers left out, before the interpreter may run any of
+// them (it runs the top one next and returns into the others): the caller's instance in the
+// call record (always the running instance: native calls stay in one), and the constants
+// (NativeCode::lazy_from). The record of the call from depth d (frames[d]) holds the frame
+// at depth d; the top frame is exit_fp. Each frame is done once: the next run starts at or
+// below the current depth. Not after a failed host or cold call (host_failed): the
+// interpreter then raises what the call raised, ending every frame of the run (a trap's
+// backtrace reads only the records' functions), and the depth may still count the failed
+// nested run's frames.
+void complete_native_frames(CallFrame* frames, const wc::jit::JitContext& ctx, Instance* inst,
+                            u32 depth) {
   for (u32 d = depth; d > ctx.low_depth; --d) {
+    frames[d - 1].ret_instance = inst;
     const CompiledFunction* cf = frames[d - 1].func->code;
     const wc::jit::NativeCode* native = cf ? cf->native.get() : nullptr;
     const u32 from = native ? native->lazy_from() : 0;
@@ -348,24 +352,24 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   // it reports: a callee it called natively, or a caller it returned to without leaving
   // (return_to_caller), possibly followed by further calls. Neither depth nor frame alone
   // tells which function that is, so the frame, function and depth are always reloaded.
-#define ENTER_NATIVE()                                                               \
-  do {                                                                               \
-    if (native) {                                                                    \
-      if (const uint8_t* at_ = native->entry_at(static_cast<u32>(ip - code_base))) { \
-        jctx.low_depth = ex.depth;                                                   \
-        u32 word_ = native->run(fp, mem, &jctx, at_, code_base);                     \
-        depth = ex.depth;                                                            \
-        if (jctx.host_failed) [[unlikely]]                                           \
-          goto jit_host_failed;                                                      \
-        if (depth > jctx.low_depth) materialize_lazy_frames(frames, jctx, depth);    \
-        fp = jctx.exit_fp;                                                           \
-        const CompiledFunction* in_ = frames[depth - 1].func->code;                  \
-        native = in_->native.get();                                                  \
-        code_base = in_->code.data();                                                \
-        ip = code_base + word_;                                                      \
-        if (jit_stats) record_jit_exit(ip);                                          \
-      }                                                                              \
-    }                                                                                \
+#define ENTER_NATIVE()                                                                 \
+  do {                                                                                 \
+    if (native) {                                                                      \
+      if (const uint8_t* at_ = native->entry_at(static_cast<u32>(ip - code_base))) {   \
+        jctx.low_depth = ex.depth;                                                     \
+        u32 word_ = native->run(fp, mem, &jctx, at_, code_base);                       \
+        depth = ex.depth;                                                              \
+        if (jctx.host_failed) [[unlikely]]                                             \
+          goto jit_host_failed;                                                        \
+        if (depth > jctx.low_depth) complete_native_frames(frames, jctx, inst, depth); \
+        fp = jctx.exit_fp;                                                             \
+        const CompiledFunction* in_ = frames[depth - 1].func->code;                    \
+        native = in_->native.get();                                                    \
+        code_base = in_->code.data();                                                  \
+        ip = code_base + word_;                                                        \
+        if (jit_stats) record_jit_exit(ip);                                            \
+      }                                                                                \
+    }                                                                                  \
   } while (0)
 
   FuncInstance* callee = entry;

@@ -173,7 +173,7 @@ class NativeCode {
 
   // The first frame slot function_entry() leaves unset (0: none): from there to the end of the
   // frame template, constants the code reads from its own copy of the template. A frame
-  // entered there has them only once materialize_lazy_frames (interpreter.cc) stored them,
+  // entered there has them only once complete_native_frames (interpreter.cc) stored them,
   // which it does before the interpreter may run the frame.
   uint32_t lazy_from() const { return lazy_from_; }
 

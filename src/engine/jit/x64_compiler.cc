@@ -315,7 +315,7 @@ class Compiler : public CodeGenerator {
   // the constant from the copy of the frame template placed after the code instead. So native
   // callers leave the constants that no return can overwrite (slots from the first one at or
   // above both the declared locals and the results: never written, see fixed_constant) out of
-  // a new frame, and the interpreter stores them (materialize_lazy_frames, interpreter.cc)
+  // a new frame, and the interpreter stores them (complete_native_frames, interpreter.cc)
   // when the code leaves and it may run such a frame. 0 when every constant is stored on
   // entry: no native entry, too few constants to matter, or v128 instructions, whose
   // templates (x64_simd.cc) address the frame themselves.
@@ -1942,8 +1942,7 @@ class Compiler : public CodeGenerator {
     lea(rdi, qword[plus(frame_base_, static_cast<int32_t>(disp))]);
     cmp(rdi, qword[ctx(offsetof(JitContext, native_frame_limit))]);
     ja(interp, T_NEAR);
-    // ++depth (a store of r15 + 1); frames[depth] = {return address, this frame, this
-    // instance, callee}.
+    // ++depth (a store of r15 + 1); frames[depth] = {return address, this frame, callee}.
     mov(rdx, qword[ctx(offsetof(JitContext, depth))]);
     lea(r8, qword[r15 + 1]);
     mov(dword[rdx], r8d);
@@ -1958,10 +1957,8 @@ class Compiler : public CodeGenerator {
     mov(qword[plus(call_frame_base_,
                    static_cast<int32_t>(offsetof(wc::engine::CallFrame, ret_fp)))],
         rbx);
-    mov(r8, qword[ctx(offsetof(JitContext, instance))]);
-    mov(qword[plus(call_frame_base_,
-                   static_cast<int32_t>(offsetof(wc::engine::CallFrame, ret_instance)))],
-        r8);
+    // ret_instance is not written: a native call never leaves the instance, and the
+    // interpreter fills it in when the code leaves (complete_native_frames, interpreter.cc).
     mov(qword[plus(call_frame_base_, static_cast<int32_t>(offsetof(wc::engine::CallFrame, func)))],
         rax);
     // One push and the return address keep the stack 16-byte aligned in the callee, for the

@@ -82,6 +82,20 @@ std::string reader_error(const Bytes& b, F f) {
   return "";
 }
 
+// One signed LEB128 read of the whole of `b`.
+int32_t s32(const Bytes& b) {
+  BinaryReader r(b.data(), 0, b.size());
+  return r.s32();
+}
+int64_t s64(const Bytes& b) {
+  BinaryReader r(b.data(), 0, b.size());
+  return r.s64();
+}
+int64_t s33(const Bytes& b) {
+  BinaryReader r(b.data(), 0, b.size());
+  return r.s33();
+}
+
 TEST(BinaryReader, U32Limits) {
   Bytes b = {0xFF, 0xFF, 0xFF, 0xFF, 0x0F};
   BinaryReader r(b.data(), 0, b.size());
@@ -114,14 +128,6 @@ TEST(BinaryReader, U64Limits) {
 }
 
 TEST(BinaryReader, SignedLimits) {
-  auto s32 = [](Bytes b) {
-    BinaryReader r(b.data(), 0, b.size());
-    return r.s32();
-  };
-  auto s64 = [](Bytes b) {
-    BinaryReader r(b.data(), 0, b.size());
-    return r.s64();
-  };
   EXPECT_EQ(s32({0x7F}), -1);
   EXPECT_EQ(s32({0x3F}), 63);
   EXPECT_EQ(s32({0xC0, 0x00}), 64);
@@ -146,10 +152,6 @@ TEST(BinaryReader, SignedLimits) {
                          [](auto& r) { r.s64(); }),
             "integer too large");
 
-  auto s33 = [](Bytes b) {
-    BinaryReader r(b.data(), 0, b.size());
-    return r.s33();
-  };
   EXPECT_EQ(s33({0xFF, 0xFF, 0xFF, 0xFF, 0x0F}), int64_t(0xFFFFFFFF));  // 33 bits hold all u32
   EXPECT_EQ(s33({0x80, 0x80, 0x80, 0x80, 0x70}), -(int64_t(1) << 32));
   EXPECT_EQ(reader_error({0xFF, 0xFF, 0xFF, 0xFF, 0x1F}, [](auto& r) { r.s33(); }),
@@ -159,14 +161,6 @@ TEST(BinaryReader, SignedLimits) {
 // The one-byte LEB128 reads are an inline fast path: its edges (bit 6 is the sign) and the end of
 // the reader's range, which must hold even when the buffer goes on past it.
 TEST(BinaryReader, OneByteFastPath) {
-  auto s32 = [](Bytes b) {
-    BinaryReader r(b.data(), 0, b.size());
-    return r.s32();
-  };
-  auto s64 = [](Bytes b) {
-    BinaryReader r(b.data(), 0, b.size());
-    return r.s64();
-  };
   EXPECT_EQ(s32({0x40}), -64);
   EXPECT_EQ(s32({0x00}), 0);
   EXPECT_EQ(s64({0x40}), -64);

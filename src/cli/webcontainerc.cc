@@ -571,6 +571,10 @@ int main(int argc, char** argv) {
   // 1. Confinement, before anything of the guest is touched.
   wc::sandbox::SandboxConfig sc;
   sc.keep_fds = {kWorkerIpcFd};
+  // A worker started with --output-ipc has its output pipe already (redirected above): its
+  // read end must survive confinement's closing of every other fd, or the forwarder reads a
+  // closed fd and the guest's output stays in the pipe.
+  if (g_output.read_fd() >= 0) sc.keep_fds.push_back(g_output.read_fd());
   sc.cpu_seconds = cfg.cpu_seconds;
   if (cfg.max_fds) sc.max_fds = cfg.max_fds;
   // A pooled worker confines itself with the pool's ceiling and lowers its limits to the

@@ -35,6 +35,8 @@ class OutputForwarder {
   // Closes fds 1 and 2 and returns once everything written to them has been sent. No-op if
   // not started.
   void finish();
+  // The pipe's read end once redirected (-1 before): confinement must keep it open.
+  int read_fd() const { return read_end_.get(); }
 
  private:
   UniqueFd read_end_;

@@ -685,6 +685,9 @@ fresh0=$(metric 'webcontainer_worker_starts_by_source_total{source="fresh"}')
 run "$WC" run --rm --env TZ=UTC hello.wasm
 fresh1=$(metric 'webcontainer_worker_starts_by_source_total{source="fresh"}')
 [[ $RC == 0 && $((fresh1 - fresh0)) == 1 ]] && ok "pool: a policy the pool cannot serve gets a fresh worker" || bad "pool fresh" "rc $RC, fresh $fresh0 -> $fresh1"
+# A fresh serve worker redirects its output to its forwarder pipe before it confines itself;
+# confinement must keep the pipe's read end, or every byte it writes is lost.
+grep -q 'hello from webcontainer' "$T/out" && ok "pool: a fresh worker's output reaches the client" || bad "pool fresh output" "no output"
 fi
 
 # --- Module cache: one sealed memfd per module content (daemon/module_cache.h) ------------------

@@ -27,9 +27,6 @@ struct CompiledFunction {
   uint32_t num_locals = 0;  // declared locals, zeroed on entry
   uint32_t num_results = 0;
   uint32_t frame_slots = 0;  // params + locals + constants + max operand height
-  // Function indices from here on are the module's own functions (the imports come first): a
-  // call to one stays in the caller's instance, so compiled code need not check that.
-  uint32_t first_defined_function = UINT32_MAX;
   // Machine code for this function (the JIT tier), when the store compiles natively.
   std::unique_ptr<wc::jit::NativeCode> native;
   // `--engine auto`: calls plus loop back-edges left before the interpreter asks the store to

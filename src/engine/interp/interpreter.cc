@@ -383,7 +383,6 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   jctx.interrupt = &interrupt;
   jctx.depth = &ex.depth;
   jctx.max_depth = max_depth;
-  jctx.stack_end = stack_end;
   jctx.native_frame_limit =
       stack_end - std::min<size_t>(wc::jit::kMaxNativeFrameSlots, stack_end - ex.stack.get());
   jctx.frames = frames;

@@ -1302,9 +1302,7 @@ class Translator {
 
 std::unique_ptr<CompiledFunction> compile_function(const Module& module, uint32_t defined_index,
                                                    const std::vector<uint32_t>& type_ids) {
-  std::unique_ptr<CompiledFunction> f = Translator(module, defined_index, type_ids).run();
-  if (f) f->first_defined_function = module.num_imported_funcs;
-  return f;
+  return Translator(module, defined_index, type_ids).run();
 }
 
 }  // namespace wc::engine

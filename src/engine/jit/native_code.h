@@ -32,7 +32,6 @@ namespace wc::jit {
 struct JitCallee {
   const uint8_t* entry = nullptr;       // NativeCode::function_entry()
   const uint32_t* code_base = nullptr;  // the function's slot-form code (return addresses)
-  uint64_t frame_slots = 0;             // for the value-stack limit check
   const void* instance = nullptr;       // the owning Instance: calls stay within one instance
   uint64_t type_id = 0;                 // interned signature, for call_indirect
   uint64_t is_host = 0;                 // 1 for host functions: JitContext::call_host calls them
@@ -63,8 +62,7 @@ struct JitContext {
   const void* instance = nullptr;                      // the running Instance
   uint32_t* depth = nullptr;                           // &ExecState::depth
   uint64_t max_depth = 0;                              // the call-depth limit
-  const uint64_t* stack_end = nullptr;                 // end of the value stack
-  // stack_end - kMaxNativeFrameSlots (the stack's start if it is smaller): a frame of a
+  // The value stack's end - kMaxNativeFrameSlots (its start if it is smaller): a frame of a
   // natively callable function fits if it starts at or below this.
   const uint64_t* native_frame_limit = nullptr;
   void* frames = nullptr;  // ExecState::frames (CallFrame[])
@@ -116,7 +114,8 @@ struct JitContext {
   uint64_t native_limit = 0;           // the code's own: native calls go on below this depth
   // The lowest call depth this run of the code reached (set by the interpreter on entry,
   // lowered by return_to_caller): every frame above it when the code leaves was entered by a
-  // native call in this run, so may lack its lazy constants (NativeCode::lazy_from).
+  // native call in this run, so its call record lacks the caller's instance and the frame may
+  // lack its lazy constants (NativeCode::lazy_from); complete_native_frames supplies both.
   uint64_t low_depth = 0;
 };
 

@@ -31,7 +31,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <functional>
 #include <stdexcept>
 #include <unordered_map>
 #include <variant>
@@ -271,7 +270,7 @@ class Compiler : public CodeGenerator {
       native[i] = native_ops_ > before;
     }
     if (in_v128_run_) end_v128_run();
-    for (const std::function<void()>& emit_out_of_line : out_of_line_) emit_out_of_line();
+    for (const CallSlowPaths& p : call_slow_paths_) emit_call_slow_paths(p);
     // Entering and leaving compiled code costs about as much as a few interpreted
     // instructions, so an entry is offered only where compiled code then runs for a while: at
     // least min_run_ instructions in a row before the next one left to the interpreter (a
@@ -831,8 +830,19 @@ class Compiler : public CodeGenerator {
     mov(eax, word);
     jmp(exit_spilled_, T_NEAR);
   }
-  // A label for out-of-line code: it must outlive the emission of the instruction that made
-  // it (xbyak forgets a label when its object goes), so it lives as long as the compiler.
+  // A call's host, cold and interpreter ways, emitted after the function's last instruction so
+  // that the native call falls through with no taken jump around them. Pins are placed for
+  // the whole function, so this code needs no state of its instruction but these.
+  struct CallSlowPaths {
+    Near* no_entry;
+    Near* cold;
+    Near* interp;   // also CallIndirect's failed checks
+    Near* done;     // back after the call
+    uint64_t disp;  // the callee's frame, from rbx
+    uint32_t word;  // the call instruction, where the interpreter takes over
+  };
+  // A label for code emitted after the function's (emit_call_slow_paths): it outlives the
+  // instruction that made it, at an address that does not move (jumps chain through it).
   Near& out_of_line_label() { return out_of_line_labels_.emplace_back(); }
 
   void jcc(Cc c, Near& l) {
@@ -988,6 +998,13 @@ class Compiler : public CodeGenerator {
     else
       (void)slot(k);  // noted as written (it is the register written)
   }
+  // A template that writes only its result register: f(r) with r from result_reg.
+  template <class F>
+  void into_result(bool wide, const F& f) {
+    const Reg r = result_reg(0, wide);
+    f(r);
+    result_done(0, r);
+  }
   void store_rax(int k) { mov(slot(k), rax); }
   void store_eax(int k) { mov(slot(k), rax); }  // a 32-bit op already zeroed rax's top half
 
@@ -1133,80 +1150,66 @@ class Compiler : public CodeGenerator {
 
   using AluRR = void (CodeGenerator::*)(const Operand&, const Operand&);
   using AluRI = void (CodeGenerator::*)(const Operand&, uint32_t);
-  // dst = a OP b, `bits` wide. When dst is pinned (and is not b), the operation is made in
-  // dst's register, without the round trip through rax; a constant b is an immediate.
-  // A commutative op whose destination is its second operand (x = y ^ x) is made as b OP a.
-  void alu(AluRR rr, AluRI ri, int bits) {
-    const bool commutative = rr != static_cast<AluRR>(&CodeGenerator::sub);
-    const auto [a, b] = in_place_operands(commutative);
+  // dst = a OP b, `bits` wide, made in one register: dst's own when it is pinned and is not
+  // operand b (read after the register is written), else rax / eax. A commutative op whose
+  // destination is its second operand (x = y ^ x) is made as b OP a. load_operands() puts a in
+  // the register (no move when it is dst's already), store_result() ends the template.
+  struct InPlace {
+    Reg r;
+    int b;  // the operand combined into r
+    bool in_place;
+  };
+  InPlace load_operands(bool commutative, int bits) {
+    int a = 1, b = 2;
+    if (commutative && pinned(op(0)) && op(0) == op(2) && op(1) != op(0)) a = 2, b = 1;
     const Reg64* d = pinned(op(0));
     const bool in_place = d && op(0) != op(b);
-    Reg r = bits == 64 ? Reg(in_place ? *d : rax) : Reg(in_place ? d->cvt32() : eax);
-    if (!in_place || op(a) != op(0)) {
+    const Reg r = bits == 64 ? Reg(in_place ? *d : rax) : Reg(in_place ? d->cvt32() : eax);
+    if (!in_place || op(a) != op(0))
       mov(r, slot(a, bits));
-    } else {
-      (void)slot(a, bits);  // noted as read (it is dst's register)
-    }
-    if (uint32_t v; imm(b, bits, &v))
-      (this->*ri)(r, v);
     else
-      (this->*rr)(r, slot(b, bits));
-    if (in_place)
+      (void)slot(a, bits);  // noted as read (it is dst's register)
+    return {r, b, in_place};
+  }
+  void store_result(const InPlace& p) {
+    if (p.in_place)
       (void)slot(0);  // noted as written
     else
       store_rax(0);
   }
-  // The operand order (a, b) of dst = a OP b: swapped for a commutative op when dst is pinned
-  // and is operand 2 but not operand 1, so that the template can compute in dst's register.
-  std::pair<int, int> in_place_operands(bool commutative) const {
-    if (commutative && pinned(op(0)) && op(0) == op(2) && op(1) != op(0)) return {2, 1};
-    return {1, 2};
+  // A constant b is an immediate.
+  void alu(AluRR rr, AluRI ri, int bits) {
+    const InPlace p = load_operands(rr != static_cast<AluRR>(&CodeGenerator::sub), bits);
+    if (uint32_t v; imm(p.b, bits, &v))
+      (this->*ri)(p.r, v);
+    else
+      (this->*rr)(p.r, slot(p.b, bits));
+    store_result(p);
   }
   void bin32(AluRR rr, AluRI ri) { alu(rr, ri, 32); }
   void bin64(AluRR rr, AluRI ri) { alu(rr, ri, 64); }
-  // dst = a * b, in dst's register when it is pinned (as alu does).
   void multiply(bool wide) {
     const int bits = wide ? 64 : 32;
-    const auto [a, b] = in_place_operands(true);
-    const Reg64* d = pinned(op(0));
-    const bool in_place = d && op(0) != op(b);
-    Reg r = wide ? Reg(in_place ? *d : rax) : Reg(in_place ? d->cvt32() : eax);
-    if (!in_place || op(a) != op(0))
-      mov(r, slot(a, bits));
+    const InPlace p = load_operands(true, bits);
+    if (uint32_t v; imm(p.b, bits, &v))
+      imul(p.r, p.r, static_cast<int>(v));
     else
-      (void)slot(a, bits);
-    if (uint32_t v; imm(b, bits, &v))
-      imul(r, r, static_cast<int>(v));
-    else
-      imul(r, slot(b, bits));
-    if (in_place)
-      (void)slot(0);
-    else
-      store_rax(0);
+      imul(p.r, slot(p.b, bits));
+    store_result(p);
   }
-  // dst = a + b, then flags of dst against operand 3 (AddBrIf*): in dst's register when pinned.
-  // The compare reads operand 3 after dst is written, as the interpreter does.
+  // dst = a + b, then flags of dst against operand 3 (AddBrIf*). The compare reads operand 3
+  // after dst is written, as the interpreter does.
   void add_compare() {
-    const auto [a, b] = in_place_operands(true);
-    const Reg64* d = pinned(op(0));
-    const bool in_place = d && op(0) != op(b);
-    const Reg r = in_place ? Reg(d->cvt32()) : Reg(eax);
-    if (!in_place || op(a) != op(0))
-      mov(r, slot(a, 32));
+    const InPlace p = load_operands(true, 32);
+    if (uint32_t v; imm(p.b, 32, &v))
+      add(p.r, v);
     else
-      (void)slot(a, 32);
-    if (uint32_t v; imm(b, 32, &v))
-      add(r, v);
-    else
-      add(r, slot(b, 32));
-    if (in_place)
-      (void)slot(0);
-    else
-      store_eax(0);
+      add(p.r, slot(p.b, 32));
+    store_result(p);
     if (uint32_t v; imm(3, 32, &v))
-      cmp(r, v);
+      cmp(p.r, v);
     else
-      cmp(r, slot(3, 32));
+      cmp(p.r, slot(3, 32));
   }
   void cmp32(Cc c) { compare(c, 32); }
   void cmp64(Cc c) { compare(c, 64); }
@@ -1910,9 +1913,7 @@ class Compiler : public CodeGenerator {
   // length of the call instruction (for the return address).
   // `interp`: where the call goes to the interpreter (CallIndirect's failed checks jump there
   // too); a new out-of-line label when null.
-  // `same_instance`: the callee is known to be of the caller's instance (no check).
-  void native_call(uint32_t arg_slot, uint32_t words, bool spilled, Near* interp_label = nullptr,
-                   bool same_instance = false) {
+  void native_call(uint32_t arg_slot, uint32_t words, bool spilled, Near* interp_label = nullptr) {
     if (record_) record_->call_returns.push_back(w_ + words);
     flush_all();  // the callee's arguments may be cached; CallIndirect flushed already
     if (!spilled) spill_pins();
@@ -1928,12 +1929,9 @@ class Compiler : public CodeGenerator {
     mov(rcx, qword[plus(callee_base_, jit + static_cast<int32_t>(offsetof(JitCallee, entry)))]);
     test(rcx, rcx);
     jz(no_entry, T_NEAR);
-    if (!same_instance) {
-      mov(rdx,
-          qword[plus(callee_base_, jit + static_cast<int32_t>(offsetof(JitCallee, instance)))]);
-      cmp(rdx, qword[ctx(offsetof(JitContext, instance))]);
-      jne(cold, T_NEAR);
-    }
+    mov(rdx, qword[plus(callee_base_, jit + static_cast<int32_t>(offsetof(JitCallee, instance)))]);
+    cmp(rdx, qword[ctx(offsetof(JitContext, instance))]);
+    jne(cold, T_NEAR);
     mov(rdx, qword[ctx(offsetof(JitContext, interrupt))]);
     cmp(byte[rdx], 0);
     jne(interp, T_NEAR);
@@ -1976,38 +1974,42 @@ class Compiler : public CodeGenerator {
     fill_pins(arg_slot);  // the callee's slot 0 is in rax (see native_return)
     L(done);
     forget_all();  // the xmm registers of the float cache did not survive either call
-    // The other ways through the call, after the function's code (see out_of_line_).
-    out_of_line_.push_back([this, &no_entry, &cold, &interp, &done, jit, disp, w = w_] {
-      // No machine code: a host function is called through JitContext::call_host, as the
-      // interpreter would call it (no depth check, no frame record, no interrupt poll: its
-      // call has none either). On failure the code leaves at this call with `host_failed`
-      // set, and the interpreter raises what the call raised instead of calling again.
-      L(no_entry);
-      cmp(byte[plus(callee_base_, jit + static_cast<int32_t>(offsetof(JitCallee, is_host)))], 0);
-      je(cold, T_NEAR);
-      mov(rdi, r13);
-      mov(rsi, rax);
-      lea(rdx, qword[plus(frame_base_, static_cast<int32_t>(disp))]);
-      call(qword[ctx(offsetof(JitContext, call_host))]);  // the stack is 16-byte aligned here
-      test(al, al);
-      jz(interp, T_NEAR);
-      fill_pins();  // results and everything else back from the frame
-      jmp(done, T_NEAR);
-      // A wasm function with no code callable from here: the interpreter runs it in a nested
-      // run (its own checks, tier-up count and frame record), and the code goes on after the
-      // call. On failure (host_failed set) or refusal the code leaves at this call.
-      L(cold);
-      mov(rdi, r13);
-      mov(rsi, rax);
-      lea(rdx, qword[plus(frame_base_, static_cast<int32_t>(disp))]);
-      call(qword[ctx(offsetof(JitContext, call_cold))]);  // aligned, as for call_host
-      test(al, al);
-      jz(interp, T_NEAR);
-      fill_pins();
-      jmp(done, T_NEAR);
-      L(interp);
-      exit_spilled_at(w);
-    });
+    // The other ways through the call, after the function's code (see call_slow_paths_).
+    call_slow_paths_.push_back({&no_entry, &cold, &interp, &done, disp, w_});
+  }
+  // After the function's code: a call's ways other than the native one.
+  void emit_call_slow_paths(const CallSlowPaths& p) {
+    const int32_t jit = func_instance_jit_offset();
+    const int32_t disp = static_cast<int32_t>(p.disp);
+    // No machine code: a host function is called through JitContext::call_host, as the
+    // interpreter would call it (no depth check, no frame record, no interrupt poll: its call
+    // has none either). On failure the code leaves at this call with `host_failed` set, and
+    // the interpreter raises what the call raised instead of calling again.
+    L(*p.no_entry);
+    cmp(byte[plus(callee_base_, jit + static_cast<int32_t>(offsetof(JitCallee, is_host)))], 0);
+    je(*p.cold, T_NEAR);
+    mov(rdi, r13);
+    mov(rsi, rax);
+    lea(rdx, qword[plus(frame_base_, disp)]);
+    call(qword[ctx(offsetof(JitContext, call_host))]);  // the stack is 16-byte aligned here
+    test(al, al);
+    jz(*p.interp, T_NEAR);
+    fill_pins();  // results and everything else back from the frame
+    jmp(*p.done, T_NEAR);
+    // A wasm function with no code callable from here: the interpreter runs it in a nested run
+    // (its own checks, tier-up count and frame record), and the code goes on after the call.
+    // On failure (host_failed set) or refusal the code leaves at this call.
+    L(*p.cold);
+    mov(rdi, r13);
+    mov(rsi, rax);
+    lea(rdx, qword[plus(frame_base_, disp)]);
+    call(qword[ctx(offsetof(JitContext, call_cold))]);  // aligned, as for call_host
+    test(al, al);
+    jz(*p.interp, T_NEAR);
+    fill_pins();
+    jmp(*p.done, T_NEAR);
+    L(*p.interp);
+    exit_spilled_at(p.word);
   }
 
   // memory.fill, memory.copy, memory.init and data.drop: a call to the JitContext helper,
@@ -2164,26 +2166,22 @@ class Compiler : public CodeGenerator {
   size_t next_victim_ = 0;
   CacheEntry* fdest_ = nullptr;  // taken by fdest64, filled by fdone64
   uint32_t function_entry_ = 0;
-  // Code off the common path, emitted after the function's last instruction so that the common
-  // path falls through with no taken jump around it: a call's host, cold and interpreter ways.
-  // Pins are placed for the whole function, so such code needs no state of its instruction.
-  std::vector<std::function<void()>> out_of_line_;
-  std::deque<Near> out_of_line_labels_;  // stable addresses: see out_of_line_label()
-  Label template_data_;                  // see copy_template_blocks
+  std::vector<CallSlowPaths> call_slow_paths_;  // see CallSlowPaths
+  std::deque<Near> out_of_line_labels_;         // stable addresses: see out_of_line_label()
+  Label template_data_;                         // see copy_template_blocks
   bool template_data_used_ = false;
   uint32_t lazy_from_ = 0;   // see lazy_constants_from
   size_t rip_operands_ = 0;  // rip-relative frame_slot() operands made so far (see replay())
   uint32_t w_ = 0;
   const uint32_t* ins_ = nullptr;
   size_t native_ops_ = 0;
-  size_t unpatched_ = 0;  // forward jumps to Near labels not defined yet
-  Replay spill_all_, fill_all_;
+  size_t unpatched_ = 0;          // forward jumps to Near labels not defined yet
+  Replay spill_all_, fill_all_;   // the code of spill_pins() and fill_pins(), once made
   const RegExp frame_base_{rbx};  // see plus()
   const RegExp context_base_{r13};
-  const RegExp callee_base_{rax};      // native_call: the callee's FuncInstance
-  const RegExp call_frame_base_{rsi};  // native_call: its CallFrame
-  const RegExp memory_index_ =
-      RegExp(r12) + RegExp(rax);  // the code of spill_pins() and fill_pins(), once made
+  const RegExp callee_base_{rax};                          // native_call: the callee's FuncInstance
+  const RegExp call_frame_base_{rsi};                      // native_call: its CallFrame
+  const RegExp memory_index_ = RegExp(r12) + RegExp(rax);  // a linear-memory access
   // A compare's result slot and condition, whose flags are still set (see compare()).
   struct Flags {
     bool valid = false;
@@ -2203,24 +2201,16 @@ bool Compiler::emit(IOp o) {
       copy_slot(0, 1);
       copy_slot(2, 3);
       return true;
-    case IOp::Const32: {
-      const Reg r = result_reg(0, false);
-      mov(r, op(1));
-      result_done(0, r);
+    case IOp::Const32: into_result(false, [&](const Reg& r) { mov(r, op(1)); }); return true;
+    case IOp::Const64:
+      into_result(true, [&](const Reg& r) { mov(r, uint64_t{op(1)} | (uint64_t{op(2)} << 32)); });
       return true;
-    }
-    case IOp::Const64: {
-      const Reg r = result_reg(0, true);
-      mov(r, uint64_t{op(1)} | (uint64_t{op(2)} << 32));
-      result_done(0, r);
-      return true;
-    }
     case IOp::Jump: return branch(off(0));
     case IOp::Call:
       mov(rax, qword[ctx(offsetof(JitContext, funcs))]);
       if (op(0) > (INT32_MAX >> 3)) throw std::runtime_error("function index too large");
       mov(rax, qword[rax + static_cast<int32_t>(op(0) * 8)]);
-      native_call(op(1), 4, false, nullptr, op(0) >= f_.first_defined_function);
+      native_call(op(1), 4, false);
       return true;
     case IOp::Return: native_return(); return true;
     case IOp::MemorySize:
@@ -2356,9 +2346,7 @@ bool Compiler::emit(IOp o) {
     }
     case IOp::GlobalGet: {
       Address g = global_bits(op(1));
-      const Reg r = result_reg(0, true);
-      mov(r, g);
-      result_done(0, r);
+      into_result(true, [&](const Reg& r) { mov(r, g); });
       return true;
     }
     case IOp::GlobalSet: {
@@ -2511,54 +2499,30 @@ bool Compiler::emit(IOp o) {
     case IOp::I64RemS: divide(true, true, true); return true;
     case IOp::I64RemU: divide(true, false, true); return true;
 
-    case IOp::I32WrapI64: {
-      const Reg r = result_reg(0, false);
-      mov(r, slot(1, 32));
-      result_done(0, r);
+    case IOp::I32WrapI64:
+      into_result(false, [&](const Reg& r) { mov(r, slot(1, 32)); });
       return true;
-    }
-    case IOp::I64ExtendI32S: {
-      const Reg r = result_reg(0, true);
-      movsxd(Reg64(r.getIdx()), slot(1, 32));
-      result_done(0, r);
+    case IOp::I64ExtendI32S:
+      into_result(true, [&](const Reg& r) { movsxd(Reg64(r.getIdx()), slot(1, 32)); });
       return true;
-    }
-    case IOp::I64ExtendI32U: {
-      const Reg r = result_reg(0, false);
-      mov(r, slot(1, 32));
-      result_done(0, r);
+    case IOp::I64ExtendI32U:
+      into_result(false, [&](const Reg& r) { mov(r, slot(1, 32)); });
       return true;
-    }
-    case IOp::I32Extend8S: {
-      const Reg r = result_reg(0, false);
-      movsx(r, slot(1, 8));
-      result_done(0, r);
+    case IOp::I32Extend8S:
+      into_result(false, [&](const Reg& r) { movsx(r, slot(1, 8)); });
       return true;
-    }
-    case IOp::I32Extend16S: {
-      const Reg r = result_reg(0, false);
-      movsx(r, slot(1, 16));
-      result_done(0, r);
+    case IOp::I32Extend16S:
+      into_result(false, [&](const Reg& r) { movsx(r, slot(1, 16)); });
       return true;
-    }
-    case IOp::I64Extend8S: {
-      const Reg r = result_reg(0, true);
-      movsx(r, slot(1, 8));
-      result_done(0, r);
+    case IOp::I64Extend8S:
+      into_result(true, [&](const Reg& r) { movsx(r, slot(1, 8)); });
       return true;
-    }
-    case IOp::I64Extend16S: {
-      const Reg r = result_reg(0, true);
-      movsx(r, slot(1, 16));
-      result_done(0, r);
+    case IOp::I64Extend16S:
+      into_result(true, [&](const Reg& r) { movsx(r, slot(1, 16)); });
       return true;
-    }
-    case IOp::I64Extend32S: {
-      const Reg r = result_reg(0, true);
-      movsxd(Reg64(r.getIdx()), slot(1, 32));
-      result_done(0, r);
+    case IOp::I64Extend32S:
+      into_result(true, [&](const Reg& r) { movsxd(Reg64(r.getIdx()), slot(1, 32)); });
       return true;
-    }
     case IOp::I32ReinterpretF32:
     case IOp::I64ReinterpretF64:
     case IOp::F32ReinterpretI32:

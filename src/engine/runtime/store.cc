@@ -44,16 +44,13 @@ FILE* open_perf_map() {
   return std::fopen(path, "a");
 }
 
-// Gives `f` its machine code: the interpreter enters it from now on and compiled callers
-// call it natively.
 // Lets the interpreter enter `cf`'s machine code for `f` and compiled callers call it natively.
 void enter_native(FuncInstance* f, const CompiledFunction& cf, FILE* perf_map) {
   if (perf_map)
     std::fprintf(perf_map, "%lx %zx wasm:%s\n",
                  reinterpret_cast<unsigned long>(cf.native->code_start()), cf.native->code_bytes(),
                  f->name.c_str());
-  f->jit = wc::jit::JitCallee{cf.native->function_entry(), cf.code.data(), cf.frame_slots,
-                              f->instance, f->type_id};
+  f->jit = wc::jit::JitCallee{cf.native->function_entry(), cf.code.data(), f->instance, f->type_id};
 }
 
 void attach_native(FuncInstance* f, CompiledFunction& cf, std::unique_ptr<wc::jit::NativeCode> code,
@@ -76,9 +73,8 @@ uint32_t StoreConfig::default_tier_up_after() {
     // 100: Go's net/http self-test (1000 requests) takes ~5% less CPU and 6-10% less wall time
     // than at 300 once compiling got about twice as fast (bench/RESULTS.md "JIT compile cost
     // and the tier-up threshold"); 50 and 30 no better; SQLite and the bench/programs kernels
-    // unchanged. Earlier, 300 beat
-    // 1000 (1.46 -> 1.17 s wall): compiles are cheap, interpreted calls into not-yet-compiled
-    // functions (exits from compiled code) are not.
+    // unchanged. Earlier, 300 beat 1000 (1.46 -> 1.17 s wall): compiles are cheap, interpreted
+    // calls into not-yet-compiled functions (exits from compiled code) are not.
     return v > 0 && v < INT32_MAX ? static_cast<uint32_t>(v) : 100u;
   }();
   return after;

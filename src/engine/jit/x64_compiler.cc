@@ -693,8 +693,8 @@ class Compiler : public CodeGenerator {
     return s >= f_.num_results && constant_slot(s, value);
   }
   void spill_pins() { spill_pins_below(UINT32_MAX); }
-  // spill_pins() for the slots below `end` only.
-  void spill_pins_below(uint32_t end) {
+  // spill_pins() for the slots below `end` only, from slot `from` on.
+  void spill_pins_below(uint32_t end, uint32_t from = 0) {
     if (std::all_of(pinned_slots_.begin(), pinned_slots_.end(),
                     [&](uint32_t s) { return s < end; }) &&
         std::all_of(float_pinned_slots_.begin(), float_pinned_slots_.end(),
@@ -704,14 +704,14 @@ class Compiler : public CodeGenerator {
       uint64_t k;
       for (size_t i = 0; i < float_pinned_slots_.size(); ++i) {
         const uint32_t s = float_pinned_slots_[i];
-        if (s < end && !fixed_constant(s, &k)) movsd(frame_slot(s), kFloatPinRegs[i]);
+        if (s >= from && s < end && !fixed_constant(s, &k)) movsd(frame_slot(s), kFloatPinRegs[i]);
       }
       for (size_t i = 0; i < pinned_slots_.size(); ++i) {
         const uint32_t s = pinned_slots_[i];
-        if (s < end && !fixed_constant(s, &k)) mov(frame_slot(s), kPinRegs[i]);
+        if (s >= from && s < end && !fixed_constant(s, &k)) mov(frame_slot(s), kPinRegs[i]);
       }
     };
-    if (end == UINT32_MAX)
+    if (end == UINT32_MAX && from == 0)
       replay(spill_all_, emit);
     else
       emit();
@@ -1978,7 +1978,12 @@ class Compiler : public CodeGenerator {
     pop(r14);
     sub(rbx, static_cast<int32_t>(disp));
     sub(r15, 1);
-    fill_pins(arg_slot);  // the callee's slot 0 is in rax (see native_return)
+    // The callee's slot 0 comes back in rax only (see native_return): into its pin, or its
+    // frame slot. A callee without results leaves garbage there, in a slot that is dead after
+    // the call (above the operand stack).
+    if (lazy_slot(arg_slot)) throw std::logic_error("a call's results over the constants");
+    if (!pinned(arg_slot) && !float_pinned(arg_slot)) mov(frame_slot(arg_slot), rax);
+    fill_pins(arg_slot);
     L(done);
     forget_all();  // the xmm registers of the float cache did not survive either call
     // The other ways through the call, after the function's code (see call_slow_paths_).
@@ -2123,10 +2128,9 @@ class Compiler : public CodeGenerator {
     cmp(r15, qword[ctx(offsetof(JitContext, run_depth))]);  // the depth entered at
     je(interp, T_NEAR);
     // Back to a native caller: this frame is dead once the function returns (the interpreter
-    // never resumes it), so only the results (slots 0..num_results-1) go to the frame.
-    spill_pins_below(f_.num_results);
-    // Slot 0 also goes back in rax, so the caller need not reload what was just stored (see
-    // native_call; with no results the slot is dead in the caller and rax is ignored).
+    // never resumes it), so only the results (slots 0..num_results-1) go to the frame, and
+    // slot 0 only in rax: the caller puts it into its pin or its frame (see native_call).
+    spill_pins_below(f_.num_results, 1);
     if (f_.num_results > 0) {
       if (const Reg64* r = pinned(0))
         mov(rax, *r);

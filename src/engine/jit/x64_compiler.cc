@@ -33,6 +33,7 @@
 #include <deque>
 #include <stdexcept>
 #include <unordered_map>
+#include <utility>
 #include <variant>
 
 #include "engine/interp/compiled_function.h"
@@ -270,6 +271,8 @@ class Compiler : public CodeGenerator {
       // nothing else jumps there.
       flags_ = label_index_[w_] ? Flags{} : flags_next_;
       flags_next_ = Flags{};
+      // Likewise rax: only when the previous template's last code was store_rax's.
+      rax_in_ = !label_index_[w_] && getSize() == rax_slot_end_ ? rax_slot_ : UINT32_MAX;
       size_t before = native_ops_;
       if (!emit(decoded_.ops[i])) return false;
       native[i] = native_ops_ > before;
@@ -975,7 +978,7 @@ class Compiler : public CodeGenerator {
   // Flags for a fused compare-and-branch of operands 0 and 1: a pinned first operand is
   // compared in place, a constant second one as an immediate.
   void compare_operands() {
-    SlotOp a = slot(0, 32);
+    SlotOp a = rax_or_slot(0, 32);
     const Reg* r = std::get_if<Reg>(&a.where);
     if (!r) {
       mov(eax, a);
@@ -1011,8 +1014,42 @@ class Compiler : public CodeGenerator {
     f(r);
     result_done(0, r);
   }
-  void store_rax(int k) { mov(slot(k), rax); }
-  void store_eax(int k) { mov(slot(k), rax); }  // a 32-bit op already zeroed rax's top half
+  void store_rax(int k) {
+    const uint32_t s = op(k);
+    mov(slot(k), rax);
+    if (!pinned(s) && !float_pinned(s)) {
+      rax_slot_ = s;
+      rax_slot_end_ = getSize();
+    }
+  }
+  void store_eax(int k) { store_rax(k); }  // a 32-bit op already zeroed rax's top half
+
+  // rax forwarding. A template that ends by storing rax into an unpinned slot leaves the
+  // value in rax too, and the next instruction (when nothing else jumps to it) reads it from
+  // there instead of the frame: an operand-stack temporary is mostly read by the very next
+  // instruction, and the reload waited for the store to forward on the dependency chain
+  // (VdbeExec in SQLite, byte decoding). The slot is still stored, so anything else that
+  // reads the frame (an exit, a branch target, a later instruction) sees the same value.
+  // `rax_in_` is set at each instruction's start; a template that uses it reads rax before it
+  // writes rax and clears it then. Registers hold exactly what the 64-bit store wrote, so a
+  // 32- or 64-bit read of rax equals the same read of the slot.
+  bool operand_in_rax(int k) const { return rax_in_ != UINT32_MAX && op(k) == rax_in_; }
+  // Operand k: rax / eax when it holds it (noted as read, as slot() notes it), else slot().
+  SlotOp rax_or_slot(int k, int bits) {
+    if (!operand_in_rax(k)) return slot(k, bits);
+    (void)slot(k, bits);
+    return SlotOp{bits == 64 ? Reg(rax) : Reg(eax)};
+  }
+  // eax = the u32 address operand k (zero-extended, as `mov eax, dword` gives it).
+  void address_into_eax(int k) {
+    if (operand_in_rax(k)) {
+      (void)slot(k, 32);
+      mov(eax, eax);
+    } else {
+      mov(eax, slot(k, 32));
+    }
+    rax_in_ = UINT32_MAX;
+  }
 
   // Effective address of a load/store in rax: u32 base (already in eax) + u32 offset.
   Address mem_at(uint32_t offset, int bits) {
@@ -1080,7 +1117,7 @@ class Compiler : public CodeGenerator {
   }
   // dst addr offset
   void load(LoadKind k) {
-    mov(eax, slot(1, 32));
+    address_into_eax(1);
     load_into_slot(k, mem_at(op(2), load_bits(k)));
   }
   // dst a b offset
@@ -1092,11 +1129,17 @@ class Compiler : public CodeGenerator {
       add(eax, slot(k, 32));
   }
   void load_add(LoadKind k) {
-    mov(eax, slot(1, 32));
-    if (uint32_t v; imm(2, 32, &v))
+    int a = 1, b = 2;
+    if (operand_in_rax(b) && !operand_in_rax(a)) std::swap(a, b);  // the add commutes
+    if (operand_in_rax(a))
+      (void)slot(a, 32);  // in eax already (the add zero-extends)
+    else
+      mov(eax, slot(a, 32));
+    rax_in_ = UINT32_MAX;
+    if (uint32_t v; imm(b, 32, &v))
       add(eax, v);
     else
-      add(eax, slot(2, 32));
+      add(eax, slot(b, 32));
     load_into_slot(k, mem_at(op(3), load_bits(k)));
   }
   // dst base index shift offset
@@ -1106,12 +1149,19 @@ class Compiler : public CodeGenerator {
     add(eax, slot(1, 32));
     load_into_slot(k, mem_at(op(4), load_bits(k)));
   }
+  // Before a store's address goes into eax: a value operand that rax holds (see
+  // operand_in_rax) is moved to rdx, where store() takes it from.
+  void store_value_from_rax(int k) {
+    value_in_rdx_ = operand_in_rax(k) && !pinned(op(k));
+    if (value_in_rdx_) mov(rdx, rax);
+  }
   // A store of slot `value_slot` at eax + offset: a constant as an immediate, a pinned value
   // from its register.
   void store(int addr_slot, int value_slot, int bits, uint32_t offset) {
     (void)addr_slot;
     if (uint32_t v; imm(value_slot, bits == 64 ? 64 : 32, &v)) {
       // The immediate as xbyak takes it for this width (64: sign-extended imm32).
+      value_in_rdx_ = false;
       const uint64_t x = bits == 8    ? v & 0xff
                          : bits == 16 ? v & 0xffff
                          : bits == 32 ? uint64_t{v}
@@ -1123,7 +1173,7 @@ class Compiler : public CodeGenerator {
     Reg64 r = rdx;
     if (const Reg* p = std::get_if<Reg>(&value.where))
       r = Reg64(p->getIdx());
-    else
+    else if (!std::exchange(value_in_rdx_, false))
       mov(rdx, value);
     Address a = mem_at(offset, bits);
     switch (bits) {
@@ -1170,11 +1220,16 @@ class Compiler : public CodeGenerator {
     if (commutative && pinned(op(0)) && op(0) == op(2) && op(1) != op(0)) a = 2, b = 1;
     const Reg64* d = pinned(op(0));
     const bool in_place = d && op(0) != op(b);
+    // In rax already: b combined into it as a (commutative), or a itself.
+    if (!in_place && commutative && operand_in_rax(b) && !operand_in_rax(a)) std::swap(a, b);
     const Reg r = bits == 64 ? Reg(in_place ? *d : rax) : Reg(in_place ? d->cvt32() : eax);
-    if (!in_place || op(a) != op(0))
-      mov(r, slot(a, bits));
-    else
+    if (in_place && op(a) == op(0))
       (void)slot(a, bits);  // noted as read (it is dst's register)
+    else if (!in_place && operand_in_rax(a))
+      (void)slot(a, bits);  // rax holds it
+    else
+      mov(r, rax_or_slot(a, bits));  // in place: rax is not written, so b may still use it
+    if (!in_place) rax_in_ = UINT32_MAX;
     return {r, b, in_place};
   }
   void store_result(const InPlace& p) {
@@ -1189,7 +1244,7 @@ class Compiler : public CodeGenerator {
     if (uint32_t v; imm(p.b, bits, &v))
       (this->*ri)(p.r, v);
     else
-      (this->*rr)(p.r, slot(p.b, bits));
+      (this->*rr)(p.r, rax_or_slot(p.b, bits));
     store_result(p);
   }
   void bin32(AluRR rr, AluRI ri) { alu(rr, ri, 32); }
@@ -1200,7 +1255,7 @@ class Compiler : public CodeGenerator {
     if (uint32_t v; imm(p.b, bits, &v))
       imul(p.r, p.r, static_cast<int>(v));
     else
-      imul(p.r, slot(p.b, bits));
+      imul(p.r, rax_or_slot(p.b, bits));
     store_result(p);
   }
   // dst = a + b, then flags of dst against operand 3 (AddBrIf*). The compare reads operand 3
@@ -1210,7 +1265,7 @@ class Compiler : public CodeGenerator {
     if (uint32_t v; imm(p.b, 32, &v))
       add(p.r, v);
     else
-      add(p.r, slot(p.b, 32));
+      add(p.r, rax_or_slot(p.b, 32));
     store_result(p);
     if (uint32_t v; imm(3, 32, &v))
       cmp(p.r, v);
@@ -2168,6 +2223,10 @@ class Compiler : public CodeGenerator {
   const DecodedCode& decoded_;
   std::vector<uint32_t> entries_;
   Near exit_, exit_spilled_, exit_depth_kept_;
+  uint32_t rax_slot_ = UINT32_MAX;  // see operand_in_rax
+  size_t rax_slot_end_ = SIZE_MAX;
+  uint32_t rax_in_ = UINT32_MAX;
+  bool value_in_rdx_ = false;  // see store_value_from_rax
   const std::vector<uint32_t>& pinned_slots_;
   const std::vector<uint32_t>& float_pinned_slots_;
   const std::vector<bool>& enterable_;
@@ -2426,11 +2485,13 @@ bool Compiler::emit(IOp o) {
 #undef WC_NARROW_LOADS
 #define WC_STORES(name, bits) \
   case IOp::name:             \
-    mov(eax, slot(0, 32));    \
+    store_value_from_rax(1);  \
+    address_into_eax(0);      \
     store(0, 1, bits, op(2)); \
     return true;              \
   case IOp::name##Add:        \
-    mov(eax, slot(0, 32));    \
+    store_value_from_rax(2);  \
+    address_into_eax(0);      \
     add_operand(1);           \
     store(0, 2, bits, op(3)); \
     return true;

@@ -21,14 +21,15 @@ bool is_v128_instruction(wc::engine::IOp o);
 
 // The frame slots an SSE template (one that calls no function) reads and writes.
 struct V128Slots {
-  uint32_t reads[5];
+  uint32_t reads[6];
   uint32_t writes[2];
   int read_count = 0;
   int write_count = 0;
 };
 // False when instruction `o` (operands `ops`) has no such template: it calls its SimdFn.
-// Such a template uses only rax, rcx, xmm0 and xmm1 besides the fixed registers, so the
-// compiler need only write its read slots to the frame and reload its written ones.
+// Such a template uses only rax, rcx, rdx, xmm0, xmm1 and xmm15 (the compiler's template
+// scratch) besides the fixed registers, so the compiler need only write its read slots to the
+// frame and reload its written ones.
 bool v128_template_slots(wc::engine::IOp o, const uint32_t* ops, V128Slots* out);
 
 // Emits instruction `o` at code word `word` (`ops`: its operands) with every slot in the

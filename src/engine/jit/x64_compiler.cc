@@ -254,8 +254,10 @@ class Compiler : public CodeGenerator {
     for (size_t i = 0; i < starts.size(); ++i) {
       w_ = starts[i];
       ins_ = &code[w_ + 2];
-      if (in_v128_run_ && (label_index_[w_] || !is_v128_instruction(decoded_.ops[i])))
-        end_v128_run();
+      if (label_index_[w_] || !is_v128_instruction(decoded_.ops[i])) {
+        if (in_v128_run_) end_v128_run();
+        v128_synced_.clear();
+      }
       if (uint32_t l = label_index_[w_]) {
         flush_all();  // on the path falling into the label
         L(labels_[l - 1]);
@@ -785,12 +787,20 @@ class Compiler : public CodeGenerator {
   void v128_instruction(IOp o) {
     V128Slots io;
     if (!in_v128_run_ && v128_template_slots(o, ins_, &io)) {
-      for (int i = 0; i < io.read_count; ++i) slot_to_frame(io.reads[i]);
+      for (int i = 0; i < io.read_count; ++i) {
+        if (v128_synced(io.reads[i])) continue;
+        slot_to_frame(io.reads[i]);
+        v128_synced_.push_back(io.reads[i]);
+      }
       for (int i = 0; i < io.write_count; ++i) forget(io.writes[i]);
       emit_v128_instruction(*this, o, ins_, w_);
-      for (int i = 0; i < io.write_count; ++i) slot_from_frame(io.writes[i]);
+      for (int i = 0; i < io.write_count; ++i) {
+        slot_from_frame(io.writes[i]);
+        if (!v128_synced(io.writes[i])) v128_synced_.push_back(io.writes[i]);
+      }
       return;
     }
+    v128_synced_.clear();
     if (!in_v128_run_) {
       flush_all();
       spill_pins();
@@ -798,6 +808,10 @@ class Compiler : public CodeGenerator {
     }
     emit_v128_instruction(*this, o, ins_, w_);
     forget_all();  // nothing is dirty; the registers are gone
+  }
+  // Whether slot `s` is in v128_synced_.
+  bool v128_synced(uint32_t s) const {
+    return std::find(v128_synced_.begin(), v128_synced_.end(), s) != v128_synced_.end();
   }
   // The frame slot `s` gets its value from the cache or its pin (a no-op when it has it).
   void slot_to_frame(uint32_t s) {
@@ -2191,6 +2205,12 @@ class Compiler : public CodeGenerator {
   Flags flags_;               // left by the previous instruction, valid in this one
   Flags flags_next_;          // left by this instruction
   bool in_v128_run_ = false;  // the pins are in the frame (see v128_instruction)
+  // Slots a v128 template wrote or had written back, whose frame value is their pin's and
+  // cache's (nothing else ran since): a following template reads them without another write
+  // back, which would be an 8-byte store right before its 16-byte load of the same bytes, a
+  // failed store forward (~12 cycles) in SIMD loops whose v128 slots are also pinned
+  // scalars elsewhere. Emptied at every label and every other instruction.
+  std::vector<uint32_t> v128_synced_;
 };
 
 bool Compiler::emit(IOp o) {

@@ -19,6 +19,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstring>
+#include <initializer_list>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -1350,6 +1351,41 @@ bool v128_template_slots(IOp o, const uint32_t* ops, V128Slots* out) {
       return true;
   }
   return false;
+}
+
+int v128_value_slots(IOp o, const uint32_t* ops, uint32_t* out) {
+  int n = 0;
+  auto add = [&](std::initializer_list<int> ks) {
+    for (int k : ks) out[n++] = ops[k];
+  };
+  switch (o) {
+    case IOp::Select128: add({0, 1, 2}); return n;
+    case IOp::GlobalGet128: add({0}); return n;
+    case IOp::GlobalSet128: add({1}); return n;
+    case IOp::Simd: break;
+    default: return 0;
+  }
+  Op op;
+  if (!simd_op(ops, &op)) return 0;
+  using K = wc::engine::SimdKind;
+  switch (wc::engine::simd_info(sub_of(op)).kind) {
+    case K::Load:
+    case K::Splat: add({0}); break;
+    case K::Store:
+    case K::StoreLane:
+    case K::Extract:
+    case K::Test: add({1}); break;
+    case K::LoadLane: add({0, 2}); break;
+    case K::Un:
+    case K::Shift:
+    case K::Replace: add({0, 1}); break;
+    case K::Bin: add({0, 1, 2}); break;
+    case K::Tern:
+    case K::Shuffle: add({0, 1, 2, 3}); break;
+    case K::None:
+    case K::Const: break;
+  }
+  return n;
 }
 
 void emit_v128_instruction(CodeGenerator& g, IOp o, const uint32_t* ops, uint32_t word) {

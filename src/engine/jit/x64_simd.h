@@ -32,6 +32,10 @@ struct V128Slots {
 // frame and reload its written ones.
 bool v128_template_slots(wc::engine::IOp o, const uint32_t* ops, V128Slots* out);
 
+// The first slots of the v128 operands (two slots each) of v128 instruction `o` (operands
+// `ops`), at most 4, into `out`; returns how many. Its other operands are scalars.
+int v128_value_slots(wc::engine::IOp o, const uint32_t* ops, uint32_t* out);
+
 // Emits instruction `o` at code word `word` (`ops`: its operands) with every slot in the
 // frame. Registers: rbx frame, r12 memory 0, r13 JitContext, r14 the function's slot-form
 // code (the SimdFn pointer is read from there, so the code holds no absolute address), rsp

@@ -9,9 +9,9 @@
 // the interpreter (simd_ops.cc's nan_first) return the first NaN operand, quieted; the ops
 // where x86 differs from wasm (unsigned compares, byte shifts, min/max, pmin/pmax,
 // saturating conversions, swizzle's out-of-range indices) carry fix-ups, each explained
-// where it is emitted. Ops without a template (i64x2.mul, f32x4 ceil etc. without SSE4.1,
-// ...) go through the SimdFn. tests/jit/probes/simd_templates.wat compares every template
-// with the interpreter on edge inputs.
+// where it is emitted. Ops without a template on this CPU (those needing SSE4.1 or SSE4.2
+// where it is missing) go through the SimdFn. tests/jit/probes/simd_templates.wat compares every
+// template with the interpreter on edge inputs.
 #include "engine/jit/x64_simd.h"
 
 #include <xbyak/xbyak_util.h>
@@ -70,9 +70,10 @@ uint32_t sub_of(Op op) { return static_cast<uint32_t>(op) & 0xFFFFu; }
 bool has_template(Op op, const uint32_t* ops) {
   const wc::engine::SimdInfo info = wc::engine::simd_info(sub_of(op));
   // Lane immediates are validated; checked again so that a bad one cannot address outside
-  // the vector.
-  if ((info.kind == wc::engine::SimdKind::Extract || info.kind == wc::engine::SimdKind::Replace) &&
-      ops[4] >= info.n)
+  // the vector (n: the lane count, or for lane loads/stores log2 of the lane's bytes).
+  using K = wc::engine::SimdKind;
+  if ((info.kind == K::Extract || info.kind == K::Replace) && ops[4] >= info.n) return false;
+  if ((info.kind == K::LoadLane || info.kind == K::StoreLane) && ops[4] >= (16u >> info.n))
     return false;
   const uint32_t sub = sub_of(op);
   // Integer compares of i8x16, i16x8 and i32x4 (0x23..0x40): SSE2.
@@ -87,6 +88,7 @@ bool has_template(Op op, const uint32_t* ops) {
     case Op::I64x2GeS: return sse42();
     // SSE4.1 (or SSSE3, which every SSE4.1 CPU has).
     case Op::I32x4Mul:
+    case Op::I64x2Mul:
     case Op::I8x16Shuffle:
     case Op::I8x16Swizzle:
     case Op::I8x16ReplaceLane:
@@ -1148,6 +1150,18 @@ class V128Emitter {
       case Op::I32x4DotI16x8S: binary([&] { g_.pmaddwd(xmm0, xmm1); }); return true;
       case Op::I64x2Add: binary([&] { g_.paddq(xmm0, xmm1); }); return true;
       case Op::I64x2Sub: binary([&] { g_.psubq(xmm0, xmm1); }); return true;
+      case Op::I64x2Mul:  // lo(a) * lo(b) + ((lo(a) * hi(b) + hi(a) * lo(b)) << 32)
+        binary([&] {
+          g_.pshufd(xmm15, xmm1, 0xB1);
+          g_.pmulld(xmm15, xmm0);
+          g_.pmuludq(xmm0, xmm1);
+          g_.movdqa(xmm1, xmm15);
+          g_.psrlq(xmm1, 32);
+          g_.paddd(xmm15, xmm1);
+          g_.psllq(xmm15, 32);
+          g_.paddq(xmm0, xmm15);
+        });
+        return true;
       case Op::I64x2Eq: compare(8, Cmp::Eq); return true;
       case Op::I64x2Ne: compare(8, Cmp::Ne); return true;
       case Op::I64x2LtS: compare(8, Cmp::LtS); return true;

@@ -58,7 +58,7 @@ const std::unordered_map<SimdFn, Op>& ops_by_function() {
 
 bool sse41() { return cpu_has_sse41(); }  // also implies SSSE3 (pshufb, pabs*, pmaddubsw)
 bool sse42() {
-  static const bool yes = Xbyak::util::Cpu().has(Xbyak::util::Cpu::tSSE42);
+  static const bool yes = cpu_has_sse41() && Xbyak::util::Cpu().has(Xbyak::util::Cpu::tSSE42);
   return yes;
 }
 

@@ -25,6 +25,7 @@
 #include "engine/interp/numeric.h"
 #include "engine/interp/simd_ops.h"
 #include "engine/interp/trap_handler.h"
+#include "engine/jit/executable_memory.h"
 #include "engine/jit/exit_stats.h"
 #include "engine/runtime/memory_ops.h"
 
@@ -1176,6 +1177,9 @@ InvokeResult interpret(Store& store, FuncInstance* func, std::span<const Value> 
       status = run(&store, func, base, nullptr);
     } else {
       status = kTrapBase + static_cast<int>(TrapKind::MemoryOutOfBounds);
+      // Compiled code keeps the call depth in r15 and stores it only where it leaves or
+      // calls C code; a fault in the code itself is at r15's depth.
+      if (wc::jit::in_compiled_code(scope.fault_pc)) ex.depth = static_cast<u32>(scope.fault_r15);
     }
     trap_scope_pop(scope);
     ex.sp = base;

@@ -1,6 +1,7 @@
 #include "engine/interp/trap_handler.h"
 
 #include <signal.h>
+#include <ucontext.h>
 
 #include <cstdint>
 #include <cstring>
@@ -29,7 +30,14 @@ void on_fault(int sig, siginfo_t* info, void* context) {
   // Only a fault raised by the CPU (si_code > 0) has a meaningful address; a SIGSEGV sent with
   // kill() is never a guest access.
   bool from_cpu = info->si_code > 0;
-  if (from_cpu && t_scope && in_guard_region(info->si_addr)) siglongjmp(t_scope->buf, 1);
+  if (from_cpu && t_scope && in_guard_region(info->si_addr)) {
+#if defined(__x86_64__)
+    const auto* uc = static_cast<const ucontext_t*>(context);
+    t_scope->fault_pc = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]);
+    t_scope->fault_r15 = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_R15]);
+#endif
+    siglongjmp(t_scope->buf, 1);
+  }
   // Not a guest access: hand over to whoever was there before (or the default action).
   const struct sigaction& prev = sig == SIGSEGV ? g_previous_segv : g_previous_bus;
   if (prev.sa_flags & SA_SIGINFO) {

@@ -14,6 +14,10 @@ struct TrapScope {
   sigjmp_buf buf;
   TrapScope* prev = nullptr;
   Instance* prev_instance = nullptr;
+  // Where the fault that longjmped here happened (x86-64; 0 elsewhere): the instruction
+  // address and r15, which compiled code keeps the call depth in (jit/x64_compiler.cc).
+  uint64_t fault_pc = 0;
+  uint64_t fault_r15 = 0;
 };
 
 // Usage (sigsetjmp must run in the frame that stays alive):

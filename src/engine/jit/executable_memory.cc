@@ -4,10 +4,44 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include "engine/jit/native_code.h"
 
 namespace wc::jit {
+namespace {
+
+// Every live CodeRegion, by start address (value: its end), for in_compiled_code().
+std::mutex g_regions_mutex;
+std::map<uintptr_t, uintptr_t>& regions() {
+  static auto* m = new std::map<uintptr_t, uintptr_t>;  // never destroyed: regions may outlive
+  return *m;                                            // static destructors
+}
+
+}  // namespace
+
+bool in_compiled_code(uintptr_t pc) {
+  std::lock_guard<std::mutex> lock(g_regions_mutex);
+  auto it = regions().upper_bound(pc);
+  if (it == regions().begin()) return false;
+  --it;
+  return pc < it->second;
+}
+
+CodeRegion::CodeRegion(uint8_t* base, size_t mapped) : base_(base), mapped_(mapped) {
+  const auto b = reinterpret_cast<uintptr_t>(base);
+  std::lock_guard<std::mutex> lock(g_regions_mutex);
+  regions()[b] = b + mapped;
+}
+
+CodeRegion::~CodeRegion() {
+  {
+    std::lock_guard<std::mutex> lock(g_regions_mutex);
+    regions().erase(reinterpret_cast<uintptr_t>(base_));
+  }
+  unmap_executable(base_, mapped_);
+}
 
 uint8_t* map_executable(const uint8_t* code, size_t size, size_t* mapped) {
   size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));

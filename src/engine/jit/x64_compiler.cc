@@ -58,8 +58,10 @@ constexpr size_t kMaxCodeWords = size_t{4} << 20;
 constexpr uint32_t kMaxNativeNesting = 4096;
 // Frames whose template (declared locals + constants) is larger are set up by the interpreter.
 constexpr size_t kMaxInlineTemplate = 512;
-// Fewer constants than this are stored on entry anyway (see lazy_constants_from).
-constexpr uint64_t kMinLazyConstants = 8;
+// Fewer constants than this are stored on entry anyway (see lazy_constants_from). One: even
+// a leaf with two constants paid two stores per call (fib: 3-6% of its CPU time), and leaving
+// them out costs nothing on the native path.
+constexpr uint64_t kMinLazyConstants = 1;
 
 // Xbyak's buffer is plain heap memory that is never made executable; the finished code is
 // copied into pages that go straight from read+write to read+exec (executable_memory.cc).
@@ -224,9 +226,10 @@ class Compiler : public CodeGenerator {
     mov(qword[ctx(offsetof(JitContext, saved_rsp))], rsp);
     // D0, the call depth this run started at, in the alignment slot at saved_rsp (where
     // return_to_caller updates it). Inside the code r15 is the running frame's call depth,
-    // D0 + the native nesting, so calls and returns store it from a register instead of
-    // incrementing it in memory (a chain of store-to-load waits through every call and
-    // return), and the frame record's index needs no load.
+    // D0 + the native nesting, and the frame record's index needs no load. Native calls and
+    // returns do not store it: `*ctx->depth` is written only where something outside the
+    // code reads it (store_depth: leaving, and before the C helpers that read it or may
+    // fault), and a guard-region fault in the code itself takes it from r15 (trap_handler.h).
     mov(rax, qword[ctx(offsetof(JitContext, depth))]);
     mov(eax, dword[rax]);
     mov(qword[rsp], rax);
@@ -238,6 +241,8 @@ class Compiler : public CodeGenerator {
     L(exit_);
     spill_pins();
     L(exit_spilled_);
+    store_depth(rdx);
+    L(exit_depth_kept_);
     mov(qword[ctx(offsetof(JitContext, exit_fp))], rbx);
     mov(rsp, qword[ctx(offsetof(JitContext, saved_rsp))]);
     add(rsp, 8);
@@ -804,6 +809,7 @@ class Compiler : public CodeGenerator {
     if (!in_v128_run_) {
       flush_all();
       spill_pins();
+      store_depth(rax);  // a SimdFn's fault in the guard region is a trap at this depth
       in_v128_run_ = true;
     }
     emit_v128_instruction(*this, o, ins_, w_);
@@ -1843,6 +1849,9 @@ class Compiler : public CodeGenerator {
     const size_t copied = copy_template_blocks(stored);
     xor_(eax, eax);
     for (size_t i = copied; i < stored; ++i) {
+      // A declared local pinned to a general register starts as a zeroed register (below);
+      // its frame slot is read only after a spill has written it.
+      if (i < f_.num_locals && pinned(f_.num_params + static_cast<uint32_t>(i))) continue;
       int32_t d = static_cast<int32_t>((f_.num_params + i) * 8);
       uint64_t v = tmpl[i];
       if (v == 0) {
@@ -1954,10 +1963,8 @@ class Compiler : public CodeGenerator {
     lea(rdi, qword[plus(frame_base_, static_cast<int32_t>(disp))]);
     cmp(rdi, qword[ctx(offsetof(JitContext, native_frame_limit))]);
     ja(interp, T_NEAR);
-    // ++depth (a store of r15 + 1); frames[depth] = {return address, this frame, callee}.
-    mov(rdx, qword[ctx(offsetof(JitContext, depth))]);
-    lea(r8, qword[r15 + 1]);
-    mov(dword[rdx], r8d);
+    // frames[depth] = {return address, this frame, callee}; the new depth is r15 + 1, in r15
+    // only (see store_depth).
     mov(rsi, r15);
     shl(rsi, 5);
     static_assert(sizeof(wc::engine::CallFrame) == 32);
@@ -1994,6 +2001,7 @@ class Compiler : public CodeGenerator {
   // After the function's code: a call's ways other than the native one.
   void emit_call_slow_paths(const CallSlowPaths& p) {
     const int32_t jit = func_instance_jit_offset();
+    Near failed;
     const int32_t disp = static_cast<int32_t>(p.disp);
     // No machine code: a host function is called through JitContext::call_host, as the
     // interpreter would call it (no depth check, no frame record, no interrupt poll: its call
@@ -2002,28 +2010,41 @@ class Compiler : public CodeGenerator {
     L(*p.no_entry);
     cmp(byte[plus(callee_base_, jit + static_cast<int32_t>(offsetof(JitCallee, is_host)))], 0);
     je(*p.cold, T_NEAR);
+    store_depth(rdx);  // the host call (and any run nested in it) starts from it
     mov(rdi, r13);
     mov(rsi, rax);
     lea(rdx, qword[plus(frame_base_, disp)]);
     call(qword[ctx(offsetof(JitContext, call_host))]);  // the stack is 16-byte aligned here
     test(al, al);
-    jz(*p.interp, T_NEAR);
+    jz(failed, T_NEAR);
     fill_pins();  // results and everything else back from the frame
     jmp(*p.done, T_NEAR);
     // A wasm function with no code callable from here: the interpreter runs it in a nested run
     // (its own checks, tier-up count and frame record), and the code goes on after the call.
     // On failure (host_failed set) or refusal the code leaves at this call.
     L(*p.cold);
+    store_depth(rdx);  // the nested run starts from it
     mov(rdi, r13);
     mov(rsi, rax);
     lea(rdx, qword[plus(frame_base_, disp)]);
     call(qword[ctx(offsetof(JitContext, call_cold))]);  // aligned, as for call_host
     test(al, al);
-    jz(*p.interp, T_NEAR);
+    jz(failed, T_NEAR);
     fill_pins();
     jmp(*p.done, T_NEAR);
     L(*p.interp);
     exit_spilled_at(p.word);
+    // A failed host or cold call leaves `*ctx->depth` where the failure left it (a trap
+    // deep in a nested run: its backtrace); a refused cold call left it at r15 (stored
+    // above). Either way the exit must not store r15 over it.
+    L(failed);
+    mov(eax, p.word);
+    jmp(exit_depth_kept_, T_NEAR);
+  }
+  // *ctx->depth = r15 (the running frame's depth; see the entry). `scratch` is clobbered.
+  void store_depth(const Reg64& scratch) {
+    mov(scratch, qword[ctx(offsetof(JitContext, depth))]);
+    mov(dword[scratch], r15d);
   }
 
   // memory.fill, memory.copy, memory.init and data.drop: a call to the JitContext helper,
@@ -2128,10 +2149,7 @@ class Compiler : public CodeGenerator {
       else
         mov(rax, frame_slot(0));
     }
-    lea(r8, qword[r15 - 1]);  // --depth, as a store
-    mov(rdx, qword[ctx(offsetof(JitContext, depth))]);
-    mov(dword[rdx], r8d);
-    ret();
+    ret();  // the caller's depth is r15 - 1, which it computes itself
     L(interp);
     // No native caller (the code was entered here by the interpreter): return_to_caller
     // makes the interpreter's return and gives the caller's entry at its return point, so
@@ -2139,6 +2157,7 @@ class Compiler : public CodeGenerator {
     // Only the results matter to the caller, but the interpreter may have to make the return
     // itself (null), and it executes it from the whole frame.
     spill_pins();
+    store_depth(rdx);  // return_to_caller reads it
     mov(rdi, r13);
     call(qword[ctx(offsetof(JitContext, return_to_caller))]);  // rsp == saved_rsp: aligned
     test(rax, rax);
@@ -2158,7 +2177,7 @@ class Compiler : public CodeGenerator {
   const uint32_t min_run_;
   const DecodedCode& decoded_;
   std::vector<uint32_t> entries_;
-  Near exit_, exit_spilled_;
+  Near exit_, exit_spilled_, exit_depth_kept_;
   const std::vector<uint32_t>& pinned_slots_;
   const std::vector<uint32_t>& float_pinned_slots_;
   const std::vector<bool>& enterable_;

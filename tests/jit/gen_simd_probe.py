@@ -196,6 +196,24 @@ for name, sub, text, kind, t, n in OPS:
         func(text, loops(body + " (local.set $o (i32.add (local.get $o) (i32.const 64)))",
                          inner=0))
         func("oob " + text, "(%s 0 (i32.const %d) (v128.const i64x2 -1 -1))" % (text, END - 1 + (n == 0)))
+# Scalar code between two templates, the second reading the first's result: float templates
+# use xmm0 as scratch, where the compiler may keep the last v128 result (x64_simd.h).
+out.append('''  (func (export "v128 around scalars") (param f32 f32 f64 i32) (result f32)
+    (local $a v128) (local $b v128) (local $x f32) (local $y f64)
+    (local.set $b (v128.load (i32.const 32)))
+    (local.set $a (i32x4.add (v128.load (i32.const 0)) (v128.load (i32.const 16))))
+    (local.set $x (f32.add (local.get 0) (local.get 1)))
+    (v128.store (i32.const %d) (i32x4.sub (local.get $a) (local.get $b)))
+    (local.set $a (f32x4.mul (v128.load (i32.const 48)) (local.get $b)))
+    (local.set $y (f64.min (local.get 2) (f64.promote_f32 (local.get $x))))
+    (v128.store (i32.const %d) (f32x4.add (local.get $a) (local.get $b)))
+    (local.set $a (i8x16.add (local.get $a) (local.get $b)))
+    (local.set $x (f32.div (local.get $x) (f32.demote_f64 (local.get $y))))
+    (v128.store (i32.const %d) (i8x16.sub (local.get $a) (local.get $b)))
+    (local.set $a (i8x16.add (local.get $a) (local.get $b)))
+    (local.set $b (i8x16.splat (local.get 3)))
+    (v128.store (i32.const %d) (i8x16.sub (local.get $a) (local.get $b)))
+    (local.get $x))''' % (OUT, OUT + 16, OUT + 32, OUT + 48))
 out.append(")")
 path = ROOT + "/tests/jit/probes/simd_templates.wat"
 open(path, "w").write("\n".join(out) + "\n")

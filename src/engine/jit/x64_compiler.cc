@@ -262,6 +262,7 @@ class Compiler : public CodeGenerator {
       if (label_index_[w_] || !is_v128_instruction(decoded_.ops[i])) {
         if (in_v128_run_) end_v128_run();
         v128_synced_.clear();
+        v128_xmm0_ = kNoV128Slot;
       }
       if (uint32_t l = label_index_[w_]) {
         flush_all();  // on the path falling into the label
@@ -793,12 +794,14 @@ class Compiler : public CodeGenerator {
     V128Slots io;
     if (!in_v128_run_ && v128_template_slots(o, ins_, &io)) {
       for (int i = 0; i < io.read_count; ++i) {
-        if (v128_synced(io.reads[i])) continue;
-        slot_to_frame(io.reads[i]);
-        v128_synced_.push_back(io.reads[i]);
+        const uint32_t s = io.reads[i];
+        if (v128_synced(s)) continue;
+        if (s - v128_xmm0_ <= 1) v128_xmm0_ = kNoV128Slot;  // its bytes may change
+        slot_to_frame(s);
+        v128_synced_.push_back(s);
       }
       for (int i = 0; i < io.write_count; ++i) forget(io.writes[i]);
-      emit_v128_instruction(*this, o, ins_, w_);
+      emit_v128_instruction(*this, o, ins_, w_, &v128_xmm0_);
       for (int i = 0; i < io.write_count; ++i) {
         slot_from_frame(io.writes[i]);
         if (!v128_synced(io.writes[i])) v128_synced_.push_back(io.writes[i]);
@@ -806,14 +809,16 @@ class Compiler : public CodeGenerator {
       return;
     }
     v128_synced_.clear();
+    v128_xmm0_ = kNoV128Slot;
     if (!in_v128_run_) {
       flush_all();
       spill_pins();
       store_depth(rax);  // a SimdFn's fault in the guard region is a trap at this depth
       in_v128_run_ = true;
     }
-    emit_v128_instruction(*this, o, ins_, w_);
-    forget_all();  // nothing is dirty; the registers are gone
+    emit_v128_instruction(*this, o, ins_, w_, &v128_xmm0_);
+    v128_xmm0_ = kNoV128Slot;  // the next may call a SimdFn first
+    forget_all();              // nothing is dirty; the registers are gone
   }
   // Whether slot `s` is in v128_synced_.
   bool v128_synced(uint32_t s) const {
@@ -2230,6 +2235,9 @@ class Compiler : public CodeGenerator {
   // failed store forward (~12 cycles) in SIMD loops whose v128 slots are also pinned
   // scalars elsewhere. Emptied at every label and every other instruction.
   std::vector<uint32_t> v128_synced_;
+  // The first of the two slots whose v128 xmm0 holds, from the last template (see
+  // emit_v128_instruction); emptied with v128_synced_.
+  uint32_t v128_xmm0_ = kNoV128Slot;
 };
 
 bool Compiler::emit(IOp o) {

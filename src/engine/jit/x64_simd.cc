@@ -349,8 +349,11 @@ bool is_unsigned(Cmp c) { return c == Cmp::LtU || c == Cmp::GtU || c == Cmp::LeU
 
 class V128Emitter {
  public:
-  V128Emitter(CodeGenerator& g, const uint32_t* ops, uint32_t word)
-      : g_(g), ops_(ops), word_(word) {}
+  V128Emitter(CodeGenerator& g, const uint32_t* ops, uint32_t word, uint32_t xmm0_slot)
+      : g_(g), ops_(ops), word_(word), xmm0_slot_(xmm0_slot) {}
+
+  // The slots whose v128 xmm0 holds after the instruction (see emit_v128_instruction).
+  uint32_t xmm0_slot_after() const { return result_in_xmm0_ ? ops_[0] : kNoV128Slot; }
 
   // Operands (simd_ops.h): dst a b c lane fn_lo fn_hi.
   void simd() {
@@ -429,8 +432,19 @@ class V128Emitter {
   }
 
   // ---- building blocks. Scratch: rax, rcx, rdx, xmm0, xmm1, xmm15 (x64_simd.h). ----
-  void load(const Xmm& x, int k) { g_.movups(x, slot(k)); }
-  void store(const Xmm& x) { g_.movups(slot(0), x); }
+  // Every template's first load() comes before anything else writes xmm0, and its store()
+  // of the result, if any, is its last instruction: so a first load of the slot xmm0 still
+  // holds can be skipped, and xmm0 holds dst after a store from it.
+  void load(const Xmm& x, int k) {
+    const bool first = first_load_;
+    first_load_ = false;
+    if (first && x == xmm0 && ops_[k] == xmm0_slot_) return;
+    g_.movups(x, slot(k));
+  }
+  void store(const Xmm& x) {
+    g_.movups(slot(0), x);
+    result_in_xmm0_ = x == xmm0;
+  }
   // x = the 32-bit `bits` in every lane. Uses eax.
   void dwords(const Xmm& x, uint32_t bits) {
     if (bits == 0) return g_.pxor(x, x);
@@ -1318,6 +1332,9 @@ class V128Emitter {
   CodeGenerator& g_;
   const uint32_t* ops_;
   uint32_t word_;
+  uint32_t xmm0_slot_;  // what xmm0 holds on entry
+  bool first_load_ = true;
+  bool result_in_xmm0_ = false;
 };
 }  // namespace
 
@@ -1402,15 +1419,17 @@ int v128_value_slots(IOp o, const uint32_t* ops, uint32_t* out) {
   return n;
 }
 
-void emit_v128_instruction(CodeGenerator& g, IOp o, const uint32_t* ops, uint32_t word) {
-  V128Emitter e(g, ops, word);
+void emit_v128_instruction(CodeGenerator& g, IOp o, const uint32_t* ops, uint32_t word,
+                           uint32_t* xmm0_slot) {
+  V128Emitter e(g, ops, word, *xmm0_slot);
   switch (o) {
-    case IOp::Simd: e.simd(); return;
-    case IOp::Select128: e.select128(); return;
-    case IOp::GlobalGet128: e.global_get128(); return;
-    case IOp::GlobalSet128: e.global_set128(); return;
+    case IOp::Simd: e.simd(); break;
+    case IOp::Select128: e.select128(); break;
+    case IOp::GlobalGet128: e.global_get128(); break;
+    case IOp::GlobalSet128: e.global_set128(); break;
     default: throw std::logic_error("not a v128 instruction");
   }
+  *xmm0_slot = e.xmm0_slot_after();
 }
 
 }  // namespace wc::jit

@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "engine/interp/compiled_function.h"
+#include "engine/jit/x64_analysis.h"
 #include "engine/jit/x64_compiler.h"
 #include "interp_test_util.h"
 
@@ -93,6 +95,18 @@ TEST(JitAnalysis, ScanSeesWhatTheTemplatesUse) {
   }
   EXPECT_EQ(checked, 3u);
   EXPECT_EQ(compiled, 3u);  // the check covered compiled code, not functions left interpreted
+}
+
+// A slot used more as half of a v128 operand than as a scalar stays in memory; one used more
+// as a scalar is still pinned (SlotFacts::vector_uses).
+TEST(JitAnalysis, SlotsMostlyV128AreNotPinned) {
+  jit::SlotFacts facts;
+  for (uint32_t w : {0u, 1u}) facts.uses.push_back({3, w}), facts.uses.push_back({4, w});
+  for (uint32_t w : {2u, 3u}) facts.vector_uses.push_back({3, w});
+  facts.vector_uses.push_back({4, 5});
+  EXPECT_EQ(jit::make_plan(facts, 8).pinned_slots, (std::vector<uint32_t>{4}));
+  facts.vector_uses.clear();
+  EXPECT_EQ(jit::make_plan(facts, 8).pinned_slots, (std::vector<uint32_t>{3, 4}));
 }
 
 }  // namespace

@@ -10,10 +10,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include "engine/interp/compiled_function.h"
+#include "engine/jit/x64_simd.h"
 
 namespace wc::jit {
 
@@ -78,6 +80,7 @@ class Scanner {
   void instruction(IOp o, const uint32_t* ins, uint32_t w) {
     ins_ = ins;
     w_ = w;
+    o_ = o;
     switch (o) {
       case IOp::Copy: copy(0, 1); return;
       case IOp::Copy2: copy(0, 1), copy(2, 3); return;
@@ -339,6 +342,10 @@ class Scanner {
       case IOp::F64Max:
       case IOp::F32Min:
       case IOp::F32Max: f(1), f(2), f(0); return;
+      case IOp::Simd:
+      case IOp::Select128:
+      case IOp::GlobalGet128:
+      case IOp::GlobalSet128: vectors(); return;
       default: return;  // left to the interpreter: no slot in a register is touched
     }
   }
@@ -347,6 +354,14 @@ class Scanner {
   void g(int k) { out_.uses.push_back({ins_[k], w_}); }
   void f(int k) { out_.float_uses.push_back({ins_[k], w_}); }
   void c(int k) { out_.copy_uses.push_back({ins_[k], w_}); }
+  void vectors() {
+    uint32_t first[4];
+    const int n = v128_value_slots(o_, ins_, first);
+    for (int k = 0; k < n; ++k) {
+      out_.vector_uses.push_back({first[k], w_});
+      out_.vector_uses.push_back({first[k] + 1, w_});
+    }
+  }
   void copy(int dst, int src) {
     out_.copy_uses.push_back({ins_[dst], w_});
     out_.copy_uses.push_back({ins_[src], w_});
@@ -382,6 +397,7 @@ class Scanner {
   SlotFacts& out_;
   const uint32_t* ins_ = nullptr;
   uint32_t w_ = 0;
+  IOp o_ = IOp::Copy;
 };
 
 }  // namespace
@@ -391,8 +407,11 @@ bool cpu_has_popcnt() {
   return yes;
 }
 
+// WC_JIT_NO_SSE41=1 makes the JIT behave as on a CPU without SSE4.1 (and SSE4.2), so that
+// the fallbacks of the templates gated on it can be tested here. A developer aid.
 bool cpu_has_sse41() {
-  static const bool yes = Xbyak::util::Cpu().has(Xbyak::util::Cpu::tSSE41);
+  static const bool yes =
+      Xbyak::util::Cpu().has(Xbyak::util::Cpu::tSSE41) && !std::getenv("WC_JIT_NO_SSE41");
   return yes;
 }
 
@@ -468,12 +487,13 @@ PinPlan make_plan(const SlotFacts& facts, size_t n) {
     return weight;
   };
   const std::vector<uint64_t> gpr = weigh(facts.uses), sse = weigh(facts.float_uses),
-                              moves = weigh(facts.copy_uses);
+                              moves = weigh(facts.copy_uses), vectors = weigh(facts.vector_uses);
   auto rank = [&](const std::vector<uint64_t>& own, const std::vector<uint64_t>& other,
                   size_t max) {
     std::vector<std::pair<uint64_t, uint32_t>> ranked;
     for (uint32_t s = 0; s < slots; ++s) {
-      if (!own[s] || other[s]) continue;  // unused, or used both ways: stays in memory
+      if (!own[s] || other[s]) continue;   // unused, or used both ways: stays in memory
+      if (vectors[s] >= own[s]) continue;  // mostly a v128 half (see SlotFacts)
       if (&own == &gpr && std::binary_search(facts.immediates.begin(), facts.immediates.end(), s))
         continue;  // an immediate operand
       uint64_t total = own[s] + moves[s];

@@ -34,6 +34,12 @@ struct SlotFacts {
   std::vector<std::pair<uint32_t, uint32_t>> uses;        // by integer instructions
   std::vector<std::pair<uint32_t, uint32_t>> float_uses;  // by SSE instructions
   std::vector<std::pair<uint32_t, uint32_t>> copy_uses;   // by plain copies
+  // Both slots of each v128 operand of v128 instructions, which work on the frame
+  // (x64_simd.h): a slot used more this way than as a scalar is not pinned, since a pin
+  // would be reloaded after every v128 write and written back before every v128 read, an
+  // 8-byte store under a 16-byte load (a failed store forward). Not checked against the
+  // templates (check_analysis): a pin plan is correct whatever it pins.
+  std::vector<std::pair<uint32_t, uint32_t>> vector_uses;
   std::vector<std::pair<uint32_t, uint32_t>> back_edges;  // (target, source) code words
   std::vector<uint32_t> call_returns;                     // code words after calls
   std::vector<uint32_t> branch_targets;  // code words branched to (any direction, repeats)

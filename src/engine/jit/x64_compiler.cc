@@ -260,8 +260,11 @@ class Compiler : public CodeGenerator {
     for (size_t i = 0; i < starts.size(); ++i) {
       w_ = starts[i];
       ins_ = &code[w_ + 2];
-      if (in_v128_run_ && (label_index_[w_] || !is_v128_instruction(decoded_.ops[i])))
-        end_v128_run();
+      if (label_index_[w_] || !is_v128_instruction(decoded_.ops[i])) {
+        if (in_v128_run_) end_v128_run();
+        v128_synced_.clear();
+        v128_xmm0_ = kNoV128Slot;
+      }
       if (uint32_t l = label_index_[w_]) {
         flush_all();  // on the path falling into the label
         L(labels_[l - 1]);
@@ -793,20 +796,36 @@ class Compiler : public CodeGenerator {
   void v128_instruction(IOp o) {
     V128Slots io;
     if (!in_v128_run_ && v128_template_slots(o, ins_, &io)) {
-      for (int i = 0; i < io.read_count; ++i) slot_to_frame(io.reads[i]);
+      for (int i = 0; i < io.read_count; ++i) {
+        const uint32_t s = io.reads[i];
+        if (v128_synced(s)) continue;
+        if (s - v128_xmm0_ <= 1) v128_xmm0_ = kNoV128Slot;  // its bytes may change
+        slot_to_frame(s);
+        v128_synced_.push_back(s);
+      }
       for (int i = 0; i < io.write_count; ++i) forget(io.writes[i]);
-      emit_v128_instruction(*this, o, ins_, w_);
-      for (int i = 0; i < io.write_count; ++i) slot_from_frame(io.writes[i]);
+      emit_v128_instruction(*this, o, ins_, w_, &v128_xmm0_);
+      for (int i = 0; i < io.write_count; ++i) {
+        slot_from_frame(io.writes[i]);
+        if (!v128_synced(io.writes[i])) v128_synced_.push_back(io.writes[i]);
+      }
       return;
     }
+    v128_synced_.clear();
+    v128_xmm0_ = kNoV128Slot;
     if (!in_v128_run_) {
       flush_all();
       spill_pins();
       store_depth(rax);  // a SimdFn's fault in the guard region is a trap at this depth
       in_v128_run_ = true;
     }
-    emit_v128_instruction(*this, o, ins_, w_);
-    forget_all();  // nothing is dirty; the registers are gone
+    emit_v128_instruction(*this, o, ins_, w_, &v128_xmm0_);
+    v128_xmm0_ = kNoV128Slot;  // the next may call a SimdFn first
+    forget_all();              // nothing is dirty; the registers are gone
+  }
+  // Whether slot `s` is in v128_synced_.
+  bool v128_synced(uint32_t s) const {
+    return std::find(v128_synced_.begin(), v128_synced_.end(), s) != v128_synced_.end();
   }
   // The frame slot `s` gets its value from the cache or its pin (a no-op when it has it).
   void slot_to_frame(uint32_t s) {
@@ -2273,6 +2292,15 @@ class Compiler : public CodeGenerator {
   Flags flags_;               // left by the previous instruction, valid in this one
   Flags flags_next_;          // left by this instruction
   bool in_v128_run_ = false;  // the pins are in the frame (see v128_instruction)
+  // Slots a v128 template wrote or had written back, whose frame value is their pin's and
+  // cache's (nothing else ran since): a following template reads them without another write
+  // back, which would be an 8-byte store right before its 16-byte load of the same bytes, a
+  // failed store forward (~12 cycles) in SIMD loops whose v128 slots are also pinned
+  // scalars elsewhere. Emptied at every label and every other instruction.
+  std::vector<uint32_t> v128_synced_;
+  // The first of the two slots whose v128 xmm0 holds, from the last template (see
+  // emit_v128_instruction); emptied with v128_synced_.
+  uint32_t v128_xmm0_ = kNoV128Slot;
 };
 
 bool Compiler::emit(IOp o) {

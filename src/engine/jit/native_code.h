@@ -103,6 +103,20 @@ struct JitContext {
   // Growing never moves the memory (a fixed reservation), so the code's base stays valid.
   uint32_t (*memory_size)(const JitContext* ctx) = nullptr;
   uint32_t (*memory_grow)(JitContext* ctx, uint32_t delta) = nullptr;
+  // table.grow / table.fill / table.copy / table.init / elem.drop on the running instance's
+  // tables, the interpreter's own operations (runtime/memory_ops.h). table_grow returns the
+  // old size or 0xFFFFFFFF (failure is a result, not a trap); the others return false when
+  // out of bounds, nothing written: the code then leaves the instruction to the interpreter,
+  // which raises the trap.
+  uint32_t (*table_grow)(const JitContext* ctx, uint32_t table, uint64_t init,
+                         uint32_t delta) = nullptr;
+  bool (*table_fill)(const JitContext* ctx, uint32_t table, uint32_t dst, uint64_t value,
+                     uint32_t n) = nullptr;
+  bool (*table_copy)(const JitContext* ctx, uint32_t dst_table, uint32_t src_table, uint32_t dst,
+                     uint32_t src, uint32_t n) = nullptr;
+  bool (*table_init)(const JitContext* ctx, uint32_t elem, uint32_t table, uint32_t dst,
+                     uint32_t src, uint32_t n) = nullptr;
+  void (*elem_drop)(const JitContext* ctx, uint32_t elem) = nullptr;
   uint64_t* resume_fp = nullptr;               // out: see return_to_caller
   const uint32_t* resume_code_base = nullptr;  // out: see return_to_caller
   uint64_t entry_depth = 0;  // the interpreter run's entry depth (its return leaves the run)

@@ -9,10 +9,13 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/interp/compiled_function.h"
 #include "engine/jit/exit_stats.h"
+#include "engine/jit/x64_compiler.h"
 #include "interp_test_util.h"
 
 namespace wc::engine {
@@ -180,6 +183,20 @@ struct Pair {
 
 using itest::I32;
 Value Ext(uint64_t handle) { return Value::ref(ValType::ExternRef, handle); }
+
+// The register plan's scan (x64_analysis.cc) notes the slots the new templates touch.
+TEST(JitTable, ScanSeesWhatTheTemplatesUse) {
+  itest::Wasm m(kTables, config(jit::EngineMode::Jit));
+  ASSERT_TRUE(m.ok()) << m.error();
+  size_t compiled = 0;
+  for (const FuncInstance* f : m.instance()->funcs_) {
+    if (!f->code) continue;
+    if (f->code->native) ++compiled;
+    std::optional<std::string> diff = jit::check_analysis(*f->code);
+    EXPECT_FALSE(diff.has_value()) << f->name << ": " << diff.value_or("");
+  }
+  EXPECT_EQ(compiled, m.instance()->funcs_.size());
+}
 
 TEST(JitTable, CompiledCodeRunsEveryInstructionWithoutLeaving) {
   Pair p;

@@ -12,12 +12,13 @@
 // functions of the same instance are native; host functions and bulk-memory operations are
 // C helpers reached through the JitContext; v128 instructions are SSE templates or calls of
 // the interpreter's own lane functions (x64_simd.cc); table.get/set/size and the reference
-// instructions are inline, the other table operations C helpers like bulk memory.
-// Everything else an instruction needs beyond that (other calls, traps, the float ops whose
-// x86 form differs from wasm's) is left to the interpreter: the code returns the instruction's
-// index and the interpreter executes it. Traps are therefore raised by the interpreter's own code,
-// with its kinds and messages (a helper that fails leaves its instruction to the interpreter, which
-// fails the same way; a failed host call is finished by the interpreter without being made again).
+// instructions are inline, the other table operations C helpers like bulk memory. Everything
+// else an instruction needs beyond that (other calls, traps, the float ops whose x86 form
+// differs from wasm's) is
+// left to the interpreter: the code returns the instruction's index and the interpreter
+// executes it. Traps are therefore raised by the interpreter's own code, with its kinds and
+// messages (a helper that fails leaves its instruction to the interpreter, which fails the
+// same way; a failed host call is finished by the interpreter without being made again).
 #include "engine/jit/x64_compiler.h"
 
 #include <xbyak/xbyak.h>
@@ -2120,9 +2121,9 @@ class Compiler : public CodeGenerator {
       into_result(true, [&](const Reg& r) { mov(r, qword[rcx]); });
       return true;
     }
-    if (uint32_t v; imm(2, 64, &v)) {  // often ref.null: a constant 0
-      mov(qword[rcx],
-          static_cast<uint64_t>(int64_t{static_cast<int32_t>(v)}));  // imm32, sign-extended
+    // A constant (often ref.null's 0) as xbyak takes a 64-bit store's imm32: sign-extended.
+    if (uint32_t v; imm(2, 64, &v)) {
+      mov(qword[rcx], static_cast<uint64_t>(int64_t{static_cast<int32_t>(v)}));
       return true;
     }
     SlotOp value = slot(2);

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <utility>
 #ifdef WC_PROFILE_DISPATCH
 #include <algorithm>
@@ -259,11 +260,15 @@ uint32_t jit_memory_grow(wc::jit::JitContext* ctx, uint32_t delta) {
 // Table operations for compiled code (jit/native_code.h): the interpreter's own (L_TableGrow,
 // L_TableFill, L_TableCopy, L_TableInit, L_ElemDrop) on the running instance; false leaves
 // the instruction to the interpreter, which finds the same bounds failure and traps.
-uint32_t jit_table_grow(const wc::jit::JitContext* ctx, uint32_t table, uint64_t init,
+uint64_t jit_table_grow(const wc::jit::JitContext* ctx, uint32_t table, uint64_t init,
                         uint32_t delta) {
   const Instance* inst = static_cast<const Instance*>(ctx->instance);
-  std::optional<u32> old = grow_table(*inst->tables_[table], delta, init);
-  return old ? *old : 0xFFFFFFFFu;
+  try {
+    std::optional<u32> old = grow_table(*inst->tables_[table], delta, init);
+    return old ? *old : 0xFFFFFFFFu;
+  } catch (const std::bad_alloc&) {
+    return wc::jit::kTableGrowRefused;  // the interpreter's own grow fails as it always has
+  }
 }
 bool jit_table_fill(const wc::jit::JitContext* ctx, uint32_t table, uint32_t dst, uint64_t value,
                     uint32_t n) {

@@ -2151,10 +2151,17 @@ class Compiler : public CodeGenerator {
         mov(esi, op(1));
         mov(rdi, r13);
         call(qword[ctx(offsetof(JitContext, table_grow))]);
-        mov(eax, eax);  // a u32 result: the slot holds it zero-extended
-        fill_pins();    // leaves rax alone
+        {
+          static_assert(kTableGrowRefused == UINT64_MAX);
+          Near grown;
+          cmp(rax, -1);
+          jne(grown, T_NEAR);
+          exit_spilled();
+          L(grown);
+        }
+        fill_pins();  // leaves rax alone: a u32 result, zero-extended as the slot holds it
         forget_all();
-        store_eax(0);
+        store_rax(0);
         return;
       case IOp::TableFill:  // table index value n
         mov(eax, slot(1, 32));

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <utility>
 #ifdef WC_PROFILE_DISPATCH
 #include <algorithm>
@@ -257,6 +258,38 @@ uint32_t jit_memory_grow(wc::jit::JitContext* ctx, uint32_t delta) {
   return old ? *old : 0xFFFFFFFFu;
 }
 
+// Table operations for compiled code (jit/native_code.h): the interpreter's own (L_TableGrow,
+// L_TableFill, L_TableCopy, L_TableInit, L_ElemDrop) on the running instance; false leaves
+// the instruction to the interpreter, which finds the same bounds failure and traps.
+uint64_t jit_table_grow(const wc::jit::JitContext* ctx, uint32_t table, uint64_t init,
+                        uint32_t delta) {
+  const Instance* inst = static_cast<const Instance*>(ctx->instance);
+  try {
+    std::optional<u32> old = grow_table(*inst->tables_[table], delta, init);
+    return old ? *old : 0xFFFFFFFFu;
+  } catch (const std::bad_alloc&) {
+    return wc::jit::kTableGrowRefused;  // the interpreter's own grow fails as it always has
+  }
+}
+bool jit_table_fill(const wc::jit::JitContext* ctx, uint32_t table, uint32_t dst, uint64_t value,
+                    uint32_t n) {
+  const Instance* inst = static_cast<const Instance*>(ctx->instance);
+  return table_fill(*inst->tables_[table], dst, value, n);
+}
+bool jit_table_copy(const wc::jit::JitContext* ctx, uint32_t dst_table, uint32_t src_table,
+                    uint32_t dst, uint32_t src, uint32_t n) {
+  const Instance* inst = static_cast<const Instance*>(ctx->instance);
+  return table_copy(*inst->tables_[dst_table], *inst->tables_[src_table], dst, src, n);
+}
+bool jit_table_init(const wc::jit::JitContext* ctx, uint32_t elem, uint32_t table, uint32_t dst,
+                    uint32_t src, uint32_t n) {
+  Instance* inst = const_cast<Instance*>(static_cast<const Instance*>(ctx->instance));
+  return table_init(*inst, elem, table, dst, src, n);
+}
+void jit_elem_drop(const wc::jit::JitContext* ctx, uint32_t elem) {
+  elem_drop(*const_cast<Instance*>(static_cast<const Instance*>(ctx->instance)), elem);
+}
+
 // Runs `entry` with its frame at `base` until it returns (kOk) or traps. With `handlers` set,
 // only publishes the handler addresses.
 int run(Store* store, FuncInstance* entry, u64* base, const void* const** handlers) {
@@ -398,6 +431,11 @@ int run(Store* store, FuncInstance* entry, u64* base, const void* const** handle
   jctx.call_cold = &jit_call_cold;
   jctx.memory_size = &jit_memory_size;
   jctx.memory_grow = &jit_memory_grow;
+  jctx.table_grow = &jit_table_grow;
+  jctx.table_fill = &jit_table_fill;
+  jctx.table_copy = &jit_table_copy;
+  jctx.table_init = &jit_table_init;
+  jctx.elem_drop = &jit_elem_drop;
   jctx.entry_depth = entry_depth;
 
 do_call : {

@@ -1,6 +1,7 @@
 #include "engine/jit/exit_stats.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +20,9 @@ struct Table {
   std::unordered_map<const void*, uint64_t> exits;
   bool printed = false;
 };
+
+// Set by count_exits_for_testing().
+std::atomic<bool> counting_for_tests{false};
 
 Table& table() {
   static Table* t = new Table;  // never destroyed: the atexit printer reads it
@@ -50,13 +54,8 @@ void print_table() {
   }
 }
 
-}  // namespace
-
-void print_exit_stats() {
-  if (exit_stats_enabled()) print_table();
-}
-
-bool exit_stats_enabled() {
+// WC_JIT_STATS (read once): counting and the printer.
+bool stats_requested() {
   static const bool on = [] {
     const char* e = std::getenv("WC_JIT_STATS");
     bool enabled = e && *e && std::strcmp(e, "0") != 0;
@@ -64,6 +63,26 @@ bool exit_stats_enabled() {
     return enabled;
   }();
   return on;
+}
+
+}  // namespace
+
+void print_exit_stats() {
+  if (stats_requested()) print_table();
+}
+
+bool exit_stats_enabled() {
+  return stats_requested() || counting_for_tests.load(std::memory_order_relaxed);
+}
+
+void count_exits_for_testing() { counting_for_tests.store(true, std::memory_order_relaxed); }
+
+uint64_t exits_at(wc::engine::IOp op) {
+  const void* handler = wc::engine::iop_handlers()[static_cast<int>(op)];
+  Table& t = table();
+  std::lock_guard<std::mutex> lock(t.mu);
+  auto it = t.exits.find(handler);
+  return it == t.exits.end() ? 0 : it->second;
 }
 
 void record_exit(const void* handler) {

@@ -47,6 +47,9 @@ constexpr uint32_t kDirectGlobals = 8;
 // per run (JitContext::native_frame_limit) instead of loading the callee's frame size.
 constexpr uint32_t kMaxNativeFrameSlots = 4096;
 
+// JitContext::table_grow's answer when compiled code must leave table.grow to the interpreter.
+constexpr uint64_t kTableGrowRefused = UINT64_MAX;
+
 // What compiled code may reach besides its frame and linear memory. Passed by pointer, so the
 // code holds no absolute address of this process. The interpreter fills it before entering
 // the code; the code updates `*depth` and the frame stack as it calls and returns natively
@@ -117,6 +120,22 @@ struct JitContext {
   // native call in this run, so its call record lacks the caller's instance and the frame may
   // lack its lazy constants (NativeCode::lazy_from); complete_native_frames supplies both.
   uint64_t low_depth = 0;
+  // table.grow / table.fill / table.copy / table.init / elem.drop on the running instance's
+  // tables, the interpreter's own operations (runtime/memory_ops.h). table_grow returns the
+  // old size or 0xFFFFFFFF (failure is a result, not a trap), or kTableGrowRefused when the
+  // allocation threw (no exception may unwind through compiled code): the interpreter then
+  // grows the table itself. The others return false when out of bounds, nothing written: the
+  // code then leaves the instruction to the interpreter, which raises the trap. Last, so that
+  // the fields above keep their offsets (and code without table operations its bytes).
+  uint64_t (*table_grow)(const JitContext* ctx, uint32_t table, uint64_t init,
+                         uint32_t delta) = nullptr;
+  bool (*table_fill)(const JitContext* ctx, uint32_t table, uint32_t dst, uint64_t value,
+                     uint32_t n) = nullptr;
+  bool (*table_copy)(const JitContext* ctx, uint32_t dst_table, uint32_t src_table, uint32_t dst,
+                     uint32_t src, uint32_t n) = nullptr;
+  bool (*table_init)(const JitContext* ctx, uint32_t elem, uint32_t table, uint32_t dst,
+                     uint32_t src, uint32_t n) = nullptr;
+  void (*elem_drop)(const JitContext* ctx, uint32_t elem) = nullptr;
 };
 
 // Byte offset of FuncInstance::jit, which compiled code reads through a FuncInstance pointer

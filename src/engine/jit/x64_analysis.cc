@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/interp/compiled_function.h"
+#include "engine/jit/native_code.h"
 #include "engine/jit/x64_simd.h"
 
 namespace wc::jit {
@@ -96,6 +97,22 @@ class Scanner {
       case IOp::MemorySize: g(0); return;
       case IOp::MemoryGrow: g(1), g(0); return;
       case IOp::CallIndirect: g(3), call_return(6); return;
+      // Inline only when the table's element vector has a known layout (table_access).
+      case IOp::TableGet:
+        if (table_elems_layout().ok) g(2), g(0);
+        return;
+      case IOp::TableSet:
+        if (table_elems_layout().ok) g(1), g(2);
+        return;
+      case IOp::TableSize:
+        if (table_elems_layout().ok) g(0);
+        return;
+      case IOp::TableGrow: g(2), g(3), g(0); return;
+      case IOp::TableFill: g(1), g(2), g(3); return;
+      case IOp::TableCopy:
+      case IOp::TableInit: g(2), g(3), g(4); return;
+      case IOp::RefIsNull: g(1), g(0); return;
+      case IOp::RefFunc: g(0); return;
       case IOp::CopyJump: copy(0, 1), branch(2); return;
       case IOp::BrIfNez:
       case IOp::BrIfEqz:

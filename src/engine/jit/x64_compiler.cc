@@ -11,9 +11,10 @@
 // Pinned registers: rbx = frame, r12 = linear memory 0, r13 = JitContext. Calls to compiled
 // functions of the same instance are native; host functions and bulk-memory operations are
 // C helpers reached through the JitContext; v128 instructions are SSE templates or calls of
-// the interpreter's own lane functions (x64_simd.cc). Everything else an instruction needs
-// beyond that (other calls, traps, table ops, the float ops whose x86 form differs from
-// wasm's) is
+// the interpreter's own lane functions (x64_simd.cc); table.get/set/size and the reference
+// instructions are inline, the other table operations C helpers like bulk memory. Everything
+// else an instruction needs beyond that (other calls, traps, the float ops whose x86 form
+// differs from wasm's) is
 // left to the interpreter: the code returns the instruction's index and the interpreter
 // executes it. Traps are therefore raised by the interpreter's own code, with its kinds and
 // messages (a helper that fails leaves its instruction to the interpreter, which fails the
@@ -2182,6 +2183,143 @@ class Compiler : public CodeGenerator {
     store_eax(0);
   }
 
+  // The running instance's table `t` into `r` (its TableInstance*).
+  void load_table(const Reg64& r, uint32_t t) {
+    if (t > (INT32_MAX >> 3)) throw std::runtime_error("table index too large");
+    mov(r, qword[ctx(offsetof(JitContext, tables))]);
+    mov(r, qword[r + static_cast<int32_t>(t * 8)]);
+  }
+  // table.get (dst table index), table.set (table index value) and table.size (dst table)
+  // inline: the element vector's pointers are read where call_indirect reads them (the table
+  // may have grown since the last instruction), and an index at or past the end leaves the
+  // instruction to the interpreter, which raises its trap. False when the vector's layout is
+  // unknown: then the interpreter runs them (the scan makes the same choice).
+  bool table_access(IOp o) {
+    const TableElemsLayout& layout = table_elems_layout();
+    if (!layout.ok) return false;
+    if (o == IOp::TableSize) {
+      load_table(rax, op(1));
+      mov(rcx, qword[rax + layout.end]);
+      sub(rcx, qword[rax + layout.begin]);
+      shr(rcx, 3);
+      into_result(false, [&](const Reg& r) { mov(r, ecx); });
+      return true;
+    }
+    // rcx = the element's address; in bounds when below the end pointer (a u32 index cannot
+    // wrap the sum).
+    const bool get = o == IOp::TableGet;
+    load_table(rax, op(get ? 1 : 0));
+    mov(edx, slot(get ? 2 : 1, 32));
+    mov(rcx, qword[rax + layout.begin]);
+    lea(rcx, qword[rcx + rdx * 8]);
+    cmp(rcx, qword[rax + layout.end]);
+    Near ok;
+    jb(ok, T_NEAR);
+    exit_here();
+    L(ok);
+    if (get) {
+      into_result(true, [&](const Reg& r) { mov(r, qword[rcx]); });
+      return true;
+    }
+    // A constant (often ref.null's 0) as xbyak takes a 64-bit store's imm32: sign-extended.
+    if (uint32_t v; imm(2, 64, &v)) {
+      mov(qword[rcx], static_cast<uint64_t>(int64_t{static_cast<int32_t>(v)}));
+      return true;
+    }
+    SlotOp value = slot(2);
+    if (const Reg* r = std::get_if<Reg>(&value.where)) {
+      mov(qword[rcx], *r);
+    } else {
+      mov(rdx, value);
+      mov(qword[rcx], rdx);
+    }
+    return true;
+  }
+
+  // table.grow, table.fill, table.copy, table.init and elem.drop: a call to the JitContext
+  // helper, which applies the interpreter's own operation, as bulk_memory does for memory
+  // (a refusal leaves the instruction to the interpreter, which traps; table.grow's failure
+  // is its result, -1). Operands go through rax/rcx/rdx first: the argument registers rsi,
+  // rdi, r8 and r9 may hold pinned slots still to be read.
+  void table_bulk(IOp o) {
+    flush_all();
+    spill_pins();
+    switch (o) {
+      case IOp::TableGrow:  // dst table init n
+        mov(rdx, slot(2));
+        mov(ecx, slot(3, 32));
+        mov(esi, op(1));
+        mov(rdi, r13);
+        call(qword[ctx(offsetof(JitContext, table_grow))]);
+        {
+          static_assert(kTableGrowRefused == UINT64_MAX);
+          Near grown;
+          cmp(rax, -1);
+          jne(grown, T_NEAR);
+          exit_spilled();
+          L(grown);
+        }
+        fill_pins();  // leaves rax alone: a u32 result, zero-extended as the slot holds it
+        forget_all();
+        store_rax(0);
+        return;
+      case IOp::TableFill:  // table index value n
+        mov(eax, slot(1, 32));
+        mov(rcx, slot(2));
+        mov(edx, slot(3, 32));
+        mov(r8d, edx);
+        mov(edx, eax);
+        mov(esi, op(0));
+        mov(rdi, r13);
+        call(qword[ctx(offsetof(JitContext, table_fill))]);
+        break;
+      case IOp::TableCopy:  // dst_table src_table dst src n
+      case IOp::TableInit:  // segment table dst src n
+        mov(eax, slot(2, 32));
+        mov(ecx, slot(3, 32));
+        mov(edx, slot(4, 32));
+        mov(r9d, edx);
+        mov(r8d, ecx);
+        mov(ecx, eax);
+        mov(edx, op(1));
+        mov(esi, op(0));
+        mov(rdi, r13);
+        call(qword[ctx(o == IOp::TableCopy ? offsetof(JitContext, table_copy)
+                                           : offsetof(JitContext, table_init))]);
+        break;
+      default:  // ElemDrop: segment
+        mov(esi, op(0));
+        mov(rdi, r13);
+        call(qword[ctx(offsetof(JitContext, elem_drop))]);
+        fill_pins();
+        forget_all();
+        return;
+    }
+    Near ok;
+    test(al, al);
+    jnz(ok, T_NEAR);
+    exit_spilled();
+    L(ok);
+    fill_pins();
+    forget_all();
+  }
+
+  // ref.is_null (dst a): null is 0 in every slot (ref.null is a constant 0). ref.func (dst
+  // func): the function's FuncInstance* in the running instance, the bits the interpreter
+  // stores.
+  void ref_instruction(IOp o) {
+    if (o == IOp::RefIsNull) {
+      cmp(slot(1), 0);
+      setz(al);
+      movzx(eax, al);
+      store_eax(0);
+      return;
+    }
+    if (op(1) > (INT32_MAX >> 3)) throw std::runtime_error("function index too large");
+    mov(rax, qword[ctx(offsetof(JitContext, funcs))]);
+    into_result(true, [&](const Reg& r) { mov(r, qword[rax + static_cast<int32_t>(op(1) * 8)]); });
+  }
+
   // With r15 = D0 (the depth the code was entered at, or returned to): the native calls'
   // limit, min(max_depth, D0 + kMaxNativeNesting), so one compare makes both checks (the
   // interpreter's depth limit, and the bound on native stack use); and D0 itself, which tells
@@ -2329,6 +2467,18 @@ bool Compiler::emit(IOp o) {
     case IOp::MemoryCopy:
     case IOp::MemoryInit:
     case IOp::DataDrop: bulk_memory(o); return true;
+    case IOp::TableGet:
+    case IOp::TableSet:
+    case IOp::TableSize:
+      if (table_access(o)) return true;
+      break;
+    case IOp::TableGrow:
+    case IOp::TableFill:
+    case IOp::TableCopy:
+    case IOp::TableInit:
+    case IOp::ElemDrop: table_bulk(o); return true;
+    case IOp::RefIsNull:
+    case IOp::RefFunc: ref_instruction(o); return true;
     case IOp::CallIndirect: {
       // type_id table arg_start index_slot. Bounds, null and signature are checked here; any
       // failure leaves the call to the interpreter, which raises the trap with its message.

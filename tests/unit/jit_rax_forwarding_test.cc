@@ -19,6 +19,8 @@ namespace {
 const char* kForwarding = R"((module
   (memory 1)
   (data (i32.const 0) "\f1\02\83\04\95\06\a7\08\b9\0a\cb\0c\dd\0e\ef\10")
+  (func $g (param $a i32) (param $b i32) (result i32)
+    (i32.sub (local.get $a) (i32.mul (local.get $b) (i32.const 3))))
   (func (export "fwd") (param $n i32) (param $x i64) (result i64)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $p4 i32)
     (local $p5 i32) (local $d i32) (local $e i32) (local $f i32) (local $g i32) (local $s i64)
@@ -54,6 +56,10 @@ const char* kForwarding = R"((module
     (local.set $g (i32.add (local.get $d) (i32.const 32)))
     (i32.store8 offset=40 (local.get $f) (local.get $g))
     (local.set $s (i64.add (local.get $s) (i64.load offset=16 (local.get $f))))
+;; two argument copies in one instruction: the first goes through rax, the second reads
+    ;; the slot rax held before it
+    (local.set $d (i32.add (local.get $e) (local.get $p1)))
+    (local.set $d (call $g (local.get $f) (local.get $d)))
     ;; a compare-branch on the value just stored
     (local.set $g (i32.xor (local.get $e) (local.get $p1)))
     (block $skip

@@ -560,8 +560,12 @@ class Compiler : public CodeGenerator {
       if (rd->getIdx() != rs->getIdx()) mov(*rd, *rs);
       return;
     }
+    const bool in_rax = !rs && operand_in_rax(src);  // see operand_in_rax
     if (rd) {
-      mov(*rd, frame_slot(s));
+      if (in_rax)
+        mov(*rd, rax);
+      else
+        mov(*rd, frame_slot(s));
       return;
     }
     if (rs && !xd) {
@@ -570,12 +574,16 @@ class Compiler : public CodeGenerator {
     }
     if (rs)
       mov(rax, *rs);
-    else
+    else if (!in_rax)
       mov(rax, frame_slot(s));
-    if (xd)
+    rax_in_ = UINT32_MAX;  // a second copy of Copy2 finds rax changed
+    if (xd) {
       movq(*xd, rax);
-    else
+    } else {
       mov(frame_slot(d), rax);
+      rax_slot_ = d;  // as store_rax leaves it
+      rax_slot_end_ = getSize();
+    }
   }
   // A slot's 64 bits into `r` / rax's into a slot, wherever the slot lives: the templates of
   // the float bit operations (abs, neg, copysign, reinterpret) count as copies, so they keep
@@ -1338,7 +1346,7 @@ class Compiler : public CodeGenerator {
   // stores keep them), so the branch tests them instead of comparing the slot with 0.
   bool branch_on_compare(bool if_nonzero, bool wide) {
     if (!flags_.valid || flags_.slot != op(0)) {
-      cmp(slot(0, wide ? 64 : 32), 0);
+      cmp(rax_or_slot(0, wide ? 64 : 32), 0);
       return branch_if(if_nonzero ? Cc::NE : Cc::E, off(1));
     }
     (void)slot(0, wide ? 64 : 32);  // noted as read
@@ -1349,10 +1357,10 @@ class Compiler : public CodeGenerator {
   void shift(bool wide, Shift s) {
     uint32_t v = 0;
     const bool by_imm = imm(2, 32, &v);
-    if (!by_imm) mov(ecx, slot(2, 32));
+    if (!by_imm) mov(ecx, rax_or_slot(2, 32));
     const Reg r = result_reg(0, wide);
     if (r.getIdx() == rax.getIdx() || op(1) != op(0))
-      mov(r, slot(1, wide ? 64 : 32));
+      mov(r, rax_or_slot(1, wide ? 64 : 32));  // rax is not written before this
     else
       (void)slot(1, wide ? 64 : 32);  // noted as read (it is dst's register)
     // `count`: an immediate (int) or cl; x86 masks it as wasm does.
@@ -2593,10 +2601,10 @@ bool Compiler::emit(IOp o) {
     }
     case IOp::Select: {
       // In dst's register when it is pinned and not operand 2 (read after it is written).
-      mov(ecx, slot(3, 32));
+      mov(ecx, rax_or_slot(3, 32));
       const Reg r = op(0) != op(2) ? result_reg(0, true) : Reg(rax);
       if (r.getIdx() == rax.getIdx() || op(1) != op(0))
-        mov(r, slot(1));
+        mov(r, rax_or_slot(1, 64));  // rax is not written before this
       else
         (void)slot(1);
       test(ecx, ecx);

@@ -2121,6 +2121,22 @@ class Compiler : public CodeGenerator {
     mov(dword[scratch], r15d);
   }
 
+  // After a JitContext helper the code called with its pins spilled: a helper that may refuse
+  // (`refusable`: false in al) leaves the instruction to the interpreter, which raises the
+  // trap; otherwise the pins come back (the helper clobbered every caller-saved register, the
+  // float cache's included).
+  void resume_after_helper(bool refusable) {
+    if (refusable) {
+      Near ok;
+      test(al, al);
+      jnz(ok, T_NEAR);
+      exit_spilled();
+      L(ok);
+    }
+    fill_pins();
+    forget_all();
+  }
+
   // memory.fill, memory.copy, memory.init and data.drop: a call to the JitContext helper,
   // which applies the interpreter's own operation (same bounds checks, the memory's current
   // size). When it refuses (out of bounds, nothing written), the code leaves at this
@@ -2156,17 +2172,10 @@ class Compiler : public CodeGenerator {
         mov(esi, op(0));
         mov(rdi, r13);
         call(qword[ctx(offsetof(JitContext, data_drop))]);
-        fill_pins();
-        forget_all();
+        resume_after_helper(false);
         return;
     }
-    Near ok;
-    test(al, al);
-    jnz(ok, T_NEAR);
-    exit_spilled();
-    L(ok);
-    fill_pins();
-    forget_all();
+    resume_after_helper(true);
   }
 
   // memory.size (dst) and memory.grow (dst delta): a call to the JitContext helper, which
@@ -2299,17 +2308,10 @@ class Compiler : public CodeGenerator {
         mov(esi, op(0));
         mov(rdi, r13);
         call(qword[ctx(offsetof(JitContext, elem_drop))]);
-        fill_pins();
-        forget_all();
+        resume_after_helper(false);
         return;
     }
-    Near ok;
-    test(al, al);
-    jnz(ok, T_NEAR);
-    exit_spilled();
-    L(ok);
-    fill_pins();
-    forget_all();
+    resume_after_helper(true);
   }
 
   // ref.is_null (dst a): null is 0 in every slot (ref.null is a constant 0). ref.func (dst

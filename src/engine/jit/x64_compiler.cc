@@ -1050,7 +1050,6 @@ class Compiler : public CodeGenerator {
       rax_slot_end_ = getSize();
     }
   }
-  void store_eax(int k) { store_rax(k); }  // a 32-bit op already zeroed rax's top half
 
   // rax forwarding. A template that ends by storing rax into an unpinned slot leaves the
   // value in rax too, and the next instruction (when nothing else jumps to it) reads it from
@@ -1528,7 +1527,7 @@ class Compiler : public CodeGenerator {
     bool sw;
     fcmp_form(which, &c, &sw);
     fcmp(dbl, c, sw, 1);
-    store_eax(0);
+    store_rax(0);
   }
   bool fcmp_branch(int which, bool negate) {
     Cc c;
@@ -1916,7 +1915,7 @@ class Compiler : public CodeGenerator {
     function_entry_ = static_cast<uint32_t>(getSize()) + 1;
     const size_t stored = lazy_from_ ? lazy_from_ - f_.num_params : tmpl.size();
     const size_t copied = copy_template_blocks(stored);
-    xor_(eax, eax);
+    bool zeroed = false;  // rax, once a zero is stored: a leaf storing none needs no xor
     for (size_t i = copied; i < stored; ++i) {
       // A declared local pinned to a general register starts as a zeroed register (below);
       // its frame slot is read only after a spill has written it.
@@ -1924,6 +1923,7 @@ class Compiler : public CodeGenerator {
       int32_t d = static_cast<int32_t>((f_.num_params + i) * 8);
       uint64_t v = tmpl[i];
       if (v == 0) {
+        if (!std::exchange(zeroed, true)) xor_(eax, eax);
         mov(qword[rbx + d], rax);
       } else if (static_cast<int64_t>(v) == static_cast<int32_t>(v)) {
         mov(qword[rbx + d], v);  // sign-extended imm32: v itself, never its low half
@@ -2197,7 +2197,7 @@ class Compiler : public CodeGenerator {
     mov(eax, eax);  // a u32 result: the slot holds it zero-extended
     fill_pins();    // leaves rax alone
     forget_all();
-    store_eax(0);
+    store_rax(0);
   }
 
   // The running instance's table `t` into `r` (its TableInstance*).
@@ -2322,7 +2322,7 @@ class Compiler : public CodeGenerator {
       cmp(slot(1), 0);
       setz(al);
       movzx(eax, al);
-      store_eax(0);
+      store_rax(0);
       return;
     }
     if (op(1) > (INT32_MAX >> 3)) throw std::runtime_error("function index too large");
